@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Packs the package, installs the tarball into a fresh project, and checks that both
+# import() and require() work, construct a client, and do not load @azure/identity.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+tarball="$(cd "$root" && npm pack --silent --pack-destination "$work" | tail -n 1)"
+cd "$work"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --silent "./$tarball"
+
+cat > check.mjs <<'JS'
+import { register } from 'node:module';
+const loaded = [];
+// Record every module resolved after this point, to prove @azure/identity is loaded lazily.
+register('data:text/javascript,' + encodeURIComponent(`
+  export async function resolve(specifier, context, next) {
+    if (specifier.includes('@azure/identity') || specifier.includes('@azure/keyvault')) console.error('LOADED ' + specifier);
+    return next(specifier, context);
+  }`));
+const sdk = await import('m365-defender');
+const client = new sdk.DefenderClient({ credential: { tenantId: 'contoso.onmicrosoft.com', clientId: '00000000-0000-0000-0000-000000000001', clientSecret: 'x' } });
+if (typeof client.incidents.list !== 'function') throw new Error('ESM: client.incidents.list missing');
+if (!(sdk.kql`T | where A == ${'x'}`.text.includes('"x"'))) throw new Error('ESM: kql broken');
+console.log('ESM import ok, version', sdk.SDK_VERSION);
+JS
+cat > check.cjs <<'JS'
+const sdk = require('m365-defender');
+const client = new sdk.DefenderClient({ credential: { tenantId: 'contoso.onmicrosoft.com', clientId: '00000000-0000-0000-0000-000000000001', clientSecret: 'x' } });
+if (typeof client.advancedHunting.run !== 'function') throw new Error('CJS: client.advancedHunting.run missing');
+const heavy = Object.keys(require.cache).filter((k) => k.includes('@azure'));
+if (heavy.length) throw new Error('CJS: require loaded @azure packages eagerly: ' + heavy.join(', '));
+try { new sdk.DefenderClient({ credential: { tenantId: 'contoso.onmicrosoft.com', clientId: '' , clientSecret: 'x'} }); throw new Error('no error'); }
+catch (e) { if (!(e instanceof sdk.CredentialError)) throw e; }
+console.log('CJS require ok, version', sdk.SDK_VERSION);
+JS
+node check.mjs 2> esm-stderr.txt || { cat esm-stderr.txt; exit 1; }
+if grep -q LOADED esm-stderr.txt; then echo "ESM import loaded Azure packages eagerly:"; cat esm-stderr.txt; exit 1; fi
+node check.cjs

@@ -1,0 +1,126 @@
+import { InvalidArgumentError } from './errors.js';
+
+/** The national clouds the SDK knows by name. */
+export type CloudName = 'public' | 'gcc' | 'gcc-high' | 'dod';
+
+/** A cloud the SDK does not know by name: give its hosts yourself. */
+export interface CustomCloud {
+  /** The Entra ID login host, e.g. `https://login.microsoftonline.com`. */
+  authorityHost: string;
+  /** The API base URL, e.g. `https://api.security.microsoft.com`. */
+  apiBaseUrl: string;
+  /** The token scope for that API, e.g. `https://api.security.microsoft.com/.default`. */
+  scope: string;
+}
+
+/** Commercial regional hosts of the Defender API (optional; they shorten the path to your data). */
+export type DefenderRegion = 'us' | 'eu' | 'uk' | 'au' | 'swa' | 'ina' | 'aea';
+
+/** The cloud the client talks to, with every host resolved. */
+export interface ResolvedCloud {
+  /** The cloud's name, or `'custom'`. */
+  name: CloudName | 'custom';
+  /** Entra ID login host, no trailing slash. */
+  authorityHost: string;
+  /** Defender API base URL, no trailing slash. */
+  apiBaseUrl: string;
+  /** Token scope for the Defender API. */
+  scope: string;
+  /** Whether the authority host is one @azure/identity knows (custom hosts need `disableInstanceDiscovery`). */
+  knownAuthority: boolean;
+}
+
+const PUBLIC_LOGIN = 'https://login.microsoftonline.com';
+const GOV_LOGIN = 'https://login.microsoftonline.us';
+
+const NAMED: Record<CloudName, { authorityHost: string; apiBaseUrl: string }> = {
+  public: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api.security.microsoft.com' },
+  gcc: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api-gcc.security.microsoft.us' },
+  'gcc-high': { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us' },
+  dod: { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us' },
+};
+
+const REGIONS: readonly DefenderRegion[] = ['us', 'eu', 'uk', 'au', 'swa', 'ina', 'aea'];
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function checkUrl(option: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidArgumentError(option, `${option} must be an absolute https URL string; got ${describe(value)}.`);
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(option, `${option} must be an absolute URL; got "${value}".`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new InvalidArgumentError(
+      option,
+      `${option} must use https (plain http is allowed only for loopback hosts); got "${url.origin}".`,
+    );
+  }
+  return trimSlash(url.href);
+}
+
+/** Whether a host name is this machine (127.0.0.0/8, ::1, localhost): plain http is allowed there. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Describes a value for an error message without echoing long strings. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 60 ? 'a long string' : JSON.stringify(value);
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+/**
+ * Resolves the `cloud` and `region` options to hosts.
+ * @throws InvalidArgumentError naming the option when a value is not valid.
+ */
+export function resolveCloud(cloud: CloudName | CustomCloud | undefined, region?: DefenderRegion): ResolvedCloud {
+  if (region !== undefined && !REGIONS.includes(region)) {
+    throw new InvalidArgumentError('region', `region must be one of ${REGIONS.map((r) => `'${r}'`).join(', ')}; got ${describe(region)}.`);
+  }
+  if (cloud === undefined || typeof cloud === 'string') {
+    const name = cloud ?? 'public';
+    const known = NAMED[name as CloudName];
+    if (!known) {
+      throw new InvalidArgumentError(
+        'cloud',
+        `cloud must be 'public', 'gcc', 'gcc-high', 'dod' or {authorityHost, apiBaseUrl, scope}; got ${describe(cloud)}.`,
+      );
+    }
+    if (region !== undefined && name !== 'public') {
+      throw new InvalidArgumentError('region', `region applies to the 'public' cloud only; cloud is '${name}'.`);
+    }
+    const apiBaseUrl = region ? `https://${region}.api.security.microsoft.com` : known.apiBaseUrl;
+    return {
+      name: name as CloudName,
+      authorityHost: known.authorityHost,
+      apiBaseUrl,
+      // The token audience is the API's global identifier, also for regional hosts.
+      scope: `${known.apiBaseUrl}/.default`,
+      knownAuthority: true,
+    };
+  }
+  if (typeof cloud !== 'object' || cloud === null) {
+    throw new InvalidArgumentError('cloud', `cloud must be a cloud name or {authorityHost, apiBaseUrl, scope}; got ${describe(cloud)}.`);
+  }
+  if (region !== undefined) {
+    throw new InvalidArgumentError('region', 'region cannot be combined with a custom cloud: put the regional host in cloud.apiBaseUrl.');
+  }
+  const authorityHost = checkUrl('cloud.authorityHost', cloud.authorityHost);
+  const apiBaseUrl = checkUrl('cloud.apiBaseUrl', cloud.apiBaseUrl);
+  if (typeof cloud.scope !== 'string' || !/^\S+\/\.default$/.test(cloud.scope)) {
+    throw new InvalidArgumentError('cloud.scope', `cloud.scope must be a resource URI ending in "/.default"; got ${describe(cloud.scope)}.`);
+  }
+  const knownAuthority = [PUBLIC_LOGIN, GOV_LOGIN].includes(authorityHost);
+  return { name: 'custom', authorityHost, apiBaseUrl, scope: cloud.scope, knownAuthority };
+}

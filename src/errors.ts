@@ -1,0 +1,226 @@
+/**
+ * The error hierarchy of the SDK. Every error the SDK throws is a {@link DefenderError}, except
+ * an abort, which surfaces as the caller's `AbortSignal` reason.
+ *
+ * No message, property or `util.inspect()` output of these errors ever holds a secret, a private
+ * key or a token: the SDK builds every message itself from response bodies and option names.
+ *
+ * @packageDocumentation
+ */
+
+/** Which quota a 429 reported: the call count, the tenant's CPU quota for hunting, or not known. */
+export type QuotaKind = 'calls' | 'cpu' | 'unknown';
+
+/** Options shared by every SDK error constructor. */
+export interface DefenderErrorOptions {
+  /** The underlying error, if any (never one that carries request headers). */
+  cause?: unknown;
+}
+
+/** Base class of every error the SDK throws. */
+export class DefenderError extends Error {
+  override name = 'DefenderError';
+  constructor(message: string, options?: DefenderErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  }
+}
+
+/** What the SDK knows about a failed HTTP response. */
+export interface ApiErrorDetails extends DefenderErrorOptions {
+  /** HTTP status of the response. */
+  status: number;
+  /** The service's error code (`error.code`, or the Entra `error` / AADSTS code), if any. */
+  code?: string | undefined;
+  /**
+   * The service's id for this failure, to quote to Microsoft support: the Defender API's
+   * `error.target`, Graph's `innerError.request-id`, or the `request-id` header.
+   */
+  requestId?: string | undefined;
+  /** The `client-request-id` the SDK sent with the request. */
+  clientRequestId?: string | undefined;
+  /** How long the service asked the caller to wait before trying again, in milliseconds. */
+  retryAfterMs?: number | undefined;
+  /** The parsed response body (JSON when it was JSON, else the text, cut to 2 KB). */
+  body?: unknown;
+  /** The SDK operation that failed, e.g. `incidents.list`. */
+  operation?: string | undefined;
+}
+
+/** An HTTP response that was not a success. Subclasses say what it means. */
+export class ApiError extends DefenderError {
+  override name = 'ApiError';
+  /** HTTP status of the response. */
+  readonly status: number;
+  /** The service's error code, if any. */
+  readonly code: string | undefined;
+  /** The service's id for this failure (legacy `error.target`, Graph `request-id`). */
+  readonly requestId: string | undefined;
+  /** The `client-request-id` the SDK sent. */
+  readonly clientRequestId: string | undefined;
+  /** How long the service asked the caller to wait, in milliseconds, if it said. */
+  readonly retryAfterMs: number | undefined;
+  /** The parsed response body. */
+  readonly body: unknown;
+  /** The SDK operation that failed, e.g. `incidents.get`. */
+  readonly operation: string | undefined;
+
+  constructor(message: string, details: ApiErrorDetails) {
+    super(message, details);
+    this.status = details.status;
+    this.code = details.code;
+    this.requestId = details.requestId;
+    this.clientRequestId = details.clientRequestId;
+    this.retryAfterMs = details.retryAfterMs;
+    this.body = details.body;
+    this.operation = details.operation;
+  }
+}
+
+/**
+ * The API rejected the token (401), or Entra ID refused to issue one. `code` carries the
+ * AADSTS code (e.g. `AADSTS7000215`) when Entra gave one.
+ */
+export class AuthenticationError extends ApiError {
+  override name = 'AuthenticationError';
+}
+
+/** Details of a {@link PermissionError}. */
+export interface PermissionErrorDetails extends ApiErrorDetails {
+  /** The permissions of which the operation needs any one. */
+  requiredPermissions: readonly string[];
+  /** The roles the token holds (its `roles` claim). */
+  grantedRoles: readonly string[];
+  /** The resource application the permissions belong to, e.g. "Microsoft Threat Protection". */
+  permissionApi: string;
+}
+
+/**
+ * The token is valid but lacks a permission (403), or {@link DefenderClient.auth}'s
+ * `requireRoles()` found a role missing before any call was made (then `status` is 403 and
+ * `requestId` is undefined).
+ */
+export class PermissionError extends ApiError {
+  override name = 'PermissionError';
+  /** The permissions of which the operation needs any one. */
+  readonly requiredPermissions: readonly string[];
+  /** The roles the token holds. */
+  readonly grantedRoles: readonly string[];
+  /** The resource application the permissions belong to. */
+  readonly permissionApi: string;
+  constructor(message: string, details: PermissionErrorDetails) {
+    super(message, details);
+    this.requiredPermissions = details.requiredPermissions;
+    this.grantedRoles = details.grantedRoles;
+    this.permissionApi = details.permissionApi;
+  }
+}
+
+/** The incident (or other resource) does not exist (404). */
+export class NotFoundError extends ApiError {
+  override name = 'NotFoundError';
+}
+
+/** Details of a {@link RateLimitError}. */
+export interface RateLimitErrorDetails extends ApiErrorDetails {
+  /** Which quota was exhausted. */
+  quota: QuotaKind;
+}
+
+/**
+ * A quota was exhausted (429) and the SDK could not wait it out: retries ran out, or the wait
+ * would have exceeded the call's budget (`maxRetryWaitMs`).
+ */
+export class RateLimitError extends ApiError {
+  override name = 'RateLimitError';
+  /** Which quota was exhausted: call count, the tenant's hunting CPU quota, or unknown. */
+  readonly quota: QuotaKind;
+  constructor(message: string, details: RateLimitErrorDetails) {
+    super(message, details);
+    this.quota = details.quota;
+  }
+}
+
+/** An advanced-hunting query was refused (400): syntax, semantics, or a result too large. */
+export class QueryError extends ApiError {
+  override name = 'QueryError';
+}
+
+/** The service failed (5xx) and retries, if allowed, did not help. */
+export class ServerError extends ApiError {
+  override name = 'ServerError';
+}
+
+/** One problem found in a response that does not match what the SDK relies on. */
+export interface ValidationIssue {
+  /** Path to the offending value, e.g. `value[3].alerts[0].incidentId`. */
+  path: string;
+  /** What was wrong. */
+  message: string;
+}
+
+/** A response did not have the shape the SDK relies on. */
+export class ResponseValidationError extends DefenderError {
+  override name = 'ResponseValidationError';
+  /** The SDK operation whose response was invalid. */
+  readonly operation: string | undefined;
+  /** Each problem, with its path in the response. */
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, details: { operation?: string; issues: readonly ValidationIssue[]; cause?: unknown }) {
+    super(message, details);
+    this.operation = details.operation;
+    this.issues = details.issues;
+  }
+}
+
+/** A call took longer than its timeout (`timeoutMs`). */
+export class TimeoutError extends DefenderError {
+  override name = 'TimeoutError';
+  /** The timeout that was exceeded, in milliseconds. */
+  readonly timeoutMs: number;
+  /** The SDK operation that timed out. */
+  readonly operation: string | undefined;
+  constructor(message: string, details: { timeoutMs: number; operation?: string; cause?: unknown }) {
+    super(message, details);
+    this.timeoutMs = details.timeoutMs;
+    this.operation = details.operation;
+  }
+}
+
+/** The connection failed (refused, reset, DNS) and retries, if allowed, did not help. */
+export class ConnectionError extends DefenderError {
+  override name = 'ConnectionError';
+  /** The SDK operation whose connection failed. */
+  readonly operation: string | undefined;
+  constructor(message: string, details: { operation?: string; cause?: unknown } = {}) {
+    super(message, details);
+    this.operation = details.operation;
+  }
+}
+
+/**
+ * The configuration is unusable: a bad tenant id, an unreadable certificate, a Key Vault secret
+ * that cannot be read. `option` names the option at fault.
+ */
+export class CredentialError extends DefenderError {
+  override name = 'CredentialError';
+  /** The option at fault, e.g. `credential.certificate.path`. */
+  readonly option: string | undefined;
+  constructor(message: string, details: { option?: string; cause?: unknown } = {}) {
+    super(message, details);
+    this.option = details.option;
+  }
+}
+
+/**
+ * An argument or option passed to the SDK is not valid: the message names the option and what
+ * was expected. Nothing was sent.
+ */
+export class InvalidArgumentError extends DefenderError {
+  override name = 'InvalidArgumentError';
+  /** The option or argument at fault, e.g. `pageSize`. */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(message);
+    this.option = option;
+  }
+}

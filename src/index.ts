@@ -1,0 +1,26 @@
+/**
+ * m365-defender: a typed SDK for Microsoft 365 Defender (Defender XDR), as an app with no
+ * signed-in user.
+ * @packageDocumentation
+ */
+export { DefenderClient, type DefenderClientOptions } from './client.js';
+export type { Incidents, IncidentCallOptions } from './resources/incidents.js';
+export type { AdvancedHunting, HuntingRunOptions, HuntingRow } from './resources/advanced-hunting.js';
+export type { ClientAuth, AuthCallOptions } from './resources/auth.js';
+export * from './errors.js';
+export * from './models/index.js';
+export { kql, type KqlQuery } from './kql.js';
+export {
+  adminConsentUrl,
+  credentialsFromEnv,
+  type AdminConsentUrlOptions,
+  type ClientCertificateCredentialOptions,
+  type ClientSecretCredentialOptions,
+  type CredentialInput,
+  type KeyVaultCredentialOptions,
+  type TokenInfo,
+} from './auth/index.js';
+export type { CloudName, CustomCloud, DefenderRegion, ResolvedCloud } from './clouds.js';
+export type { Page, PagedList, ByPageOptions, ToArrayOptions } from './pagination.js';
+export type { AccessToken, GetTokenOptions, Logger, TokenCredential } from './types.js';
+export { SDK_VERSION } from './version.js';

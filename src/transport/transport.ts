@@ -1,0 +1,403 @@
+import { randomUUID } from 'node:crypto';
+import ky, { type KyInstance } from 'ky';
+import { isLoopback } from '../clouds.js';
+import {
+  ApiError,
+  AuthenticationError,
+  ConnectionError,
+  DefenderError,
+  NotFoundError,
+  PermissionError,
+  QueryError,
+  RateLimitError,
+  ResponseValidationError,
+  ServerError,
+  TimeoutError,
+} from '../errors.js';
+import type { Logger } from '../types.js';
+import { SDK_VERSION } from '../version.js';
+import {
+  NOT_APPLIED_STATUSES,
+  RETRYABLE_STATUSES,
+  backoffDelay,
+  parseQuotaMessage,
+  parseRetryAfterHeader,
+  quotaKind,
+} from './retry-after.js';
+
+/** Where the transport gets bearer tokens: the client's token cache. */
+export interface TokenSource {
+  getToken(scope: string, options?: { signal?: AbortSignal; forceRefresh?: boolean }): Promise<string>;
+  invalidate(scope: string, token: string): void;
+}
+
+/** What the transport needs to know about the operation it sends. */
+export interface OperationSpec {
+  /** The public name, e.g. `incidents.list`. */
+  name: string;
+  /** The quota family the call counts against. */
+  family: 'incidents' | 'incidents.get' | 'hunting';
+  /** Permissions of which the call needs any one. */
+  requiredRoles: readonly string[];
+  /** The resource app those permissions belong to. */
+  permissionApi: string;
+  /** Whether the request may be sent again when its outcome is unknown (GET, hunting POST). */
+  idempotent: boolean;
+  /** Whether a 400 means the query was refused (advanced hunting). */
+  isQuery?: boolean;
+}
+
+/** One call through the transport. */
+export interface TransportRequest {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** Path under the API base URL, e.g. `/api/incidents`; or an absolute URL on the API origin. */
+  path: string;
+  query?: URLSearchParams;
+  body?: unknown;
+  operation: OperationSpec;
+  signal?: AbortSignal | undefined;
+  /** Timeout of each attempt, in milliseconds. */
+  timeoutMs?: number | undefined;
+}
+
+/** A successful response. */
+export interface TransportResponse {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+/** Settings of a {@link Transport}; the client fills them from its options. */
+export interface TransportSettings {
+  baseUrl: string;
+  scope: string;
+  tokens: TokenSource;
+  logger?: Logger | undefined;
+  userAgent?: string | undefined;
+  timeoutMs: number;
+  maxRetries: number;
+  maxRetryWaitMs: number;
+  /** Reads the roles of the token sent, for 403 messages. */
+  rolesOf?: (token: string) => readonly string[];
+  /** Back-off base and cap, in milliseconds. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+}
+
+const ERROR_BODY_LIMIT = 2048;
+
+interface ParsedError {
+  code?: string | undefined;
+  message?: string | undefined;
+  requestId?: string | undefined;
+}
+
+function readErrorBody(body: unknown): ParsedError {
+  if (typeof body !== 'object' || body === null) return {};
+  const error = (body as { error?: unknown }).error;
+  if (typeof error !== 'object' || error === null) return {};
+  const e = error as Record<string, unknown>;
+  const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined;
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    code: str(e.code),
+    message: str(e.message),
+    // legacy API: error.target is the tracking id; Graph: innerError.request-id
+    requestId: str(e.target) ?? (inner && typeof inner === 'object' ? str(inner['request-id']) : undefined),
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Error codes of connection failures after which the request never reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function causeCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** A cause safe to keep on an SDK error: name, message and code only (no request objects). */
+function safeCause(error: unknown): Error | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const copy = new Error(error.message);
+  copy.name = error.name;
+  const code = causeCode(error);
+  if (code) (copy as Error & { code?: string }).code = code;
+  return copy;
+}
+
+/**
+ * The one request path of the SDK: bearer auth from the token cache, retries with Retry-After,
+ * one re-authentication on 401, timeouts, abort, error mapping and logging. Resources never
+ * call `fetch` or ky themselves.
+ */
+export class Transport {
+  readonly #settings: TransportSettings;
+  readonly #origin: string;
+  readonly #http: KyInstance;
+  readonly #userAgent: string;
+
+  constructor(settings: TransportSettings) {
+    this.#settings = settings;
+    const base = new URL(settings.baseUrl);
+    this.#origin = base.origin;
+    // ky gives fetch with sane defaults; retry, timeout and errors are ours (see class doc).
+    this.#http = ky.create({ retry: 0, timeout: false, throwHttpErrors: false, redirect: 'manual' });
+    const sdk = `m365-defender/${SDK_VERSION} node/${process.versions.node}`;
+    this.#userAgent = settings.userAgent ? `${settings.userAgent} ${sdk}` : sdk;
+  }
+
+  /** The origin every request goes to; the token is never sent anywhere else. */
+  get origin(): string {
+    return this.#origin;
+  }
+
+  #resolveUrl(path: string, operation: string): URL {
+    const url = new URL(path, `${this.#settings.baseUrl}/`);
+    if (/^https?:\/\//i.test(path) && url.origin !== this.#origin) {
+      throw new ResponseValidationError(
+        `${operation}: refused to follow a link to ${url.origin}: the SDK sends its token only to ${this.#origin}.`,
+        { operation, issues: [{ path: '@odata.nextLink', message: `link leaves the API origin ${this.#origin}` }] },
+      );
+    }
+    if (!/^https?:\/\//i.test(path)) {
+      // Keep the base path (e.g. /v1.0) when the path is relative to the base URL.
+      return new URL(`${this.#settings.baseUrl}${path}`);
+    }
+    if (url.protocol !== 'https:' && !isLoopback(url.hostname)) {
+      throw new DefenderError(`${operation}: refused to send a token over plain http to ${url.origin}.`);
+    }
+    return url;
+  }
+
+  /** Sends a request and returns the parsed JSON body of a 2xx response, or throws a typed error. */
+  async request(req: TransportRequest): Promise<TransportResponse> {
+    const { operation, signal } = req;
+    const s = this.#settings;
+    signal?.throwIfAborted();
+    const url = this.#resolveUrl(req.path, operation.name);
+    if (req.query) url.search = req.query.toString();
+    const clientRequestId = randomUUID();
+    const timeoutMs = req.timeoutMs ?? s.timeoutMs;
+    let attempt = 0;
+    let waitedMs = 0;
+    let reauthenticated = false;
+    let forceRefresh = false;
+
+    for (;;) {
+      attempt++;
+      const token = await s.tokens.getToken(s.scope, { signal, forceRefresh });
+      forceRefresh = false;
+      const started = Date.now();
+      s.logger?.debug?.(`→ ${req.method} ${url.href} (${operation.name}, attempt ${attempt}, client-request-id ${clientRequestId})`);
+
+      let outcome: { response: Response; text: string } | { failure: DefenderError; retryable: boolean };
+      try {
+        outcome = await this.#send(req, url, token, clientRequestId, timeoutMs);
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        throw error;
+      }
+
+      let failure: DefenderError;
+      let retryable: boolean;
+      let waitHintMs: number | undefined;
+      if ('failure' in outcome) {
+        ({ failure, retryable } = outcome);
+        s.logger?.debug?.(`✗ ${operation.name} attempt ${attempt}: ${failure.message}`);
+      } else {
+        const { response, text } = outcome;
+        s.logger?.debug?.(`← ${response.status} ${req.method} ${url.pathname} in ${Date.now() - started} ms`);
+        if (response.status >= 200 && response.status < 300) {
+          return { status: response.status, body: this.#parseSuccess(text, response, operation.name), headers: response.headers };
+        }
+        const body = this.#parseErrorBody(text);
+        if (response.status === 401 && !reauthenticated) {
+          // The token may have been revoked or expired early: get a new one and replay once.
+          reauthenticated = true;
+          s.tokens.invalidate(s.scope, token);
+          forceRefresh = true;
+          attempt--;
+          s.logger?.info?.(`${operation.name}: the API answered 401; refreshing the token and replaying once.`);
+          continue;
+        }
+        const retryAfterMs = this.#retryAfter(response, body);
+        failure = this.#mapError(response, body, operation, clientRequestId, token, retryAfterMs);
+        retryable = operation.idempotent
+          ? RETRYABLE_STATUSES.has(response.status)
+          : NOT_APPLIED_STATUSES.has(response.status);
+        waitHintMs = retryAfterMs;
+      }
+
+      if (!retryable || attempt > s.maxRetries) {
+        s.logger?.error?.(`${operation.name} failed: ${failure.message}`);
+        throw failure;
+      }
+      const delay = waitHintMs ?? backoffDelay(attempt, s.backoffBaseMs ?? 500, s.backoffCapMs ?? 30_000);
+      if (waitedMs + delay > s.maxRetryWaitMs) {
+        // Fail now rather than sleep past the caller's budget.
+        s.logger?.error?.(`${operation.name} failed: waiting ${delay} ms more would exceed maxRetryWaitMs (${s.maxRetryWaitMs} ms).`);
+        throw failure;
+      }
+      s.logger?.warn?.(`${operation.name}: ${failure.message} Retrying in ${delay} ms (attempt ${attempt + 1} of ${s.maxRetries + 1}).`);
+      waitedMs += delay;
+      await sleep(delay, signal);
+    }
+  }
+
+  async #send(
+    req: TransportRequest,
+    url: URL,
+    token: string,
+    clientRequestId: string,
+    timeoutMs: number,
+  ): Promise<{ response: Response; text: string } | { failure: DefenderError; retryable: boolean }> {
+    const { operation } = req;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+      'user-agent': this.#userAgent,
+      'client-request-id': clientRequestId,
+      'return-client-request-id': 'true',
+    };
+    const init: { method: string; headers: Record<string, string>; signal: AbortSignal; body?: string } = {
+      method: req.method,
+      headers,
+      signal,
+    };
+    if (req.body !== undefined) {
+      headers['content-type'] = 'application/json; charset=utf-8';
+      init.body = JSON.stringify(req.body);
+    }
+    try {
+      const response = await this.#http(url, init);
+      const text = await response.text();
+      return { response, text };
+    } catch (error) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      if (timeout.aborted) {
+        return {
+          failure: new TimeoutError(`${operation.name} timed out after ${timeoutMs} ms.`, { timeoutMs, operation: operation.name }),
+          // A timed-out hunting query still burns the tenant's CPU quota: never resend it.
+          retryable: false,
+        };
+      }
+      const code = causeCode(error);
+      const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+      return {
+        failure: new ConnectionError(
+          `${operation.name}: the connection to ${url.origin} failed${code ? ` (${code})` : ''}.`,
+          { operation: operation.name, cause: safeCause(error) },
+        ),
+        retryable: operation.idempotent || notSent,
+      };
+    }
+  }
+
+  #parseSuccess(text: string, response: Response, operation: string): unknown {
+    if (text === '') return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      const type = response.headers.get('content-type') ?? 'no content type';
+      throw new ResponseValidationError(
+        `${operation}: the response (${response.status}, ${type}) is not valid JSON.`,
+        { operation, issues: [{ path: '', message: `expected JSON, got ${text.length} characters of ${type}` }] },
+      );
+    }
+  }
+
+  #parseErrorBody(text: string): unknown {
+    if (text === '') return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text.length > ERROR_BODY_LIMIT ? `${text.slice(0, ERROR_BODY_LIMIT)}…` : text;
+    }
+  }
+
+  #retryAfter(response: Response, body: unknown): number | undefined {
+    const header = parseRetryAfterHeader(response.headers.get('retry-after'));
+    if (header !== undefined) return header;
+    if (response.status === 429 || response.status === 503) return parseQuotaMessage(readErrorBody(body).message);
+    return undefined;
+  }
+
+  #mapError(
+    response: Response,
+    body: unknown,
+    operation: OperationSpec,
+    clientRequestId: string,
+    token: string,
+    retryAfterMs: number | undefined,
+  ): ApiError {
+    const status = response.status;
+    const parsed = readErrorBody(body);
+    const requestId = parsed.requestId ?? response.headers.get('request-id') ?? undefined;
+    const details = {
+      status,
+      code: parsed.code,
+      requestId,
+      clientRequestId,
+      retryAfterMs,
+      body,
+      operation: operation.name,
+    };
+    const said = parsed.message ? `: ${parsed.message}` : '';
+    const ref = requestId ? ` (request id ${requestId})` : '';
+    const name = operation.name;
+    // Match on the status: real 429 bodies carry "code":"429", "TooManyRequests" or "".
+    switch (true) {
+      case status === 401:
+        return new AuthenticationError(
+          `${name}: the API rejected the token twice (401)${said}${ref}. Check that the credential is for the right tenant and that the token's audience is ${this.#settings.scope.replace(/\/\.default$/, '')}.`,
+          details,
+        );
+      case status === 403: {
+        const granted = this.#settings.rolesOf?.(token) ?? [];
+        const needs = operation.requiredRoles.join(' or ');
+        return new PermissionError(
+          `${name} needs the ${operation.permissionApi} application permission ${needs}; the token holds ${granted.length ? granted.join(', ') : 'no roles'}${said}${ref}. Add the permission to the app registration and grant admin consent.`,
+          { ...details, requiredPermissions: operation.requiredRoles, grantedRoles: granted, permissionApi: operation.permissionApi },
+        );
+      }
+      case status === 404:
+        return new NotFoundError(`${name}: not found (404)${said}${ref}.`, details);
+      case status === 429: {
+        const quota = quotaKind(parsed.message);
+        const wait = retryAfterMs !== undefined ? ` The service asks to wait ${Math.ceil(retryAfterMs / 1000)} s.` : '';
+        return new RateLimitError(`${name}: ${quota === 'cpu' ? 'CPU' : 'call'} quota exceeded (429)${said}${ref}.${wait}`, {
+          ...details,
+          quota,
+        });
+      }
+      case status === 400 && operation.isQuery === true:
+        return new QueryError(`${name}: the query was refused (400)${said}${ref}.`, details);
+      case status >= 500:
+        return new ServerError(`${name}: the service failed (${status})${said}${ref}.`, details);
+      default:
+        return new ApiError(`${name} failed (${status})${said}${ref}.`, details);
+    }
+  }
+}
