@@ -14,6 +14,8 @@ import { InvalidArgumentError } from './errors.js';
 const KQL_QUERY_BRAND = Symbol.for('m365-defender.KqlQuery');
 
 let createKqlQuery: (text: string) => KqlQuery;
+// True only while createKqlQuery runs: `new KqlQuery()` from plain JavaScript is refused too.
+let constructing = false;
 
 /**
  * A KQL query (or a fragment of one) built by {@link kql}, {@link kql.raw} or
@@ -38,6 +40,9 @@ export class KqlQuery {
   readonly #brand = true;
 
   private constructor(text: string) {
+    if (!constructing) {
+      throw new InvalidArgumentError('KqlQuery', 'KqlQuery cannot be constructed with new: use kql`…` or kql.raw().');
+    }
     this.text = text;
     // Recognised across module copies (ESM and CJS builds), where `instanceof` fails.
     Object.defineProperty(this, KQL_QUERY_BRAND, { value: this.#brand });
@@ -45,7 +50,14 @@ export class KqlQuery {
   }
 
   static {
-    createKqlQuery = (text) => new KqlQuery(text);
+    createKqlQuery = (text) => {
+      constructing = true;
+      try {
+        return new KqlQuery(text);
+      } finally {
+        constructing = false;
+      }
+    };
   }
 
   /**
@@ -155,6 +167,16 @@ const LONG_MAX = 2n ** 63n - 1n;
 // A lone surrogate cannot be sent as UTF-8: it would silently become U+FFFD.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Where a value came from: the error's `option`, and how the message names it. */
+interface Origin {
+  option: string;
+  label: string;
+}
+
+function fail(origin: Origin, problem: string): never {
+  throw new InvalidArgumentError(origin.option, `${origin.label} ${problem}`);
+}
+
 function isKqlQuery(value: unknown): value is KqlQuery {
   return (
     value instanceof KqlQuery ||
@@ -178,7 +200,7 @@ function describe(value: unknown): string {
     case 'object':
       return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
     default:
-      return typeof value;
+      return `a ${typeof value}`;
   }
 }
 
@@ -187,12 +209,9 @@ function describe(value: unknown): string {
  * KQL docs list (`\\`, `\"`, `\'`, `\t`, `\n`) plus `\r` (Kusto.Language `ScanStringEscape`) are
  * used; a character that would need any other escape is refused rather than guessed.
  */
-function escapeStringContent(value: string, quote: '"' | "'", option: string): string {
+function escapeStringContent(value: string, quote: '"' | "'", origin: Origin): string {
   if (LONE_SURROGATE.test(value)) {
-    throw new InvalidArgumentError(
-      option,
-      `kql: ${option} contains a lone UTF-16 surrogate, which cannot be sent as UTF-8 without changing the value.`,
-    );
+    fail(origin, 'contains a lone UTF-16 surrogate, which cannot be sent as UTF-8 without changing the value.');
   }
   let out = '';
   for (let i = 0; i < value.length; i++) {
@@ -219,10 +238,10 @@ function escapeStringContent(value: string, quote: '"' | "'", option: string): s
     // end the literal): KQL documents no escape for them.
     if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) {
       const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-      throw new InvalidArgumentError(
-        option,
-        `kql: ${option} contains the control character ${hex} at index ${i}; KQL string literals ` +
-          'have no documented escape for it. Remove it, or build the query with kql.raw() if you are sure.',
+      fail(
+        origin,
+        `contains the control character ${hex} at index ${i}, which a KQL string literal has no ` +
+          'documented escape for. Remove it before building the query.',
       );
     }
     out += ch;
@@ -230,90 +249,77 @@ function escapeStringContent(value: string, quote: '"' | "'", option: string): s
   return out;
 }
 
-function renderString(value: string, option: string): string {
-  return `"${escapeStringContent(value, '"', option)}"`;
-}
-
-function renderNumber(value: number, option: string, inList: boolean): string {
-  if (!Number.isFinite(value)) {
-    throw new InvalidArgumentError(option, `kql: ${option} is ${value}; expected a finite number.`);
-  }
+function renderNumber(value: number, origin: Origin, inList: boolean): string {
+  if (!Number.isFinite(value)) fail(origin, `is ${value}; expected a finite number.`);
   const magnitude = Math.abs(value);
   let text = String(magnitude);
-  // Integers beyond 2^53 have already lost precision; send them as a real, not a wrong long.
+  // Integers beyond 2^53 have already lost precision: send them as a real, not as a wrong long.
   if (!Number.isSafeInteger(magnitude) && !/[.e]/.test(text)) text += '.0';
   return signed(value < 0, text, inList);
 }
 
-function renderBigInt(value: bigint, option: string, inList: boolean): string {
+function renderBigInt(value: bigint, origin: Origin, inList: boolean): string {
   if (value < LONG_MIN || value > LONG_MAX) {
-    throw new InvalidArgumentError(
-      option,
-      `kql: ${option} is outside the range of a KQL long (-2^63 … 2^63-1).`,
-    );
+    fail(origin, 'is outside the range of a KQL long (-2^63 to 2^63-1).');
   }
   return signed(value < 0n, (value < 0n ? -value : value).toString(), inList);
 }
 
 // A bare `-5` after a template's `-` would read as `--5`; parentheses keep it one operand. In a
-// list the previous token is `(` or `,`, so the bare form is unambiguous.
+// list the previous token is `(` or `,`, so the bare form is unambiguous there.
 function signed(negative: boolean, magnitude: string, inList: boolean): string {
   if (!negative) return magnitude;
   return inList ? `-${magnitude}` : `(-${magnitude})`;
 }
 
-function renderDate(value: Date, option: string): string {
-  const time = value.getTime();
-  if (Number.isNaN(time)) {
-    throw new InvalidArgumentError(option, `kql: ${option} is an invalid Date.`);
-  }
+function renderDate(value: Date, origin: Origin): string {
+  if (Number.isNaN(value.getTime())) fail(origin, 'is an invalid Date.');
   const year = value.getUTCFullYear();
   if (year < 1 || year > 9999) {
-    throw new InvalidArgumentError(
-      option,
-      `kql: ${option} is in year ${year}; KQL datetime covers 0001-01-01 to 9999-12-31.`,
-    );
+    fail(origin, `is in the year ${year}; a KQL datetime lies between 0001-01-01 and 9999-12-31.`);
   }
   return `datetime(${value.toISOString()})`;
 }
 
-function renderScalar(value: unknown, option: string, inList: boolean): string {
+function renderScalar(value: unknown, origin: Origin, inList: boolean): string {
   switch (typeof value) {
     case 'string':
-      return renderString(value, option);
+      return `"${escapeStringContent(value, '"', origin)}"`;
     case 'number':
-      return renderNumber(value, option, inList);
+      return renderNumber(value, origin, inList);
     case 'bigint':
-      return renderBigInt(value, option, inList);
+      return renderBigInt(value, origin, inList);
     case 'boolean':
       return value ? 'true' : 'false';
   }
-  if (value instanceof Date) return renderDate(value, option);
+  if (value instanceof Date) return renderDate(value, origin);
   if (isKqlQuery(value)) return value.text;
-  throw new InvalidArgumentError(option, `kql: ${option} is ${describe(value)}; expected ${EXPECTED}.`);
+  return fail(origin, `is ${describe(value)}; expected ${EXPECTED}.`);
 }
 
-function renderValue(value: unknown, option: string): string {
-  if (!Array.isArray(value)) return renderScalar(value, option, false);
+function renderValue(value: unknown, origin: Origin): string {
+  if (!Array.isArray(value)) return renderScalar(value, origin, false);
   if (value.length === 0) {
-    throw new InvalidArgumentError(
-      option,
-      `kql: ${option} is an empty array; KQL has no empty list (\`in ()\` does not parse). ` +
-        'Skip the condition when the list is empty.',
+    fail(
+      origin,
+      'is an empty array; KQL has no empty list (`in ()` does not parse). Leave the condition ' +
+        'out when the list is empty.',
     );
   }
   return value
     .map((item: unknown, index) => {
-      const itemOption = `${option}[${index}]`;
-      if (Array.isArray(item)) {
-        throw new InvalidArgumentError(
-          itemOption,
-          `kql: ${itemOption} is a nested array; an interpolated array must hold only scalars.`,
-        );
-      }
-      return renderScalar(item, itemOption, true);
+      const itemOrigin = { option: `${origin.option}[${index}]`, label: `${origin.label}, item ${index},` };
+      if (Array.isArray(item)) fail(itemOrigin, 'is a nested array; an interpolated array must hold only scalars.');
+      return renderScalar(item, itemOrigin, true);
     })
     .join(', ');
+}
+
+/** Names interpolation `index` by the template text before it, e.g. `after "…DeviceName == "`. */
+function interpolationOrigin(parts: readonly string[], index: number): Origin {
+  const before = parts[index]!.replace(/\s+/g, ' ');
+  const tail = before.length > 40 ? `…${before.slice(-40)}` : before;
+  return { option: `values[${index}]`, label: `kql: interpolation ${index} (after "${tail}")` };
 }
 
 function isTemplateStringsArray(value: unknown): value is TemplateStringsArray {
@@ -326,18 +332,19 @@ function isTemplateStringsArray(value: unknown): value is TemplateStringsArray {
 }
 
 function kqlTemplate(template: TemplateStringsArray, ...values: readonly KqlValue[]): KqlQuery {
-  // Calling kql(someString) would splice the string in unescaped: only a real template is accepted.
+  // kql(someString) would splice the string in unescaped: only a real template is accepted.
   if (!isTemplateStringsArray(template)) {
     throw new InvalidArgumentError(
       'template',
-      'kql must be used as a tagged template (kql`…`), not called with a string; ' +
-        'use kql.raw() for trusted text.',
+      'kql must be used as a tagged template (kql`…`), not called with a string; use kql.raw() ' +
+        'for trusted text.',
     );
   }
+  // The template's text is taken as written (raw), so KQL escapes in it reach KQL unchanged.
   const parts = template.raw;
   let text = parts[0]!;
   for (let i = 0; i < values.length; i++) {
-    text += renderValue(values[i], `values[${i}]`) + parts[i + 1]!;
+    text += renderValue(values[i], interpolationOrigin(parts, i)) + parts[i + 1]!;
   }
   return createKqlQuery(text);
 }
@@ -351,12 +358,10 @@ function raw(text: string): KqlQuery {
 
 function identifier(name: string): KqlQuery {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new InvalidArgumentError(
-      'name',
-      `kql.identifier: expected a non-empty string, got ${typeof name === 'string' ? 'an empty string' : describe(name)}.`,
-    );
+    const got = typeof name === 'string' ? 'an empty string' : describe(name);
+    throw new InvalidArgumentError('name', `kql.identifier: expected a non-empty string, got ${got}.`);
   }
-  return createKqlQuery(`['${escapeStringContent(name, "'", 'name')}']`);
+  return createKqlQuery(`['${escapeStringContent(name, "'", { option: 'name', label: 'kql.identifier: the name' })}']`);
 }
 
 /**

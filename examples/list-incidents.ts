@@ -1,0 +1,21 @@
+/**
+ * Lists active incidents updated in the last 7 days.
+ *
+ *   AZURE_TENANT_ID=… AZURE_CLIENT_ID=… AZURE_CLIENT_SECRET=… npx tsx examples/list-incidents.ts
+ *
+ * The app needs the Microsoft Threat Protection permission Incident.Read.All (admin-consented).
+ */
+import { DefenderClient, credentialsFromEnv } from 'm365-defender';
+
+const client = new DefenderClient({ credential: credentialsFromEnv() });
+const updatedAfter = new Date(Date.now() - 7 * 24 * 3600 * 1000);
+
+let count = 0;
+for await (const incident of client.incidents.list({ status: 'active', updatedAfter })) {
+  count++;
+  console.log(`${incident.id}\t${incident.severity}\t${incident.lastUpdateDateTime.toISOString()}\t${incident.displayName}`);
+  for (const alert of incident.alerts) {
+    console.log(`   alert ${alert.id}: ${alert.title} (${alert.serviceSource}, ${alert.evidence.length} evidence)`);
+  }
+}
+console.log(`${count} active incident(s) updated since ${updatedAfter.toISOString()}`);

@@ -1,0 +1,35 @@
+/**
+ * Runs an advanced-hunting query with a typed row schema; values are escaped by the kql tag.
+ *
+ *   AZURE_TENANT_ID=… AZURE_CLIENT_ID=… AZURE_CLIENT_SECRET=… DEVICE_NAME=pc-01 npx tsx examples/run-hunting-query.ts
+ *
+ * The app needs AdvancedHunting.Read.All.
+ */
+import { z } from 'zod';
+import { DefenderClient, QueryError, RateLimitError, credentialsFromEnv, kql } from 'm365-defender';
+
+const client = new DefenderClient({ credential: credentialsFromEnv() });
+const deviceName = process.env.DEVICE_NAME ?? 'pc-01';
+
+const rowSchema = z.object({
+  Timestamp: z.coerce.date(),
+  DeviceName: z.string(),
+  FileName: z.string(),
+  ProcessCommandLine: z.string().nullable(),
+});
+
+try {
+  const result = await client.advancedHunting.run(
+    kql`DeviceProcessEvents
+      | where DeviceName == ${deviceName} and Timestamp > ago(1d)
+      | project Timestamp, DeviceName, FileName, ProcessCommandLine
+      | take 20`,
+    { rowSchema },
+  );
+  console.log(result.schema.map((column) => `${column.name}:${column.type}`).join(', '));
+  for (const row of result.rows) console.log(row.Timestamp.toISOString(), row.FileName, row.ProcessCommandLine ?? '');
+} catch (error) {
+  if (error instanceof QueryError) console.error(`The service refused the query: ${error.message}`);
+  else if (error instanceof RateLimitError) console.error(`Quota (${error.quota}) exhausted; retry after ${error.retryAfterMs ?? '?'} ms.`);
+  else throw error;
+}
