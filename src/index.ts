@@ -9,7 +9,7 @@ export type { AdvancedHunting, HuntingRunOptions, HuntingRow } from './resources
 export type { ClientAuth, AuthCallOptions } from './resources/auth.js';
 export * from './errors.js';
 export * from './models/index.js';
-export { kql, type KqlQuery } from './kql.js';
+export { kql, KqlQuery, type KqlScalar, type KqlTag, type KqlValue } from './kql.js';
 export {
   adminConsentUrl,
   credentialsFromEnv,

@@ -1,0 +1,297 @@
+import { inspect } from 'node:util';
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import {
+  ApiError,
+  AuthenticationError,
+  ConnectionError,
+  DefenderClient,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionError,
+  RateLimitError,
+  ResponseValidationError,
+  ServerError,
+  SDK_VERSION,
+  TimeoutError,
+} from '../src/index.js';
+import packageJson from '../package.json' with { type: 'json' };
+import { CountingCredential, fakeTenant, startServer } from './support/harness.js';
+
+const server = startServer();
+const quota45 = { error: { code: '429', message: 'API calls quota exceeded! maximum allowed 45 per 00:01:00', target: 'abc-123' } };
+
+describe('transport', () => {
+  it('sends a bearer token, a User-Agent with SDK and node versions, and one client-request-id per call', async () => {
+    const { client, defender } = fakeTenant(server, { client: { userAgent: 'M365DPartner-Contoso-Sentinel/1.2' } });
+    defender.inject('get', { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'busy' } }, headers: { 'retry-after': '0' } });
+    await client.incidents.get(String([...defender.incidents.keys()][0]));
+    const [first, second] = defender.requests;
+    expect(first!.headers.get('authorization')).toMatch(/^Bearer ey/);
+    expect(first!.headers.get('user-agent')).toBe(`M365DPartner-Contoso-Sentinel/1.2 m365-defender/${SDK_VERSION} node/${process.versions.node}`);
+    const id = first!.headers.get('client-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    // a retry of the same call keeps its id; the next call gets a new one
+    expect(second!.headers.get('client-request-id')).toBe(id);
+    await client.incidents.get(String([...defender.incidents.keys()][0]));
+    expect(defender.requests[2]!.headers.get('client-request-id')).not.toBe(id);
+  });
+
+  it('keeps SDK_VERSION equal to the package version', () => {
+    expect(SDK_VERSION).toBe(packageJson.version);
+  });
+
+  it('refreshes the token once for 100 concurrent calls on a cold client', async () => {
+    const { client, credential, defender } = fakeTenant(server);
+    const id = String([...defender.incidents.keys()][0]);
+    await Promise.all(Array.from({ length: 100 }, () => client.incidents.get(id)));
+    expect(credential.calls).toBe(1);
+    expect(defender.requests).toHaveLength(100);
+  });
+
+  it('on a 401 drops the token, gets a new one and replays the request once', async () => {
+    const { client, credential, defender } = fakeTenant(server);
+    defender.inject('get', { status: 401, body: { error: { code: 'Unauthorized', message: 'token revoked', target: 't1' } } });
+    const incident = await client.incidents.get(String([...defender.incidents.keys()][0]));
+    expect(incident.id).toBeTruthy();
+    expect(credential.calls).toBe(2);
+    const sent = defender.requests.map((r) => r.headers.get('authorization'));
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).not.toBe(sent[1]);
+  });
+
+  it('fails with AuthenticationError on a second 401, without looping', async () => {
+    const { client, credential, defender } = fakeTenant(server);
+    const unauthorized = { status: 401, body: { error: { code: 'Unauthorized', message: 'Account mode is inactive', target: 't2' } } };
+    defender.inject('get', unauthorized, unauthorized, unauthorized);
+    const error = await client.incidents.get('1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as AuthenticationError).status).toBe(401);
+    expect((error as AuthenticationError).requestId).toBe('t2');
+    expect(defender.requests).toHaveLength(2);
+    expect(credential.calls).toBe(2);
+  });
+
+  it('names the permission an operation needs and the roles the token holds on a 403', async () => {
+    const { client } = fakeTenant(server, { roles: ['Incident.Read.All'] });
+    const error = await client.incidents.update('1', { status: 'resolved' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermissionError);
+    const e = error as PermissionError;
+    expect(e.requiredPermissions).toEqual(['Incident.ReadWrite.All']);
+    expect(e.grantedRoles).toEqual(['Incident.Read.All']);
+    expect(e.message).toContain('Microsoft Threat Protection');
+    expect(e.message).toContain('Incident.ReadWrite.All');
+    expect(e.message).toContain('admin consent');
+  });
+
+  it('waits the seconds of Retry-After on a 429, then succeeds', async () => {
+    const { client, defender } = fakeTenant(server);
+    defender.inject('get', { status: 429, body: quota45, headers: { 'retry-after': '1' } });
+    const started = Date.now();
+    await client.incidents.get(String([...defender.incidents.keys()][0]));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(defender.requests).toHaveLength(2);
+  });
+
+  it('reads Retry-After as an HTTP date', async () => {
+    const { client, defender } = fakeTenant(server);
+    const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000);
+    defender.inject('get', { status: 429, body: quota45, headers: { 'retry-after': at.toUTCString() } });
+    await client.incidents.get(String([...defender.incidents.keys()][0]));
+    const [first, second] = defender.requests;
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(900);
+    expect(second!.at).toBeGreaterThanOrEqual(at.getTime() - 50);
+  });
+
+  it('without Retry-After, waits out the window the quota message names, and fails fast when that exceeds the budget', async () => {
+    const { client, defender } = fakeTenant(server, { client: { maxRetryWaitMs: 5_000 } });
+    defender.inject('list', { status: 429, body: quota45 });
+    const started = Date.now();
+    const error = await client.incidents.list().toArray().catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1_000); // it did not sleep the 60 s window
+    expect(error).toBeInstanceOf(RateLimitError);
+    const e = error as RateLimitError;
+    expect(e.quota).toBe('calls');
+    expect(e.retryAfterMs).toBe(60_000);
+    expect(e.status).toBe(429);
+    expect(e.code).toBe('429');
+    expect(e.requestId).toBe('abc-123');
+    expect(defender.requests).toHaveLength(1);
+  });
+
+  it('waits what the quota message says ("again in N seconds") when there is no header', async () => {
+    const { client, defender } = fakeTenant(server);
+    defender.inject('list', {
+      status: 429,
+      body: { error: { code: 'TooManyRequests', message: 'Rate limit is exceeded. You can send requests again in 1 seconds.' } },
+    });
+    const started = Date.now();
+    await client.incidents.list().toArray();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('tells the CPU quota from the call quota on hunting 429s', async () => {
+    const { client, defender } = fakeTenant(server, { client: { maxRetries: 0 } });
+    defender.inject('hunting', {
+      status: 429,
+      body: { error: { code: 'TooManyRequests', message: 'You have exceeded processing resources allocated to this tenant. You can run queries again in 00:05:00.' } },
+    });
+    const error = await client.advancedHunting.run('DeviceProcessEvents | take 1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).quota).toBe('cpu');
+    expect((error as RateLimitError).retryAfterMs).toBe(300_000);
+  });
+
+  it('retries 408, 500, 502, 503 and 504 on reads, then succeeds', async () => {
+    const { client, defender } = fakeTenant(server, { client: { maxRetries: 5 } });
+    const fail = (status: number) => ({ status, body: { error: { code: 'X', message: `failed ${status}` } }, headers: { 'retry-after': '0' } });
+    defender.inject('list', fail(408), fail(500), fail(502), fail(503), fail(504));
+    const incidents = await client.incidents.list().toArray();
+    expect(incidents.length).toBeGreaterThan(0);
+    expect(defender.requests).toHaveLength(6);
+  });
+
+  it('gives up after maxRetries with a ServerError carrying the status', async () => {
+    const { client, defender } = fakeTenant(server, { client: { maxRetries: 2 } });
+    const fail = { status: 500, body: { error: { code: 'InternalServerError', message: 'boom', target: 'g-1' } }, headers: { 'retry-after': '0' } };
+    defender.inject('get', fail, fail, fail, fail);
+    const error = await client.incidents.get('1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerError);
+    expect((error as ServerError).status).toBe(500);
+    expect((error as ServerError).requestId).toBe('g-1');
+    expect(defender.requests).toHaveLength(3);
+  });
+
+  it('never resends a PATCH whose outcome is unknown (5xx or dropped connection)', async () => {
+    const { client, defender } = fakeTenant(server);
+    const id = String([...defender.incidents.keys()][0]);
+    defender.inject('update', { status: 502, body: 'Bad Gateway', headers: { 'retry-after': '0' } });
+    await expect(client.incidents.update(id, { status: 'resolved' })).rejects.toBeInstanceOf(ServerError);
+    defender.inject('update', 'network-error');
+    await expect(client.incidents.update(id, { status: 'resolved' })).rejects.toBeInstanceOf(ConnectionError);
+    expect(defender.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
+  });
+
+  it('resends a PATCH the service throttled (429: not applied)', async () => {
+    const { client, defender } = fakeTenant(server);
+    const id = String([...defender.incidents.keys()][0]);
+    defender.inject('update', { status: 429, body: quota45, headers: { 'retry-after': '0' } });
+    const incident = await client.incidents.update(id, { status: 'resolved' });
+    expect(incident.status).toBe('resolved');
+    expect(defender.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
+  });
+
+  it('retries a dropped connection on a read', async () => {
+    const { client, defender } = fakeTenant(server);
+    defender.inject('list', 'network-error');
+    expect((await client.incidents.list().toArray()).length).toBeGreaterThan(0);
+    expect(defender.requests).toHaveLength(2);
+  });
+
+  it('rejects with the caller\'s abort reason while waiting to retry', async () => {
+    const { client, defender } = fakeTenant(server);
+    defender.inject('get', { status: 503, body: {}, headers: { 'retry-after': '5' } });
+    const controller = new AbortController();
+    const reason = new Error('caller gave up');
+    setTimeout(() => controller.abort(reason), 200);
+    const started = Date.now();
+    await expect(client.incidents.get('1', { signal: controller.signal })).rejects.toBe(reason);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(defender.requests).toHaveLength(1);
+  });
+
+  it('rejects at once with an already-aborted signal and sends nothing', async () => {
+    const { client, defender, credential } = fakeTenant(server);
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    await expect(client.incidents.get('1', { signal: controller.signal })).rejects.toThrow('stop');
+    expect(defender.requests).toHaveLength(0);
+    expect(credential.calls).toBe(0);
+  });
+
+  it('times out a stalled call with TimeoutError', async () => {
+    const { client } = fakeTenant(server, { client: { timeoutMs: 300 } });
+    server.use(http.get('https://api.security.microsoft.com/api/incidents/:id', async () => {
+      await new Promise((r) => setTimeout(r, 2_000));
+      return HttpResponse.json({});
+    }));
+    const error = await client.incidents.get('1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).timeoutMs).toBe(300);
+  });
+
+  it('maps a 404 to NotFoundError and a 400 to ApiError with the service code', async () => {
+    const { client, defender } = fakeTenant(server);
+    await expect(client.incidents.get('999999999')).rejects.toBeInstanceOf(NotFoundError);
+    defender.inject('list', { status: 400, body: { error: { code: 'ODataError', message: 'Invalid filter', target: 'o-1' } } });
+    const error = await client.incidents.list().toArray().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).code).toBe('ODataError');
+    expect((error as ApiError).message).toContain('Invalid filter');
+  });
+
+  it('raises ResponseValidationError for an HTML page with status 200', async () => {
+    const { client, defender } = fakeTenant(server);
+    defender.inject('get', { status: 200, rawBody: '<html><body>Sign in</body></html>', headers: { 'content-type': 'text/html' } });
+    const error = await client.incidents.get('1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toContain('text/html');
+  });
+
+  it('refuses to send a token over plain http except to loopback', () => {
+    const credential = new CountingCredential();
+    const cloud = { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: 'http://defender.example.com', scope: 'https://api.security.microsoft.com/.default' };
+    expect(() => new DefenderClient({ credential, cloud })).toThrow(InvalidArgumentError);
+    expect(() => new DefenderClient({ credential, cloud: { ...cloud, apiBaseUrl: 'http://127.0.0.1:8443' } })).not.toThrow();
+  });
+
+  it('follows @odata.nextLink on the API origin but never sends the token to another host', async () => {
+    const { client } = fakeTenant(server);
+    let stolen = 0;
+    server.use(
+      http.get('https://api.security.microsoft.com/api/incidents', () =>
+        HttpResponse.json({ value: [], '@odata.nextLink': 'https://evil.example.com/api/incidents?$skip=100' })),
+      http.get('https://evil.example.com/*', () => {
+        stolen++;
+        return HttpResponse.json({ value: [] });
+      }),
+    );
+    const error = await client.incidents.list().toArray().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toContain('evil.example.com');
+    expect(stolen).toBe(0);
+  });
+
+  it('logs requests and retries without any token or Authorization header', async () => {
+    const lines: string[] = [];
+    const sink = (...args: unknown[]) => lines.push(args.map((a) => inspect(a)).join(' '));
+    const logger = { debug: sink, info: sink, warn: sink, error: sink };
+    const { client, defender, credential } = fakeTenant(server, { client: { logger } });
+    defender.inject('list', { status: 401, body: { error: { code: 'Unauthorized', message: 'expired' } } }, { status: 503, body: {}, headers: { 'retry-after': '0' } });
+    await client.incidents.list().toArray();
+    expect(lines.some((l) => l.includes('GET https://api.security.microsoft.com/api/incidents'))).toBe(true);
+    expect(lines.some((l) => /retrying/i.test(l))).toBe(true);
+    const text = lines.join('\n');
+    for (const token of credential.issued) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(token.split('.')[2]!);
+    }
+    expect(text.toLowerCase()).not.toContain('bearer');
+  });
+
+  it('keeps tokens out of every error: message, cause, inspect and JSON', async () => {
+    const { client, defender, credential } = fakeTenant(server, { roles: [], client: { maxRetries: 0 } });
+    const errors: unknown[] = [];
+    errors.push(await client.incidents.get('1').catch((e: unknown) => e)); // 403
+    defender.inject('get', 'network-error');
+    errors.push(await client.incidents.get('1').catch((e: unknown) => e));
+    defender.inject('get', { status: 500, body: { error: { code: 'x', message: 'y' } } });
+    errors.push(await client.incidents.get('1').catch((e: unknown) => e));
+    expect(credential.issued.length).toBeGreaterThan(0);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(Error);
+      const dump = [inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error), String((error as Error).stack)].join('\n');
+      for (const token of credential.issued) expect(dump).not.toContain(token.split('.')[1]!);
+    }
+  });
+});
