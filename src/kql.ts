@@ -177,7 +177,8 @@ function fail(origin: Origin, problem: string): never {
   throw new InvalidArgumentError(origin.option, `${origin.label} ${problem}`);
 }
 
-function isKqlQuery(value: unknown): value is KqlQuery {
+/** @internal Whether a value is a KqlQuery, from this or the other (ESM/CJS) build. */
+export function isKqlQuery(value: unknown): value is KqlQuery {
   return (
     value instanceof KqlQuery ||
     (typeof value === 'object' &&

@@ -149,12 +149,11 @@ export async function parsePkcs12Certificate(
       { option: passwordOption ?? option },
     );
   }
+  const pfx = p12;
+  const bags = (oid: string | undefined) => (oid ? (pfx.getBags({ bagType: oid })[oid] ?? []) : []);
   const oids = forge.pki.oids;
-  const keyBags = [
-    ...(p12.getBags({ bagType: oids.pkcs8ShroudedKeyBag })[oids.pkcs8ShroudedKeyBag] ?? []),
-    ...(p12.getBags({ bagType: oids.keyBag })[oids.keyBag] ?? []),
-  ];
-  const certBags = p12.getBags({ bagType: oids.certBag })[oids.certBag] ?? [];
+  const keyBags = [...bags(oids.pkcs8ShroudedKeyBag), ...bags(oids.keyBag)];
+  const certBags = bags(oids.certBag);
   const keyBag = keyBags.find((bag) => bag.key);
   if (!keyBag?.key) {
     throw new CredentialError(

@@ -8,6 +8,7 @@
 import type { ResolvedCloud } from '../clouds.js';
 import type { AccessToken, GetTokenOptions, Logger, TokenCredential } from '../types.js';
 import type { CertificateMaterial } from './certificate.js';
+import { raceAbort } from './abort.js';
 import { toAuthenticationError, TokenResponseProbe } from './entra-errors.js';
 import { inspectSymbol } from './redact.js';
 
@@ -74,18 +75,19 @@ abstract class EntraCredential implements TokenCredential {
   async getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken | null> {
     const list = Array.isArray(scopes) ? scopes : [scopes];
     const { tenantId, clientId, cloud, logger, source } = this.#settings;
+    options.abortSignal?.throwIfAborted();
     let inner: TokenCredential;
     try {
       this.#inner ??= loadIdentity().then((identity) => this.create(identity, identityOptions(cloud, this.#probe)));
-      inner = await this.#inner;
+      inner = await raceAbort(this.#inner, options.abortSignal);
     } catch (error) {
+      if (options.abortSignal?.aborted) throw options.abortSignal.reason;
       this.#inner = undefined;
       throw error;
     }
     this.#probe.last = undefined;
     try {
-      const token = await inner.getToken(list, { abortSignal: options.abortSignal });
-      return token;
+      return await raceAbort(inner.getToken(list, { abortSignal: options.abortSignal }), options.abortSignal);
     } catch (error) {
       if (options.abortSignal?.aborted) throw options.abortSignal.reason;
       const mapped = toAuthenticationError(error, this.#probe.last, {

@@ -148,7 +148,7 @@ export function toAuthenticationError(error: unknown, probe: ProbedResponse | un
     /AADSTS(\d+)/.exec(message)?.[1];
   const code = aadsts ? `AADSTS${aadsts}` : oauthError ?? (probe?.networkError ? 'network_error' : undefined);
   const probedStatus = probe?.status !== undefined && probe.status >= 400 ? probe.status : undefined;
-  const status = probedStatus ?? (oauthError && OAUTH_STATUS[oauthError]) ?? 401;
+  const status = probedStatus ?? (oauthError ? OAUTH_STATUS[oauthError] : undefined) ?? 401;
   const description = firstLine(body?.error_description ?? /Description: ([\s\S]*?)(?: - Correlation ID|$)/.exec(message)?.[1] ?? '');
   const safeDescription = redact(description, ctx.secrets);
   const correlationId = body?.correlation_id ?? /Correlation ID: ([0-9a-f-]{36})/i.exec(message)?.[1];

@@ -72,6 +72,7 @@ export class KeyVaultCredential implements TokenCredential {
 
   /** Gets a token with the secret or certificate read from Key Vault. */
   async getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken | null> {
+    options.abortSignal?.throwIfAborted();
     let loaded = this.#current;
     let justRead = false;
     if (!loaded || (loaded.freshUntil !== undefined && Date.now() >= loaded.freshUntil)) {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { parseHuntingResponse } from '../apis/defender/index.js';
 import { DEFENDER_OPERATIONS } from '../apis/defender/operations.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { KqlQuery } from '../kql.js';
+import { isKqlQuery, type KqlQuery } from '../kql.js';
 import { validateRows, type HuntingResult } from '../models/index.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -49,7 +49,7 @@ export class AdvancedHunting {
     query: string | KqlQuery,
     options: HuntingRunOptions<Schema> = {},
   ): Promise<HuntingResult<HuntingRow<Schema>>> {
-    const text = typeof query === 'string' ? query : query?.text;
+    const text = typeof query === 'string' ? query : isKqlQuery(query) ? query.text : undefined;
     if (typeof text !== 'string' || text.trim() === '') {
       throw new InvalidArgumentError('query', 'query must be a non-empty KQL string or a kql`…` query.');
     }

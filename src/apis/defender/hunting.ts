@@ -1,0 +1,70 @@
+/**
+ * The Defender API's advanced-hunting response (`POST /api/advancedhunting/run`):
+ * `{Stats, Schema: [{Name, Type}], Results: [row…]}` (reference §3.1).
+ *
+ * @packageDocumentation
+ */
+import type { ValidationIssue } from '../../errors.js';
+import type { HuntingColumn } from '../../models/hunting.js';
+import { formatIssuePath, responseValidationError } from '../../models/validation.js';
+
+const MAX_ISSUES = 20;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The value of `object`'s key named `name` in any letter case, and the key as sent. */
+function readKey(object: Record<string, unknown>, name: string): [unknown, string] {
+  if (name in object) return [object[name], name];
+  for (const key of Object.keys(object)) {
+    if (key.toLowerCase() === name) return [object[key], key];
+  }
+  return [undefined, name];
+}
+
+/**
+ * Parses a hunting response. Keys are read case-insensitively (`Schema`/`schema`,
+ * `Name`/`name`), because Microsoft's examples use both. Rows are returned as sent, not copied
+ * (a result can hold 100,000 rows); each is only checked to be an object.
+ *
+ * @throws ResponseValidationError with paths such as `Results[3]` or `Schema[0].Name`.
+ */
+export function parseHuntingResponse(
+  body: unknown,
+  operation: string,
+): { schema: HuntingColumn[]; rows: Record<string, unknown>[]; stats: unknown } {
+  if (!isObject(body)) {
+    throw responseValidationError(operation, [{ path: '(root)', message: 'expected an object with Schema and Results' }]);
+  }
+  const issues: ValidationIssue[] = [];
+  const [schemaValue, schemaKey] = readKey(body, 'schema');
+  const [resultsValue, resultsKey] = readKey(body, 'results');
+  const [stats] = readKey(body, 'stats');
+
+  const schema: HuntingColumn[] = [];
+  if (schemaValue != null && !Array.isArray(schemaValue)) {
+    issues.push({ path: schemaKey, message: 'expected an array of columns' });
+  } else if (Array.isArray(schemaValue)) {
+    schemaValue.forEach((column: unknown, index) => {
+      if (!isObject(column)) {
+        issues.push({ path: formatIssuePath([schemaKey, index]), message: 'expected a column object {Name, Type}' });
+        return;
+      }
+      const [name, nameKey] = readKey(column, 'name');
+      const [type, typeKey] = readKey(column, 'type');
+      if (typeof name !== 'string') issues.push({ path: formatIssuePath([schemaKey, index, nameKey]), message: 'expected a string' });
+      if (typeof type !== 'string') issues.push({ path: formatIssuePath([schemaKey, index, typeKey]), message: 'expected a string' });
+      if (typeof name === 'string' && typeof type === 'string') schema.push({ name, type });
+    });
+  }
+
+  if (!Array.isArray(resultsValue)) {
+    issues.push({ path: resultsKey === 'results' ? 'Results' : resultsKey, message: 'expected an array of rows' });
+  } else {
+    for (let i = 0; i < resultsValue.length && issues.length < MAX_ISSUES; i++) {
+      if (!isObject(resultsValue[i])) issues.push({ path: `${resultsKey}[${i}]`, message: 'expected a row object' });
+    }
+  }
+  if (issues.length > 0) throw responseValidationError(operation, issues);
+  return { schema, rows: resultsValue as Record<string, unknown>[], stats };
+}

@@ -1,0 +1,162 @@
+/**
+ * zod schemas of what the Defender API (`api.security.microsoft.com`) really sends. Lenient by
+ * design: unknown fields are kept (loose objects), documented-nullable fields accept `null`,
+ * optional ones may be missing, enum fields are any string. What is checked is the type of each
+ * field the public model exposes. No transforms: the parsed object is the wire object, and
+ * becomes `raw`.
+ *
+ * @packageDocumentation
+ */
+import { z } from 'zod';
+import { isDateTimeString } from '../../models/dates.js';
+
+const str = z.string().nullish();
+const strings = z.array(z.string()).nullish();
+
+/** A DateTimeOffset string such as `2020-09-06T12:18:03.6266667Z` (7 fractional digits). */
+const dateTime = z.string().refine(isDateTimeString, 'expected an ISO-8601 date-time string');
+const optionalDateTime = dateTime.nullish();
+
+/** Ids: incidents send JSON numbers, alerts strings. Both become strings in the model. */
+const id = z.union([z.string().min(1), z.number().int().nonnegative()], {
+  error: (issue) =>
+    issue.input === undefined
+      ? 'required id is missing'
+      : 'expected an id (a non-empty string or a non-negative integer)',
+});
+
+/** An integer the API may send as a number or a numeric string. */
+const integer = z.union([z.number().int(), z.string().regex(/^-?\d+$/)], {
+  error: 'expected an integer',
+}).nullish();
+
+/** A device on an alert (`alert.devices[]`). Real payloads key the id `mdatpDeviceId`. */
+export const legacyDeviceSchema = z.looseObject({
+  mdatpDeviceId: str,
+  aadDeviceId: str,
+  deviceDnsName: str,
+  osPlatform: str,
+  version: z.union([z.string(), z.number()]).nullish(),
+  osProcessor: str,
+  osBuild: integer,
+  healthStatus: str,
+  riskScore: str,
+  rbacGroupName: str,
+  rbacGroupId: integer,
+  firstSeen: optionalDateTime,
+  tags: strings,
+  defenderAvStatus: str,
+  onboardingStatus: str,
+  vmMetadata: z
+    .looseObject({ vmId: str, cloudProvider: str, resourceId: str, subscriptionId: str })
+    .nullish(),
+});
+
+/**
+ * An entity on an alert (`alert.entities[]`): one flat object for every kind, discriminated by
+ * `entityType`, with unused keys `null` (older payloads) or absent (newer ones).
+ */
+export const legacyEntitySchema = z.looseObject({
+  entityType: str,
+  sha1: str,
+  sha256: str,
+  fileName: str,
+  filePath: str,
+  processId: integer,
+  processCommandLine: str,
+  processCreationTime: optionalDateTime,
+  parentProcessId: integer,
+  parentProcessCreationTime: optionalDateTime,
+  ipAddress: str,
+  url: str,
+  accountName: str,
+  domainName: str,
+  userSid: str,
+  aadUserId: str,
+  userPrincipalName: str,
+  mailboxDisplayName: str,
+  mailboxAddress: str,
+  clusterBy: str,
+  sender: str,
+  recipient: str,
+  subject: str,
+  deliveryAction: str,
+  securityGroupId: str,
+  securityGroupName: str,
+  registryHive: str,
+  registryKey: str,
+  registryValueType: str,
+  registryValue: str,
+  deviceId: str,
+  verdict: str,
+});
+
+/** An alert embedded in an incident (`incident.alerts[]`). */
+export const legacyAlertSchema = z.looseObject({
+  alertId: id,
+  incidentId: id,
+  serviceSource: str,
+  creationTime: optionalDateTime,
+  lastUpdatedTime: optionalDateTime,
+  resolvedTime: optionalDateTime,
+  firstActivity: optionalDateTime,
+  lastActivity: optionalDateTime,
+  title: z.string(),
+  description: str,
+  category: str,
+  status: str,
+  severity: str,
+  classification: str,
+  determination: str,
+  detectionSource: str,
+  detectorId: str,
+  assignedTo: str,
+  actorName: str,
+  threatFamilyName: str,
+  mitreTechniques: strings,
+  devices: z.array(legacyDeviceSchema).nullish(),
+  entities: z.array(legacyEntitySchema).nullish(),
+});
+
+/** A comment on an incident (`incident.comments[]`). */
+export const legacyCommentSchema = z.looseObject({
+  comment: str,
+  createdBy: str,
+  createdTime: dateTime,
+});
+
+/** An incident as `GET /api/incidents[/{id}]` and `PATCH` return it. */
+export const legacyIncidentSchema = z.looseObject({
+  incidentId: id,
+  redirectIncidentId: id.nullish(),
+  incidentName: z.string(),
+  createdTime: dateTime,
+  lastUpdateTime: dateTime,
+  assignedTo: str,
+  classification: str,
+  determination: str,
+  status: z.string(),
+  severity: str,
+  tags: strings,
+  comments: z.array(legacyCommentSchema).nullish(),
+  alerts: z.array(legacyAlertSchema).nullish(),
+});
+
+/** A page of `GET /api/incidents`. */
+export const legacyIncidentListSchema = z.looseObject({
+  value: z.array(legacyIncidentSchema),
+  '@odata.nextLink': str,
+});
+
+/** A device as the Defender API sends it. */
+export type LegacyDevice = z.input<typeof legacyDeviceSchema>;
+/** An entity as the Defender API sends it. */
+export type LegacyEntity = z.input<typeof legacyEntitySchema>;
+/** An alert as the Defender API sends it. */
+export type LegacyAlert = z.input<typeof legacyAlertSchema>;
+/** A comment as the Defender API sends it. */
+export type LegacyComment = z.input<typeof legacyCommentSchema>;
+/** An incident as the Defender API sends it. */
+export type LegacyIncident = z.input<typeof legacyIncidentSchema>;
+/** A page of incidents as the Defender API sends it. */
+export type LegacyIncidentList = z.input<typeof legacyIncidentListSchema>;

@@ -1,0 +1,294 @@
+/**
+ * What callers pass to `incidents.list` and `incidents.update`, and the checks run before
+ * anything is sent. Inputs use the public vocabulary (Graph's camelCase names); each wire API
+ * maps them to its own.
+ *
+ * @packageDocumentation
+ */
+import { describe } from '../clouds.js';
+import { InvalidArgumentError } from '../errors.js';
+import { parseDateTime } from './dates.js';
+import { CLASSIFICATIONS, INCIDENT_STATUSES } from './enums.js';
+
+/** An incident status you can filter on: one of {@link INCIDENT_STATUSES}. */
+export type IncidentStatusFilter = (typeof INCIDENT_STATUSES)[number];
+
+/**
+ * A point in time given by the caller: a valid `Date`, or an ISO-8601 string that carries a
+ * time zone (`2024-05-01T00:00:00Z`, `2024-05-01T02:00:00+02:00`). A string without one is
+ * refused because it is ambiguous.
+ */
+export type DateInput = Date | string;
+
+/** Options of `client.incidents.list()`. Every filter is applied by the service. */
+export interface IncidentListOptions {
+  /** Only incidents with this status. */
+  status?: IncidentStatusFilter;
+  /** Only incidents assigned to this owner (UPN), matched exactly. */
+  assignedTo?: string;
+  /** Only incidents created at or after this time (inclusive). */
+  createdAfter?: DateInput;
+  /** Only incidents created before this time (exclusive). */
+  createdBefore?: DateInput;
+  /** Only incidents last updated at or after this time (inclusive: dedupe by id when you sync incrementally). */
+  updatedAfter?: DateInput;
+  /** Only incidents last updated before this time (exclusive). */
+  updatedBefore?: DateInput;
+  /** Incidents per request: an integer from 1 to the API's maximum (100 on the Defender API, 50 on Graph). Default: the maximum. */
+  pageSize?: number;
+  /** Aborts the listing; the SDK rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** {@link IncidentListOptions} after {@link validateIncidentListOptions}: dates are `Date`s. */
+export interface ValidatedIncidentListOptions {
+  /** Only incidents with this status. */
+  status?: IncidentStatusFilter;
+  /** Only incidents assigned to this owner. */
+  assignedTo?: string;
+  /** Created at or after. */
+  createdAfter?: Date;
+  /** Created before. */
+  createdBefore?: Date;
+  /** Updated at or after. */
+  updatedAfter?: Date;
+  /** Updated before. */
+  updatedBefore?: Date;
+  /** Incidents per request. */
+  pageSize?: number;
+  /** Aborts the listing. */
+  signal?: AbortSignal;
+}
+
+/** Statuses an update may set. `awaitingAction` is Microsoft's to set, not yours. */
+export const INCIDENT_UPDATE_STATUSES = ['active', 'inProgress', 'resolved', 'redirected'] as const;
+/** A status an update may set: one of {@link INCIDENT_UPDATE_STATUSES}. */
+export type IncidentUpdateStatus = (typeof INCIDENT_UPDATE_STATUSES)[number];
+
+/** A classification an update may set: one of {@link CLASSIFICATIONS}. */
+export type IncidentUpdateClassification = (typeof CLASSIFICATIONS)[number];
+
+/**
+ * The determinations each classification allows, as Microsoft's update documentation pairs
+ * them (Defender API reference, "Update incident"). An update that sets `determination` must
+ * set `classification` too, to one of these keys. The deprecated `apt` and `securityPersonnel`
+ * are not settable.
+ */
+export const DETERMINATIONS_BY_CLASSIFICATION = {
+  truePositive: [
+    'multiStagedAttack',
+    'maliciousUserActivity',
+    'compromisedAccount',
+    'malware',
+    'phishing',
+    'unwantedSoftware',
+    'other',
+  ],
+  informationalExpectedActivity: ['securityTesting', 'lineOfBusinessApplication', 'confirmedUserActivity', 'other'],
+  falsePositive: ['notMalicious', 'notEnoughDataToValidate', 'other'],
+  unknown: ['unknown'],
+} as const satisfies Record<IncidentUpdateClassification, readonly string[]>;
+
+/** A determination an update may set: one allowed by {@link DETERMINATIONS_BY_CLASSIFICATION}. */
+export type IncidentUpdateDetermination =
+  (typeof DETERMINATIONS_BY_CLASSIFICATION)[keyof typeof DETERMINATIONS_BY_CLASSIFICATION][number];
+
+/** Changes to make to an incident. Fields you leave out keep their value. */
+export interface IncidentUpdate {
+  /** New status, e.g. `resolved`. */
+  status?: IncidentUpdateStatus;
+  /** New owner (UPN); `null` or `''` unassigns. */
+  assignedTo?: string | null;
+  /** New classification. */
+  classification?: IncidentUpdateClassification;
+  /** New determination; needs `classification` in the same update (see {@link DETERMINATIONS_BY_CLASSIFICATION}). */
+  determination?: IncidentUpdateDetermination;
+  /** The complete new tag list (replaces the old one; `[]` clears it). */
+  tags?: readonly string[];
+  /** A comment to add to the incident. */
+  comment?: string;
+}
+
+/** {@link IncidentUpdate} after {@link validateIncidentUpdate}. */
+export interface ValidatedIncidentUpdate {
+  /** New status. */
+  status?: IncidentUpdateStatus;
+  /** New owner; `null` unassigns. */
+  assignedTo?: string | null;
+  /** New classification. */
+  classification?: IncidentUpdateClassification;
+  /** New determination (paired with `classification`). */
+  determination?: IncidentUpdateDetermination;
+  /** New tag list. */
+  tags?: string[];
+  /** Comment to add. */
+  comment?: string;
+}
+
+const LIST_OPTIONS = ['status', 'assignedTo', 'createdAfter', 'createdBefore', 'updatedAfter', 'updatedBefore', 'pageSize', 'signal'] as const;
+const UPDATE_FIELDS = ['status', 'assignedTo', 'classification', 'determination', 'tags', 'comment'] as const;
+
+const quoteList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(object: Record<string, unknown>, allowed: readonly string[], what: string): void {
+  for (const key of Object.keys(object)) {
+    if (!allowed.includes(key) && object[key] !== undefined) {
+      throw new InvalidArgumentError(key, `${key} is not an option of ${what}; the options are ${allowed.join(', ')}.`);
+    }
+  }
+}
+
+function checkEnum<T extends string>(option: string, value: unknown, allowed: readonly T[], context = ''): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  let hint = '';
+  if (typeof value === 'string') {
+    const camel = value.charAt(0).toLowerCase() + value.slice(1);
+    if ((allowed as readonly string[]).includes(camel)) hint = ` (the SDK uses Graph's camelCase names: '${camel}')`;
+  }
+  throw new InvalidArgumentError(
+    option,
+    `${option}${context} must be one of ${quoteList(allowed)}; got ${describe(value)}${hint}.`,
+  );
+}
+
+function checkDate(option: string, value: unknown): Date {
+  if (Object.prototype.toString.call(value) === '[object Date]') {
+    const time = (value as Date).getTime();
+    if (!Number.isNaN(time)) return new Date(time);
+    throw new InvalidArgumentError(option, `${option} is an invalid Date (its time is NaN).`);
+  }
+  if (typeof value === 'string') {
+    const parsed = parseDateTime(value, { requireOffset: true });
+    if (parsed) return parsed;
+  }
+  throw new InvalidArgumentError(
+    option,
+    `${option} must be a valid Date or an ISO-8601 date-time string with a time zone ` +
+      `(e.g. "2024-05-01T00:00:00Z"); got ${describe(value)}.`,
+  );
+}
+
+function checkNonEmptyString(option: string, value: unknown): string {
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  throw new InvalidArgumentError(option, `${option} must be a non-empty string; got ${describe(value)}.`);
+}
+
+function checkRange(after: Date | undefined, before: Date | undefined, afterName: string, beforeName: string): void {
+  if (after && before && after.getTime() >= before.getTime()) {
+    throw new InvalidArgumentError(
+      afterName,
+      `${afterName} (${after.toISOString()}) must be earlier than ${beforeName} (${before.toISOString()}).`,
+    );
+  }
+}
+
+/**
+ * Checks the options of `incidents.list` before any request and returns them with dates as
+ * `Date`s. `maxPageSize` is the wire API's page-size limit (100 on the Defender API).
+ *
+ * @throws InvalidArgumentError naming the option, and the allowed values where there is a list.
+ */
+export function validateIncidentListOptions(options: IncidentListOptions, maxPageSize: number): ValidatedIncidentListOptions {
+  const input: unknown = options ?? {};
+  if (!isPlainObject(input)) {
+    throw new InvalidArgumentError('options', `incidents.list options must be an object; got ${describe(input)}.`);
+  }
+  checkKeys(input, LIST_OPTIONS, 'incidents.list');
+  const out: ValidatedIncidentListOptions = {};
+  if (input.status !== undefined) out.status = checkEnum('status', input.status, INCIDENT_STATUSES);
+  if (input.assignedTo !== undefined) out.assignedTo = checkNonEmptyString('assignedTo', input.assignedTo);
+  if (input.createdAfter !== undefined) out.createdAfter = checkDate('createdAfter', input.createdAfter);
+  if (input.createdBefore !== undefined) out.createdBefore = checkDate('createdBefore', input.createdBefore);
+  if (input.updatedAfter !== undefined) out.updatedAfter = checkDate('updatedAfter', input.updatedAfter);
+  if (input.updatedBefore !== undefined) out.updatedBefore = checkDate('updatedBefore', input.updatedBefore);
+  checkRange(out.createdAfter, out.createdBefore, 'createdAfter', 'createdBefore');
+  checkRange(out.updatedAfter, out.updatedBefore, 'updatedAfter', 'updatedBefore');
+  if (input.pageSize !== undefined) {
+    const size = input.pageSize;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > maxPageSize) {
+      throw new InvalidArgumentError(
+        'pageSize',
+        `pageSize must be an integer from 1 to ${maxPageSize} (the API's maximum page size); got ${describe(size)}.`,
+      );
+    }
+    out.pageSize = size;
+  }
+  if (input.signal !== undefined) {
+    const signal = input.signal as Partial<AbortSignal> | null;
+    if (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+      throw new InvalidArgumentError('signal', `signal must be an AbortSignal; got ${describe(input.signal)}.`);
+    }
+    out.signal = input.signal as AbortSignal;
+  }
+  return out;
+}
+
+/**
+ * Checks an incident update before it is sent.
+ *
+ * Enforced: at least one field; `status` one of {@link INCIDENT_UPDATE_STATUSES};
+ * `classification` one of {@link CLASSIFICATIONS}; `determination` only together with
+ * `classification`, and only a value {@link DETERMINATIONS_BY_CLASSIFICATION} pairs with it;
+ * `assignedTo` a string or `null`; `tags` an array of non-empty strings; `comment` a non-empty
+ * string.
+ *
+ * @throws InvalidArgumentError naming the field, and the allowed values where there is a list.
+ */
+export function validateIncidentUpdate(update: IncidentUpdate): ValidatedIncidentUpdate {
+  const input: unknown = update;
+  if (!isPlainObject(input)) {
+    throw new InvalidArgumentError('update', `update must be an object of changes; got ${describe(input)}.`);
+  }
+  checkKeys(input, UPDATE_FIELDS, 'incidents.update');
+  const out: ValidatedIncidentUpdate = {};
+  if (input.status !== undefined) out.status = checkEnum('status', input.status, INCIDENT_UPDATE_STATUSES);
+  if (input.assignedTo !== undefined) {
+    if (input.assignedTo !== null && typeof input.assignedTo !== 'string') {
+      throw new InvalidArgumentError(
+        'assignedTo',
+        `assignedTo must be the owner's UPN, or null (or '') to unassign; got ${describe(input.assignedTo)}.`,
+      );
+    }
+    out.assignedTo = input.assignedTo === '' ? null : input.assignedTo;
+  }
+  if (input.classification !== undefined) {
+    out.classification = checkEnum('classification', input.classification, CLASSIFICATIONS);
+  }
+  if (input.determination !== undefined) {
+    const classification = out.classification;
+    if (classification === undefined) {
+      throw new InvalidArgumentError(
+        'determination',
+        'determination must be sent together with classification (the API accepts a determination only as a ' +
+          "pair with its classification, e.g. { classification: 'truePositive', determination: 'malware' }).",
+      );
+    }
+    out.determination = checkEnum<IncidentUpdateDetermination>(
+      'determination',
+      input.determination,
+      DETERMINATIONS_BY_CLASSIFICATION[classification],
+      ` with classification '${classification}'`,
+    );
+  }
+  if (input.tags !== undefined) {
+    const tags = input.tags;
+    if (!Array.isArray(tags)) {
+      throw new InvalidArgumentError('tags', `tags must be an array of strings (the complete new list); got ${describe(tags)}.`);
+    }
+    tags.forEach((tag: unknown, index) => {
+      if (typeof tag !== 'string' || tag.trim() === '') {
+        throw new InvalidArgumentError('tags', `tags[${index}] must be a non-empty string; got ${describe(tag)}.`);
+      }
+    });
+    out.tags = [...(tags as string[])];
+  }
+  if (input.comment !== undefined) out.comment = checkNonEmptyString('comment', input.comment);
+  if (Object.keys(out).length === 0) {
+    throw new InvalidArgumentError('update', `update must change at least one of ${UPDATE_FIELDS.join(', ')}.`);
+  }
+  return out;
+}

@@ -1,0 +1,173 @@
+/**
+ * The public incident and alert model, in Microsoft Graph's vocabulary. Both wire APIs map into
+ * it; `raw` keeps the wire object for anything the model does not carry.
+ *
+ * @packageDocumentation
+ */
+import { z } from 'zod';
+import type {
+  AlertStatus,
+  Classification,
+  DetectionSource,
+  Determination,
+  IncidentStatus,
+  ServiceSource,
+  Severity,
+} from './enums.js';
+import { evidenceSchema, type Evidence } from './evidence.js';
+
+/** A comment on an incident. */
+export interface IncidentComment {
+  /** The comment text. */
+  comment: string;
+  /** Who wrote it (UPN or display name), if the API says. */
+  createdBy: string | null;
+  /** When it was written. */
+  createdDateTime: Date;
+}
+
+/** An alert: one detection, part of exactly one incident. */
+export interface Alert {
+  /** Alert id, e.g. `da637349914833441527_393341063`. */
+  id: string;
+  /** Id of the incident the alert belongs to. */
+  incidentId: string;
+  /** Title. */
+  title: string;
+  /** Description, if any. */
+  description: string | null;
+  /** Category, e.g. `Malware`, `InitialAccess`. */
+  category: string | null;
+  /** Status; `unknown` when the API gave none. */
+  status: AlertStatus;
+  /** Severity; `unknown` when the API gave none. */
+  severity: Severity;
+  /** Classification; `unknown` when not classified. */
+  classification: Classification;
+  /** Determination; `unknown` when not determined. */
+  determination: Determination;
+  /** The product that raised the alert, e.g. `microsoftDefenderForEndpoint`. */
+  serviceSource: ServiceSource;
+  /** The detection technology, e.g. `antivirus`. */
+  detectionSource: DetectionSource;
+  /** Id of the detector (rule) that fired. */
+  detectorId: string | null;
+  /** Owner of the alert, e.g. `Automation`. */
+  assignedTo: string | null;
+  /** Threat family, e.g. `Mimikatz`. */
+  threatFamilyName: string | null;
+  /** Activity group (actor), if attributed. */
+  actorDisplayName: string | null;
+  /** MITRE ATT&CK technique ids, e.g. `T1564.001`. */
+  mitreTechniques: string[];
+  /** When the alert was created (documented as nullable on the Defender API, though always seen set). */
+  createdDateTime: Date | null;
+  /** When the alert last changed. */
+  lastUpdateDateTime: Date | null;
+  /** When the alert was resolved; `null` while open. */
+  resolvedDateTime: Date | null;
+  /** First activity the alert covers. */
+  firstActivityDateTime: Date | null;
+  /** Last activity the alert covers. */
+  lastActivityDateTime: Date | null;
+  /** Devices, files, accounts, … involved. */
+  evidence: Evidence[];
+  /** The wire object, with every field the API sent. */
+  raw: Record<string, unknown>;
+}
+
+/** An incident: correlated alerts about one attack. */
+export interface Incident {
+  /** Incident id, always a string (the Defender API sends a number). */
+  id: string;
+  /** Name of the incident. */
+  displayName: string;
+  /** Status. When `redirected`, the incident was merged into {@link Incident.redirectIncidentId}. */
+  status: IncidentStatus;
+  /** Severity. */
+  severity: Severity;
+  /** Classification; `unknown` when not classified. */
+  classification: Classification;
+  /** Determination; `unknown` when not determined. */
+  determination: Determination;
+  /** Owner (UPN), or `null` when unassigned. */
+  assignedTo: string | null;
+  /** When the incident was created. */
+  createdDateTime: Date;
+  /** When the incident last changed: use it for incremental sync. */
+  lastUpdateDateTime: Date;
+  /** The incident this one was merged into, or `null`. */
+  redirectIncidentId: string | null;
+  /** Tags set by people (Graph `customTags`). */
+  tags: string[];
+  /** Tags set by Microsoft, e.g. `Defender Experts` (Graph only; empty on the Defender API). */
+  systemTags: string[];
+  /** Comments, oldest first as the API returns them. */
+  comments: IncidentComment[];
+  /** The incident's alerts (always included on the Defender API). */
+  alerts: Alert[];
+  /**
+   * Link to the incident in the Microsoft Defender portal, or `null` when not known. Graph sends
+   * one; on the Defender API the SDK builds it only when it was given the portal's address.
+   */
+  webUrl: string | null;
+  /** The wire object, with every field the API sent. */
+  raw: Record<string, unknown>;
+}
+
+const str = z.string().nullable();
+const raw = z.record(z.string(), z.unknown());
+
+/** Schema of {@link IncidentComment}. */
+export const incidentCommentSchema = z.object({
+  comment: z.string(),
+  createdBy: str,
+  createdDateTime: z.date(),
+}) satisfies z.ZodType<IncidentComment>;
+
+/** Schema of {@link Alert} (the public shape, not a wire shape). */
+export const alertSchema = z.object({
+  id: z.string(),
+  incidentId: z.string(),
+  title: z.string(),
+  description: str,
+  category: str,
+  status: z.string(),
+  severity: z.string(),
+  classification: z.string(),
+  determination: z.string(),
+  serviceSource: z.string(),
+  detectionSource: z.string(),
+  detectorId: str,
+  assignedTo: str,
+  threatFamilyName: str,
+  actorDisplayName: str,
+  mitreTechniques: z.array(z.string()),
+  createdDateTime: z.date().nullable(),
+  lastUpdateDateTime: z.date().nullable(),
+  resolvedDateTime: z.date().nullable(),
+  firstActivityDateTime: z.date().nullable(),
+  lastActivityDateTime: z.date().nullable(),
+  evidence: z.array(evidenceSchema),
+  raw,
+}) satisfies z.ZodType<Alert>;
+
+/** Schema of {@link Incident} (the public shape, not a wire shape). */
+export const incidentSchema = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  status: z.string(),
+  severity: z.string(),
+  classification: z.string(),
+  determination: z.string(),
+  assignedTo: str,
+  createdDateTime: z.date(),
+  lastUpdateDateTime: z.date(),
+  redirectIncidentId: str,
+  tags: z.array(z.string()),
+  systemTags: z.array(z.string()),
+  comments: z.array(incidentCommentSchema),
+  alerts: z.array(alertSchema),
+  webUrl: str,
+  raw,
+}) satisfies z.ZodType<Incident>;

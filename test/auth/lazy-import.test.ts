@@ -1,0 +1,59 @@
+/**
+ * Importing the auth module must not load @azure/identity, @azure/keyvault-secrets or node-forge:
+ * they load on the first getToken. Checked in a fresh Node process on an esbuild bundle of
+ * src/auth, with a module hook that refuses those packages.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'm365d-lazy-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const hook = `
+export async function resolve(specifier, context, next) {
+  if (/^(@azure\\/identity|@azure\\/keyvault-secrets|node-forge)$/.test(specifier)) {
+    throw new Error('LOADED ' + specifier);
+  }
+  return next(specifier, context);
+}`;
+
+const main = `
+import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+register(pathToFileURL(process.argv[2]).href);
+const auth = await import(pathToFileURL(process.argv[3]).href);
+const cloud = { name: 'public', authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: 'https://api.security.microsoft.com', scope: 'https://api.security.microsoft.com/.default', knownAuthority: true };
+const results = { imported: Object.keys(auth).sort() };
+const credential = auth.createCredential({ tenantId: '4f7d2c1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f', clientId: 'app', clientSecret: 'secret-value-123' }, { cloud });
+results.constructed = true;
+try { await credential.getToken('https://api.security.microsoft.com/.default'); results.getToken = 'ok'; }
+catch (e) { results.getToken = String(e.message); }
+process.stdout.write(JSON.stringify(results));
+`;
+
+describe('lazy loading', () => {
+  it('importing and constructing loads none of @azure/identity, @azure/keyvault-secrets, node-forge; getToken does', async () => {
+    const bundle = join(dir, 'auth.mjs');
+    await build({
+      entryPoints: [join(import.meta.dirname, '../../src/auth/index.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      packages: 'external',
+      outfile: bundle,
+      logLevel: 'silent',
+    });
+    writeFileSync(join(dir, 'hook.mjs'), hook);
+    writeFileSync(join(dir, 'main.mjs'), main);
+    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'main.mjs'), join(dir, 'hook.mjs'), bundle], { timeout: 15_000 });
+    const results = JSON.parse(stdout) as { imported: string[]; constructed: boolean; getToken: string };
+    expect(results.imported).toContain('createCredential');
+    expect(results.constructed).toBe(true);
+    expect(results.getToken).toContain('LOADED @azure/identity');
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { parseDateTime } from '../../src/models/dates.js';
+import { lowerCamel } from '../../src/apis/defender/enums.js';
+
+describe('parseDateTime', () => {
+  it.each([
+    ['2020-09-06T12:18:03.6266667Z', '2020-09-06T12:18:03.626Z'],
+    ['2020-09-06T12:18:03.9999999Z', '2020-09-06T12:18:03.999Z'],
+    ['2020-09-06T12:18:03.81Z', '2020-09-06T12:18:03.810Z'],
+    ['2020-09-06T12:18:03Z', '2020-09-06T12:18:03.000Z'],
+    ['2020-09-06T12:18Z', '2020-09-06T12:18:00.000Z'],
+    ['2020-09-06T12:18:03.6266667+02:00', '2020-09-06T10:18:03.626Z'],
+    ['2020-09-06T12:18:03-0530', '2020-09-06T17:48:03.000Z'],
+    ['2024-02-29T00:00:00Z', '2024-02-29T00:00:00.000Z'],
+  ])('parses %s as %s', (input, iso) => {
+    expect(parseDateTime(input)?.toISOString()).toBe(iso);
+  });
+
+  it('reads a wire value without an offset as UTC, never local time', () => {
+    expect(parseDateTime('2020-09-06T12:18:03.6266667')?.toISOString()).toBe('2020-09-06T12:18:03.626Z');
+  });
+
+  it('refuses a missing offset when asked to (caller input)', () => {
+    expect(parseDateTime('2020-09-06T12:18:03', { requireOffset: true })).toBeUndefined();
+    expect(parseDateTime('2020-09-06T12:18:03Z', { requireOffset: true })).toBeInstanceOf(Date);
+  });
+
+  it.each([
+    'September 6, 2020',
+    '2020-09-06 12:18:03Z',
+    '2020-09-06',
+    '2021-02-29T00:00:00Z',
+    '2020-13-01T00:00:00Z',
+    '2020-09-06T24:00:00Z',
+    '2020-09-06T12:60:00Z',
+    '',
+    '2020-09-06T12:18:03.Z',
+  ])('refuses %j', (input) => {
+    expect(parseDateTime(input)).toBeUndefined();
+  });
+});
+
+describe('lowerCamel (unknown legacy enum values)', () => {
+  it.each([
+    ['InProgress', 'inProgress'],
+    ['MCAS', 'mcas'],
+    ['AADIdentityProtection', 'aadIdentityProtection'],
+    ['OfficeATP', 'officeATP'],
+    ['alreadyCamel', 'alreadyCamel'],
+    ['Informational, expected activity', 'Informational, expected activity'],
+  ])('%s → %s', (input, output) => {
+    expect(lowerCamel(input)).toBe(output);
+  });
+});

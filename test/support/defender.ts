@@ -1,0 +1,861 @@
+import { randomUUID } from 'node:crypto';
+import { http, HttpResponse, type HttpHandler } from 'msw';
+
+/*
+ * An in-memory fake of the legacy Defender API (reference §2–§4) as msw handlers:
+ * incidents list/get/PATCH and advanced hunting, with token, role and quota-style failures.
+ */
+
+// ---------------------------------------------------------------- wire shapes (reference §2.4)
+
+/** Open string enum: the documented values plus anything Microsoft adds later. */
+type Open<T extends string> = T | (string & {});
+
+/** A legacy incident comment. */
+export interface LegacyCommentWire {
+  comment: string;
+  createdBy: string;
+  createdTime: string;
+}
+
+/** A device embedded in a legacy alert (the key is `mdatpDeviceId`, not the documented `DeviceId`). */
+export interface LegacyDeviceWire {
+  mdatpDeviceId: string;
+  aadDeviceId: string | null;
+  deviceDnsName: string;
+  osPlatform: string;
+  version: string;
+  osProcessor: string;
+  osBuild: number;
+  healthStatus: string;
+  riskScore: string;
+  rbacGroupName: string;
+  rbacGroupId: number;
+  firstSeen: string;
+  tags: string[];
+  defenderAvStatus: string;
+  onboardingStatus: string;
+  vmMetadata: Record<string, unknown> | null;
+  [field: string]: unknown;
+}
+
+/** A legacy entity: one flat object with every key present and the unused ones `null`. */
+export interface LegacyEntityWire {
+  entityType: Open<'User' | 'Ip' | 'Url' | 'File' | 'Process' | 'MailBox' | 'MailMessage' | 'MailCluster' | 'Registry' | 'SecurityGroup'>;
+  [field: string]: unknown;
+}
+
+/** A legacy alert, always embedded in its incident. */
+export interface LegacyAlertWire {
+  alertId: string;
+  incidentId: number;
+  serviceSource: string;
+  creationTime: string;
+  lastUpdatedTime: string | null;
+  resolvedTime: string | null;
+  firstActivity: string | null;
+  lastActivity: string | null;
+  title: string;
+  description: string;
+  category: string;
+  status: Open<'New' | 'Active' | 'InProgress' | 'Resolved'>;
+  severity: Open<'UnSpecified' | 'Informational' | 'Low' | 'Medium' | 'High'>;
+  investigationId: number | null;
+  investigationState: string;
+  classification: string | null;
+  determination: string | null;
+  detectionSource: string;
+  detectorId: string;
+  assignedTo: string | null;
+  actorName: string | null;
+  threatFamilyName: string | null;
+  mitreTechniques: string[];
+  devices: LegacyDeviceWire[];
+  entities: LegacyEntityWire[];
+  [field: string]: unknown;
+}
+
+/** A legacy incident exactly as `GET /api/incidents` returns it. */
+export interface LegacyIncidentWire {
+  incidentId: number;
+  redirectIncidentId: number | null;
+  incidentName: string;
+  createdTime: string;
+  lastUpdateTime: string;
+  assignedTo: string | null;
+  classification: Open<'Unknown' | 'FalsePositive' | 'TruePositive' | 'InformationalExpectedActivity'>;
+  determination: string;
+  status: Open<'Active' | 'InProgress' | 'Resolved' | 'Redirected'>;
+  severity: Open<'UnSpecified' | 'Informational' | 'Low' | 'Medium' | 'High'>;
+  tags: string[];
+  comments: LegacyCommentWire[];
+  alerts: LegacyAlertWire[];
+  [field: string]: unknown;
+}
+
+// ---------------------------------------------------------------- the fake
+
+/** Options of {@link FakeDefender}. */
+export interface FakeDefenderOptions {
+  /** API origin the handlers answer on. Default `https://api.security.microsoft.com`. */
+  baseUrl?: string;
+  /** The tenant whose tokens are accepted (the token's `tid` must match). */
+  tenantId: string;
+  /** Token audience accepted. Default: `https://api.security.microsoft.com` and the `baseUrl` origin. */
+  resource?: string;
+  /** Initial incidents, wire-shaped (deep-copied). */
+  incidents?: LegacyIncidentWire[];
+  /** Advanced hunting tables: table name → rows. */
+  huntingTables?: Record<string, Record<string, unknown>[]>;
+}
+
+/** A route of the fake, as named by {@link FakeDefender.inject}. */
+export type DefenderRoute = 'list' | 'get' | 'update' | 'hunting';
+
+/** A canned response for {@link FakeDefender.inject}: JSON `body`, or `rawBody` sent verbatim. */
+export type InjectedResponse =
+  | { status: number; body?: unknown; rawBody?: string; headers?: Record<string, string> }
+  | 'network-error';
+
+/** One request the fake received. `body` is parsed JSON, else the text, else `undefined`. */
+export interface RecordedRequest {
+  method: string;
+  url: URL;
+  headers: Headers;
+  body: unknown;
+  route: DefenderRoute;
+  at: number;
+}
+
+const DEFAULT_BASE_URL = 'https://api.security.microsoft.com';
+const MAX_TOP = 100;
+const READ_ROLES = ['Incident.Read.All', 'Incident.ReadWrite.All'];
+const WRITE_ROLES = ['Incident.ReadWrite.All'];
+const HUNTING_ROLES = ['AdvancedHunting.Read.All'];
+const PATCHABLE = ['status', 'assignedTo', 'classification', 'determination', 'tags', 'comment'] as const;
+const STATUSES = ['Active', 'Resolved', 'InProgress', 'Redirected'];
+const CLASSIFICATIONS = ['Unknown', 'FalsePositive', 'TruePositive', 'InformationalExpectedActivity'];
+const DETERMINATIONS = [
+  'NotAvailable', 'Apt', 'Malware', 'SecurityPersonnel', 'SecurityTesting', 'UnwantedSoftware', 'Other',
+  'MultiStagedAttack', 'MaliciousUserActivity', 'CompromisedAccount', 'CompromisedUser', 'Phishing',
+  'LineOfBusinessApplication', 'ConfirmedActivity', 'ConfirmedUserActivity', 'Clean', 'NoEnoughDataToValidate',
+  'InsufficientData',
+];
+const ODATA_JSON = 'application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8';
+
+/** Thrown inside handlers to answer with a legacy error body. */
+class WireError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * In-memory fake of the legacy Defender API (`/api/incidents`, `/api/advancedhunting/run`) for msw.
+ * Checks the bearer token's `aud`, `tid`, `exp` and `roles` like the service does, answers with the
+ * service's wire shapes and error bodies, and records every request it handles.
+ */
+export class FakeDefender {
+  /** Every request the fake handled, in arrival order (injected and rejected ones included). */
+  readonly requests: RecordedRequest[] = [];
+  /** The tenant's incidents by id; tests may read and mutate it directly. */
+  incidents = new Map<number, LegacyIncidentWire>();
+  /** The `Query` of every hunting request received (injected and rejected ones included). */
+  huntingQueries: string[] = [];
+  /** Hunting tables: table name → rows; mutable. */
+  huntingTables: Record<string, Record<string, unknown>[]>;
+
+  readonly baseUrl: string;
+  readonly tenantId: string;
+  private readonly audiences: string[];
+  private readonly queues = new Map<DefenderRoute | 'any', InjectedResponse[]>();
+
+  constructor(options: FakeDefenderOptions) {
+    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.tenantId = options.tenantId;
+    this.audiences = options.resource
+      ? [trimSlash(options.resource)]
+      : [DEFAULT_BASE_URL, new URL(this.baseUrl).origin];
+    for (const incident of options.incidents ?? []) this.incidents.set(incident.incidentId, structuredClone(incident));
+    this.huntingTables = options.huntingTables ?? {};
+  }
+
+  /**
+   * Queues responses for a route, served before normal handling (no auth check, no state change):
+   * each matching request consumes one. A route's own queue is used before the `'any'` queue.
+   */
+  inject(route: DefenderRoute | 'any', ...responses: InjectedResponse[]): void {
+    const queue = this.queues.get(route) ?? [];
+    queue.push(...responses);
+    this.queues.set(route, queue);
+  }
+
+  /** The msw handlers; requests to other paths on the origin fall through to later handlers. */
+  handlers(): HttpHandler[] {
+    return [
+      http.all(
+        ({ request }) => this.routeOf(request) !== undefined,
+        async ({ request }) => this.handle(request),
+      ),
+    ];
+  }
+
+  // ------------------------------------------------------------ dispatch
+
+  private routeOf(request: Request): { route: DefenderRoute; id?: string } | undefined {
+    const url = new URL(request.url);
+    const base = new URL(this.baseUrl);
+    if (url.origin !== base.origin) return undefined;
+    const prefix = base.pathname.replace(/\/+$/, '');
+    if (!url.pathname.toLowerCase().startsWith(`${prefix.toLowerCase()}/api/`)) return undefined;
+    const path = url.pathname.slice(prefix.length).replace(/\/+$/, '').toLowerCase();
+    const method = request.method.toUpperCase();
+    if (path === '/api/incidents' && method === 'GET') return { route: 'list' };
+    const item = /^\/api\/incidents\/([^/]+)$/.exec(path);
+    if (item) {
+      const id = url.pathname.slice(prefix.length).replace(/\/+$/, '').split('/')[3] ?? '';
+      if (method === 'GET') return { route: 'get', id };
+      if (method === 'PATCH') return { route: 'update', id };
+    }
+    if (path === '/api/advancedhunting/run' && method === 'POST') return { route: 'hunting' };
+    return undefined;
+  }
+
+  private async handle(request: Request): Promise<Response> {
+    const match = this.routeOf(request);
+    if (!match) return HttpResponse.error(); // unreachable: the predicate matched
+    const text = await request.text();
+    const body = parseBody(text);
+    this.requests.push({
+      method: request.method.toUpperCase(),
+      url: new URL(request.url),
+      headers: new Headers(request.headers),
+      body,
+      route: match.route,
+      at: Date.now(),
+    });
+    if (match.route === 'hunting' && isRecord(body) && typeof body['Query'] === 'string') {
+      this.huntingQueries.push(body['Query']);
+    }
+
+    const injected = this.queues.get(match.route)?.shift() ?? this.queues.get('any')?.shift();
+    if (injected !== undefined) return injectedResponse(injected);
+
+    try {
+      switch (match.route) {
+        case 'list':
+          this.authorize(request, READ_ROLES);
+          return this.list(new URL(request.url));
+        case 'get':
+          this.authorize(request, READ_ROLES);
+          return this.get(match.id ?? '');
+        case 'update': {
+          const appId = this.authorize(request, WRITE_ROLES);
+          return this.update(match.id ?? '', request, text, appId);
+        }
+        case 'hunting':
+          this.authorize(request, HUNTING_ROLES);
+          requireJson(request);
+          return this.hunt(body);
+      }
+    } catch (error) {
+      if (error instanceof WireError) return errorResponse(error.status, error.code, error.message);
+      throw error;
+    }
+  }
+
+  /** Validates the bearer token; returns its `appid`. */
+  private authorize(request: Request, anyOfRoles: string[]): string {
+    const header = request.headers.get('authorization');
+    const unauthorized = (reason: string) =>
+      new WireError(401, 'Unauthorized', `Unauthorized request - reason of failure: ${reason}`);
+    if (!header) throw unauthorized('Authorization header is missing');
+    const token = /^Bearer (\S+)$/.exec(header)?.[1];
+    if (!token) throw unauthorized('Authorization header is not a Bearer token');
+    const claims = decodeJwt(token);
+    if (!claims) throw unauthorized('the access token is malformed');
+    const aud = typeof claims['aud'] === 'string' ? trimSlash(claims['aud']) : '';
+    if (!this.audiences.includes(aud)) throw unauthorized(`the access token audience '${aud}' is invalid`);
+    if (claims['tid'] !== this.tenantId) throw unauthorized('the access token was issued for another tenant');
+    if (typeof claims['exp'] !== 'number' || claims['exp'] * 1000 <= Date.now()) {
+      throw unauthorized('the access token has expired');
+    }
+    const roles = Array.isArray(claims['roles']) ? claims['roles'] : [];
+    if (!anyOfRoles.some((role) => roles.includes(role))) {
+      throw new WireError(403, 'Forbidden', `Missing application roles. API required roles: ${anyOfRoles[0]}, application roles`);
+    }
+    return typeof claims['appid'] === 'string' ? claims['appid'] : 'unknown';
+  }
+
+  // ------------------------------------------------------------ incidents
+
+  private list(url: URL): Response {
+    const params = url.searchParams;
+    for (const name of params.keys()) {
+      if (name.startsWith('$') && !['$filter', '$top', '$skip'].includes(name)) {
+        throw odataError(`Query option '${name}' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings.`);
+      }
+    }
+    const top = nonNegativeInt(params.get('$top'), '$top') ?? MAX_TOP;
+    // ASP.NET OData's MaxTop message; the body's code is BadRequest (reference §2.2).
+    if (top > MAX_TOP) {
+      throw new WireError(400, 'BadRequest', `The query specified in the URI is not valid. The limit of '${MAX_TOP}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
+    }
+    const skip = nonNegativeInt(params.get('$skip'), '$skip') ?? 0;
+    const filter = params.get('$filter');
+    const clauses = filter === null ? [] : parseFilter(filter);
+    const value = [...this.incidents.values()]
+      .filter((incident) => clauses.every((clause) => clause(incident)))
+      .sort((a, b) => compareBig(ticks(b.createdTime), ticks(a.createdTime)) || b.incidentId - a.incidentId)
+      .slice(skip, skip + top);
+    return HttpResponse.json(
+      { '@odata.context': `${this.baseUrl}/api/$metadata#Incidents`, value },
+      { headers: { 'Content-Type': ODATA_JSON } },
+    );
+  }
+
+  private find(rawId: string): LegacyIncidentWire {
+    const id = safeDecode(rawId);
+    if (!/^\d+$/.test(id)) throw new WireError(404, 'NotFound', `Incident '${id}' was not found`);
+    const incident = this.incidents.get(Number(id));
+    if (!incident) throw new WireError(404, 'ResourceNotFound', `Incident ${id} was not found`);
+    return incident;
+  }
+
+  private entity(incident: LegacyIncidentWire): Response {
+    return HttpResponse.json(
+      { '@odata.context': `${this.baseUrl}/api/$metadata#Incidents/$entity`, ...incident },
+      { headers: { 'Content-Type': ODATA_JSON } },
+    );
+  }
+
+  private get(rawId: string): Response {
+    return this.entity(this.find(rawId));
+  }
+
+  private update(rawId: string, request: Request, text: string, appId: string): Response {
+    const incident = this.find(rawId);
+    requireJson(request);
+    const invalid = (message: string) => new WireError(400, 'InvalidRequestBody', message);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw invalid('Request body is not valid JSON.');
+    }
+    if (!isRecord(parsed)) throw invalid('Request body must be a JSON object.');
+    const patch = parsed;
+    for (const key of Object.keys(patch)) {
+      // Property names are case-sensitive (reference §2.3).
+      if (!(PATCHABLE as readonly string[]).includes(key)) {
+        throw invalid(`Request body is invalid: '${key}' is not a known property. Allowed properties: ${PATCHABLE.join(', ')}.`);
+      }
+    }
+    if (Object.keys(patch).length === 0) {
+      throw new WireError(400, 'MissingRequiredParameter', 'Request body must contain at least one property to update.');
+    }
+    const oneOf = (key: string, allowed: string[]) => {
+      const value = patch[key];
+      if (value !== undefined && (typeof value !== 'string' || !allowed.includes(value))) {
+        throw invalid(`Request body is invalid: '${String(value)}' is not a valid value for '${key}'.`);
+      }
+    };
+    oneOf('status', STATUSES);
+    oneOf('classification', CLASSIFICATIONS);
+    oneOf('determination', DETERMINATIONS);
+    const { assignedTo, tags, comment } = patch;
+    if (assignedTo !== undefined && assignedTo !== null && typeof assignedTo !== 'string') {
+      throw invalid("Request body is invalid: 'assignedTo' must be a string.");
+    }
+    if (tags !== undefined && (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string'))) {
+      throw invalid("Request body is invalid: 'tags' must be an array of strings.");
+    }
+    if (comment !== undefined && (typeof comment !== 'string' || comment.length === 0)) {
+      throw invalid("Request body is invalid: 'comment' must be a non-empty string.");
+    }
+
+    const now = formatTime(Date.now(), 0);
+    if (typeof patch['status'] === 'string') incident.status = patch['status'];
+    if (typeof patch['classification'] === 'string') incident.classification = patch['classification'];
+    if (typeof patch['determination'] === 'string') incident.determination = patch['determination'];
+    // XSOAR unassigns with "" (reference §2.3); the fake stores that as null.
+    if (assignedTo !== undefined) incident.assignedTo = assignedTo === '' ? null : (assignedTo as string | null);
+    if (tags !== undefined) incident.tags = [...(tags as string[])];
+    if (typeof comment === 'string') incident.comments.push({ comment, createdBy: appId, createdTime: now });
+    incident.lastUpdateTime = now;
+    return this.entity(incident);
+  }
+
+  // ------------------------------------------------------------ advanced hunting
+
+  private hunt(body: unknown): Response {
+    // The real message for a missing (or wrongly cased) Query key (defender-docs PR #330).
+    if (!isRecord(body) || typeof body['Query'] !== 'string') {
+      throw new WireError(400, 'InvalidRequestBody', 'Missing query.');
+    }
+    const query = body['Query'];
+    const segments = splitPipes(query);
+    const syntaxError = (at: string) => {
+      const column = Math.max(query.indexOf(at), 0);
+      return new WireError(400, 'BadRequest', `Syntax error: Query could not be parsed at '${at}' on line [1,${column}]`);
+    };
+    const tableName = segments[0]?.trim() ?? '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tableName)) throw syntaxError(tableName.split(/\s+/)[0] || query.trim() || '<EOF>');
+    const table = this.huntingTables[tableName];
+    if (!table) {
+      throw new WireError(400, 'BadRequest', `Semantic error: Failed to resolve table or column expression named '${tableName}'`);
+    }
+    const schema = inferSchema(table);
+    let rows = table;
+    for (const raw of segments.slice(1)) {
+      const segment = raw.trim();
+      const take = /^(?:take|limit)\s+(\d+)$/.exec(segment);
+      if (take) {
+        rows = rows.slice(0, Number(take[1]));
+        continue;
+      }
+      const where = /^where\s+([A-Za-z_][A-Za-z0-9_]*)\s*==\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|-?\d+(?:\.\d+)?|true|false)$/.exec(segment);
+      if (where) {
+        const column = where[1] ?? '';
+        if (!schema.some((col) => col.Name === column)) {
+          throw new WireError(400, 'BadRequest', `Semantic error: 'where' operator: Failed to resolve column or scalar expression named '${column}'`);
+        }
+        const literal = parseKqlLiteral(where[2] ?? '');
+        rows = rows.filter((row) => row[column] === literal);
+        continue;
+      }
+      throw syntaxError(segment.split(/\s+/)[0] || '|');
+    }
+    const Results = rows.map((row) => Object.fromEntries(schema.map((col) => [col.Name, row[col.Name] ?? null])));
+    return HttpResponse.json({
+      Stats: {
+        ExecutionTime: 0.0156 + Results.length / 100_000,
+        resource_usage: {
+          cache: {
+            memory: { hits: 128, misses: 2, total: 130 },
+            disk: { hits: 4, misses: 0, total: 4 },
+          },
+          cpu: { user: '00:00:00.0156250', kernel: '00:00:00', 'total cpu': '00:00:00.0156250' },
+          memory: { peak_per_node: 4_194_304 },
+        },
+        dataset_statistics: [{ table_row_count: Results.length, table_size: JSON.stringify(Results).length }],
+      },
+      Schema: schema,
+      Results,
+    });
+  }
+}
+
+// ---------------------------------------------------------------- responses
+
+function errorResponse(status: number, code: string, message: string): Response {
+  return HttpResponse.json({ error: { code, message, target: randomUUID() } }, { status });
+}
+
+function odataError(message: string): WireError {
+  return new WireError(400, 'ODataError', `The query specified in the URI is not valid. ${message}`);
+}
+
+function injectedResponse(injected: InjectedResponse): Response {
+  if (injected === 'network-error') return HttpResponse.error();
+  const headers = new Headers(injected.headers);
+  let payload: string | null = null;
+  if (injected.rawBody !== undefined) payload = injected.rawBody;
+  else if (injected.body !== undefined) payload = JSON.stringify(injected.body);
+  if (payload !== null && !headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
+  return new HttpResponse(payload, { status: injected.status, headers });
+}
+
+function requireJson(request: Request): void {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    throw new WireError(415, 'UnsupportedMediaType', `The request entity's media type '${contentType || '(none)'}' is not supported for this resource.`);
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function trimSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function decodeJwt(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    return isRecord(claims) ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function nonNegativeInt(raw: string | null, option: '$top' | '$skip'): number | undefined {
+  if (raw === null) return undefined;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw odataError(`Invalid value '${raw}' for ${option} query option found. The ${option} query option requires a non-negative integer value.`);
+  }
+  return Number(raw.trim());
+}
+
+const ISO_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** A DateTimeOffset string in 100-ns ticks since the epoch, keeping all 7 fractional digits. */
+function ticks(iso: string): bigint {
+  const match = ISO_OFFSET.exec(iso);
+  const ms = match ? Date.parse(`${match[1]}${match[3]}`) : Number.NaN;
+  if (!match || Number.isNaN(ms)) throw new RangeError(`not a DateTimeOffset: ${iso}`);
+  return BigInt(ms) * 10_000n + BigInt((match[2] ?? '').padEnd(7, '0'));
+}
+
+function compareBig(a: bigint, b: bigint): number {
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/** `ms` since the epoch plus `subMs` (0–9999) ticks as a 7-digit-fraction UTC string. */
+function formatTime(ms: number, subMs: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, `${String(subMs).padStart(4, '0')}Z`);
+}
+
+// ---------------------------------------------------------------- $filter
+
+type Literal = { kind: 'datetime'; ticks: bigint; text: string } | { kind: 'string'; value: string } | { kind: 'null' };
+type Predicate = (incident: LegacyIncidentWire) => boolean;
+
+const FILTERABLE: Record<string, 'datetime' | 'string'> = {
+  lastUpdateTime: 'datetime',
+  createdTime: 'datetime',
+  status: 'string',
+  assignedTo: 'string',
+};
+const OPERATORS: Record<string, string> = {
+  eq: 'Equal', ne: 'NotEqual', gt: 'GreaterThan', ge: 'GreaterThanOrEqual', lt: 'LessThan', le: 'LessThanOrEqual',
+};
+const INCIDENT_PROPERTIES = [
+  'incidentId', 'redirectIncidentId', 'incidentName', 'createdTime', 'lastUpdateTime', 'assignedTo', 'classification',
+  'determination', 'detectionSource', 'status', 'severity', 'tags', 'comments', 'alerts',
+];
+
+/** Parses the subset of OData the legacy API documents: `<field> <op> <literal>` joined by `and`. */
+function parseFilter(filter: string): Predicate[] {
+  const tokens: Array<{ text: string; at: number }> = [];
+  const lexer = /\s*('(?:[^']|'')*'|[^\s()',]+|\S)/gy;
+  for (let m = lexer.exec(filter); m; m = lexer.exec(filter)) {
+    if (m[1] !== undefined) tokens.push({ text: m[1], at: m.index + m[0].length - m[1].length });
+  }
+  const syntax = (at: number) => odataError(`Syntax error at position ${at} in '${filter}'.`);
+  const predicates: Predicate[] = [];
+  let i = 0;
+  for (;;) {
+    const [field, op, value] = [tokens[i], tokens[i + 1], tokens[i + 2]];
+    if (!field) throw syntax(filter.length);
+    if (!/^[A-Za-z_]\w*$/.test(field.text)) throw syntax(field.at);
+    const type = FILTERABLE[field.text];
+    if (!type) {
+      throw odataError(
+        INCIDENT_PROPERTIES.includes(field.text)
+          ? `The property '${field.text}' cannot be used in the $filter query option.`
+          : `Could not find a property named '${field.text}' on type 'Incident'.`,
+      );
+    }
+    if (!op || !OPERATORS[op.text]) throw syntax(op?.at ?? filter.length);
+    if (!value) throw syntax(filter.length);
+    if (value.text.startsWith("'") && !/^'(?:[^']|'')*'$/.test(value.text)) {
+      throw odataError(`There is an unterminated string literal at position ${value.at} in '${filter}'.`);
+    }
+    predicates.push(comparison(field.text, type, op.text, parseLiteral(value.text)));
+    i += 3;
+    const next = tokens[i];
+    if (!next) return predicates;
+    if (next.text !== 'and') throw syntax(next.at);
+    i += 1;
+  }
+}
+
+function parseLiteral(text: string): Literal {
+  if (text === 'null') return { kind: 'null' };
+  if (text.startsWith("'")) return { kind: 'string', value: text.slice(1, -1).replaceAll("''", "'") };
+  if (/^\d{4}-/.test(text)) {
+    try {
+      return { kind: 'datetime', ticks: ticks(text), text };
+    } catch {
+      throw odataError(`The DateTimeOffset text '${text}' should be in format 'yyyy-mm-ddThh:mm:ss('.'s+)?(zzzzzz)?' and each field value is within valid range.`);
+    }
+  }
+  // A bare word is an OData property path.
+  throw odataError(`Could not find a property named '${text}' on type 'Incident'.`);
+}
+
+function comparison(field: string, type: 'datetime' | 'string', op: string, literal: Literal): Predicate {
+  if (literal.kind !== 'null' && literal.kind !== type) {
+    const edm = (kind: string) => (kind === 'datetime' ? 'Edm.DateTimeOffset' : 'Edm.String');
+    throw odataError(`A binary operator with incompatible types was detected. Found operand types '${edm(type)}' and '${edm(literal.kind)}' for operator kind '${OPERATORS[op]}'.`);
+  }
+  return (incident) => {
+    const actual = incident[field];
+    if (literal.kind === 'null' || actual === null || actual === undefined) {
+      const bothNull = literal.kind === 'null' && (actual === null || actual === undefined);
+      return op === 'eq' ? bothNull : op === 'ne' ? !bothNull : false;
+    }
+    const order =
+      literal.kind === 'datetime'
+        ? compareBig(ticks(String(actual)), literal.ticks)
+        : String(actual) === literal.value ? 0 : String(actual) < literal.value ? -1 : 1;
+    switch (op) {
+      case 'eq': return order === 0;
+      case 'ne': return order !== 0;
+      case 'gt': return order > 0;
+      case 'ge': return order >= 0;
+      case 'lt': return order < 0;
+      default: return order <= 0;
+    }
+  };
+}
+
+// ---------------------------------------------------------------- hunting helpers
+
+function splitPipes(query: string): string[] {
+  const segments: string[] = [];
+  let current = '';
+  let quote: string | undefined;
+  for (let i = 0; i < query.length; i++) {
+    const ch = query[i] ?? '';
+    if (quote) {
+      current += ch;
+      if (ch === '\\') current += query[++i] ?? '';
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      current += ch;
+    } else if (ch === '|') {
+      segments.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  segments.push(current);
+  return segments;
+}
+
+function parseKqlLiteral(text: string): string | number | boolean {
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (text.startsWith('"') || text.startsWith("'")) {
+    const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
+    return text.slice(1, -1).replace(/\\(.)/g, (_, ch: string) => escapes[ch] ?? ch);
+  }
+  return Number(text);
+}
+
+const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Columns in first-seen order, typed from their non-null values as Kusto would report them. */
+function inferSchema(rows: Record<string, unknown>[]): Array<{ Name: string; Type: string }> {
+  const columns = new Map<string, unknown[]>();
+  for (const row of rows) {
+    for (const [name, value] of Object.entries(row)) {
+      const values = columns.get(name) ?? [];
+      if (value !== null && value !== undefined) values.push(value);
+      columns.set(name, values);
+    }
+  }
+  return [...columns].map(([Name, values]) => ({ Name, Type: kustoType(values) }));
+}
+
+function kustoType(values: unknown[]): string {
+  if (values.length === 0) return 'String';
+  if (values.every((v) => typeof v === 'boolean')) return 'Boolean';
+  if (values.every((v) => typeof v === 'number')) return values.every((v) => Number.isInteger(v)) ? 'Int64' : 'Double';
+  if (values.every((v) => typeof v === 'string')) return values.every((v) => ISO_DATETIME.test(v as string)) ? 'DateTime' : 'String';
+  return 'Dynamic';
+}
+
+// ---------------------------------------------------------------- seed data
+
+/** mulberry32: a small deterministic PRNG. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ENTITY_KEYS = [
+  'sha1', 'sha256', 'fileName', 'filePath', 'processId', 'processCommandLine', 'processCreationTime', 'parentProcessId',
+  'parentProcessCreationTime', 'ipAddress', 'url', 'accountName', 'domainName', 'userSid', 'aadUserId',
+  'userPrincipalName', 'mailboxDisplayName', 'mailboxAddress', 'clusterBy', 'sender', 'recipient', 'subject',
+  'deliveryAction', 'securityGroupId', 'securityGroupName', 'registryHive', 'registryKey', 'registryValueType',
+  'registryValue', 'deviceId',
+];
+
+const SCENARIOS = [
+  { name: "'Mimikatz' hacktool was detected", category: 'Malware', source: 'MicrosoftDefenderATP', detection: 'WindowsDefenderAv', family: 'Mimikatz', technique: 'T1003.001' },
+  { name: 'Suspicious PowerShell command line', category: 'Execution', source: 'MicrosoftDefenderForEndpoint', detection: 'WindowsDefenderAtp', family: null, technique: 'T1059.001' },
+  { name: 'Email messages containing malicious URL removed after delivery', category: 'InitialAccess', source: 'OfficeATP', detection: 'OfficeATP', family: null, technique: 'T1566.002' },
+  { name: 'Impossible travel activity', category: 'InitialAccess', source: 'MicrosoftCloudAppSecurity', detection: 'MCAS', family: null, technique: 'T1078' },
+  { name: 'Ransomware behavior detected in the file system', category: 'Impact', source: 'MicrosoftDefenderATP', detection: 'WindowsDefenderAtp', family: 'Lockbit', technique: 'T1486' },
+  { name: 'Hidden file attribute set on a sensitive file', category: 'DefenseEvasion', source: 'MicrosoftDefenderATP', detection: 'WindowsDefenderAtp', family: null, technique: 'T1564.001' },
+] as const;
+
+/**
+ * Deterministic, realistic legacy incidents: ids ascending with `createdTime` (so the API's
+ * newest-first order is descending id), mixed statuses and severities, 7-digit fractional
+ * timestamps (every fifth `lastUpdateTime` trimmed like `.81Z`), comments, and 1–3 alerts
+ * with devices and all-null-key entities. A `Redirected` incident points at an older one.
+ */
+export function seedIncidents(count: number, seed = 1): LegacyIncidentWire[] {
+  const random = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const hex = (length: number) => Array.from({ length }, () => '0123456789abcdef'[int(0, 15)]).join('');
+  const digits = (length: number) => Array.from({ length }, () => String(int(0, 9))).join('');
+  const time = (ms: number) => formatTime(ms, int(1, 9999));
+
+  const anchor = Date.UTC(2026, 0, 15, 12, 0, 0);
+  const created: number[] = [];
+  let t = anchor;
+  for (let i = count - 1; i >= 0; i--) {
+    created[i] = t;
+    t -= int(20, 240) * 60_000 + int(0, 59_999);
+  }
+
+  const entity = (type: string, deviceId: string | null): LegacyEntityWire => {
+    const base: LegacyEntityWire = { entityType: type, ...Object.fromEntries(ENTITY_KEYS.map((key) => [key, null])) };
+    const user = pick(['jdoe', 'asmith', 'mlee', 'svc-backup']);
+    switch (type) {
+      case 'File':
+        return { ...base, sha1: hex(40), sha256: hex(64), fileName: pick(['mimikatz.exe', 'invoice.docm', 'payload.dll']), filePath: 'C:\\Users\\Public\\Downloads', deviceId };
+      case 'Process':
+        return { ...base, processId: int(1000, 30000), processCommandLine: 'powershell.exe -enc SQBFAFgA', processCreationTime: time(anchor - int(1, 40) * 86_400_000), parentProcessId: int(500, 999), sha1: hex(40), fileName: 'powershell.exe', filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0', deviceId };
+      case 'User':
+        return { ...base, accountName: user, domainName: 'CONTOSO', userSid: `S-1-5-21-${digits(10)}-${digits(9)}-${digits(10)}-${int(1000, 9999)}`, aadUserId: randomGuid(hex), userPrincipalName: `${user}@contoso.com` };
+      case 'Ip':
+        return { ...base, ipAddress: `${int(20, 200)}.${int(0, 255)}.${int(0, 255)}.${int(1, 254)}` };
+      case 'Url':
+        return { ...base, url: `https://${pick(['login-contoso', 'secure-docs', 'm1crosoft'])}.example/${hex(8)}` };
+      case 'MailBox':
+        return { ...base, mailboxDisplayName: user, mailboxAddress: `${user}@contoso.com`, userPrincipalName: `${user}@contoso.com` };
+      default:
+        return { ...base, registryHive: 'HKEY_LOCAL_MACHINE', registryKey: 'SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run', registryValueType: 'String', registryValue: 'C:\\Users\\Public\\payload.exe', deviceId };
+    }
+  };
+
+  const device = (): LegacyDeviceWire => ({
+    mdatpDeviceId: hex(40),
+    aadDeviceId: random() < 0.5 ? null : randomGuid(hex),
+    deviceDnsName: `${pick(['ws', 'srv', 'lt'])}-${hex(4)}.corp.contoso.com`,
+    osPlatform: pick(['Windows10', 'Windows11', 'WindowsServer2016', 'WindowsServer2019']),
+    version: pick(['1607', '1909', '21H2', '22H2']),
+    osProcessor: 'x64',
+    osBuild: pick([14393, 17763, 19045, 22621]),
+    healthStatus: 'Active',
+    riskScore: pick(['None', 'Informational', 'Low', 'Medium', 'High']),
+    rbacGroupName: pick(['WDATP-Ring0', 'Servers', 'Workstations']),
+    rbacGroupId: int(1, 20),
+    firstSeen: time(anchor - int(100, 900) * 86_400_000),
+    tags: random() < 0.7 ? [] : ['VIP'],
+    defenderAvStatus: pick(['Updated', 'NotUpdated']),
+    onboardingStatus: 'Onboarded',
+    vmMetadata: null,
+  });
+
+  const incidents: LegacyIncidentWire[] = [];
+  for (let i = 0; i < count; i++) {
+    const incidentId = 100_000 + i * 3 + int(0, 2);
+    const createdMs = created[i] ?? anchor;
+    const createdTime = time(createdMs);
+    const updatedMs = createdMs + 1_000 + int(0, 72) * 3_600_000 + int(0, 59_999);
+    const roll = random();
+    const status = roll < 0.45 ? 'Active' : roll < 0.65 ? 'InProgress' : roll < 0.93 || i === 0 ? 'Resolved' : 'Redirected';
+    const resolved = status === 'Resolved';
+    const scenario = pick(SCENARIOS);
+    const severity = pick(['UnSpecified', 'Informational', 'Low', 'Low', 'Medium', 'Medium', 'High']);
+    const assignedTo = status === 'Active' && random() < 0.6 ? null : pick(['secop1@contoso.com', 'secop2@contoso.com', "o'brien@contoso.com", 'Automation']);
+    const classification = resolved ? pick(['TruePositive', 'FalsePositive', 'InformationalExpectedActivity']) : 'Unknown';
+    const determination =
+      classification === 'TruePositive' ? pick(['Malware', 'MultiStagedAttack', 'Phishing'])
+      : classification === 'FalsePositive' ? pick(['Clean', 'NoEnoughDataToValidate'])
+      : classification === 'InformationalExpectedActivity' ? 'SecurityTesting' : 'NotAvailable';
+    const devices = Array.from({ length: int(0, 2) }, device);
+    const alerts: LegacyAlertWire[] = Array.from({ length: int(1, 3) }, (_, a) => {
+      const alertCreated = createdMs - int(0, 600_000);
+      const firstActivity = alertCreated - int(60_000, 3_600_000);
+      const deviceId = devices[0]?.mdatpDeviceId ?? null;
+      return {
+        alertId: a % 2 === 0 ? `da${digits(18)}_${digits(9)}` : `ca${hex(8).toUpperCase()}-${hex(4).toUpperCase()}-${hex(4).toUpperCase()}`,
+        incidentId,
+        serviceSource: scenario.source,
+        creationTime: time(alertCreated),
+        lastUpdatedTime: time(Math.max(alertCreated, updatedMs - int(0, 60_000))),
+        resolvedTime: resolved ? time(updatedMs) : null,
+        firstActivity: time(firstActivity),
+        lastActivity: time(firstActivity + int(0, 600_000)),
+        title: scenario.name,
+        description: `${scenario.name}. Review the affected assets and the evidence.`,
+        category: scenario.category,
+        status: resolved ? 'Resolved' : pick(['New', 'InProgress']),
+        severity: severity === 'UnSpecified' ? 'Informational' : severity,
+        investigationId: random() < 0.5 ? null : int(1, 9999),
+        investigationState: pick(['UnsupportedOs', 'Running', 'SuccessfullyRemediated', 'Benign', 'Queued']),
+        classification: resolved ? classification : null,
+        determination: resolved ? determination : null,
+        detectionSource: scenario.detection,
+        detectorId: randomGuid(hex),
+        assignedTo: random() < 0.3 ? 'Automation' : null,
+        actorName: null,
+        threatFamilyName: scenario.family,
+        mitreTechniques: random() < 0.2 ? [] : [scenario.technique],
+        devices: a === 0 ? devices : [],
+        entities: Array.from({ length: int(1, 3) }, () => entity(pick(['File', 'Process', 'User', 'Ip', 'Url', 'MailBox', 'Registry']), deviceId)),
+      };
+    });
+    const lastUpdateTime = i % 5 === 4
+      ? new Date(updatedMs).toISOString().replace(/\.(\d{2})\dZ$/, '.$1Z') // the service trims trailing digits sometimes (".81Z")
+      : time(updatedMs);
+    incidents.push({
+      incidentId,
+      redirectIncidentId: status === 'Redirected' ? (incidents[int(0, i - 1)]?.incidentId ?? null) : null,
+      incidentName: devices.length > 0 ? `${scenario.name} on ${devices.length} endpoint${devices.length > 1 ? 's' : ''}` : scenario.name,
+      createdTime,
+      lastUpdateTime,
+      assignedTo,
+      classification,
+      determination,
+      status,
+      severity,
+      tags: random() < 0.7 ? [] : [pick(['pen-test', 'VIP', 'phishing-campaign'])],
+      comments: random() < 0.6 ? [] : [{ comment: 'Investigating', createdBy: 'secop1@contoso.com', createdTime: time(updatedMs) }],
+      alerts,
+    });
+  }
+  return incidents;
+}
+
+function randomGuid(hex: (length: number) => string): string {
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+}
