@@ -60,6 +60,11 @@ export class AdvancedHunting {
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
       throw new InvalidArgumentError('timeoutMs', `timeoutMs must be a positive integer of milliseconds; got ${String(timeoutMs)}.`);
     }
+    const { rowSchema } = options;
+    if (rowSchema !== undefined && typeof (rowSchema as { safeParse?: unknown })?.safeParse !== 'function') {
+      // Checked before sending: a bad schema found after the query ran would waste CPU quota.
+      throw new InvalidArgumentError('rowSchema', 'rowSchema must be a zod schema, e.g. z.object({ DeviceName: z.string() }).');
+    }
     const op = DEFENDER_OPERATIONS.runHuntingQuery;
     const response = await this.#transport.request({
       method: 'POST',
@@ -70,7 +75,7 @@ export class AdvancedHunting {
       timeoutMs,
     });
     const result = parseHuntingResponse(response.body, op.name);
-    const rows = options.rowSchema ? validateRows(result.rows, options.rowSchema, op.name) : result.rows;
+    const rows = rowSchema ? validateRows(result.rows, rowSchema, op.name) : result.rows;
     return { schema: result.schema, rows: rows as HuntingRow<Schema>[], stats: result.stats };
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { DefenderClient, type DefenderClientOptions, type TokenCredential } from '../../src/index.js';
@@ -36,6 +37,7 @@ export class CountingCredential implements TokenCredential {
       appid: CLIENT_ID,
       roles: this.roles,
       exp,
+      uti: randomUUID(),
     });
     this.issued.push(token);
     return { token, expiresOnTimestamp: exp * 1000 };
