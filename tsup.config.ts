@@ -1,14 +1,17 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
+const shared: Options = {
   entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
   dts: true,
-  clean: true,
   sourcemap: true,
   target: 'node20',
   platform: 'node',
-  splitting: true,
-  // ky is ESM-only: bundle it so that require('m365-defender') works.
-  noExternal: ['ky'],
-});
+};
+
+export default defineConfig([
+  // ESM: ky stays an ordinary dependency.
+  { ...shared, format: ['esm'] },
+  // CJS: ky is ESM-only, so it is bundled; otherwise require() callers would get
+  // "import_ky.default.get is not a function".
+  { ...shared, format: ['cjs'], noExternal: ['ky'] },
+]);
