@@ -131,7 +131,7 @@ export class DefenderClient {
         }
       },
     });
-    this.incidents = new Incidents(transport);
+    this.incidents = new Incidents(transport, this.cloud.portalBaseUrl);
     this.advancedHunting = new AdvancedHunting(transport, huntingTimeoutMs);
     this.auth = new ClientAuth(tokens, this.cloud);
   }

@@ -28,16 +28,19 @@ export interface ResolvedCloud {
   scope: string;
   /** Whether the authority host is one @azure/identity knows (custom hosts need `disableInstanceDiscovery`). */
   knownAuthority: boolean;
+  /** The Defender portal, for incident links (`webUrl`); undefined for a custom cloud. */
+  portalBaseUrl: string | undefined;
 }
 
 const PUBLIC_LOGIN = 'https://login.microsoftonline.com';
 const GOV_LOGIN = 'https://login.microsoftonline.us';
 
-const NAMED: Record<CloudName, { authorityHost: string; apiBaseUrl: string }> = {
-  public: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api.security.microsoft.com' },
-  gcc: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api-gcc.security.microsoft.us' },
-  'gcc-high': { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us' },
-  dod: { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us' },
+// Portal hosts per cloud: reference §1.7 (D-gov).
+const NAMED: Record<CloudName, { authorityHost: string; apiBaseUrl: string; portalBaseUrl: string }> = {
+  public: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api.security.microsoft.com', portalBaseUrl: 'https://security.microsoft.com' },
+  gcc: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api-gcc.security.microsoft.us', portalBaseUrl: 'https://security.microsoft.com' },
+  'gcc-high': { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us', portalBaseUrl: 'https://security.microsoft.us' },
+  dod: { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us', portalBaseUrl: 'https://security.apps.mil' },
 };
 
 const REGIONS: readonly DefenderRegion[] = ['us', 'eu', 'uk', 'au', 'swa', 'ina', 'aea'];
@@ -108,6 +111,7 @@ export function resolveCloud(cloud: CloudName | CustomCloud | undefined, region?
       // The token audience is the API's global identifier, also for regional hosts.
       scope: `${known.apiBaseUrl}/.default`,
       knownAuthority: true,
+      portalBaseUrl: known.portalBaseUrl,
     };
   }
   if (typeof cloud !== 'object' || cloud === null) {
@@ -122,5 +126,5 @@ export function resolveCloud(cloud: CloudName | CustomCloud | undefined, region?
     throw new InvalidArgumentError('cloud.scope', `cloud.scope must be a resource URI ending in "/.default"; got ${describe(cloud.scope)}.`);
   }
   const knownAuthority = [PUBLIC_LOGIN, GOV_LOGIN].includes(authorityHost);
-  return { name: 'custom', authorityHost, apiBaseUrl, scope: cloud.scope, knownAuthority };
+  return { name: 'custom', authorityHost, apiBaseUrl, scope: cloud.scope, knownAuthority, portalBaseUrl: undefined };
 }

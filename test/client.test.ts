@@ -23,6 +23,7 @@ describe('DefenderClient options', () => {
       apiBaseUrl: 'https://api.security.microsoft.com',
       scope: 'https://api.security.microsoft.com/.default',
       knownAuthority: true,
+      portalBaseUrl: 'https://security.microsoft.com',
     });
   });
 
@@ -30,9 +31,10 @@ describe('DefenderClient options', () => {
     ['gcc', 'https://login.microsoftonline.com', 'https://api-gcc.security.microsoft.us'],
     ['gcc-high', 'https://login.microsoftonline.us', 'https://api-gov.security.microsoft.us'],
     ['dod', 'https://login.microsoftonline.us', 'https://api-gov.security.microsoft.us'],
-  ] as const)('resolves the %s cloud to its login and API hosts', (cloud, authorityHost, apiBaseUrl) => {
+  ] as const)('resolves the %s cloud to its login, API and portal hosts', (cloud, authorityHost, apiBaseUrl) => {
     const client = new DefenderClient({ credential, cloud });
     expect(client.cloud).toMatchObject({ authorityHost, apiBaseUrl, scope: `${apiBaseUrl}/.default` });
+    expect(client.cloud.portalBaseUrl).toBe({ gcc: 'https://security.microsoft.com', 'gcc-high': 'https://security.microsoft.us', dod: 'https://security.apps.mil' }[cloud]);
   });
 
   it('uses a regional host for calls but the global audience for tokens', () => {

@@ -39,6 +39,7 @@ describe('incidents.list', () => {
     expect(alert.evidence.map((e) => e.type)).toEqual(['device', 'file']);
     expect(alert.evidence[0]).toMatchObject({ type: 'device', mdeDeviceId: '24c222b0b60fe148eeece49ac83910cc6a7ef491' });
     expect((incident!.raw as { incidentId: number }).incidentId).toBe(924521);
+    expect(incident!.webUrl).toBe('https://security.microsoft.com/incidents/924521');
   });
 
   it('lets an unknown enum value through and keeps unknown fields in raw', async () => {

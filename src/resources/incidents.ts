@@ -37,10 +37,12 @@ function checkId(id: unknown): string {
 /** Incidents: list, get and update. Reached as `client.incidents`. */
 export class Incidents {
   readonly #transport: Transport;
+  readonly #mapOptions: { portalBaseUrl?: string };
 
   /** @internal */
-  constructor(transport: Transport) {
+  constructor(transport: Transport, portalBaseUrl: string | undefined) {
     this.#transport = transport;
+    this.#mapOptions = portalBaseUrl ? { portalBaseUrl } : {};
   }
 
   /**
@@ -71,7 +73,7 @@ export class Incidents {
                 operation: op,
                 signal: valid.signal,
               });
-        const page = parseIncidentListPage(response.body, op.name);
+        const page = parseIncidentListPage(response.body, op.name, this.#mapOptions);
         // Follow @odata.nextLink if the API gives one; else page by $skip until a short page.
         const next: Cursor | undefined = page.nextLink
           ? { link: page.nextLink }
@@ -97,7 +99,7 @@ export class Incidents {
       operation: op,
       signal: options.signal,
     });
-    return parseIncident(response.body, op.name);
+    return parseIncident(response.body, op.name, this.#mapOptions);
   }
 
   /**
@@ -118,6 +120,6 @@ export class Incidents {
     const path = `/api/incidents/${encodeURIComponent(checkId(id))}`;
     const body = buildIncidentUpdateBody(validateIncidentUpdate(update));
     const response = await this.#transport.request({ method: 'PATCH', path, body, operation: op, signal: options.signal });
-    return parseIncident(response.body, op.name);
+    return parseIncident(response.body, op.name, this.#mapOptions);
   }
 }
