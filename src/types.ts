@@ -19,6 +19,11 @@ export interface GetTokenOptions {
   abortSignal?: AbortSignal;
   /** The tenant to get the token for, if not the credential's own. */
   tenantId?: string;
+  /**
+   * Set when the API rejected the last token (401): a credential with its own cache should
+   * bypass it. Credentials that do not cache may ignore it.
+   */
+  forceRefresh?: boolean;
 }
 
 /**

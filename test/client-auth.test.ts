@@ -31,6 +31,29 @@ describe('client.auth', () => {
     expect(entra.tokenRequests[0]!.form).toMatchObject({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET });
   });
 
+  it('on a 401 gets a genuinely new token from Entra ID (bypassing MSAL\'s cache) and replays once', async () => {
+    const { entra, defender } = entraTenant(['Incident.Read.All']);
+    const client = new DefenderClient({ credential: { tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: SECRET } });
+    const id = String([...defender.incidents.keys()][0]);
+    await client.incidents.get(id);
+    defender.inject('get', { status: 401, body: { error: { code: 'Unauthorized', message: 'revoked' } } });
+    await client.incidents.get(id);
+    expect(entra.tokenRequests).toHaveLength(2);
+    const sent = defender.requests.map((r) => r.headers.get('authorization'));
+    expect(sent[2]).not.toBe(sent[1]);
+  });
+
+  it('shares one refresh among concurrent calls that all get a 401', async () => {
+    const { entra, defender } = entraTenant(['Incident.Read.All']);
+    const client = new DefenderClient({ credential: { tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: SECRET } });
+    const id = String([...defender.incidents.keys()][0]);
+    await client.incidents.get(id);
+    const unauthorized = { status: 401, body: { error: { code: 'Unauthorized', message: 'revoked' } } };
+    defender.inject('get', ...Array.from({ length: 10 }, () => unauthorized));
+    await Promise.all(Array.from({ length: 10 }, () => client.incidents.get(id)));
+    expect(entra.tokenRequests).toHaveLength(2);
+  });
+
   it('requireRoles names the missing roles, the API and the consent step', async () => {
     entraTenant(['Incident.Read.All']);
     const client = new DefenderClient({ credential: { tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: SECRET } });

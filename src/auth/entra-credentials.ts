@@ -76,6 +76,9 @@ abstract class EntraCredential implements TokenCredential {
     const list = Array.isArray(scopes) ? scopes : [scopes];
     const { tenantId, clientId, cloud, logger, source } = this.#settings;
     options.abortSignal?.throwIfAborted();
+    // MSAL serves its cached token until 5 min before expiry: a token the API rejected must
+    // not come back, so a forced refresh starts from a new @azure/identity credential.
+    if (options.forceRefresh) this.#inner = undefined;
     let inner: TokenCredential;
     try {
       this.#inner ??= loadIdentity().then((identity) => this.create(identity, identityOptions(cloud, this.#probe)));

@@ -49,6 +49,8 @@ interface Entry {
   flight?: Flight | undefined;
   /** After a failed refresh with a still-valid token: no new attempt before this time. */
   retryAt?: number | undefined;
+  /** The API rejected the cached token: the next refresh asks the credential to skip its own cache. */
+  rejected?: boolean | undefined;
 }
 
 /**
@@ -119,6 +121,7 @@ export class TokenCache {
     if (entry?.cached?.token === token) {
       entry.cached = undefined;
       entry.retryAt = undefined;
+      entry.rejected = true;
       this.#logger?.debug?.(`token for ${scope} invalidated`);
     }
   }
@@ -153,7 +156,9 @@ export class TokenCache {
 
   async #refresh(scope: string, entry: Entry, signal: AbortSignal): Promise<Outcome> {
     try {
-      const result = await this.#credential.getToken(scope, { abortSignal: signal });
+      const bypass = entry.rejected === true;
+      entry.rejected = undefined;
+      const result = await this.#credential.getToken(scope, bypass ? { abortSignal: signal, forceRefresh: true } : { abortSignal: signal });
       const token = this.#accept(result, scope);
       // Keep the longer-lived token if a refresh abandoned earlier finished late.
       if (!entry.cached || token.expiresOnTimestamp >= entry.cached.expiresOnTimestamp || entry.cached.expiresOnTimestamp <= this.#now()) {

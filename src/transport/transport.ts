@@ -27,7 +27,7 @@ import {
 
 /** Where the transport gets bearer tokens: the client's token cache. */
 export interface TokenSource {
-  getToken(scope: string, options?: { signal?: AbortSignal; forceRefresh?: boolean }): Promise<string>;
+  getToken(scope: string, options?: { signal?: AbortSignal }): Promise<string>;
   invalidate(scope: string, token: string): void;
 }
 
@@ -201,12 +201,10 @@ export class Transport {
     let attempt = 0;
     let waitedMs = 0;
     let reauthenticated = false;
-    let forceRefresh = false;
 
     for (;;) {
       attempt++;
-      const token = await s.tokens.getToken(s.scope, { signal, forceRefresh });
-      forceRefresh = false;
+      const token = await s.tokens.getToken(s.scope, signal ? { signal } : {});
       const started = Date.now();
       s.logger?.debug?.(`→ ${req.method} ${url.href} (${operation.name}, attempt ${attempt}, client-request-id ${clientRequestId})`);
 
@@ -232,10 +230,10 @@ export class Transport {
         }
         const body = this.#parseErrorBody(text);
         if (response.status === 401 && !reauthenticated) {
-          // The token may have been revoked or expired early: get a new one and replay once.
+          // The token may have been revoked or expired early: drop it (only if still cached, so
+          // concurrent 401s share one refresh) and replay once with the current token.
           reauthenticated = true;
           s.tokens.invalidate(s.scope, token);
-          forceRefresh = true;
           attempt--;
           s.logger?.info?.(`${operation.name}: the API answered 401; refreshing the token and replaying once.`);
           continue;
