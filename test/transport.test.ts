@@ -16,6 +16,7 @@ import {
   TimeoutError,
 } from '../src/index.js';
 import packageJson from '../package.json' with { type: 'json' };
+import { realisticIncidentListResponse } from './support/defender-payloads.js';
 import { CountingCredential, fakeTenant, startServer } from './support/harness.js';
 
 const server = startServer();
@@ -238,6 +239,13 @@ describe('transport', () => {
     expect((error as Error).message).toContain('text/html');
   });
 
+  it('refuses the ids "." and ".." that would change the request path', async () => {
+    const { client, defender } = fakeTenant(server);
+    await expect(client.incidents.get('..')).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(client.incidents.update('.', { status: 'resolved' })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(defender.requests).toHaveLength(0);
+  });
+
   it('refuses to send a token over plain http except to loopback', () => {
     const credential = new CountingCredential();
     const cloud = { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: 'http://defender.example.com', scope: 'https://api.security.microsoft.com/.default' };
@@ -260,6 +268,97 @@ describe('transport', () => {
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as Error).message).toContain('evil.example.com');
     expect(stolen).toBe(0);
+  });
+
+  it.each(['.evil.example/steal', '@evil.example/steal', 'https://api.security.microsoft.com.evil.example/x', 'https://user:pw@api.security.microsoft.com/api/incidents'])(
+    'refuses the nextLink %s without sending anything', async (link) => {
+      const { client } = fakeTenant(server);
+      const sentTo: string[] = [];
+      server.use(
+        http.get('https://api.security.microsoft.com/api/incidents', () => HttpResponse.json({ value: [], '@odata.nextLink': link })),
+        http.all('*', ({ request }) => {
+          sentTo.push(request.url);
+          return HttpResponse.json({ value: [] });
+        }),
+      );
+      await expect(client.incidents.list().toArray()).rejects.toBeInstanceOf(ResponseValidationError);
+      expect(sentTo).toEqual([]);
+    });
+
+  it('refuses an edited continuation token that points elsewhere, sending no token', async () => {
+    const { client, defender } = fakeTenant(server);
+    let stolen = 0;
+    server.use(http.all('*', () => {
+      stolen++;
+      return HttpResponse.json({ value: [] });
+    }));
+    for (const link of ['.evil.example/steal', 'https://evil.example/x']) {
+      const token = Buffer.from(JSON.stringify({ v: 1, c: { skip: 100, link } })).toString('base64url');
+      await expect(client.incidents.list().byPage({ continuationToken: token }).next()).rejects.toBeInstanceOf(ResponseValidationError);
+    }
+    const negative = Buffer.from(JSON.stringify({ v: 1, c: { skip: -5 } })).toString('base64url');
+    await expect(client.incidents.list().byPage({ continuationToken: negative }).next()).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(stolen).toBe(0);
+    expect(defender.requests).toHaveLength(0);
+  });
+
+  it('follows a rooted nextLink on the API origin, and stops if the API repeats it', async () => {
+    const { client } = fakeTenant(server);
+    let calls = 0;
+    server.use(http.get('https://api.security.microsoft.com/api/incidents', ({ request }) => {
+      calls++;
+      const page = new URL(request.url).searchParams.get('page');
+      const body = realisticIncidentListResponse();
+      (body.value[0] as { incidentId: number }).incidentId = page ? 2 : 1;
+      return HttpResponse.json({ ...body, '@odata.nextLink': '/api/incidents?page=2' });
+    }));
+    const incidents = await client.incidents.list().toArray();
+    expect(incidents.map((i) => i.id)).toEqual(['1', '2']);
+    expect(calls).toBe(2);
+  });
+
+  it('matches a 429 by its status whatever the body code, and no other status by a "429" code', async () => {
+    const { client, defender } = fakeTenant(server, { client: { maxRetries: 0 } });
+    defender.inject('get', { status: 429, body: { error: { code: '', message: 'Too many requests.' } } });
+    await expect(client.incidents.get('1')).rejects.toBeInstanceOf(RateLimitError);
+    defender.inject('get', { status: 429, rawBody: '' });
+    await expect(client.incidents.get('1')).rejects.toBeInstanceOf(RateLimitError);
+    defender.inject('get', { status: 400, body: { error: { code: '429', message: 'odd' } } });
+    const error = await client.incidents.get('1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).not.toBeInstanceOf(RateLimitError);
+  });
+
+  it('uses huntingTimeoutMs for hunting and timeoutMs for other calls', async () => {
+    const { client } = fakeTenant(server, { client: { timeoutMs: 200, huntingTimeoutMs: 1_500 }, huntingTables: { T: [{ A: 1 }] } });
+    const slow = async () => {
+      await new Promise((r) => setTimeout(r, 500));
+    };
+    server.use(
+      http.post('https://api.security.microsoft.com/api/advancedhunting/run', async () => {
+        await slow();
+        return HttpResponse.json({ Schema: [{ Name: 'A', Type: 'Int64' }], Results: [{ A: 1 }] });
+      }),
+      http.get('https://api.security.microsoft.com/api/incidents/:id', async () => {
+        await slow();
+        return HttpResponse.json({});
+      }),
+    );
+    await expect(client.advancedHunting.run('T')).resolves.toMatchObject({ rows: [{ A: 1 }] });
+    await expect(client.incidents.get('1')).rejects.toBeInstanceOf(TimeoutError);
+    await expect(client.advancedHunting.run('T', { timeoutMs: 100 })).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it('rejects with the abort reason when aborted while the request is in flight', async () => {
+    const { client } = fakeTenant(server);
+    server.use(http.get('https://api.security.microsoft.com/api/incidents/:id', async () => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      return HttpResponse.json({});
+    }));
+    const controller = new AbortController();
+    const reason = new Error('user cancelled');
+    setTimeout(() => controller.abort(reason), 100);
+    await expect(client.incidents.get('1', { signal: controller.signal })).rejects.toBe(reason);
   });
 
   it('logs requests and retries without any token or Authorization header', async () => {

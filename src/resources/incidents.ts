@@ -18,18 +18,24 @@ export interface IncidentCallOptions {
   signal?: AbortSignal;
 }
 
-/** Where the next page starts: an offset, or a link the API gave. */
-type Cursor = { skip: number } | { link: string };
+/** Where the next page starts: an offset, or a link the API gave (with the offset it stands for). */
+type Cursor = { skip: number; link?: string };
 
-const isCursor = (value: unknown): value is Cursor =>
-  typeof value === 'object' &&
-  value !== null &&
-  (Number.isInteger((value as { skip?: unknown }).skip) || typeof (value as { link?: unknown }).link === 'string');
+// The transport checks a link's origin again before sending anything to it.
+const isCursor = (value: unknown): value is Cursor => {
+  if (typeof value !== 'object' || value === null) return false;
+  const { skip, link } = value as { skip?: unknown; link?: unknown };
+  return Number.isSafeInteger(skip) && (skip as number) >= 0 && (link === undefined || typeof link === 'string');
+};
 
 function checkId(id: unknown): string {
   const text = typeof id === 'number' && Number.isInteger(id) ? String(id) : id;
   if (typeof text !== 'string' || text.trim() === '') {
     throw new InvalidArgumentError('id', `id must be a non-empty incident id string; got ${typeof id === 'string' ? 'an empty string' : typeof id}.`);
+  }
+  // "." and ".." survive encodeURIComponent and would change the path (PATCH /api/incidents/).
+  if (/^\.{1,2}$/.test(text)) {
+    throw new InvalidArgumentError('id', `id "${text}" is not an incident id.`);
   }
   return text;
 }
@@ -62,24 +68,26 @@ export class Incidents {
     const op = DEFENDER_OPERATIONS.listIncidents;
     return pagedList<Incident, Cursor>(
       async (cursor) => {
-        const skip = cursor && 'skip' in cursor ? cursor.skip : 0;
-        const response =
-          cursor && 'link' in cursor
-            ? await this.#transport.request({ method: 'GET', path: cursor.link, operation: op, signal: valid.signal })
-            : await this.#transport.request({
-                method: 'GET',
-                path: '/api/incidents',
-                query: buildIncidentListQuery(valid, { top, skip }),
-                operation: op,
-                signal: valid.signal,
-              });
+        const skip = cursor?.skip ?? 0;
+        const response = cursor?.link
+          ? await this.#transport.request({ method: 'GET', path: cursor.link, operation: op, signal: valid.signal })
+          : await this.#transport.request({
+              method: 'GET',
+              path: '/api/incidents',
+              query: buildIncidentListQuery(valid, { top, skip }),
+              operation: op,
+              signal: valid.signal,
+            });
         const page = parseIncidentListPage(response.body, op.name, this.#mapOptions);
-        // Follow @odata.nextLink if the API gives one; else page by $skip until a short page.
-        const next: Cursor | undefined = page.nextLink
-          ? { link: page.nextLink }
-          : page.items.length < top
-            ? undefined
-            : { skip: skip + page.items.length };
+        const after = skip + page.items.length;
+        // Follow @odata.nextLink if the API gives one (never the same link twice in a row);
+        // else page by $skip until a short page.
+        const next: Cursor | undefined =
+          page.nextLink && page.nextLink !== cursor?.link
+            ? { skip: after, link: page.nextLink }
+            : page.items.length < top || page.nextLink
+              ? undefined
+              : { skip: after };
         return { items: page.items, next };
       },
       isCursor,

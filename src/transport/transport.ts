@@ -172,19 +172,30 @@ export class Transport {
   }
 
   #resolveUrl(path: string, operation: string): URL {
-    const url = new URL(path, `${this.#settings.baseUrl}/`);
-    if (/^https?:\/\//i.test(path) && url.origin !== this.#origin) {
+    // Paths are either rooted ("/api/incidents", appended to the base URL with its own path) or
+    // absolute links the API gave (@odata.nextLink). Whatever the form, the final URL's origin is
+    // checked, so no link or edited continuation token can send the token to another host.
+    const absolute = /^https?:\/\//i.test(path);
+    if (!absolute && !path.startsWith('/')) {
+      throw new ResponseValidationError(`${operation}: refused the link "${path.slice(0, 80)}": it is neither absolute nor rooted.`, {
+        operation,
+        issues: [{ path: '@odata.nextLink', message: 'not an absolute or rooted URL' }],
+      });
+    }
+    let url: URL;
+    try {
+      url = absolute ? new URL(path) : new URL(`${this.#settings.baseUrl}${path}`);
+    } catch {
+      throw new ResponseValidationError(`${operation}: refused a link that is not a valid URL.`, {
+        operation,
+        issues: [{ path: '@odata.nextLink', message: 'not a valid URL' }],
+      });
+    }
+    if (url.origin !== this.#origin || url.username !== '' || url.password !== '') {
       throw new ResponseValidationError(
         `${operation}: refused to follow a link to ${url.origin}: the SDK sends its token only to ${this.#origin}.`,
         { operation, issues: [{ path: '@odata.nextLink', message: `link leaves the API origin ${this.#origin}` }] },
       );
-    }
-    if (!/^https?:\/\//i.test(path)) {
-      // Keep the base path (e.g. /v1.0) when the path is relative to the base URL.
-      return new URL(`${this.#settings.baseUrl}${path}`);
-    }
-    if (url.protocol !== 'https:' && !isLoopback(url.hostname)) {
-      throw new DefenderError(`${operation}: refused to send a token over plain http to ${url.origin}.`);
     }
     return url;
   }
