@@ -96,8 +96,8 @@ export class DefenderClient {
     if (options.api !== undefined && options.api !== 'defender') {
       throw new InvalidArgumentError('api', `api must be 'defender'; got ${describe(options.api)}.`);
     }
-    if (options.userAgent !== undefined && (typeof options.userAgent !== 'string' || /[\r\n]/.test(options.userAgent))) {
-      throw new InvalidArgumentError('userAgent', 'userAgent must be a single-line string, e.g. "M365DPartner-Contoso-Sentinel/1.2".');
+    if (options.userAgent !== undefined && (typeof options.userAgent !== 'string' || !/^[\x20-\x7e]{1,256}$/.test(options.userAgent))) {
+      throw new InvalidArgumentError('userAgent', 'userAgent must be a single-line string of printable ASCII, e.g. "M365DPartner-Contoso-Sentinel/1.2".');
     }
     if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
       throw new InvalidArgumentError('logger', 'logger must be a console-like object with debug/info/warn/error methods.');

@@ -65,6 +65,9 @@ function checkUrl(option: string, value: unknown): string {
       `${option} must use https (plain http is allowed only for loopback hosts); got "${url.origin}".`,
     );
   }
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new InvalidArgumentError(option, `${option} must not carry a query, fragment or user name; got "${url.origin}${url.pathname}…".`);
+  }
   return trimSlash(url.href);
 }
 

@@ -67,6 +67,13 @@ describe('client.auth', () => {
     expect(e.message).toMatch(/admin consent/);
   });
 
+  it('counts a ReadWrite permission as its Read counterpart', async () => {
+    entraTenant(['Incident.ReadWrite.All']);
+    const client = new DefenderClient({ credential: { tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: SECRET } });
+    await expect(client.auth.requireRoles(['Incident.Read.All', 'Incident.ReadWrite.All'])).resolves.toBeDefined();
+    await expect(client.auth.requireRoles(['AdvancedHunting.Read.All'])).rejects.toBeInstanceOf(PermissionError);
+  });
+
   it('reports a wrong secret as AuthenticationError with the AADSTS code and no secret anywhere', async () => {
     entraTenant(['Incident.Read.All']);
     const wrong = 'Wr0ng~secret-value-that-must-not-leak-123';

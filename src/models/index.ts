@@ -7,5 +7,15 @@
 export * from './enums.js';
 export * from './evidence.js';
 export * from './incident.js';
-export * from './hunting.js';
-export * from './incident-options.js';
+export type { HuntingColumn, HuntingResult } from './hunting.js';
+export {
+  DETERMINATIONS_BY_CLASSIFICATION,
+  INCIDENT_UPDATE_STATUSES,
+  type DateInput,
+  type IncidentListOptions,
+  type IncidentStatusFilter,
+  type IncidentUpdate,
+  type IncidentUpdateClassification,
+  type IncidentUpdateDetermination,
+  type IncidentUpdateStatus,
+} from './incident-options.js';

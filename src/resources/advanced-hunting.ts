@@ -3,7 +3,7 @@ import { parseHuntingResponse } from '../apis/defender/index.js';
 import { DEFENDER_OPERATIONS } from '../apis/defender/operations.js';
 import { InvalidArgumentError } from '../errors.js';
 import { isKqlQuery, type KqlQuery } from '../kql.js';
-import { validateRows, type HuntingResult } from '../models/index.js';
+import { validateRows, type HuntingResult } from '../models/hunting.js';
 import type { Transport } from '../transport/transport.js';
 
 /** Options of {@link AdvancedHunting.run}. */

@@ -43,7 +43,9 @@ export class ClientAuth {
       throw new InvalidArgumentError('roles', 'roles must be a non-empty array of permission names, e.g. ["Incident.Read.All"].');
     }
     const info = await this.inspect(options);
-    const missing = roles.filter((role) => !info.roles.includes(role));
+    // A ReadWrite permission grants its Read counterpart (the API accepts either for reads).
+    const holds = (role: string) => info.roles.includes(role) || info.roles.includes(role.replace(/\.Read\.All$/, '.ReadWrite.All'));
+    const missing = roles.filter((role) => !holds(role));
     if (missing.length > 0) {
       throw new PermissionError(
         `The token for app ${info.appId} lacks the ${DEFENDER_PERMISSION_API} application permission(s) ${missing.join(', ')}; ` +
@@ -59,7 +61,7 @@ export class ClientAuth {
    * The admin-consent link a customer's administrator opens to grant a multi-tenant app its
    * permissions in their tenant, on this client's cloud.
    */
-  adminConsentUrl(options: Omit<AdminConsentUrlOptions, 'cloud'>): string {
+  adminConsentUrl(options: Omit<AdminConsentUrlOptions, 'cloud' | 'authorityHost'>): string {
     return adminConsentUrl({ ...options, authorityHost: this.#cloud.authorityHost });
   }
 }

@@ -8,7 +8,7 @@ import {
 import { DEFENDER_OPERATIONS } from '../apis/defender/operations.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Incident, IncidentListOptions, IncidentUpdate } from '../models/index.js';
-import { validateIncidentListOptions, validateIncidentUpdate } from '../models/index.js';
+import { validateIncidentListOptions, validateIncidentUpdate } from '../models/incident-options.js';
 import { pagedList, type PagedList } from '../pagination.js';
 import type { Transport } from '../transport/transport.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseHuntingResponse } from '../../src/apis/defender/index.js';
 import { InvalidArgumentError, ResponseValidationError } from '../../src/errors.js';
-import { validateRows } from '../../src/models/index.js';
+import { validateRows } from '../../src/models/hunting.js';
 import { legacyHuntingResponse, realisticHuntingResponse } from '../support/defender-payloads.js';
 
 const OP = 'advancedHunting.run';

@@ -8,6 +8,8 @@ import { InvalidArgumentError } from '../../src/errors.js';
 import {
   validateIncidentListOptions,
   validateIncidentUpdate,
+} from '../../src/models/incident-options.js';
+import {
   type IncidentListOptions,
   type IncidentUpdate,
 } from '../../src/models/index.js';
