@@ -62,6 +62,8 @@ describe('advancedHunting.run', () => {
     [{ text: 'DeviceInfo' }, {}, 'query'],
     ['DeviceInfo', { rowSchema: { parse: () => 1 } }, 'rowSchema'],
     ['DeviceInfo', { timeoutMs: -5 }, 'timeoutMs'],
+    ['DeviceInfo', { timespan: 'P7D' }, 'timespan'],
+    ['DeviceInfo', { signal: 'abort' }, 'signal'],
   ])('refuses %o before sending', async (query, options, option) => {
     const { client, defender } = fakeTenant(server, { huntingTables });
     const error = await client.advancedHunting.run(query as never, options as never).catch((e: unknown) => e);

@@ -167,6 +167,13 @@ describe('incidents.get and update', () => {
     expect(defender.requests).toHaveLength(0);
   });
 
+  it('refuses an unknown call option instead of ignoring it', async () => {
+    const { client } = fakeTenant(server);
+    const error = await client.incidents.get('1', { signl: undefined } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).option).toBe('signl');
+  });
+
   it('refuses an empty id', async () => {
     const { client } = fakeTenant(server);
     await expect(client.incidents.get('')).rejects.toBeInstanceOf(InvalidArgumentError);

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { isKqlQuery, type KqlQuery } from '../kql.js';
 import { validateRows, type HuntingResult } from '../models/hunting.js';
 import type { Transport } from '../transport/transport.js';
+import { checkCallOptions } from './call-options.js';
 
 /** Options of {@link AdvancedHunting.run}. */
 export interface HuntingRunOptions<Schema extends z.ZodType | undefined = undefined> {
@@ -49,6 +50,7 @@ export class AdvancedHunting {
     query: string | KqlQuery,
     options: HuntingRunOptions<Schema> = {},
   ): Promise<HuntingResult<HuntingRow<Schema>>> {
+    checkCallOptions(options, ['rowSchema', 'timeoutMs', 'signal'], 'advancedHunting.run');
     const text = typeof query === 'string' ? query : isKqlQuery(query) ? query.text : undefined;
     if (typeof text !== 'string' || text.trim() === '') {
       throw new InvalidArgumentError('query', 'query must be a non-empty KQL string or a kql`…` query.');

@@ -11,6 +11,7 @@ import type { Incident, IncidentListOptions, IncidentUpdate } from '../models/in
 import { validateIncidentListOptions, validateIncidentUpdate } from '../models/incident-options.js';
 import { pagedList, type PagedList } from '../pagination.js';
 import type { Transport } from '../transport/transport.js';
+import { checkCallOptions } from './call-options.js';
 
 /** Options of a single-incident call. */
 export interface IncidentCallOptions {
@@ -100,6 +101,7 @@ export class Incidents {
    * @throws NotFoundError when there is no such incident.
    */
   async get(id: string, options: IncidentCallOptions = {}): Promise<Incident> {
+    checkCallOptions(options, ['signal'], 'incidents.get');
     const op = DEFENDER_OPERATIONS.getIncident;
     const response = await this.#transport.request({
       method: 'GET',
@@ -124,6 +126,7 @@ export class Incidents {
    * ```
    */
   async update(id: string, update: IncidentUpdate, options: IncidentCallOptions = {}): Promise<Incident> {
+    checkCallOptions(options, ['signal'], 'incidents.update');
     const op = DEFENDER_OPERATIONS.updateIncident;
     const path = `/api/incidents/${encodeURIComponent(checkId(id))}`;
     const body = buildIncidentUpdateBody(validateIncidentUpdate(update));
