@@ -332,6 +332,55 @@ function isTemplateStringsArray(value: unknown): value is TemplateStringsArray {
   );
 }
 
+/** Where the KQL lexer stands at the end of a piece of template text. */
+type LexState =
+  | { in: 'code' }
+  | { in: 'string'; quote: '"' | "'"; verbatim: boolean }
+  | { in: 'multiline' }
+  | { in: 'comment' };
+
+/**
+ * Advances the KQL lexer over static template text. Interpolated values are complete literals,
+ * so only the template's own text can leave a string or comment open before a placeholder.
+ */
+function lex(text: string, start: LexState): LexState {
+  let state = start;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    switch (state.in) {
+      case 'code':
+        if (c === '/' && text[i + 1] === '/') {
+          state = { in: 'comment' };
+          i++;
+        } else if (c === '`' && text.startsWith('```', i)) {
+          state = { in: 'multiline' };
+          i += 2;
+        } else if (c === '"' || c === "'") {
+          state = { in: 'string', quote: c, verbatim: text[i - 1] === '@' };
+        }
+        break;
+      case 'string':
+        if (c === '\n' || c === '\r') state = { in: 'code' };
+        else if (!state.verbatim && c === '\\') i++;
+        else if (c === state.quote) {
+          if (state.verbatim && text[i + 1] === state.quote) i++;
+          else state = { in: 'code' };
+        }
+        break;
+      case 'multiline':
+        if (c === '`' && text.startsWith('```', i)) {
+          state = { in: 'code' };
+          i += 2;
+        }
+        break;
+      case 'comment':
+        if (c === '\n') state = { in: 'code' };
+        break;
+    }
+  }
+  return state;
+}
+
 function kqlTemplate(template: TemplateStringsArray, ...values: readonly KqlValue[]): KqlQuery {
   // kql(someString) would splice the string in unescaped: only a real template is accepted.
   if (!isTemplateStringsArray(template)) {
@@ -344,8 +393,21 @@ function kqlTemplate(template: TemplateStringsArray, ...values: readonly KqlValu
   // The template's text is taken as written (raw), so KQL escapes in it reach KQL unchanged.
   const parts = template.raw;
   let text = parts[0]!;
+  let state = lex(parts[0]!, { in: 'code' });
   for (let i = 0; i < values.length; i++) {
-    text += renderValue(values[i], interpolationOrigin(parts, i)) + parts[i + 1]!;
+    const origin = interpolationOrigin(parts, i);
+    if (state.in !== 'code') {
+      // kql`… == '${v}'` would put the rendered literal inside the template's own string: a
+      // value with a quote could then close it and inject query text.
+      fail(
+        origin,
+        state.in === 'comment'
+          ? 'stands inside a // comment, where it would be ignored: move it out of the comment.'
+          : 'stands inside a string literal the template opened: remove the quotes around the placeholder (kql renders the value as a complete, quoted literal).',
+      );
+    }
+    text += renderValue(values[i], origin) + parts[i + 1]!;
+    state = lex(parts[i + 1]!, state);
   }
   return createKqlQuery(text);
 }

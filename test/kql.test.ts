@@ -455,3 +455,25 @@ describe('KqlQuery', () => {
     );
   });
 });
+
+describe('kql: placeholders inside the template\'s own literals', () => {
+  const attack = "' or 1==1 //";
+  it.each([
+    ['single quotes', () => kql`T | where A == '${attack}'`],
+    ['double quotes', () => kql`T | where A == "${attack}"`],
+    ['a verbatim string', () => kql`T | where A == @"C:\x${attack}"`],
+    ['a comment', () => kql`T // note ${attack}`, /out of the comment/],
+    ['a string opened before an earlier value', () => kql`T | where B == ${1} and A has 'x${attack}'`],
+  ])('refuses a placeholder inside %s', (_where, build, message = /remove the quotes around the placeholder/) => {
+    expect(build).toThrow(InvalidArgumentError);
+    expect(build).toThrow(message);
+  });
+
+  it('accepts placeholders after closed literals, escaped quotes and comments', () => {
+    expect(kql`T | where A == "it\"s" and B == 'x' and C == @"a""b" and D == ${'v'}`.text).toBe(
+      'T | where A == "it\\"s" and B == \'x\' and C == @"a""b" and D == "v"',
+    );
+    expect(kql`T // a comment with "quote
+| where A == ${'v'}`.text).toBe('T // a comment with "quote\n| where A == "v"');
+  });
+});
