@@ -201,8 +201,13 @@ function checkClientId(value: unknown): string {
       { option: 'credential.clientId' },
     );
   }
-  if (/\s/.test(value.trim())) {
-    throw new CredentialError(`credential.clientId must not contain spaces; got ${describe(value)}.`, { option: 'credential.clientId' });
+  // Entra application ids are GUIDs. Checking the form also catches a client secret pasted into
+  // clientId (a swap), which would otherwise be sent as client_id and echoed back by Entra.
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value.trim())) {
+    throw new CredentialError(
+      'credential.clientId must be the application (client) id GUID of the app registration, e.g. 5e29463d-5d1a-4a5a-9c5e-3f8c4f0f5a11 (the value is not repeated here in case it is a secret).',
+      { option: 'credential.clientId' },
+    );
   }
   return value.trim();
 }

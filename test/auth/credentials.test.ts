@@ -331,6 +331,7 @@ describe('createCredential validation (synchronous, CredentialError naming the o
     ['tenant id missing', { clientId: SECRET_APP, clientSecret: SECRET }, 'credential.tenantId'],
     ['empty client id', { tenantId: TENANT, clientId: '', clientSecret: SECRET }, 'credential.clientId'],
     ['non-string client id', { tenantId: TENANT, clientId: 42, clientSecret: SECRET }, 'credential.clientId'],
+    ['client id that is not a GUID (a swapped secret)', { tenantId: TENANT, clientId: SECRET, clientSecret: SECRET_APP }, 'credential.clientId'],
     ['empty client secret', { tenantId: TENANT, clientId: SECRET_APP, clientSecret: '' }, 'credential.clientSecret'],
     ['secret and certificate both', { tenantId: TENANT, clientId: SECRET_APP, clientSecret: SECRET, certificate: { pem: cert.pem } }, 'credential.certificate'],
     ['nothing to authenticate with', { tenantId: TENANT, clientId: SECRET_APP }, 'credential'],

@@ -29,7 +29,7 @@ register(pathToFileURL(process.argv[2]).href);
 const auth = await import(pathToFileURL(process.argv[3]).href);
 const cloud = { name: 'public', authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: 'https://api.security.microsoft.com', scope: 'https://api.security.microsoft.com/.default', knownAuthority: true };
 const results = { imported: Object.keys(auth).sort() };
-const credential = auth.createCredential({ tenantId: '4f7d2c1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f', clientId: 'app', clientSecret: 'secret-value-123' }, { cloud });
+const credential = auth.createCredential({ tenantId: '4f7d2c1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f', clientId: '5e29463d-5d1a-4a5a-9c5e-3f8c4f0f5a11', clientSecret: 'secret-value-123' }, { cloud });
 results.constructed = true;
 try { await credential.getToken('https://api.security.microsoft.com/.default'); results.getToken = 'ok'; }
 catch (e) { results.getToken = String(e.message); }
