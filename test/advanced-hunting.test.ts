@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, QueryError, ResponseValidationError, kql } from '../src/index.js';
+import { InvalidArgumentError, QueryError, ResponseValidationError, ServerError, kql } from '../src/index.js';
 import { fakeTenant, startServer } from './support/harness.js';
 
 const server = startServer();
@@ -46,6 +46,16 @@ describe('advancedHunting.run', () => {
     const error = await client.advancedHunting.run('DeviceProcessEvents', { rowSchema: bad }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as ResponseValidationError).issues[0]!.path).toBe('rows[0].ProcessId');
+  });
+
+  it('resends a hunting query at most once after a 5xx, which may have spent CPU quota', async () => {
+    const { client, defender } = fakeTenant(server, { huntingTables, client: { maxRetries: 5 } });
+    const fail = { status: 504, body: { error: { code: 'UnknownError', message: '' } }, headers: { 'retry-after': '0' } };
+    defender.inject('hunting', fail, fail, fail);
+    await expect(client.advancedHunting.run('DeviceProcessEvents')).rejects.toBeInstanceOf(ServerError);
+    expect(defender.huntingQueries).toHaveLength(2);
+    defender.inject('hunting', { status: 429, body: {}, headers: { 'retry-after': '0' } }, { status: 429, body: {}, headers: { 'retry-after': '0' } });
+    await expect(client.advancedHunting.run('DeviceProcessEvents')).resolves.toMatchObject({ rows: expect.any(Array) });
   });
 
   it('raises QueryError with the service message for a refused query', async () => {

@@ -45,6 +45,11 @@ export interface OperationSpec {
   idempotent: boolean;
   /** Whether a 400 means the query was refused (advanced hunting). */
   isQuery?: boolean;
+  /**
+   * At most this many resends after a 5xx, below `maxRetries` (hunting: each resend may spend
+   * the tenant's CPU quota again). Default: `maxRetries`.
+   */
+  maxServerErrorRetries?: number;
 }
 
 /** One call through the transport. */
@@ -212,6 +217,7 @@ export class Transport {
     let attempt = 0;
     let waitedMs = 0;
     let reauthenticated = false;
+    let serverErrorRetries = 0;
 
     for (;;) {
       attempt++;
@@ -257,6 +263,10 @@ export class Transport {
         waitHintMs = retryAfterMs;
       }
 
+      if (retryable && failure instanceof ServerError) {
+        serverErrorRetries++;
+        if (serverErrorRetries > (operation.maxServerErrorRetries ?? s.maxRetries)) retryable = false;
+      }
       if (!retryable || attempt > s.maxRetries) {
         s.logger?.error?.(`${operation.name} failed: ${failure.message}`);
         throw failure;

@@ -36,5 +36,7 @@ export const DEFENDER_OPERATIONS = {
     // Hunting is read-only: a resend cannot change state (it does spend CPU quota).
     idempotent: true,
     isQuery: true,
+    // A 5xx may come after the query ran (reference §5.7): resend once, not maxRetries times.
+    maxServerErrorRetries: 1,
   },
 } as const satisfies Record<string, OperationSpec>;
