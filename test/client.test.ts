@@ -1,3 +1,4 @@
+import { thrownBy } from './support/throws.js';
 import { describe, expect, it } from 'vitest';
 import { DefenderClient, InvalidArgumentError, type DefenderClientOptions } from '../src/index.js';
 import { CountingCredential } from './support/harness.js';
@@ -5,13 +6,7 @@ import { CountingCredential } from './support/harness.js';
 const credential = new CountingCredential();
 
 function optionError(options: unknown): InvalidArgumentError {
-  try {
-    new DefenderClient(options as DefenderClientOptions);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    return error as InvalidArgumentError;
-  }
-  throw new Error('expected an InvalidArgumentError');
+  return thrownBy(InvalidArgumentError, () => new DefenderClient(options as DefenderClientOptions));
 }
 
 describe('DefenderClient options', () => {

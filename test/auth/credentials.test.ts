@@ -1,10 +1,10 @@
+import { startServer } from '../support/harness.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createCredential, credentialsFromEnv, decodeAccessToken, TokenCache, type CredentialInput } from '../../src/auth/index.js';
 import { resolveCloud } from '../../src/clouds.js';
 import { AuthenticationError, CredentialError } from '../../src/errors.js';
@@ -24,10 +24,7 @@ const cert = makeTestCertificate({ commonName: 'defender-app' });
 const otherCert = makeTestCertificate({ commonName: 'not-registered' });
 const cloud = resolveCloud('public');
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const server = startServer();
 
 function fakeEntra(overrides: Partial<ConstructorParameters<typeof FakeEntra>[0]> = {}): FakeEntra {
   const entra = new FakeEntra({

@@ -1,7 +1,7 @@
+import { startServer } from '../support/harness.js';
 import { inspect } from 'node:util';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCredential } from '../../src/auth/index.js';
 import { resolveCloud } from '../../src/clouds.js';
 import { AuthenticationError, CredentialError } from '../../src/errors.js';
@@ -21,10 +21,7 @@ const SECRET_V2 = 'Kv2Q~second-secret-value-after-rotation-02';
 const cert = makeTestCertificate({ commonName: 'kv-app' });
 const cloud = resolveCloud('public');
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const server = startServer();
 
 function setup() {
   const entra = new FakeEntra({

@@ -1,3 +1,4 @@
+import { thrownBy } from '../support/throws.js';
 import { describe, expect, it } from 'vitest';
 import {
   parseIncident,
@@ -27,15 +28,7 @@ function evidenceOf(...entities: unknown[]): Evidence[] {
   return parseOne(legacyIncident({ alerts: [legacyAlert({ devices: [], entities: entities as never })] })).alerts[0]!.evidence;
 }
 
-function validationError(fn: () => unknown): ResponseValidationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ResponseValidationError);
-    return error as ResponseValidationError;
-  }
-  throw new Error('expected a ResponseValidationError');
-}
+const validationError = (fn: () => unknown) => thrownBy(ResponseValidationError, fn);
 
 describe('parseIncidentListPage with the realistic payload of reference §2.5', () => {
   it('maps every field of the incident, alert, device and entity to the public model', () => {

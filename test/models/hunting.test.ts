@@ -1,3 +1,4 @@
+import { thrownBy } from '../support/throws.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseHuntingResponse } from '../../src/apis/defender/index.js';
@@ -7,15 +8,7 @@ import { legacyHuntingResponse, realisticHuntingResponse } from '../support/defe
 
 const OP = 'advancedHunting.run';
 
-function validationError(fn: () => unknown): ResponseValidationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ResponseValidationError);
-    return error as ResponseValidationError;
-  }
-  throw new Error('expected a ResponseValidationError');
-}
+const validationError = (fn: () => unknown) => thrownBy(ResponseValidationError, fn);
 
 describe('parseHuntingResponse', () => {
   it('parses the realistic response of reference §3.1', () => {

@@ -1,0 +1,12 @@
+import { expect } from 'vitest';
+
+/** Runs `fn`, asserts it throws an instance of `type` synchronously, and returns that error. */
+export function thrownBy<T extends Error>(type: abstract new (...args: never[]) => T, fn: () => unknown): T {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(type);
+    return error as T;
+  }
+  throw new Error(`expected ${type.name} to be thrown`);
+}
