@@ -1,17 +1,23 @@
 import { defineConfig, type Options } from 'tsup';
 
 const shared: Options = {
-  entry: { index: 'src/index.ts' },
   dts: true,
   sourcemap: true,
   target: 'node20',
   platform: 'node',
 };
 
+// Each entry is its own build, so that the main entry never shares chunks with (or grows from)
+// the test kit or the simulator.
 export default defineConfig([
   // ESM: ky stays an ordinary dependency.
-  { ...shared, format: ['esm'] },
+  { ...shared, entry: { index: 'src/index.ts' }, format: ['esm'] },
   // CJS: ky is ESM-only, so it is bundled; otherwise require() callers would get
   // "import_ky.default.get is not a function".
-  { ...shared, format: ['cjs'], noExternal: ['ky'] },
+  { ...shared, entry: { index: 'src/index.ts' }, format: ['cjs'], noExternal: ['ky'] },
+  // m365-defender/testing: the fake tenant and its adapters. msw is an optional peer dependency.
+  { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['esm'], external: ['msw'] },
+  { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['cjs'], external: ['msw'], noExternal: ['ky'] },
+  // The m365d command line (ESM only; node-forge is loaded lazily, only by `m365d sim`).
+  { ...shared, entry: { cli: 'src/sim/cli.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' } },
 ]);

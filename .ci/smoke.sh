@@ -38,3 +38,23 @@ JS
 node check.mjs 2> esm-stderr.txt || { cat esm-stderr.txt; exit 1; }
 if grep -q LOADED esm-stderr.txt; then echo "ESM import loaded Azure packages eagerly:"; cat esm-stderr.txt; exit 1; fi
 node check.cjs
+
+# The m365d bin from the tarball: --version, then a simulator that a fresh node process (trusting
+# its CA through the printed NODE_EXTRA_CA_CERTS) reaches over TLS, stopped with SIGTERM.
+version="$(npx --no-install m365d --version)"
+expected="$(node -p "require('m365-defender/package.json').version")"
+[ "$version" = "$expected" ] || { echo "m365d --version printed '$version', expected '$expected'"; exit 1; }
+# The bin itself, not through npx: a background job of a script ignores SIGINT, so stop it with SIGTERM.
+./node_modules/.bin/m365d sim --quiet --incidents 5 --rows 10 --save-env sim.env > sim.out 2> sim.err &
+sim_pid=$!
+trap 'kill "$sim_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do [ -s sim.env ] && break; sleep 0.1; done
+[ -s sim.env ] || { echo "m365d sim printed no environment"; cat sim.err; kill "$sim_pid"; exit 1; }
+( set -a; . ./sim.env; set +a
+  node --input-type=module -e '
+    const state = await (await fetch(`${process.env.DEFENDER_API_BASE_URL}/_sim/state`)).json();
+    if (state.incidents !== 5) throw new Error(`simulator state: ${JSON.stringify(state)}`);
+    console.log("m365d sim ok:", state.origin, state.incidents, "incidents");' ) || { kill "$sim_pid"; exit 1; }
+kill -TERM "$sim_pid"
+wait "$sim_pid" || { echo "m365d sim did not exit 0 on SIGTERM"; cat sim.err; exit 1; }
+echo "m365d sim stopped cleanly"

@@ -1,19 +1,22 @@
 /**
- * Authenticates with a certificate (a signed client assertion) instead of a secret.
+ * Authenticates with a certificate (a signed client assertion) instead of a secret, and shows
+ * what the token grants.
  *
- *   AZURE_TENANT_ID=… AZURE_CLIENT_ID=… CERTIFICATE_PATH=./app.pem npx tsx examples/certificate-auth.ts
+ * Against your tenant:
+ *   AZURE_TENANT_ID=… AZURE_CLIENT_ID=… AZURE_CLIENT_CERTIFICATE_PATH=./app.pem npx tsx examples/certificate-auth.ts
+ * Against the local simulator: `npm run demo` runs it with a certificate app of the simulated tenant.
  *
- * The PEM file holds the private key and the certificate whose public part is uploaded to the app registration.
+ * The PEM file holds the private key and the certificate whose public part is uploaded to the app
+ * registration (a PKCS#12 .pfx works too; its password goes in AZURE_CLIENT_CERTIFICATE_PASSWORD).
  */
-import { DefenderClient } from 'm365-defender';
+import { DefenderClient, clientOptionsFromEnv } from 'm365-defender';
 
-const { AZURE_TENANT_ID, AZURE_CLIENT_ID, CERTIFICATE_PATH } = process.env;
-if (!AZURE_TENANT_ID || !AZURE_CLIENT_ID || !CERTIFICATE_PATH) {
-  throw new Error('Set AZURE_TENANT_ID, AZURE_CLIENT_ID and CERTIFICATE_PATH.');
+if (!process.env.AZURE_CLIENT_CERTIFICATE_PATH || process.env.AZURE_CLIENT_SECRET) {
+  // credentialsFromEnv() prefers a secret when both are set, as @azure/identity does.
+  throw new Error('Set AZURE_CLIENT_CERTIFICATE_PATH (and unset AZURE_CLIENT_SECRET, which would take precedence).');
 }
 
-const client = new DefenderClient({
-  credential: { tenantId: AZURE_TENANT_ID, clientId: AZURE_CLIENT_ID, certificate: { path: CERTIFICATE_PATH } },
-});
+const client = new DefenderClient(clientOptionsFromEnv());
 const who = await client.auth.inspect();
-console.log(`Signed in as app ${who.appId} in tenant ${who.tenantId}; roles: ${who.roles.join(', ') || '(none)'}; token valid until ${who.expiresOn.toISOString()}`);
+console.log(`Signed in with a certificate as app ${who.appId} in tenant ${who.tenantId}`);
+console.log(`roles: ${who.roles.join(', ') || '(none)'}; token valid until ${who.expiresOn.toISOString()}`);

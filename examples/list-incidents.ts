@@ -1,13 +1,16 @@
 /**
  * Lists active incidents updated in the last 7 days.
  *
+ * Against your tenant:
  *   AZURE_TENANT_ID=… AZURE_CLIENT_ID=… AZURE_CLIENT_SECRET=… npx tsx examples/list-incidents.ts
+ * Against the local simulator: run `npx m365d sim`, paste the `export …` lines it prints, then
+ *   npx tsx examples/list-incidents.ts          (or run every example at once: npm run demo)
  *
  * The app needs the Microsoft Threat Protection permission Incident.Read.All (admin-consented).
  */
-import { DefenderClient, credentialsFromEnv } from 'm365-defender';
+import { DefenderClient, clientOptionsFromEnv } from 'm365-defender';
 
-const client = new DefenderClient({ credential: credentialsFromEnv() });
+const client = new DefenderClient(clientOptionsFromEnv());
 const updatedAfter = new Date(Date.now() - 7 * 24 * 3600 * 1000);
 
 let count = 0;

@@ -1,14 +1,17 @@
 /**
  * Runs an advanced-hunting query with a typed row schema; values are escaped by the kql tag.
  *
+ * Against your tenant:
  *   AZURE_TENANT_ID=… AZURE_CLIENT_ID=… AZURE_CLIENT_SECRET=… DEVICE_NAME=pc-01 npx tsx examples/run-hunting-query.ts
+ * Against the local simulator: run `npx m365d sim`, paste the `export …` lines it prints, then
+ *   DEVICE_NAME=<a device of the simulated tenant> npx tsx examples/run-hunting-query.ts   (npm run demo picks one)
  *
  * The app needs AdvancedHunting.Read.All.
  */
 import { z } from 'zod';
-import { DefenderClient, QueryError, RateLimitError, credentialsFromEnv, kql } from 'm365-defender';
+import { DefenderClient, QueryError, RateLimitError, clientOptionsFromEnv, kql } from 'm365-defender';
 
-const client = new DefenderClient({ credential: credentialsFromEnv() });
+const client = new DefenderClient(clientOptionsFromEnv());
 const deviceName = process.env.DEVICE_NAME ?? 'pc-01';
 
 const rowSchema = z.object({

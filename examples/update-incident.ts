@@ -1,16 +1,19 @@
 /**
  * Resolves an incident as a true positive and leaves a comment.
  *
+ * Against your tenant:
  *   AZURE_TENANT_ID=… AZURE_CLIENT_ID=… AZURE_CLIENT_SECRET=… INCIDENT_ID=924521 npx tsx examples/update-incident.ts
+ * Against the local simulator: run `npx m365d sim`, paste the `export …` lines it prints, then
+ *   INCIDENT_ID=<an incident of the simulated tenant> npx tsx examples/update-incident.ts   (npm run demo picks one)
  *
  * The app needs Incident.ReadWrite.All.
  */
-import { DefenderClient, NotFoundError, credentialsFromEnv } from 'm365-defender';
+import { DefenderClient, NotFoundError, clientOptionsFromEnv } from 'm365-defender';
 
 const id = process.env.INCIDENT_ID;
 if (!id) throw new Error('Set INCIDENT_ID to the incident to update.');
 
-const client = new DefenderClient({ credential: credentialsFromEnv() });
+const client = new DefenderClient(clientOptionsFromEnv());
 await client.auth.requireRoles(['Incident.ReadWrite.All']);
 
 try {

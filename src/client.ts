@@ -2,9 +2,15 @@ import { createCredential, decodeAccessToken, TokenCache, type CredentialInput }
 import { ClientAuth } from './resources/auth.js';
 import { describe, resolveCloud, type CloudName, type CustomCloud, type DefenderRegion, type ResolvedCloud } from './clouds.js';
 import { InvalidArgumentError } from './errors.js';
+import { crossApiAdvice, type WireApiName } from './apis/permissions.js';
+import { DefenderAdapter } from './resources/adapters/defender.js';
+import { GraphAdapter } from './resources/adapters/graph.js';
+import type { WireAdapter } from './resources/adapters/types.js';
 import { AdvancedHunting } from './resources/advanced-hunting.js';
+import { Alerts } from './resources/alerts.js';
 import { Incidents } from './resources/incidents.js';
 import { Transport } from './transport/transport.js';
+import { Pacer, resolveRateLimitOptions, type RateLimitOptions } from './transport/pacer.js';
 import type { Logger } from './types.js';
 
 /** Options of {@link DefenderClient}. */
@@ -16,10 +22,21 @@ export interface DefenderClientOptions {
    */
   credential: CredentialInput;
   /**
-   * Which wire API to call. `'defender'` (the default) is `api.security.microsoft.com`, as in
-   * Microsoft's "create an app without a user" guide.
+   * Which wire API to call; the public model and methods are the same on both.
+   * - `'defender'` (the default): `api.security.microsoft.com`, as in Microsoft's "create an app
+   *   without a user" guide; permissions of "Microsoft Threat Protection" (`Incident.Read.All`,
+   *   `Incident.ReadWrite.All`, `AdvancedHunting.Read.All`). Its hunting endpoint is being retired.
+   * - `'graph'`: Microsoft Graph security (`graph.microsoft.com/v1.0/security`); Microsoft Graph
+   *   permissions (`SecurityIncident.Read.All`, `SecurityIncident.ReadWrite.All`,
+   *   `SecurityAlert.Read.All`, `SecurityAlert.ReadWrite.All`, `ThreatHunting.Read.All`). A custom
+   *   `cloud` needs `graphBaseUrl` for it.
    */
-  api?: 'defender';
+  api?: 'defender' | 'graph';
+  /**
+   * Do not emit the SDK's deprecation warnings (today one: the first hunting call on
+   * `api: 'defender'`, code `M365D_DEP_LEGACY_HUNTING`). Default `false`.
+   */
+  silenceDeprecationWarnings?: boolean;
   /** The cloud: `'public'` (default), `'gcc'`, `'gcc-high'`, `'dod'`, or custom hosts. */
   cloud?: CloudName | CustomCloud;
   /** A commercial regional Defender API host (`'us'`, `'eu'`, `'uk'`, …), public cloud only. */
@@ -33,6 +50,7 @@ export interface DefenderClientOptions {
   /**
    * The most a call may spend waiting between retries, in milliseconds (default 60,000). A wait
    * the service asks for (Retry-After) that would exceed it fails at once instead of sleeping.
+   * Waits for a quota slot (see `rateLimit`) count against the same budget.
    */
   maxRetryWaitMs?: number;
   /** Prefix for the User-Agent header; partners send `M365DPartner-<Company>-<Product>/<version>`. */
@@ -41,11 +59,20 @@ export interface DefenderClientOptions {
   logger?: Logger;
   /** Refresh the token when less than this is left of its life, in milliseconds (default 300,000). */
   tokenRefreshMarginMs?: number;
+  /**
+   * Client-side pacing of the documented quotas (on by default): a call waits for a slot of its
+   * quota family instead of being sent into a 429, and a 429 that still arrives holds the whole
+   * family until its `Retry-After` passes. Clients sharing one credential object share the
+   * quotas. `false` turns pacing off (each call still honours 429s when it retries); an object
+   * sets `limits` per family and an `onRateLimit` callback that may cancel a wait. See
+   * docs/rate-limits.md.
+   */
+  rateLimit?: false | RateLimitOptions;
 }
 
 const KNOWN_OPTIONS = new Set<string>([
-  'credential', 'api', 'cloud', 'region', 'timeoutMs', 'huntingTimeoutMs', 'maxRetries', 'maxRetryWaitMs',
-  'userAgent', 'logger', 'tokenRefreshMarginMs',
+  'credential', 'api', 'silenceDeprecationWarnings', 'cloud', 'region', 'timeoutMs', 'huntingTimeoutMs', 'maxRetries', 'maxRetryWaitMs',
+  'userAgent', 'logger', 'tokenRefreshMarginMs', 'rateLimit',
 ]);
 
 function integerOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -73,6 +100,10 @@ function integerOption(name: string, value: unknown, fallback: number, min: numb
 export class DefenderClient {
   /** Incidents: `list`, `get`, `update`. */
   readonly incidents: Incidents;
+  /** Alerts: `list`, and on Graph `get` and `update`. */
+  readonly alerts: Alerts;
+  /** The wire API this client calls: `'defender'` or `'graph'`. */
+  readonly api: WireApiName;
   /** Advanced hunting: `run` a KQL query. */
   readonly advancedHunting: AdvancedHunting;
   /** The token: `inspect()` its claims, `requireRoles()` before you start. */
@@ -93,8 +124,11 @@ export class DefenderClient {
         throw new InvalidArgumentError(key, `Unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
       }
     }
-    if (options.api !== undefined && options.api !== 'defender') {
-      throw new InvalidArgumentError('api', `api must be 'defender'; got ${describe(options.api)}.`);
+    if (options.api !== undefined && options.api !== 'defender' && options.api !== 'graph') {
+      throw new InvalidArgumentError('api', `api must be 'defender' or 'graph'; got ${describe(options.api)}.`);
+    }
+    if (options.silenceDeprecationWarnings !== undefined && typeof options.silenceDeprecationWarnings !== 'boolean') {
+      throw new InvalidArgumentError('silenceDeprecationWarnings', `silenceDeprecationWarnings must be true or false; got ${describe(options.silenceDeprecationWarnings)}.`);
     }
     if (options.userAgent !== undefined && (typeof options.userAgent !== 'string' || !/^[\x20-\x7e]{1,256}$/.test(options.userAgent))) {
       throw new InvalidArgumentError('userAgent', 'userAgent must be a single-line string of printable ASCII, e.g. "M365DPartner-Contoso-Sentinel/1.2".');
@@ -106,23 +140,41 @@ export class DefenderClient {
       throw new InvalidArgumentError('credential', 'credential is required: {tenantId, clientId, clientSecret}, a certificate, a Key Vault reference, or a TokenCredential.');
     }
     this.cloud = resolveCloud(options.cloud, options.region);
+    const api: WireApiName = options.api ?? 'defender';
+    this.api = api;
+    if (api === 'graph' && (this.cloud.graphBaseUrl === undefined || this.cloud.graphScope === undefined)) {
+      throw new InvalidArgumentError(
+        'cloud.graphBaseUrl',
+        "api: 'graph' with a custom cloud needs cloud.graphBaseUrl (e.g. 'https://graph.microsoft.com'; optionally cloud.graphScope).",
+      );
+    }
+    const baseUrl = api === 'graph' ? (this.cloud.graphBaseUrl as string) : this.cloud.apiBaseUrl;
+    const scope = api === 'graph' ? (this.cloud.graphScope as string) : this.cloud.scope;
     const timeoutMs = integerOption('timeoutMs', options.timeoutMs, 30_000, 1, 3_600_000);
     const huntingTimeoutMs = integerOption('huntingTimeoutMs', options.huntingTimeoutMs, 200_000, 1, 3_600_000);
     const maxRetries = integerOption('maxRetries', options.maxRetries, 3, 0, 10);
     const maxRetryWaitMs = integerOption('maxRetryWaitMs', options.maxRetryWaitMs, 60_000, 0, 3_600_000);
     const tokenRefreshMarginMs = integerOption('tokenRefreshMarginMs', options.tokenRefreshMarginMs, 300_000, 0, 3_600_000);
+    const rateLimit = resolveRateLimitOptions(options.rateLimit);
 
     const credential = createCredential(options.credential, { cloud: this.cloud, logger: options.logger });
     const tokens = new TokenCache(credential, { refreshMarginMs: tokenRefreshMarginMs, logger: options.logger });
     const transport = new Transport({
-      baseUrl: this.cloud.apiBaseUrl,
-      scope: this.cloud.scope,
+      baseUrl,
+      scope,
       tokens,
+      // Graph sends enum members added after unknownFutureValue only when asked (reference §5.2).
+      ...(api === 'graph' ? { headers: { prefer: 'include-unknown-enum-members' } } : {}),
+      permissionAdvice: (operation, granted) => crossApiAdvice(api, operation.requiredRoles, granted),
       logger: options.logger,
       userAgent: options.userAgent,
       timeoutMs,
       maxRetries,
       maxRetryWaitMs,
+      pacer:
+        rateLimit === false
+          ? undefined
+          : new Pacer({ credential: options.credential, api: options.api ?? 'defender', rateLimit, logger: options.logger }),
       rolesOf: (token) => {
         try {
           return decodeAccessToken(token).roles;
@@ -131,8 +183,16 @@ export class DefenderClient {
         }
       },
     });
-    this.incidents = new Incidents(transport, this.cloud.portalBaseUrl);
-    this.advancedHunting = new AdvancedHunting(transport, huntingTimeoutMs);
-    this.auth = new ClientAuth(tokens, this.cloud);
+    const adapter: WireAdapter =
+      api === 'graph'
+        ? new GraphAdapter(transport, { logger: options.logger })
+        : new DefenderAdapter(transport, {
+            portalBaseUrl: this.cloud.portalBaseUrl,
+            silenceDeprecationWarnings: options.silenceDeprecationWarnings === true,
+          });
+    this.incidents = new Incidents(adapter);
+    this.alerts = new Alerts(adapter);
+    this.advancedHunting = new AdvancedHunting(adapter, huntingTimeoutMs);
+    this.auth = new ClientAuth(tokens, this.cloud, api, scope);
   }
 }

@@ -11,6 +11,13 @@ export interface CustomCloud {
   apiBaseUrl: string;
   /** The token scope for that API, e.g. `https://api.security.microsoft.com/.default`. */
   scope: string;
+  /**
+   * The Microsoft Graph origin, e.g. `https://graph.microsoft.com` (no `/v1.0`: the SDK adds it).
+   * Required when the client uses `api: 'graph'`; without it a custom cloud is Defender-API only.
+   */
+  graphBaseUrl?: string;
+  /** The token scope for Graph. Default: `<graphBaseUrl origin>/.default`. */
+  graphScope?: string;
 }
 
 /** Commercial regional hosts of the Defender API (optional; they shorten the path to your data). */
@@ -26,6 +33,10 @@ export interface ResolvedCloud {
   apiBaseUrl: string;
   /** Token scope for the Defender API. */
   scope: string;
+  /** Microsoft Graph base URL (without `/v1.0`), no trailing slash; undefined for a custom cloud that gave none. */
+  graphBaseUrl: string | undefined;
+  /** Token scope for Microsoft Graph; undefined when `graphBaseUrl` is. */
+  graphScope: string | undefined;
   /** Whether the authority host is one @azure/identity knows (custom hosts need `disableInstanceDiscovery`). */
   knownAuthority: boolean;
   /** The Defender portal, for incident links (`webUrl`); undefined for a custom cloud. */
@@ -36,11 +47,12 @@ const PUBLIC_LOGIN = 'https://login.microsoftonline.com';
 const GOV_LOGIN = 'https://login.microsoftonline.us';
 
 // Portal hosts per cloud: reference §1.7 (D-gov).
-const NAMED: Record<CloudName, { authorityHost: string; apiBaseUrl: string; portalBaseUrl: string }> = {
-  public: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api.security.microsoft.com', portalBaseUrl: 'https://security.microsoft.com' },
-  gcc: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api-gcc.security.microsoft.us', portalBaseUrl: 'https://security.microsoft.com' },
-  'gcc-high': { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us', portalBaseUrl: 'https://security.microsoft.us' },
-  dod: { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us', portalBaseUrl: 'https://security.apps.mil' },
+// Graph hosts per cloud: reference §1.7 (GCC stays on worldwide Graph; L4 and L5 have their own).
+const NAMED: Record<CloudName, { authorityHost: string; apiBaseUrl: string; portalBaseUrl: string; graphBaseUrl: string }> = {
+  public: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api.security.microsoft.com', portalBaseUrl: 'https://security.microsoft.com', graphBaseUrl: 'https://graph.microsoft.com' },
+  gcc: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api-gcc.security.microsoft.us', portalBaseUrl: 'https://security.microsoft.com', graphBaseUrl: 'https://graph.microsoft.com' },
+  'gcc-high': { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us', portalBaseUrl: 'https://security.microsoft.us', graphBaseUrl: 'https://graph.microsoft.us' },
+  dod: { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us', portalBaseUrl: 'https://security.apps.mil', graphBaseUrl: 'https://dod-graph.microsoft.us' },
 };
 
 const REGIONS: readonly DefenderRegion[] = ['us', 'eu', 'uk', 'au', 'swa', 'ina', 'aea'];
@@ -100,7 +112,7 @@ export function resolveCloud(cloud: CloudName | CustomCloud | undefined, region?
     if (!known) {
       throw new InvalidArgumentError(
         'cloud',
-        `cloud must be 'public', 'gcc', 'gcc-high', 'dod' or {authorityHost, apiBaseUrl, scope}; got ${describe(cloud)}.`,
+        `cloud must be 'public', 'gcc', 'gcc-high', 'dod' or {authorityHost, apiBaseUrl, scope, graphBaseUrl?}; got ${describe(cloud)}.`,
       );
     }
     if (region !== undefined && name !== 'public') {
@@ -115,6 +127,8 @@ export function resolveCloud(cloud: CloudName | CustomCloud | undefined, region?
       scope: `${known.apiBaseUrl}/.default`,
       knownAuthority: true,
       portalBaseUrl: known.portalBaseUrl,
+      graphBaseUrl: known.graphBaseUrl,
+      graphScope: `${known.graphBaseUrl}/.default`,
     };
   }
   if (typeof cloud !== 'object' || cloud === null) {
@@ -129,5 +143,16 @@ export function resolveCloud(cloud: CloudName | CustomCloud | undefined, region?
     throw new InvalidArgumentError('cloud.scope', `cloud.scope must be a resource URI ending in "/.default"; got ${describe(cloud.scope)}.`);
   }
   const knownAuthority = [PUBLIC_LOGIN, GOV_LOGIN].includes(authorityHost);
-  return { name: 'custom', authorityHost, apiBaseUrl, scope: cloud.scope, knownAuthority, portalBaseUrl: undefined };
+  let graphBaseUrl: string | undefined;
+  let graphScope: string | undefined;
+  if (cloud.graphBaseUrl !== undefined) {
+    graphBaseUrl = checkUrl('cloud.graphBaseUrl', cloud.graphBaseUrl).replace(/\/v1\.0$/i, '');
+    graphScope = cloud.graphScope ?? `${new URL(graphBaseUrl).origin}/.default`;
+  } else if (cloud.graphScope !== undefined) {
+    throw new InvalidArgumentError('cloud.graphScope', 'cloud.graphScope needs cloud.graphBaseUrl: give the Graph host too.');
+  }
+  if (graphScope !== undefined && (typeof graphScope !== 'string' || !/^\S+\/\.default$/.test(graphScope))) {
+    throw new InvalidArgumentError('cloud.graphScope', `cloud.graphScope must be a resource URI ending in "/.default"; got ${describe(graphScope)}.`);
+  }
+  return { name: 'custom', authorityHost, apiBaseUrl, scope: cloud.scope, knownAuthority, portalBaseUrl: undefined, graphBaseUrl, graphScope };
 }

@@ -224,3 +224,21 @@ export class InvalidArgumentError extends DefenderError {
     this.option = option;
   }
 }
+
+/**
+ * The operation does not exist on the wire API this client uses: for example `alerts.get` and
+ * `alerts.update` on `api: 'defender'`, whose API has no alerts endpoint. The message says which
+ * API has it. Nothing was sent.
+ */
+export class UnsupportedOperationError extends DefenderError {
+  override name = 'UnsupportedOperationError';
+  /** The SDK operation, e.g. `alerts.update`. */
+  readonly operation: string;
+  /** The wire API the client uses, e.g. `defender`. */
+  readonly api: string;
+  constructor(message: string, details: { operation: string; api: string }) {
+    super(message);
+    this.operation = details.operation;
+    this.api = details.api;
+  }
+}

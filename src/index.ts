@@ -4,11 +4,16 @@
  * @packageDocumentation
  */
 export { DefenderClient, type DefenderClientOptions } from './client.js';
-export type { Incidents, IncidentCallOptions } from './resources/incidents.js';
+export type { Incidents, IncidentCallOptions, IncidentGetOptions } from './resources/incidents.js';
+export type { Alerts, AlertCallOptions } from './resources/alerts.js';
+export { LEGACY_HUNTING_DEPRECATION_CODE } from './resources/deprecation.js';
 export type { AdvancedHunting, HuntingRunOptions, HuntingRow } from './resources/advanced-hunting.js';
+export type { HuntingStreamOptions } from './resources/advanced-hunting.js';
+export type { HuntingStats, HuntingStream } from './models/hunting.js';
 export type { ClientAuth, AuthCallOptions } from './resources/auth.js';
 export * from './errors.js';
 export * from './models/index.js';
+export { clientOptionsFromEnv } from './env.js';
 export { kql, KqlQuery, type KqlScalar, type KqlTag, type KqlValue } from './kql.js';
 export {
   adminConsentUrl,
@@ -22,5 +27,6 @@ export {
 } from './auth/index.js';
 export type { CloudName, CustomCloud, DefenderRegion, ResolvedCloud } from './clouds.js';
 export type { Page, PagedList, ByPageOptions, ToArrayOptions } from './pagination.js';
+export type { QuotaFamily, RateLimitInfo, RateLimitOptions, RateLimitWindow } from './transport/pacer.js';
 export type { AccessToken, GetTokenOptions, Logger, TokenCredential } from './types.js';
 export { SDK_VERSION } from './version.js';

@@ -19,7 +19,10 @@ describe('DefenderClient options', () => {
       scope: 'https://api.security.microsoft.com/.default',
       knownAuthority: true,
       portalBaseUrl: 'https://security.microsoft.com',
+      graphBaseUrl: 'https://graph.microsoft.com',
+      graphScope: 'https://graph.microsoft.com/.default',
     });
+    expect(client.api).toBe('defender');
   });
 
   it.each([

@@ -105,7 +105,8 @@ describe('incidents.list', () => {
     [{ pageSize: 101 }, 'pageSize'],
     [{ status: 'closed' }, 'status'],
     [{ updatedAfter: 'yesterday' }, 'updatedAfter'],
-    [{ severity: 'high' }, 'severity'],
+    [{ severity: 'severe' }, 'severity'],
+    [{ priority: 'high' }, 'priority'],
   ])('refuses %o before sending, naming the option', (options, option) => {
     const { client, defender } = fakeTenant(server);
     let error: unknown;

@@ -5,12 +5,26 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ResolvedCloud } from '../clouds.js';
-import { describe } from '../clouds.js';
+import { describe as describeValue } from '../clouds.js';
 import { CredentialError } from '../errors.js';
 import type { Logger, TokenCredential } from '../types.js';
 import { looksLikePem, parsePemCertificate, parsePkcs12Certificate, type CertificateMaterial } from './certificate.js';
 import { CertificateCredential, SecretCredential } from './entra-credentials.js';
 import { KeyVaultCredential } from './key-vault.js';
+
+/**
+ * Describes a credential option's value for an error message without ever echoing a string:
+ * a secret pasted into the wrong option (a client secret as the tenant id, PEM text as a path)
+ * must not end up in a log.
+ */
+function describe(value: unknown): string {
+  return typeof value === 'string' ? (value === '' ? 'an empty string' : `a ${value.length}-character string`) : describeValue(value);
+}
+
+/** Whether a certificate "path" is really PEM text or other inline material. */
+function looksLikeInlineMaterial(path: string): boolean {
+  return path.includes('-----BEGIN') || /[\r\n]/.test(path) || path.length > 1024;
+}
 
 /** App-only authentication with a client secret (the secret's *value*, not its id). */
 export interface ClientSecretCredentialOptions {
@@ -247,6 +261,12 @@ function readCertificate(value: unknown): CertificateMaterial | (() => Promise<C
     });
   }
   const path = cert.path;
+  if (looksLikeInlineMaterial(path)) {
+    throw new CredentialError(
+      `credential.certificate.path must be a file path, but it holds ${describe(path)} that looks like PEM text: pass the text as credential.certificate.pem instead.`,
+      { option: 'credential.certificate.path' },
+    );
+  }
   let data: Buffer;
   try {
     data = readFileSync(path);

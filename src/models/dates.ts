@@ -29,6 +29,69 @@ export interface ParseDateTimeOptions {
  * including impossible dates such as February 30.
  */
 export function parseDateTime(value: string, options: ParseDateTimeOptions = {}): Date | undefined {
+  const fast = fastUtcMillis(value);
+  if (fast !== undefined) return fast === INVALID ? undefined : new Date(fast);
+  return parseSlow(value, options);
+}
+
+/** `fastUtcMillis`'s answer for a string of the fast shape that is not a real date-time. */
+const INVALID = -Infinity;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Two ASCII digits at `i`, or -1. */
+function digits2(value: string, i: number): number {
+  const a = value.charCodeAt(i) - 48;
+  const b = value.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The fast path for the shape nearly every wire value has, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`:
+ * epoch milliseconds, `INVALID` for an impossible date of that shape, or `undefined` when the
+ * string has another shape (the regex path then decides). Both wire APIs send thousands of
+ * these per page; this avoids a regex match and a round-trip `Date` per value.
+ */
+function fastUtcMillis(value: string): number | undefined {
+  const length = value.length;
+  if (length < 20 || length > 40) return undefined;
+  const last = value.charCodeAt(length - 1);
+  if (last !== 90 /* Z */ && last !== 122 /* z */) return undefined;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) {
+    return undefined;
+  }
+  const t = value.charCodeAt(10);
+  if (t !== 84 /* T */ && t !== 116 /* t */) return undefined;
+  const century = digits2(value, 0);
+  const yy = digits2(value, 2);
+  const month = digits2(value, 5);
+  const day = digits2(value, 8);
+  const hour = digits2(value, 11);
+  const minute = digits2(value, 14);
+  const second = digits2(value, 17);
+  if (century < 0 || yy < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  let millis = 0;
+  if (length > 20) {
+    const sep = value.charCodeAt(19);
+    if ((sep !== 46 /* . */ && sep !== 44 /* , */) || length === 21) return undefined;
+    for (let i = 20; i < length - 1; i++) {
+      const digit = value.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return undefined;
+      if (i < 23) millis = millis * 10 + digit;
+    }
+    for (let i = Math.min(length - 1, 23); i < 23; i++) millis *= 10;
+  }
+  const year = century * 100 + yy;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return INVALID;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+  if (day > days) return INVALID;
+  // Years 0–99 are refused, as the regex path refuses them (Date.UTC reads them as 1900–1999).
+  if (year < 100) return INVALID;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+}
+
+function parseSlow(value: string, options: ParseDateTimeOptions): Date | undefined {
   const match = ISO_DATE_TIME.exec(value);
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s, fraction, zone] = match;
@@ -60,5 +123,8 @@ export function parseDateTime(value: string, options: ParseDateTimeOptions = {})
 
 /** Whether `value` is a string {@link parseDateTime} accepts. */
 export function isDateTimeString(value: unknown): value is string {
-  return typeof value === 'string' && parseDateTime(value) !== undefined;
+  if (typeof value !== 'string') return false;
+  const fast = fastUtcMillis(value);
+  if (fast !== undefined) return fast !== INVALID;
+  return parseSlow(value, {}) !== undefined;
 }

@@ -30,6 +30,34 @@ export interface HuntingResult<Row = Record<string, unknown>> {
   stats?: unknown;
 }
 
+/**
+ * Query statistics as the Defender API sends them (`ExecutionTime`, `resource_usage`, …), unchanged.
+ * Graph sends none.
+ */
+export type HuntingStats = Record<string, unknown>;
+
+/**
+ * The rows of a hunting query as they arrive, from `client.advancedHunting.stream()`: iterate it
+ * with `for await`. Rows are parsed from the response body one by one, so memory stays flat
+ * however large the result.
+ *
+ * It can be iterated once. The query is sent on the first `next()` or the first read of
+ * {@link HuntingStream.schema}; `break` (or `return()`) cancels the rest of the body.
+ */
+export interface HuntingStream<Row = Record<string, unknown>> extends AsyncIterable<Row> {
+  /**
+   * The columns. Reading it sends the query if needed and reads the body until the schema has
+   * been parsed; it resolves before the first row is yielded. Rejects with the stream's error.
+   */
+  readonly schema: Promise<HuntingColumn[]>;
+  /**
+   * The statistics (Defender API; `undefined` on Graph), once the body has been read to its end
+   * by the iteration (it does not itself read the body), or the iteration was stopped early.
+   * Rejects with the stream's error.
+   */
+  readonly stats: Promise<HuntingStats | undefined>;
+}
+
 /** Issues listed per {@link validateRows} failure before it stops looking. */
 const MAX_ROW_ISSUES = 20;
 
@@ -53,27 +81,45 @@ export function validateRows<Schema extends z.ZodType>(
   }
   const out: z.output<Schema>[] = new Array(rows.length);
   const issues: ValidationIssue[] = [];
-  let i = 0;
-  try {
-    for (; i < rows.length; i++) {
-      const result = rowSchema.safeParse(rows[i]);
-      if (result.success) {
-        out[i] = result.data;
-        continue;
-      }
-      for (const issue of result.error.issues) {
-        issues.push({ path: formatIssuePath(['rows', i, ...issue.path]), message: issue.message });
-      }
-      if (issues.length >= MAX_ROW_ISSUES) break;
+  for (let i = 0; i < rows.length; i++) {
+    const result = safeParseRow(rows[i], i, rowSchema);
+    if (result.success) {
+      out[i] = result.data;
+      continue;
     }
+    issues.push(...rowIssues(result.error.issues, i));
+    if (issues.length >= MAX_ROW_ISSUES) break;
+  }
+  if (issues.length > 0) throw responseValidationError(operation, issues, 'rows');
+  return out;
+}
+
+/**
+ * Validates one row (number `index` of the result) against `rowSchema`, for rows that arrive
+ * one at a time (`advancedHunting.stream`).
+ *
+ * @throws ResponseValidationError with paths such as `rows[12].DeviceName`.
+ * @throws InvalidArgumentError (`rowSchema`) when `rowSchema` is not a synchronous zod schema.
+ */
+export function validateRow<Schema extends z.ZodType>(row: unknown, index: number, rowSchema: Schema, operation: string): z.output<Schema> {
+  const result = safeParseRow(row, index, rowSchema);
+  if (result.success) return result.data;
+  throw responseValidationError(operation, rowIssues(result.error.issues, index), 'rows');
+}
+
+function safeParseRow<Schema extends z.ZodType>(row: unknown, index: number, rowSchema: Schema) {
+  try {
+    return rowSchema.safeParse(row);
   } catch (error) {
     // zod throws (rather than reporting) when a schema has async refinements or transforms.
     throw new InvalidArgumentError(
       'rowSchema',
-      `rowSchema could not be applied to rows[${i}]: ${error instanceof Error ? error.message : String(error)}. ` +
+      `rowSchema could not be applied to rows[${index}]: ${error instanceof Error ? error.message : String(error)}. ` +
         'Use a synchronous zod schema.',
     );
   }
-  if (issues.length > 0) throw responseValidationError(operation, issues, 'rows');
-  return out;
+}
+
+function rowIssues(issues: readonly z.core.$ZodIssue[], index: number): ValidationIssue[] {
+  return issues.map((issue) => ({ path: formatIssuePath(['rows', index, ...issue.path]), message: issue.message }));
 }

@@ -8,10 +8,13 @@
 import { describe } from '../clouds.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseDateTime } from './dates.js';
-import { CLASSIFICATIONS, INCIDENT_STATUSES } from './enums.js';
+import { CLASSIFICATIONS, INCIDENT_STATUSES, SEVERITIES } from './enums.js';
 
 /** An incident status you can filter on: one of {@link INCIDENT_STATUSES}. */
 export type IncidentStatusFilter = (typeof INCIDENT_STATUSES)[number];
+
+/** A severity you can filter on: one of {@link SEVERITIES}. */
+export type SeverityFilter = (typeof SEVERITIES)[number];
 
 /**
  * A point in time given by the caller: a valid `Date`, or an ISO-8601 string that carries a
@@ -20,10 +23,16 @@ export type IncidentStatusFilter = (typeof INCIDENT_STATUSES)[number];
  */
 export type DateInput = Date | string;
 
-/** Options of `client.incidents.list()`. Every filter is applied by the service. */
+/**
+ * Options of `client.incidents.list()`. Every filter is applied by the service, except
+ * `severity` on the Defender API, which cannot filter on it: there the SDK reads every page and
+ * drops the other severities itself (Graph filters it server-side).
+ */
 export interface IncidentListOptions {
   /** Only incidents with this status. */
   status?: IncidentStatusFilter;
+  /** Only incidents with this severity (server-side on Graph, client-side on the Defender API). */
+  severity?: SeverityFilter;
   /** Only incidents assigned to this owner (UPN), matched exactly. */
   assignedTo?: string;
   /** Only incidents created at or after this time (inclusive). */
@@ -36,6 +45,11 @@ export interface IncidentListOptions {
   updatedBefore?: DateInput;
   /** Incidents per request: an integer from 1 to the API's maximum (100 on the Defender API, 50 on Graph). Default: the maximum. */
   pageSize?: number;
+  /**
+   * Include each incident's alerts. The Defender API always embeds them; on Graph they come only
+   * with this option (`$expand=alerts`), else `alerts` is `[]`. Default `false`.
+   */
+  expandAlerts?: boolean;
   /** Aborts the listing; the SDK rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -44,6 +58,8 @@ export interface IncidentListOptions {
 export interface ValidatedIncidentListOptions {
   /** Only incidents with this status. */
   status?: IncidentStatusFilter;
+  /** Only incidents with this severity. */
+  severity?: SeverityFilter;
   /** Only incidents assigned to this owner. */
   assignedTo?: string;
   /** Created at or after. */
@@ -56,6 +72,8 @@ export interface ValidatedIncidentListOptions {
   updatedBefore?: Date;
   /** Incidents per request. */
   pageSize?: number;
+  /** Include each incident's alerts. */
+  expandAlerts?: boolean;
   /** Aborts the listing. */
   signal?: AbortSignal;
 }
@@ -125,16 +143,18 @@ export interface ValidatedIncidentUpdate {
   comment?: string;
 }
 
-const LIST_OPTIONS = ['status', 'assignedTo', 'createdAfter', 'createdBefore', 'updatedAfter', 'updatedBefore', 'pageSize', 'signal'] as const;
+const LIST_OPTIONS = ['status', 'severity', 'assignedTo', 'createdAfter', 'createdBefore', 'updatedAfter', 'updatedBefore', 'pageSize', 'expandAlerts', 'signal'] as const;
 const UPDATE_FIELDS = ['status', 'assignedTo', 'classification', 'determination', 'tags', 'comment'] as const;
 
 const quoteList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** Whether a value is a plain (non-array, non-null) object. Internal helper shared by the option checks. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkKeys(object: Record<string, unknown>, allowed: readonly string[], what: string): void {
+/** Refuses keys of `object` not in `allowed`, naming the first one. Internal helper. */
+export function checkKeys(object: Record<string, unknown>, allowed: readonly string[], what: string): void {
   for (const key of Object.keys(object)) {
     if (!allowed.includes(key) && object[key] !== undefined) {
       throw new InvalidArgumentError(key, `${key} is not an option of ${what}; the options are ${allowed.join(', ')}.`);
@@ -142,7 +162,8 @@ function checkKeys(object: Record<string, unknown>, allowed: readonly string[], 
   }
 }
 
-function checkEnum<T extends string>(option: string, value: unknown, allowed: readonly T[], context = ''): T {
+/** Checks that `value` is one of `allowed`, hinting at the camelCase name of a PascalCase value. Internal helper. */
+export function checkEnum<T extends string>(option: string, value: unknown, allowed: readonly T[], context = ''): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   let hint = '';
   if (typeof value === 'string') {
@@ -155,15 +176,16 @@ function checkEnum<T extends string>(option: string, value: unknown, allowed: re
   );
 }
 
-function checkDate(option: string, value: unknown): Date {
+/** Reads a caller's {@link DateInput} into a `Date`, refusing strings without a time zone. Internal helper. */
+export function checkDate(option: string, value: unknown): Date {
   if (Object.prototype.toString.call(value) === '[object Date]') {
     const time = (value as Date).getTime();
-    if (!Number.isNaN(time)) return new Date(time);
+    if (!Number.isNaN(time)) return checkYear(option, new Date(time));
     throw new InvalidArgumentError(option, `${option} is an invalid Date (its time is NaN).`);
   }
   if (typeof value === 'string') {
     const parsed = parseDateTime(value, { requireOffset: true });
-    if (parsed) return parsed;
+    if (parsed) return checkYear(option, parsed);
   }
   throw new InvalidArgumentError(
     option,
@@ -172,8 +194,30 @@ function checkDate(option: string, value: unknown): Date {
   );
 }
 
-function checkNonEmptyString(option: string, value: unknown): string {
-  if (typeof value === 'string' && value.trim() !== '') return value;
+/**
+ * Refuses a date outside the years 1–9999 (in UTC): `toISOString()` writes those with a sign
+ * and six digits (`+010000-01-01…`), which no OData or KQL date literal accepts.
+ */
+function checkYear(option: string, date: Date): Date {
+  const year = date.getUTCFullYear();
+  if (year >= 1 && year <= 9999) return date;
+  throw new InvalidArgumentError(option, `${option} must fall in the years 1 to 9999 (UTC); got a date in the year ${year}.`);
+}
+
+/** Whether `text` holds a lone surrogate (with the `u` flag, a valid pair is one code point, not `Cs`). */
+export function hasLoneSurrogate(text: string): boolean {
+  return /\p{Cs}/u.test(text);
+}
+
+/** Checks a non-empty string option. Internal helper. */
+export function checkNonEmptyString(option: string, value: unknown): string {
+  if (typeof value === 'string' && value.trim() !== '') {
+    // Encoding would silently turn a lone surrogate into U+FFFD and match something else.
+    if (hasLoneSurrogate(value)) {
+      throw new InvalidArgumentError(option, `${option} must be well-formed Unicode text; it holds a lone surrogate (U+D800–U+DFFF).`);
+    }
+    return value;
+  }
   throw new InvalidArgumentError(option, `${option} must be a non-empty string; got ${describe(value)}.`);
 }
 
@@ -200,6 +244,13 @@ export function validateIncidentListOptions(options: IncidentListOptions, maxPag
   checkKeys(input, LIST_OPTIONS, 'incidents.list');
   const out: ValidatedIncidentListOptions = {};
   if (input.status !== undefined) out.status = checkEnum('status', input.status, INCIDENT_STATUSES);
+  if (input.severity !== undefined) out.severity = checkEnum('severity', input.severity, SEVERITIES);
+  if (input.expandAlerts !== undefined) {
+    if (typeof input.expandAlerts !== 'boolean') {
+      throw new InvalidArgumentError('expandAlerts', `expandAlerts must be true or false; got ${describe(input.expandAlerts)}.`);
+    }
+    out.expandAlerts = input.expandAlerts;
+  }
   if (input.assignedTo !== undefined) out.assignedTo = checkNonEmptyString('assignedTo', input.assignedTo);
   if (input.createdAfter !== undefined) out.createdAfter = checkDate('createdAfter', input.createdAfter);
   if (input.createdBefore !== undefined) out.createdBefore = checkDate('createdBefore', input.createdBefore);

@@ -18,4 +18,15 @@ export {
   type IncidentUpdateClassification,
   type IncidentUpdateDetermination,
   type IncidentUpdateStatus,
+  type SeverityFilter,
 } from './incident-options.js';
+export {
+  ALERT_UPDATE_STATUSES,
+  MAX_ALERT_PAGE_SIZE,
+  type AlertListOptions,
+  type AlertStatusFilter,
+  type AlertUpdate,
+  type AlertUpdateStatus,
+  type ServiceSourceFilter,
+} from './alert-options.js';
+export type { HuntingTimespan, IsoDuration } from './timespan.js';

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { parseHuntingResponse } from '../apis/defender/index.js';
-import { DEFENDER_OPERATIONS } from '../apis/defender/operations.js';
+import { RowStream } from '../apis/hunting-stream.js';
 import { InvalidArgumentError } from '../errors.js';
 import { isKqlQuery, type KqlQuery } from '../kql.js';
-import { validateRows, type HuntingResult } from '../models/hunting.js';
-import type { Transport } from '../transport/transport.js';
+import { validateRow, validateRows, type HuntingResult, type HuntingStream } from '../models/hunting.js';
+import type { HuntingTimespan } from '../models/timespan.js';
+import type { WireAdapter } from './adapters/types.js';
 import { checkCallOptions } from './call-options.js';
 
 /** Options of {@link AdvancedHunting.run}. */
@@ -15,7 +15,16 @@ export interface HuntingRunOptions<Schema extends z.ZodType | undefined = undefi
   timeoutMs?: number;
   /** Aborts the call; the SDK rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Graph only: the time window searched, as an ISO-8601 duration back from now (`'P7D'`,
+   * `'PT12H'`), `{ start, end }` or `{ start, duration }`; Graph's default is 30 days. On
+   * `api: 'defender'` it is an error: put `| where Timestamp > ago(7d)` in the query instead.
+   */
+  timespan?: HuntingTimespan;
 }
+
+/** Options of {@link AdvancedHunting.stream}: the same as {@link HuntingRunOptions}. */
+export type HuntingStreamOptions<Schema extends z.ZodType | undefined = undefined> = HuntingRunOptions<Schema>;
 
 /** The row type of a hunting result: the schema's output, or a plain record. */
 export type HuntingRow<Schema> = Schema extends z.ZodType ? z.output<Schema> : Record<string, unknown>;
@@ -24,18 +33,22 @@ const MAX_QUERY_LENGTH = 100_000;
 
 /** Advanced hunting (KQL). Reached as `client.advancedHunting`. */
 export class AdvancedHunting {
-  readonly #transport: Transport;
+  readonly #api: WireAdapter;
   readonly #timeoutMs: number;
 
   /** @internal */
-  constructor(transport: Transport, timeoutMs: number) {
-    this.#transport = transport;
+  constructor(api: WireAdapter, timeoutMs: number) {
+    this.#api = api;
     this.#timeoutMs = timeoutMs;
   }
 
   /**
    * Runs an advanced-hunting query. Build queries with the {@link kql} tag so that values are
    * escaped. The service caps results at 100,000 rows and runs for at most 3 minutes.
+   *
+   * On `api: 'defender'` the first call in a process emits a `DeprecationWarning`
+   * (code `M365D_DEP_LEGACY_HUNTING`): that endpoint is being retired; `api: 'graph'` is the fix,
+   * and the client option `silenceDeprecationWarnings` silences it.
    *
    * @example
    * ```ts
@@ -50,7 +63,53 @@ export class AdvancedHunting {
     query: string | KqlQuery,
     options: HuntingRunOptions<Schema> = {},
   ): Promise<HuntingResult<HuntingRow<Schema>>> {
-    checkCallOptions(options, ['rowSchema', 'timeoutMs', 'signal'], 'advancedHunting.run');
+    const { text, timeoutMs, rowSchema, timespan } = this.#prepare(query, options, 'advancedHunting.run');
+    const result = await this.#api.runHunting(text, timespan, { signal: options.signal, timeoutMs });
+    const rows = rowSchema ? validateRows(result.rows, rowSchema, 'advancedHunting.run') : result.rows;
+    const out: HuntingResult<HuntingRow<Schema>> = { schema: result.schema, rows: rows as HuntingRow<Schema>[] };
+    if (result.stats !== undefined) out.stats = result.stats;
+    return out;
+  }
+
+  /**
+   * Runs an advanced-hunting query and hands out its rows as they arrive, parsed one by one from
+   * the response body: a 100,000-row result is never held in memory. Use it for large results
+   * (or in a memory-limited function); {@link run} is simpler for small ones.
+   *
+   * Nothing is sent until the iteration starts (or `schema` is read). `schema` resolves before the
+   * first row; `stats` at the end (Defender API only). Failures before the body starts are retried
+   * as for {@link run}; once rows flow nothing is resent, and a broken connection raises
+   * `ConnectionError`, a body that is not a whole hunting result `ResponseValidationError`.
+   * `break` cancels the rest of the body. `timeoutMs` bounds the wait for the response and then
+   * for each chunk of the body (not the whole iteration, which goes at the caller's pace).
+   *
+   * @example
+   * ```ts
+   * const stream = client.advancedHunting.stream(kql`DeviceProcessEvents | where Timestamp > ago(1d)`, { rowSchema });
+   * console.log((await stream.schema).map((column) => column.name));
+   * for await (const row of stream) process(row);
+   * ```
+   * @throws InvalidArgumentError (synchronously) for a bad query or option, before anything is sent.
+   * @throws QueryError, RateLimitError, … from the iteration, as {@link run} does.
+   * @throws ResponseValidationError from the iteration for a row that fails `rowSchema` (path
+   *   `rows[12].DeviceName`), after the rows before it.
+   */
+  stream<Schema extends z.ZodType | undefined = undefined>(
+    query: string | KqlQuery,
+    options: HuntingStreamOptions<Schema> = {},
+  ): HuntingStream<HuntingRow<Schema>> {
+    const operation = 'advancedHunting.stream';
+    const { text, timeoutMs, rowSchema, timespan } = this.#prepare(query, options, operation);
+    const { signal } = options;
+    const mapRow = rowSchema
+      ? (row: Record<string, unknown>, index: number) => validateRow(row, index, rowSchema, operation) as HuntingRow<Schema>
+      : (row: Record<string, unknown>) => row as HuntingRow<Schema>;
+    return new RowStream(() => this.#api.streamHunting(text, timespan, { signal, timeoutMs, operation }), mapRow, operation);
+  }
+
+  /** Checks a query and its options (shared by run and stream), before anything is sent. */
+  #prepare<Schema extends z.ZodType | undefined>(query: string | KqlQuery, options: HuntingRunOptions<Schema>, call: string) {
+    checkCallOptions(options, ['rowSchema', 'timeoutMs', 'signal', 'timespan'], call);
     const text = typeof query === 'string' ? query : isKqlQuery(query) ? query.text : undefined;
     if (typeof text !== 'string' || text.trim() === '') {
       throw new InvalidArgumentError('query', 'query must be a non-empty KQL string or a kql`…` query.');
@@ -67,17 +126,7 @@ export class AdvancedHunting {
       // Checked before sending: a bad schema found after the query ran would waste CPU quota.
       throw new InvalidArgumentError('rowSchema', 'rowSchema must be a zod schema, e.g. z.object({ DeviceName: z.string() }).');
     }
-    const op = DEFENDER_OPERATIONS.runHuntingQuery;
-    const response = await this.#transport.request({
-      method: 'POST',
-      path: '/api/advancedhunting/run',
-      body: { Query: text },
-      operation: op,
-      signal: options.signal,
-      timeoutMs,
-    });
-    const result = parseHuntingResponse(response.body, op.name);
-    const rows = rowSchema ? validateRows(result.rows, rowSchema, op.name) : result.rows;
-    return { schema: result.schema, rows: rows as HuntingRow<Schema>[], stats: result.stats };
+    const timespan = this.#api.huntingTimespan(options.timespan);
+    return { text, timeoutMs, rowSchema: rowSchema as z.ZodType | undefined, timespan };
   }
 }

@@ -1,5 +1,5 @@
 import { adminConsentUrl, decodeAccessToken, type AdminConsentUrlOptions, type TokenInfo, type TokenCache } from '../auth/index.js';
-import { DEFENDER_PERMISSION_API } from '../apis/defender/operations.js';
+import { crossApiAdvice, permissionApiOf, wrongApiNamesAdvice, type WireApiName } from '../apis/permissions.js';
 import type { ResolvedCloud } from '../clouds.js';
 import { InvalidArgumentError, PermissionError } from '../errors.js';
 
@@ -13,25 +13,35 @@ export interface AuthCallOptions {
 export class ClientAuth {
   readonly #tokens: TokenCache;
   readonly #cloud: ResolvedCloud;
+  readonly #scope: string;
+  readonly #api: WireApiName;
 
   /** @internal */
-  constructor(tokens: TokenCache, cloud: ResolvedCloud) {
+  constructor(tokens: TokenCache, cloud: ResolvedCloud, api: WireApiName, scope: string) {
     this.#tokens = tokens;
     this.#cloud = cloud;
+    this.#api = api;
+    this.#scope = scope;
   }
 
   /**
    * Decodes the current token (getting one if needed) without checking its signature:
-   * tenant, app, audience, roles and expiry. The token itself is never returned.
+   * tenant, app, audience, roles and expiry. The token itself is never returned. It is the token
+   * for the API the client uses: audience `https://api.security.microsoft.com` on
+   * `api: 'defender'`, `https://graph.microsoft.com` (or the cloud's Graph host) on `api: 'graph'`.
    */
   async inspect(options: AuthCallOptions = {}): Promise<TokenInfo> {
-    const token = await this.#tokens.getToken(this.#cloud.scope, options.signal ? { signal: options.signal } : {});
+    const token = await this.#tokens.getToken(this.#scope, options.signal ? { signal: options.signal } : {});
     return decodeAccessToken(token);
   }
 
   /**
    * Checks that the token holds every one of `roles` — the "validate the token" step of
    * Microsoft's guide — and throws a `PermissionError` listing the missing ones otherwise.
+   * Name the permissions of the API the client uses: Microsoft Threat Protection's
+   * (`Incident.Read.All`, …) on `api: 'defender'`, Microsoft Graph's (`SecurityIncident.Read.All`,
+   * `ThreatHunting.Read.All`, …) on `api: 'graph'`. When the token holds the other API's
+   * permissions instead, the error says so.
    *
    * @example
    * ```ts
@@ -47,11 +57,14 @@ export class ClientAuth {
     const holds = (role: string) => info.roles.includes(role) || info.roles.includes(role.replace(/\.Read\.All$/, '.ReadWrite.All'));
     const missing = roles.filter((role) => !holds(role));
     if (missing.length > 0) {
+      const permissionApi = permissionApiOf(this.#api);
+      const where = this.#api === 'graph' ? 'Microsoft APIs → Microsoft Graph → Application permissions' : `"APIs my organization uses" → ${permissionApi}`;
+      const advice = wrongApiNamesAdvice(this.#api, missing) ?? crossApiAdvice(this.#api, missing, info.roles) ?? '';
       throw new PermissionError(
-        `The token for app ${info.appId} lacks the ${DEFENDER_PERMISSION_API} application permission(s) ${missing.join(', ')}; ` +
+        `The token for app ${info.appId} lacks the ${permissionApi} application permission(s) ${missing.join(', ')}; ` +
           `it holds ${info.roles.length ? info.roles.join(', ') : 'no roles'}. In the app registration add them under ` +
-          `"APIs my organization uses" → ${DEFENDER_PERMISSION_API}, then grant admin consent (a new token is needed after consent).`,
-        { status: 403, requiredPermissions: missing, grantedRoles: info.roles, permissionApi: DEFENDER_PERMISSION_API, operation: 'auth.requireRoles' },
+          `${where}, then grant admin consent (a new token is needed after consent).${advice}`,
+        { status: 403, requiredPermissions: missing, grantedRoles: info.roles, permissionApi, operation: 'auth.requireRoles' },
       );
     }
     return info;

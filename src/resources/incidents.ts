@@ -1,16 +1,8 @@
-import {
-  LEGACY_MAX_PAGE_SIZE,
-  buildIncidentListQuery,
-  buildIncidentUpdateBody,
-  parseIncident,
-  parseIncidentListPage,
-} from '../apis/defender/index.js';
-import { DEFENDER_OPERATIONS } from '../apis/defender/operations.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Incident, IncidentListOptions, IncidentUpdate } from '../models/index.js';
-import { validateIncidentListOptions, validateIncidentUpdate } from '../models/incident-options.js';
+import { hasLoneSurrogate, validateIncidentListOptions, validateIncidentUpdate } from '../models/incident-options.js';
 import { pagedList, type PagedList } from '../pagination.js';
-import type { Transport } from '../transport/transport.js';
+import type { ListCursor, WireAdapter } from './adapters/types.js';
 import { checkCallOptions } from './call-options.js';
 
 /** Options of a single-incident call. */
@@ -19,41 +11,47 @@ export interface IncidentCallOptions {
   signal?: AbortSignal;
 }
 
-/** Where the next page starts: an offset, or a link the API gave (with the offset it stands for). */
-type Cursor = { skip: number; link?: string };
+/** Options of `incidents.get`. */
+export interface IncidentGetOptions extends IncidentCallOptions {
+  /**
+   * Include the incident's alerts. The Defender API always embeds them; on Graph they come only
+   * with this option (`$expand=alerts`). Default `false`.
+   */
+  expandAlerts?: boolean;
+}
 
-// The transport checks a link's origin again before sending anything to it.
-const isCursor = (value: unknown): value is Cursor => {
-  if (typeof value !== 'object' || value === null) return false;
-  const { skip, link } = value as { skip?: unknown; link?: unknown };
-  return Number.isSafeInteger(skip) && (skip as number) >= 0 && (link === undefined || typeof link === 'string');
-};
-
-function checkId(id: unknown): string {
+/** Checks an id argument: a non-empty string (or integer) that cannot change the request path. */
+export function checkId(id: unknown, what = 'incident'): string {
   const text = typeof id === 'number' && Number.isInteger(id) ? String(id) : id;
   if (typeof text !== 'string' || text.trim() === '') {
-    throw new InvalidArgumentError('id', `id must be a non-empty incident id string; got ${typeof id === 'string' ? 'an empty string' : typeof id}.`);
+    throw new InvalidArgumentError('id', `id must be a non-empty ${what} id string; got ${typeof id === 'string' ? 'an empty string' : typeof id}.`);
+  }
+  // A lone surrogate cannot be percent-encoded (encodeURIComponent throws URIError).
+  if (hasLoneSurrogate(text)) {
+    throw new InvalidArgumentError('id', `id must be well-formed Unicode text; it holds a lone surrogate (U+D800–U+DFFF).`);
   }
   // "." and ".." survive encodeURIComponent and would change the path (PATCH /api/incidents/).
   if (/^\.{1,2}$/.test(text)) {
-    throw new InvalidArgumentError('id', `id "${text}" is not an incident id.`);
+    throw new InvalidArgumentError('id', `id "${text}" is not an ${what} id.`);
   }
   return text;
 }
 
-/** Incidents: list, get and update. Reached as `client.incidents`. */
+/** Incidents: list, get and update, on whichever API the client uses. Reached as `client.incidents`. */
 export class Incidents {
-  readonly #transport: Transport;
-  readonly #mapOptions: { portalBaseUrl?: string };
+  readonly #api: WireAdapter;
 
   /** @internal */
-  constructor(transport: Transport, portalBaseUrl: string | undefined) {
-    this.#transport = transport;
-    this.#mapOptions = portalBaseUrl ? { portalBaseUrl } : {};
+  constructor(api: WireAdapter) {
+    this.#api = api;
   }
 
   /**
    * Lists incidents, newest first as the API returns them, across as many pages as you read.
+   * Pages hold up to 100 incidents on the Defender API and 50 on Graph (`pageSize` above that is
+   * refused before anything is sent). On Graph, alerts are included only with `expandAlerts`;
+   * should a list with `$expand=alerts` keep failing with a 5xx, the SDK lists without it and
+   * reads each incident's alerts from `/security/alerts_v2` (logged as a warning).
    *
    * @example
    * ```ts
@@ -64,34 +62,10 @@ export class Incidents {
    * @throws InvalidArgumentError (synchronously) when an option is not valid.
    */
   list(options: IncidentListOptions = {}): PagedList<Incident> {
-    const valid = validateIncidentListOptions(options, LEGACY_MAX_PAGE_SIZE);
-    const top = valid.pageSize ?? LEGACY_MAX_PAGE_SIZE;
-    const op = DEFENDER_OPERATIONS.listIncidents;
-    return pagedList<Incident, Cursor>(
-      async (cursor) => {
-        const skip = cursor?.skip ?? 0;
-        const response = cursor?.link
-          ? await this.#transport.request({ method: 'GET', path: cursor.link, operation: op, signal: valid.signal })
-          : await this.#transport.request({
-              method: 'GET',
-              path: '/api/incidents',
-              query: buildIncidentListQuery(valid, { top, skip }),
-              operation: op,
-              signal: valid.signal,
-            });
-        const page = parseIncidentListPage(response.body, op.name, this.#mapOptions);
-        const after = skip + page.items.length;
-        // Follow @odata.nextLink if the API gives one (never the same link twice in a row);
-        // else page by $skip until a short page.
-        const next: Cursor | undefined =
-          page.nextLink && page.nextLink !== cursor?.link
-            ? { skip: after, link: page.nextLink }
-            : page.items.length < top || page.nextLink
-              ? undefined
-              : { skip: after };
-        return { items: page.items, next };
-      },
-      isCursor,
+    const valid = validateIncidentListOptions(options, this.#api.maxIncidentPageSize);
+    return pagedList<Incident, ListCursor>(
+      (cursor) => this.#api.listIncidentsPage(valid, cursor),
+      (value): value is ListCursor => this.#api.isCursor(value),
       (incident) => incident.id,
     );
   }
@@ -100,21 +74,21 @@ export class Incidents {
    * Gets one incident by id.
    * @throws NotFoundError when there is no such incident.
    */
-  async get(id: string, options: IncidentCallOptions = {}): Promise<Incident> {
-    checkCallOptions(options, ['signal'], 'incidents.get');
-    const op = DEFENDER_OPERATIONS.getIncident;
-    const response = await this.#transport.request({
-      method: 'GET',
-      path: `/api/incidents/${encodeURIComponent(checkId(id))}`,
-      operation: op,
-      signal: options.signal,
-    });
-    return parseIncident(response.body, op.name, this.#mapOptions);
+  async get(id: string, options: IncidentGetOptions = {}): Promise<Incident> {
+    checkCallOptions(options, ['signal', 'expandAlerts'], 'incidents.get');
+    if (options.expandAlerts !== undefined && typeof options.expandAlerts !== 'boolean') {
+      throw new InvalidArgumentError('expandAlerts', 'expandAlerts must be true or false.');
+    }
+    return this.#api.getIncident(checkId(id), { signal: options.signal, expandAlerts: options.expandAlerts === true });
   }
 
   /**
    * Updates an incident: status, assignment, classification and determination, tags (replaced as
    * a whole), and a comment to append. Only the fields you pass change. Returns the updated incident.
+   *
+   * On Graph this is a `PATCH` (tags are sent as `customTags`) and, for a comment, a separate
+   * `POST …/comments`; if the comment fails after the PATCH succeeded, the error says so via its
+   * operation and the other changes stay made. The incident returned on Graph carries no alerts.
    *
    * A PATCH is never resent when its outcome is unknown (a 5xx or a dropped connection): you get
    * the error and decide.
@@ -127,10 +101,7 @@ export class Incidents {
    */
   async update(id: string, update: IncidentUpdate, options: IncidentCallOptions = {}): Promise<Incident> {
     checkCallOptions(options, ['signal'], 'incidents.update');
-    const op = DEFENDER_OPERATIONS.updateIncident;
-    const path = `/api/incidents/${encodeURIComponent(checkId(id))}`;
-    const body = buildIncidentUpdateBody(validateIncidentUpdate(update));
-    const response = await this.#transport.request({ method: 'PATCH', path, body, operation: op, signal: options.signal });
-    return parseIncident(response.body, op.name, this.#mapOptions);
+    const validId = checkId(id);
+    return this.#api.updateIncident(validId, validateIncidentUpdate(update), { signal: options.signal });
   }
 }

@@ -16,6 +16,7 @@ import {
 } from '../errors.js';
 import type { Logger } from '../types.js';
 import { SDK_VERSION } from '../version.js';
+import type { Pacer } from './pacer.js';
 import {
   NOT_APPLIED_STATUSES,
   RETRYABLE_STATUSES,
@@ -36,7 +37,7 @@ export interface OperationSpec {
   /** The public name, e.g. `incidents.list`. */
   name: string;
   /** The quota family the call counts against. */
-  family: 'incidents' | 'incidents.get' | 'hunting';
+  family: 'incidents' | 'incidents.get' | 'alerts' | 'hunting';
   /** Permissions of which the call needs any one. */
   requiredRoles: readonly string[];
   /** The resource app those permissions belong to. */
@@ -63,12 +64,25 @@ export interface TransportRequest {
   signal?: AbortSignal | undefined;
   /** Timeout of each attempt, in milliseconds. */
   timeoutMs?: number | undefined;
+  /**
+   * Return a 2xx body unread (see {@link Transport.requestStream}): the timeout then covers the
+   * wait for the response headers only, and nothing is retried once they have arrived.
+   */
+  stream?: boolean | undefined;
 }
 
 /** A successful response. */
 export interface TransportResponse {
   status: number;
   body: unknown;
+  headers: Headers;
+}
+
+/** A successful response whose body has not been read (see {@link Transport.requestStream}). */
+export interface TransportStreamResponse {
+  status: number;
+  /** The body as it arrives; `null` when the response has none. The caller must read or cancel it. */
+  body: ReadableStream<Uint8Array> | null;
   headers: Headers;
 }
 
@@ -84,9 +98,18 @@ export interface TransportSettings {
   maxRetryWaitMs: number;
   /** Reads the roles of the token sent, for 403 messages. */
   rolesOf?: (token: string) => readonly string[];
+  /**
+   * Extra advice appended to a 403's message, given the operation and the token's roles (e.g.
+   * "you granted the other API's permissions"); `undefined` for none.
+   */
+  permissionAdvice?: (operation: OperationSpec, grantedRoles: readonly string[]) => string | undefined;
+  /** Headers sent on every request, e.g. Graph's `Prefer: include-unknown-enum-members`. */
+  headers?: Readonly<Record<string, string>>;
   /** Back-off base and cap, in milliseconds. */
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /** Client-side quota pacing; `undefined` when the client's `rateLimit` is `false`. */
+  pacer?: Pacer | undefined;
 }
 
 const ERROR_BODY_LIMIT = 2048;
@@ -222,6 +245,16 @@ export class Transport {
     for (;;) {
       attempt++;
       const token = await s.tokens.getToken(s.scope, signal ? { signal } : {});
+      // The slot is taken after the token so that the time the pacer records is the time of sending.
+      if (s.pacer) {
+        waitedMs += await s.pacer.acquire({
+          family: operation.family,
+          operation: operation.name,
+          attempt,
+          budgetMs: s.maxRetryWaitMs - waitedMs,
+          signal,
+        });
+      }
       const started = Date.now();
       s.logger?.debug?.(`→ ${req.method} ${url.href} (${operation.name}, attempt ${attempt}, client-request-id ${clientRequestId})`);
 
@@ -243,6 +276,7 @@ export class Transport {
         const { response, text } = outcome;
         s.logger?.debug?.(`← ${response.status} ${req.method} ${url.pathname} in ${Date.now() - started} ms`);
         if (response.status >= 200 && response.status < 300) {
+          if (req.stream) return { status: response.status, body: response.body, headers: response.headers };
           return { status: response.status, body: this.#parseSuccess(text, response, operation.name), headers: response.headers };
         }
         const body = this.#parseErrorBody(text);
@@ -261,6 +295,11 @@ export class Transport {
           ? RETRYABLE_STATUSES.has(response.status)
           : NOT_APPLIED_STATUSES.has(response.status);
         waitHintMs = retryAfterMs;
+        if (s.pacer && failure instanceof RateLimitError) {
+          // A 429 despite pacing (another process shares the quota): hold the whole family.
+          waitHintMs ??= backoffDelay(attempt, s.backoffBaseMs ?? 500, s.backoffCapMs ?? 30_000);
+          s.pacer.hold(operation.family, waitHintMs, failure.quota);
+        }
       }
 
       if (retryable && failure instanceof ServerError) {
@@ -278,9 +317,23 @@ export class Transport {
         throw failure;
       }
       s.logger?.warn?.(`${operation.name}: ${failure.message} Retrying in ${delay} ms (attempt ${attempt + 1} of ${s.maxRetries + 1}).`);
+      // The pacer waits out the hold before the next attempt (and counts it against the budget).
+      if (s.pacer && failure instanceof RateLimitError) continue;
       waitedMs += delay;
       await sleep(delay, signal);
     }
+  }
+
+  /**
+   * Like {@link request}, but returns a 2xx body as a stream, unread, for the caller to parse as
+   * it arrives. Everything before the body is the same: auth, pacing, retries (which can only
+   * happen before the first byte of a successful body), error statuses read in full and mapped.
+   * The attempt's timeout covers the wait for the response headers; the caller's `signal` still
+   * aborts the body afterwards.
+   */
+  async requestStream(req: TransportRequest): Promise<TransportStreamResponse> {
+    const response = await this.request({ ...req, stream: true });
+    return response as TransportStreamResponse;
   }
 
   async #send(
@@ -291,9 +344,15 @@ export class Transport {
     timeoutMs: number,
   ): Promise<{ response: Response; text: string } | { failure: DefenderError; retryable: boolean }> {
     const { operation } = req;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    // A streamed body outlives the attempt: its timeout stops once the headers are in.
+    const headersTimeout = req.stream ? new AbortController() : undefined;
+    const timeout = headersTimeout ? headersTimeout.signal : AbortSignal.timeout(timeoutMs);
+    const timer = headersTimeout
+      ? setTimeout(() => headersTimeout.abort(new DOMException('The operation timed out.', 'TimeoutError')), timeoutMs)
+      : undefined;
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const headers: Record<string, string> = {
+      ...this.#settings.headers,
       authorization: `Bearer ${token}`,
       accept: 'application/json',
       'user-agent': this.#userAgent,
@@ -311,9 +370,15 @@ export class Transport {
     }
     try {
       const response = await this.#http(url, init);
+      if (req.stream && response.ok) {
+        clearTimeout(timer);
+        return { response, text: '' };
+      }
       const text = await response.text();
+      clearTimeout(timer);
       return { response, text };
     } catch (error) {
+      clearTimeout(timer);
       if (req.signal?.aborted) throw req.signal.reason;
       if (timeout.aborted) {
         return {
@@ -396,8 +461,10 @@ export class Transport {
       case status === 403: {
         const granted = this.#settings.rolesOf?.(token) ?? [];
         const needs = operation.requiredRoles.join(' or ');
+        const advice =
+          this.#settings.permissionAdvice?.(operation, granted) ?? ' Add the permission to the app registration and grant admin consent.';
         return new PermissionError(
-          `${name} needs the ${operation.permissionApi} application permission ${needs}; the token holds ${granted.length ? granted.join(', ') : 'no roles'}${said}${ref}. Add the permission to the app registration and grant admin consent.`,
+          `${name} needs the ${operation.permissionApi} application permission ${needs}; the token holds ${granted.length ? granted.join(', ') : 'no roles'}${said}${ref}.${advice}`,
           { ...details, requiredPermissions: operation.requiredRoles, grantedRoles: granted, permissionApi: operation.permissionApi },
         );
       }

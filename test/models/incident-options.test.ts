@@ -104,9 +104,15 @@ describe('validateIncidentListOptions', () => {
   });
 
   it('refuses an option the API cannot filter on, listing the options', () => {
-    const error = listError({ severity: 'high' });
-    expect(error.option).toBe('severity');
-    expect(error.message).toContain('status, assignedTo, createdAfter');
+    const error = listError({ priority: 'high' });
+    expect(error.option).toBe('priority');
+    expect(error.message).toContain('status, severity, assignedTo, createdAfter');
+  });
+
+  it('accepts a known severity and expandAlerts, refuses others', () => {
+    expect(validateIncidentListOptions({ severity: 'high', expandAlerts: true }, 50)).toEqual({ severity: 'high', expandAlerts: true });
+    expect(listError({ severity: 'High' }).message).toContain("'high'");
+    expect(listError({ expandAlerts: 'yes' }).option).toBe('expandAlerts');
   });
 
   it('refuses an empty assignedTo and a non-signal signal', () => {

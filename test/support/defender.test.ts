@@ -28,6 +28,14 @@ function fake(incidents: LegacyIncidentWire[] = seedIncidents(250), huntingTable
   return defender;
 }
 
+/** The same token with its claims changed (roles widened) but the original signature. */
+function tamper(jwt: string): string {
+  const [header, claims, signature] = jwt.split('.');
+  const decoded = JSON.parse(Buffer.from(claims!, 'base64url').toString('utf8'));
+  decoded.roles = [...decoded.roles, 'Incident.ReadWrite.All'];
+  return [header, Buffer.from(JSON.stringify(decoded)).toString('base64url'), signature].join('.');
+}
+
 const reader = { authorization: `Bearer ${token(['Incident.Read.All'])}` };
 const writer = { authorization: `Bearer ${token(['Incident.ReadWrite.All'])}` };
 const hunter = { authorization: `Bearer ${token(['AdvancedHunting.Read.All'])}` };
@@ -62,6 +70,7 @@ describe('FakeDefender', () => {
         { authorization: `Bearer ${token(['Incident.Read.All'], { aud: 'https://graph.microsoft.com' })}` },
         { authorization: `Bearer ${token(['Incident.Read.All'], { tid: 'other' })}` },
         { authorization: `Bearer ${token(['Incident.Read.All'], { exp: Math.floor(Date.now() / 1000) - 1 })}` },
+        { authorization: `Bearer ${tamper(token(['Incident.Read.All']))}` },
       ];
       for (const headers of cases) {
         const response = await fetch(`${API}/api/incidents`, { headers });
@@ -70,6 +79,16 @@ describe('FakeDefender', () => {
         expect(body.error.code).toBe('Unauthorized');
         expect(body.error.target).toMatch(/^[0-9a-f-]{36}$/);
       }
+    });
+
+    it('names the reason of a refused token, a forged signature included', async () => {
+      fake();
+      const reason = async (authorization: string) =>
+        (await json(await fetch(`${API}/api/incidents`, { headers: { authorization } }))).error.message as string;
+      expect(await reason(`Bearer ${tamper(token(['Incident.Read.All']))}`)).toBe(
+        'Unauthorized request - reason of failure: the access token signature is invalid',
+      );
+      expect(await reason(`Bearer ${token(['Incident.Read.All'], { exp: Math.floor(Date.now() / 1000) - 1 })}`)).toMatch(/expired/);
     });
 
     it('answers 403 naming the missing role, per operation', async () => {
@@ -259,12 +278,27 @@ describe('FakeDefender', () => {
       const missing = await run({ query: 'DeviceProcessEvents' });
       expect(missing.status).toBe(400);
       expect((await json(missing)).error).toMatchObject({ code: 'InvalidRequestBody', message: 'Missing query.' });
-      const syntax = await run({ Query: 'DeviceProcessEvents | summarize count() by DeviceName' });
+      const syntax = await run({ Query: 'DeviceProcessEvents | frobnicate DeviceName' });
       expect(syntax.status).toBe(400);
-      expect((await json(syntax)).error).toMatchObject({ code: 'BadRequest', message: expect.stringMatching(/^Syntax error: /) });
+      expect((await json(syntax)).error).toMatchObject({
+        code: 'BadRequest',
+        message: "Syntax error: Query could not be parsed at 'frobnicate' on line [1,23]",
+      });
       const table = await run({ Query: 'NoSuchTable | take 1' });
       expect(table.status).toBe(400);
       expect((await json(table)).error.message).toContain("'NoSuchTable'");
+      const column = await run({ Query: 'DeviceProcessEvents | where NoSuchColumn == 1' });
+      expect(column.status).toBe(400);
+      expect((await json(column)).error.message).toMatch(/^Semantic error: 'where' operator: .*'NoSuchColumn'/);
+    });
+
+    it('runs the KQL subset: summarize, order by, project and extend', async () => {
+      fake([], tables);
+      const body = await json(await run({ Query: 'DeviceProcessEvents | summarize n = count() by DeviceName | order by DeviceName asc' }));
+      expect(body.Schema).toEqual([{ Name: 'DeviceName', Type: 'String' }, { Name: 'n', Type: 'Int64' }]);
+      expect(body.Results).toEqual([{ DeviceName: 'ws-1', n: 1 }, { DeviceName: 'ws-2', n: 2 }]);
+      const projected = await json(await run({ Query: 'DeviceProcessEvents | where Score > 0.9 | extend Big = Score * 2 | project FileName, Big | top 1 by Big desc' }));
+      expect(projected.Results).toEqual([{ FileName: 'cmd.exe', Big: 4.5 }]);
     });
   });
 

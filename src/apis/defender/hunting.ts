@@ -14,12 +14,28 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The value of `object`'s key named `name` in any letter case, and the key as sent. */
-function readKey(object: Record<string, unknown>, name: string): [unknown, string] {
+export function readKey(object: Record<string, unknown>, name: string): [unknown, string] {
   if (name in object) return [object[name], name];
   for (const key of Object.keys(object)) {
     if (key.toLowerCase() === name) return [object[key], key];
   }
   return [undefined, name];
+}
+
+/**
+ * Parses one column of a hunting schema (`{Name, Type}` or `{name, type}`); pushes to `issues`
+ * and returns `undefined` when it is not one. `path` is where the column is, e.g. `['Schema', 0]`.
+ */
+export function parseHuntingColumn(column: unknown, path: readonly PropertyKey[], issues: ValidationIssue[]): HuntingColumn | undefined {
+  if (!isObject(column)) {
+    issues.push({ path: formatIssuePath(path), message: 'expected a column object {Name, Type}' });
+    return undefined;
+  }
+  const [name, nameKey] = readKey(column, 'name');
+  const [type, typeKey] = readKey(column, 'type');
+  if (typeof name !== 'string') issues.push({ path: formatIssuePath([...path, nameKey]), message: 'expected a string' });
+  if (typeof type !== 'string') issues.push({ path: formatIssuePath([...path, typeKey]), message: 'expected a string' });
+  return typeof name === 'string' && typeof type === 'string' ? { name, type } : undefined;
 }
 
 /**
@@ -46,15 +62,8 @@ export function parseHuntingResponse(
     issues.push({ path: schemaKey, message: 'expected an array of columns' });
   } else if (Array.isArray(schemaValue)) {
     schemaValue.forEach((column: unknown, index) => {
-      if (!isObject(column)) {
-        issues.push({ path: formatIssuePath([schemaKey, index]), message: 'expected a column object {Name, Type}' });
-        return;
-      }
-      const [name, nameKey] = readKey(column, 'name');
-      const [type, typeKey] = readKey(column, 'type');
-      if (typeof name !== 'string') issues.push({ path: formatIssuePath([schemaKey, index, nameKey]), message: 'expected a string' });
-      if (typeof type !== 'string') issues.push({ path: formatIssuePath([schemaKey, index, typeKey]), message: 'expected a string' });
-      if (typeof name === 'string' && typeof type === 'string') schema.push({ name, type });
+      const parsed = parseHuntingColumn(column, [schemaKey, index], issues);
+      if (parsed) schema.push(parsed);
     });
   }
 

@@ -2,40 +2,13 @@
  * Deterministic legacy-shaped incidents for tests and the fake tenant (moved from test/support).
  */
 import type { LegacyAlertWire, LegacyDeviceWire, LegacyEntityWire, LegacyIncidentWire } from '../tenant/legacy-wire.js';
+import { nullEntity, SCENARIOS } from './catalog.js';
+import { formatTime, prng, randomTools } from './random.js';
 
-/** An ISO-8601 UTC time with the service's 7-digit fraction: `ms` plus `subMs` ten-thousandths of a millisecond. */
-export function formatTime(ms: number, subMs: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, `${String(subMs).padStart(4, '0')}Z`);
-}
+export { formatTime, prng } from './random.js';
 
-/** A small fast seeded PRNG (mulberry32): the same seed gives the same sequence. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const ENTITY_KEYS = [
-  'sha1', 'sha256', 'fileName', 'filePath', 'processId', 'processCommandLine', 'processCreationTime', 'parentProcessId',
-  'parentProcessCreationTime', 'ipAddress', 'url', 'accountName', 'domainName', 'userSid', 'aadUserId',
-  'userPrincipalName', 'mailboxDisplayName', 'mailboxAddress', 'clusterBy', 'sender', 'recipient', 'subject',
-  'deliveryAction', 'securityGroupId', 'securityGroupName', 'registryHive', 'registryKey', 'registryValueType',
-  'registryValue', 'deviceId',
-];
-
-const SCENARIOS = [
-  { name: "'Mimikatz' hacktool was detected", category: 'Malware', source: 'MicrosoftDefenderATP', detection: 'WindowsDefenderAv', family: 'Mimikatz', technique: 'T1003.001' },
-  { name: 'Suspicious PowerShell command line', category: 'Execution', source: 'MicrosoftDefenderForEndpoint', detection: 'WindowsDefenderAtp', family: null, technique: 'T1059.001' },
-  { name: 'Email messages containing malicious URL removed after delivery', category: 'InitialAccess', source: 'OfficeATP', detection: 'OfficeATP', family: null, technique: 'T1566.002' },
-  { name: 'Impossible travel activity', category: 'InitialAccess', source: 'MicrosoftCloudAppSecurity', detection: 'MCAS', family: null, technique: 'T1078' },
-  { name: 'Ransomware behavior detected in the file system', category: 'Impact', source: 'MicrosoftDefenderATP', detection: 'WindowsDefenderAtp', family: 'Lockbit', technique: 'T1486' },
-  { name: 'Hidden file attribute set on a sensitive file', category: 'DefenseEvasion', source: 'MicrosoftDefenderATP', detection: 'WindowsDefenderAtp', family: null, technique: 'T1564.001' },
-] as const;
+// The original six scenarios, in their original order: seedIncidents' output depends on it.
+const SEED_SCENARIOS = SCENARIOS.slice(0, 6);
 
 /**
  * Deterministic, realistic legacy incidents: ids ascending with `createdTime` (so the API's
@@ -44,11 +17,7 @@ const SCENARIOS = [
  * with devices and all-null-key entities. A `Redirected` incident points at an older one.
  */
 export function seedIncidents(count: number, seed = 1): LegacyIncidentWire[] {
-  const random = prng(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-  const hex = (length: number) => Array.from({ length }, () => '0123456789abcdef'[int(0, 15)]).join('');
-  const digits = (length: number) => Array.from({ length }, () => String(int(0, 9))).join('');
+  const { random, pick, int, hex, digits, guid } = randomTools(prng(seed));
   const time = (ms: number) => formatTime(ms, int(1, 9999));
 
   const anchor = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -60,7 +29,7 @@ export function seedIncidents(count: number, seed = 1): LegacyIncidentWire[] {
   }
 
   const entity = (type: string, deviceId: string | null): LegacyEntityWire => {
-    const base: LegacyEntityWire = { entityType: type, ...Object.fromEntries(ENTITY_KEYS.map((key) => [key, null])) };
+    const base = nullEntity(type);
     const user = pick(['jdoe', 'asmith', 'mlee', 'svc-backup']);
     switch (type) {
       case 'File':
@@ -68,7 +37,7 @@ export function seedIncidents(count: number, seed = 1): LegacyIncidentWire[] {
       case 'Process':
         return { ...base, processId: int(1000, 30000), processCommandLine: 'powershell.exe -enc SQBFAFgA', processCreationTime: time(anchor - int(1, 40) * 86_400_000), parentProcessId: int(500, 999), sha1: hex(40), fileName: 'powershell.exe', filePath: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0', deviceId };
       case 'User':
-        return { ...base, accountName: user, domainName: 'CONTOSO', userSid: `S-1-5-21-${digits(10)}-${digits(9)}-${digits(10)}-${int(1000, 9999)}`, aadUserId: randomGuid(hex), userPrincipalName: `${user}@contoso.com` };
+        return { ...base, accountName: user, domainName: 'CONTOSO', userSid: `S-1-5-21-${digits(10)}-${digits(9)}-${digits(10)}-${int(1000, 9999)}`, aadUserId: guid(), userPrincipalName: `${user}@contoso.com` };
       case 'Ip':
         return { ...base, ipAddress: `${int(20, 200)}.${int(0, 255)}.${int(0, 255)}.${int(1, 254)}` };
       case 'Url':
@@ -82,7 +51,7 @@ export function seedIncidents(count: number, seed = 1): LegacyIncidentWire[] {
 
   const device = (): LegacyDeviceWire => ({
     mdatpDeviceId: hex(40),
-    aadDeviceId: random() < 0.5 ? null : randomGuid(hex),
+    aadDeviceId: random() < 0.5 ? null : guid(),
     deviceDnsName: `${pick(['ws', 'srv', 'lt'])}-${hex(4)}.corp.contoso.com`,
     osPlatform: pick(['Windows10', 'Windows11', 'WindowsServer2016', 'WindowsServer2019']),
     version: pick(['1607', '1909', '21H2', '22H2']),
@@ -108,7 +77,7 @@ export function seedIncidents(count: number, seed = 1): LegacyIncidentWire[] {
     const roll = random();
     const status = roll < 0.45 ? 'Active' : roll < 0.65 ? 'InProgress' : roll < 0.93 || i === 0 ? 'Resolved' : 'Redirected';
     const resolved = status === 'Resolved';
-    const scenario = pick(SCENARIOS);
+    const scenario = pick(SEED_SCENARIOS);
     const severity = pick(['UnSpecified', 'Informational', 'Low', 'Low', 'Medium', 'Medium', 'High']);
     const assignedTo = status === 'Active' && random() < 0.6 ? null : pick(['secop1@contoso.com', 'secop2@contoso.com', "o'brien@contoso.com", 'Automation']);
     const classification = resolved ? pick(['TruePositive', 'FalsePositive', 'InformationalExpectedActivity']) : 'Unknown';
@@ -140,7 +109,7 @@ export function seedIncidents(count: number, seed = 1): LegacyIncidentWire[] {
         classification: resolved ? classification : null,
         determination: resolved ? determination : null,
         detectionSource: scenario.detection,
-        detectorId: randomGuid(hex),
+        detectorId: guid(),
         assignedTo: random() < 0.3 ? 'Automation' : null,
         actorName: null,
         threatFamilyName: scenario.family,
@@ -169,8 +138,4 @@ export function seedIncidents(count: number, seed = 1): LegacyIncidentWire[] {
     });
   }
   return incidents;
-}
-
-function randomGuid(hex: (length: number) => string): string {
-  return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
 }

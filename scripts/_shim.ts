@@ -1,0 +1,2 @@
+export * from '../src/index.js';
+export { clientOptionsFromEnv } from '../src/env.js';

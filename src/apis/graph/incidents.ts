@@ -1,0 +1,148 @@
+/**
+ * Graph's incidents and alerts endpoints (`/v1.0/security/incidents`, `/v1.0/security/alerts_v2`):
+ * query building, update bodies and response parsing. Knows nothing about transport.
+ *
+ * @packageDocumentation
+ */
+import type { z } from 'zod';
+import type { ValidatedAlertListOptions, AlertUpdate } from '../../models/alert-options.js';
+import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
+import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
+import { responseValidationError, toValidationIssues } from '../../models/validation.js';
+import { mapAlert, mapComment, mapIncident } from './mappers.js';
+import { graphAlertSchema, graphCommentListSchema, graphIncidentSchema, graphPageSchema } from './wire.js';
+
+/** Incidents per `GET /security/incidents`: `$top` above 50 is a 400 (reference §5.2). */
+export const GRAPH_MAX_INCIDENT_PAGE_SIZE = 50;
+/** Alerts per `GET /security/alerts_v2` when the caller does not say. */
+export const GRAPH_DEFAULT_ALERT_PAGE_SIZE = 100;
+
+/** Paths under the Graph base URL. */
+export const GRAPH_PATHS = {
+  incidents: '/v1.0/security/incidents',
+  incident: (id: string) => `/v1.0/security/incidents/${encodeURIComponent(id)}`,
+  incidentComments: (id: string) => `/v1.0/security/incidents/${encodeURIComponent(id)}/comments`,
+  alerts: '/v1.0/security/alerts_v2',
+  alert: (id: string) => `/v1.0/security/alerts_v2/${encodeURIComponent(id)}`,
+  alertComments: (id: string) => `/v1.0/security/alerts_v2/${encodeURIComponent(id)}/comments`,
+} as const;
+
+const incidentPage = graphPageSchema(graphIncidentSchema);
+const alertPage = graphPageSchema(graphAlertSchema);
+
+function parseOrThrow<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw responseValidationError(operation, toValidationIssues(result.error.issues));
+  return result.data;
+}
+
+/** Parses a page of `GET /security/incidents`. */
+export function parseGraphIncidentPage(body: unknown, operation: string): { items: Incident[]; nextLink: string | undefined } {
+  const page = parseOrThrow(incidentPage, body, operation);
+  return { items: page.value.map(mapIncident), nextLink: page['@odata.nextLink'] ?? undefined };
+}
+
+/** Parses one incident (`GET`/`PATCH /security/incidents/{id}`); `raw` leaves out `@odata.context`. */
+export function parseGraphIncident(body: unknown, operation: string): Incident {
+  const incident = parseOrThrow(graphIncidentSchema, body, operation);
+  delete incident['@odata.context'];
+  return mapIncident(incident);
+}
+
+/** Parses a page of `GET /security/alerts_v2`. */
+export function parseGraphAlertPage(body: unknown, operation: string): { items: Alert[]; nextLink: string | undefined } {
+  const page = parseOrThrow(alertPage, body, operation);
+  return { items: page.value.map(mapAlert), nextLink: page['@odata.nextLink'] ?? undefined };
+}
+
+/** Parses one alert (`GET`/`PATCH /security/alerts_v2/{id}`). */
+export function parseGraphAlert(body: unknown, operation: string): Alert {
+  const alert = parseOrThrow(graphAlertSchema, body, operation);
+  delete alert['@odata.context'];
+  return mapAlert(alert);
+}
+
+/** Parses the comment collection `POST .../comments` returns. */
+export function parseGraphComments(body: unknown, operation: string): { comments: IncidentComment[]; raw: unknown[] } {
+  const list = parseOrThrow(graphCommentListSchema, body, operation);
+  return { comments: list.value.map(mapComment), raw: list.value };
+}
+
+const odataString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
+
+/**
+ * Builds the query of `GET /security/incidents`: `$filter` on `lastUpdateDateTime`,
+ * `createdDateTime` (dates unquoted ISO-8601), `status`, `severity` and `assignedTo` (quoted),
+ * then `$top` and, with `expandAlerts`, `$expand=alerts`.
+ */
+export function buildGraphIncidentListQuery(
+  options: ValidatedIncidentListOptions,
+  page: { top: number; expandAlerts: boolean },
+): URLSearchParams {
+  const clauses: string[] = [];
+  if (options.updatedAfter) clauses.push(`lastUpdateDateTime ge ${options.updatedAfter.toISOString()}`);
+  if (options.updatedBefore) clauses.push(`lastUpdateDateTime lt ${options.updatedBefore.toISOString()}`);
+  if (options.createdAfter) clauses.push(`createdDateTime ge ${options.createdAfter.toISOString()}`);
+  if (options.createdBefore) clauses.push(`createdDateTime lt ${options.createdBefore.toISOString()}`);
+  if (options.status) clauses.push(`status eq ${odataString(options.status)}`);
+  if (options.severity) clauses.push(`severity eq ${odataString(options.severity)}`);
+  if (options.assignedTo !== undefined) clauses.push(`assignedTo eq ${odataString(options.assignedTo)}`);
+  const query = new URLSearchParams();
+  if (clauses.length > 0) query.set('$filter', clauses.join(' and '));
+  query.set('$top', String(page.top));
+  if (page.expandAlerts) query.set('$expand', 'alerts');
+  return query;
+}
+
+/** Builds the query of `GET /security/alerts_v2` from the alert filters. */
+export function buildGraphAlertListQuery(options: ValidatedAlertListOptions, top: number): URLSearchParams {
+  const clauses: string[] = [];
+  if (options.createdAfter) clauses.push(`createdDateTime ge ${options.createdAfter.toISOString()}`);
+  if (options.updatedAfter) clauses.push(`lastUpdateDateTime ge ${options.updatedAfter.toISOString()}`);
+  if (options.status) clauses.push(`status eq ${odataString(options.status)}`);
+  if (options.severity) clauses.push(`severity eq ${odataString(options.severity)}`);
+  if (options.serviceSource) clauses.push(`serviceSource eq ${odataString(options.serviceSource)}`);
+  if (options.assignedTo !== undefined) clauses.push(`assignedTo eq ${odataString(options.assignedTo)}`);
+  const query = new URLSearchParams();
+  if (clauses.length > 0) query.set('$filter', clauses.join(' and '));
+  query.set('$top', String(top));
+  return query;
+}
+
+/** The query listing one incident's alerts (the `$expand=alerts` fallback). */
+export function buildAlertsOfIncidentQuery(incidentId: string): URLSearchParams {
+  return new URLSearchParams({ $filter: `incidentId eq ${odataString(incidentId)}` });
+}
+
+/** Graph's metadata name where the model's differs (reference §5.4: trust the metadata names). */
+const GRAPH_DETERMINATIONS: Record<string, string> = { confirmedUserActivity: 'confirmedActivity' };
+
+/**
+ * Builds the body of `PATCH /security/incidents/{id}`: camelCase values as Graph lists them,
+ * `tags` → `customTags`, `assignedTo: null` kept as `null`. The comment is not part of it: it
+ * goes to `POST .../comments` ({@link buildCommentBody}).
+ */
+export function buildGraphIncidentUpdateBody(update: ValidatedIncidentUpdate): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (update.status !== undefined) body.status = update.status;
+  if (update.assignedTo !== undefined) body.assignedTo = update.assignedTo;
+  if (update.classification !== undefined) body.classification = update.classification;
+  if (update.determination !== undefined) body.determination = GRAPH_DETERMINATIONS[update.determination] ?? update.determination;
+  if (update.tags !== undefined) body.customTags = [...update.tags];
+  return body;
+}
+
+/** Builds the body of `PATCH /security/alerts_v2/{id}` (the comment goes separately). */
+export function buildGraphAlertUpdateBody(update: AlertUpdate): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (update.status !== undefined) body.status = update.status;
+  if (update.assignedTo !== undefined) body.assignedTo = update.assignedTo;
+  if (update.classification !== undefined) body.classification = update.classification;
+  if (update.determination !== undefined) body.determination = GRAPH_DETERMINATIONS[update.determination] ?? update.determination;
+  return body;
+}
+
+/** The body of `POST .../comments` (reference §5.1). */
+export function buildCommentBody(comment: string): Record<string, unknown> {
+  return { '@odata.type': 'microsoft.graph.security.alertComment', comment };
+}

@@ -1,0 +1,19 @@
+/**
+ * The Microsoft Graph security API (`graph.microsoft.com/v1.0/security`): wire schemas, mappers
+ * to the public model, query and body builders, operations. Internal to the SDK.
+ *
+ * @packageDocumentation
+ */
+export * from './incidents.js';
+export { GRAPH_HUNTING_PATH, buildHuntingBody, parseGraphHuntingResponse } from './hunting.js';
+export { evidenceSubtype, mapAlert, mapEvidence, mapIncident } from './mappers.js';
+export { GRAPH_OPERATIONS, GRAPH_PERMISSION_API } from './operations.js';
+export {
+  graphAlertSchema,
+  graphCommentSchema,
+  graphEvidenceSchema,
+  graphIncidentSchema,
+  type GraphAlert,
+  type GraphEvidence,
+  type GraphIncident,
+} from './wire.js';

@@ -1,0 +1,176 @@
+/**
+ * zod schemas of what the Microsoft Graph security API (`/v1.0/security/...`) really sends
+ * (reference §5.4, §5.5). Lenient like the Defender API's: unknown fields are kept, nullable
+ * fields accept `null`, enums are any string. No transforms: the parsed object becomes `raw`.
+ *
+ * @packageDocumentation
+ */
+import { z } from 'zod';
+import { isDateTimeString } from '../../models/dates.js';
+
+const str = z.string().nullish();
+const strings = z.array(z.string()).nullish();
+const dateTime = z.string().refine(isDateTimeString, 'expected an ISO-8601 date-time string');
+const optionalDateTime = dateTime.nullish();
+const id = z.string().min(1, 'expected a non-empty id');
+const integer = z.union([z.number().int(), z.string().regex(/^-?\d+$/)], { error: 'expected an integer' }).nullish();
+
+/** `fileDetails` of file and process evidence. */
+export const graphFileDetailsSchema = z.looseObject({
+  sha1: str,
+  sha256: str,
+  md5: str,
+  fileName: str,
+  filePath: str,
+  fileSize: integer,
+  filePublisher: str,
+  signer: str,
+  issuer: str,
+});
+
+/** `userAccount` of user, process and mailbox evidence. */
+export const graphUserAccountSchema = z.looseObject({
+  accountName: str,
+  domainName: str,
+  userSid: str,
+  azureAdUserId: str,
+  userPrincipalName: str,
+  displayName: str,
+});
+
+/**
+ * One `alertEvidence`: the base fields, plus every subtype's fields the model reads, all
+ * optional. Which subtype it is comes from `@odata.type`; the mapper picks the fields.
+ */
+export const graphEvidenceSchema = z.looseObject({
+  '@odata.type': str,
+  createdDateTime: optionalDateTime,
+  verdict: str,
+  remediationStatus: str,
+  roles: strings,
+  tags: strings,
+  // deviceEvidence
+  mdeDeviceId: str,
+  azureAdDeviceId: str,
+  deviceDnsName: str,
+  osPlatform: str,
+  osBuild: integer,
+  version: z.union([z.string(), z.number()]).nullish(),
+  healthStatus: str,
+  riskScore: str,
+  rbacGroupId: integer,
+  rbacGroupName: str,
+  onboardingStatus: str,
+  defenderAvStatus: str,
+  firstSeenDateTime: optionalDateTime,
+  vmMetadata: z.looseObject({ vmId: str, cloudProvider: str, resourceId: str, subscriptionId: str }).nullish(),
+  // fileEvidence, processEvidence
+  fileDetails: graphFileDetailsSchema.nullish(),
+  detectionStatus: str,
+  processId: integer,
+  parentProcessId: integer,
+  processCommandLine: str,
+  processCreationDateTime: optionalDateTime,
+  parentProcessCreationDateTime: optionalDateTime,
+  imageFile: graphFileDetailsSchema.nullish(),
+  parentProcessImageFile: graphFileDetailsSchema.nullish(),
+  userAccount: graphUserAccountSchema.nullish(),
+  // ipEvidence, urlEvidence
+  ipAddress: str,
+  countryLetterCode: str,
+  url: str,
+  // mailboxEvidence, analyzedMessageEvidence, mailClusterEvidence
+  displayName: str,
+  primaryAddress: str,
+  upn: str,
+  networkMessageId: str,
+  internetMessageId: str,
+  subject: str,
+  recipientEmailAddress: str,
+  deliveryAction: str,
+  deliveryLocation: str,
+  p1Sender: z.looseObject({ emailAddress: str }).nullish(),
+  p2Sender: z.looseObject({ emailAddress: str }).nullish(),
+  clusterBy: str,
+  clusterByValue: str,
+  emailCount: integer,
+  query: str,
+  // registryKeyEvidence, registryValueEvidence
+  registryHive: str,
+  registryKey: str,
+  registryValue: str,
+  registryValueName: str,
+  registryValueType: str,
+  // securityGroupEvidence
+  securityGroupId: str,
+});
+
+/** An `alertComment`. The list-incidents doc example wrongly shows `createdBy`/`createdTime`; both are read. */
+export const graphCommentSchema = z.looseObject({
+  comment: str,
+  createdByDisplayName: str,
+  createdBy: str,
+  createdDateTime: optionalDateTime,
+  createdTime: optionalDateTime,
+});
+
+/** An `alert` from `alerts_v2`, or embedded by `$expand=alerts`. */
+export const graphAlertSchema = z.looseObject({
+  id,
+  providerAlertId: str,
+  incidentId: id,
+  status: str,
+  severity: str,
+  classification: str,
+  determination: str,
+  serviceSource: str,
+  detectionSource: str,
+  detectorId: str,
+  title: z.string(),
+  description: str,
+  category: str,
+  assignedTo: str,
+  actorDisplayName: str,
+  threatFamilyName: str,
+  mitreTechniques: strings,
+  createdDateTime: optionalDateTime,
+  lastUpdateDateTime: optionalDateTime,
+  resolvedDateTime: optionalDateTime,
+  firstActivityDateTime: optionalDateTime,
+  lastActivityDateTime: optionalDateTime,
+  comments: z.array(graphCommentSchema).nullish(),
+  evidence: z.array(graphEvidenceSchema).nullish(),
+});
+
+/** An `incident` as `GET/PATCH /security/incidents[/{id}]` return it. */
+export const graphIncidentSchema = z.looseObject({
+  id,
+  incidentWebUrl: str,
+  redirectIncidentId: str,
+  displayName: z.string(),
+  createdDateTime: dateTime,
+  lastUpdateDateTime: dateTime,
+  assignedTo: str,
+  classification: str,
+  determination: str,
+  status: z.string(),
+  severity: str,
+  customTags: strings,
+  systemTags: strings,
+  comments: z.array(graphCommentSchema).nullish(),
+  alerts: z.array(graphAlertSchema).nullish(),
+});
+
+/** A page of a Graph collection: `value` and `@odata.nextLink`. */
+export const graphPageSchema = <T extends z.ZodType>(item: T) =>
+  z.looseObject({ value: z.array(item), '@odata.nextLink': str });
+
+/** The response of `POST .../comments`: the whole comment collection. */
+export const graphCommentListSchema = z.looseObject({ value: z.array(graphCommentSchema) });
+
+/** An incident as Graph sends it. */
+export type GraphIncident = z.input<typeof graphIncidentSchema>;
+/** An alert as Graph sends it. */
+export type GraphAlert = z.input<typeof graphAlertSchema>;
+/** An evidence item as Graph sends it. */
+export type GraphEvidence = z.input<typeof graphEvidenceSchema>;

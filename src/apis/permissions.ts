@@ -1,0 +1,68 @@
+/**
+ * Which permissions belong to which wire API, and the advice given when a token holds the other
+ * API's: the most common mistake when moving between `api: 'defender'` and `api: 'graph'`.
+ *
+ * @packageDocumentation
+ */
+import { DEFENDER_PERMISSION_API } from './defender/operations.js';
+import { GRAPH_PERMISSION_API } from './graph/operations.js';
+
+/** The wire APIs the client can call. */
+export type WireApiName = 'defender' | 'graph';
+
+/** Defender API (Microsoft Threat Protection) permission → its Microsoft Graph counterpart. */
+export const DEFENDER_TO_GRAPH_PERMISSIONS: Readonly<Record<string, string>> = {
+  'Incident.Read.All': 'SecurityIncident.Read.All',
+  'Incident.ReadWrite.All': 'SecurityIncident.ReadWrite.All',
+  'AdvancedHunting.Read.All': 'ThreatHunting.Read.All',
+};
+
+const GRAPH_TO_DEFENDER: Readonly<Record<string, string>> = {
+  'SecurityIncident.Read.All': 'Incident.Read.All',
+  'SecurityIncident.ReadWrite.All': 'Incident.ReadWrite.All',
+  'SecurityAlert.Read.All': 'Incident.Read.All',
+  'SecurityAlert.ReadWrite.All': 'Incident.ReadWrite.All',
+  'ThreatHunting.Read.All': 'AdvancedHunting.Read.All',
+};
+
+const DEFENDER_ROLES = new Set(Object.keys(DEFENDER_TO_GRAPH_PERMISSIONS));
+const GRAPH_ROLES = new Set(Object.keys(GRAPH_TO_DEFENDER));
+
+/** The resource app whose permissions `api` checks. */
+export const permissionApiOf = (api: WireApiName): string => (api === 'graph' ? GRAPH_PERMISSION_API : DEFENDER_PERMISSION_API);
+
+/**
+ * Advice for a 403 (or a failed `requireRoles`) when the token holds the other API's roles but
+ * none of this API's: says which permissions were granted, which this client uses, and the two
+ * ways out. `undefined` when the token's roles do not show that mix-up.
+ */
+export function crossApiAdvice(api: WireApiName, required: readonly string[], granted: readonly string[]): string | undefined {
+  const own = api === 'graph' ? GRAPH_ROLES : DEFENDER_ROLES;
+  const other = api === 'graph' ? DEFENDER_ROLES : GRAPH_ROLES;
+  if (granted.some((role) => own.has(role)) || !granted.some((role) => other.has(role))) return undefined;
+  const needs = required.join(' or ');
+  if (api === 'graph') {
+    return (
+      ` You granted the Defender API (${DEFENDER_PERMISSION_API}) permissions, but this client uses Microsoft Graph (api: 'graph'): ` +
+      `grant the ${GRAPH_PERMISSION_API} application permission ${needs} and admin consent, or create the client with api: 'defender'.`
+    );
+  }
+  const equivalents = [...new Set(required.map((role) => GRAPH_TO_DEFENDER[role] ?? role))];
+  return (
+    ` You granted Microsoft Graph permissions, but this client uses the Defender API (api: 'defender'): ` +
+    `grant the ${DEFENDER_PERMISSION_API} application permission ${needs || equivalents.join(' or ')} and admin consent, or create the client with api: 'graph'.`
+  );
+}
+
+/**
+ * Advice when a caller names the other API's permissions (e.g. `requireRoles(['Incident.Read.All'])`
+ * on a Graph client): what to name instead. `undefined` when every name belongs to `api`.
+ */
+export function wrongApiNamesAdvice(api: WireApiName, names: readonly string[]): string | undefined {
+  const other = api === 'graph' ? DEFENDER_ROLES : GRAPH_ROLES;
+  const foreign = names.filter((name) => other.has(name));
+  if (foreign.length === 0) return undefined;
+  const table = api === 'graph' ? DEFENDER_TO_GRAPH_PERMISSIONS : GRAPH_TO_DEFENDER;
+  const instead = foreign.map((name) => `${name} → ${table[name]}`).join(', ');
+  return ` ${foreign.join(', ')} ${foreign.length === 1 ? 'is a permission' : 'are permissions'} of the other API; this client uses ${permissionApiOf(api)} (api: '${api}'), whose names are: ${instead}.`;
+}

@@ -1,0 +1,99 @@
+/**
+ * Client options from environment variables, so that one program runs unchanged against a real
+ * tenant or against the local simulator (`m365d sim` prints the variables to set).
+ * @packageDocumentation
+ */
+import { credentialsFromEnv, type CredentialEnvironment } from './auth/credentials.js';
+import type { DefenderClientOptions } from './client.js';
+import type { CloudName, CustomCloud, DefenderRegion } from './clouds.js';
+import { describe } from './clouds.js';
+import { InvalidArgumentError } from './errors.js';
+
+const CLOUD_NAMES: readonly CloudName[] = ['public', 'gcc', 'gcc-high', 'dod'];
+const APIS = ['defender', 'graph'] as const;
+const REGIONS: readonly DefenderRegion[] = ['us', 'eu', 'uk', 'au', 'swa', 'ina', 'aea'];
+const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+const PUBLIC_API_BASE_URL = 'https://api.security.microsoft.com';
+// The Defender API's token audience is its global identifier, whatever host serves it.
+const DEFENDER_SCOPE = 'https://api.security.microsoft.com/.default';
+
+/**
+ * Builds {@link DefenderClientOptions} from environment variables:
+ *
+ * | variable | option |
+ * |---|---|
+ * | `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` or `AZURE_CLIENT_CERTIFICATE_PATH` (+ `AZURE_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_SEND_CERTIFICATE_CHAIN`) | `credential`, as {@link credentialsFromEnv} reads them |
+ * | `DEFENDER_CLOUD` (`public`, `gcc`, `gcc-high`, `dod`) | `cloud` by name |
+ * | `AZURE_AUTHORITY_HOST`, `DEFENDER_API_BASE_URL` | a custom `cloud` (the missing one defaults to the public host), e.g. the simulator's |
+ * | `DEFENDER_REGION` (`us`, `eu`, `uk`, …) | `region` |
+ * | `DEFENDER_API` (`defender` or `graph`) | `api` |
+ *
+ * Unset or empty variables are left out, so the client's defaults apply. `overrides` win over the
+ * environment; with `overrides.credential` the credential variables are not read at all (e.g. a
+ * Key Vault credential, or a `TokenCredential` of your own).
+ *
+ * @example
+ * ```ts
+ * const client = new DefenderClient(clientOptionsFromEnv());
+ * const tuned = new DefenderClient(clientOptionsFromEnv(process.env, { maxRetries: 5 }));
+ * ```
+ * @throws CredentialError naming the missing credential variables.
+ * @throws InvalidArgumentError naming the variable (`DEFENDER_API`, `DEFENDER_CLOUD`, …) whose value is not valid.
+ */
+export function clientOptionsFromEnv(
+  env: CredentialEnvironment = process.env,
+  overrides: Partial<DefenderClientOptions> = {},
+): DefenderClientOptions {
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const options: DefenderClientOptions = { credential: overrides.credential ?? credentialsFromEnv(env) };
+
+  const api = get('DEFENDER_API');
+  if (api !== undefined) {
+    if (!(APIS as readonly string[]).includes(api)) {
+      throw new InvalidArgumentError('DEFENDER_API', `DEFENDER_API must be 'defender' or 'graph'; got ${describe(api)}.`);
+    }
+    // 'graph' is accepted here; the client itself says whether this version supports it.
+    options.api = api as DefenderClientOptions['api'];
+  }
+
+  const cloudName = get('DEFENDER_CLOUD');
+  const authorityHost = get('AZURE_AUTHORITY_HOST');
+  const apiBaseUrl = get('DEFENDER_API_BASE_URL');
+  if (cloudName !== undefined) {
+    if (!(CLOUD_NAMES as readonly string[]).includes(cloudName)) {
+      throw new InvalidArgumentError('DEFENDER_CLOUD', `DEFENDER_CLOUD must be one of ${CLOUD_NAMES.map((c) => `'${c}'`).join(', ')}; got ${describe(cloudName)}.`);
+    }
+    if (authorityHost !== undefined || apiBaseUrl !== undefined) {
+      throw new InvalidArgumentError(
+        'DEFENDER_CLOUD',
+        `DEFENDER_CLOUD ('${cloudName}') cannot be combined with ${[authorityHost && 'AZURE_AUTHORITY_HOST', apiBaseUrl && 'DEFENDER_API_BASE_URL'].filter(Boolean).join(' and ')}: ` +
+          'set either a named cloud or custom hosts.',
+      );
+    }
+    options.cloud = cloudName as CloudName;
+  } else if (authorityHost !== undefined || apiBaseUrl !== undefined) {
+    for (const [name, value] of [['AZURE_AUTHORITY_HOST', authorityHost], ['DEFENDER_API_BASE_URL', apiBaseUrl]] as const) {
+      if (value !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/i.test(value)) {
+        throw new InvalidArgumentError(name, `${name} must be an origin such as https://login.microsoftonline.com (no path); got ${describe(value)}.`);
+      }
+    }
+    const cloud: CustomCloud = {
+      authorityHost: authorityHost ?? PUBLIC_AUTHORITY_HOST,
+      apiBaseUrl: apiBaseUrl ?? PUBLIC_API_BASE_URL,
+      scope: DEFENDER_SCOPE,
+    };
+    options.cloud = cloud;
+  }
+
+  const region = get('DEFENDER_REGION');
+  if (region !== undefined) {
+    if (!(REGIONS as readonly string[]).includes(region)) {
+      throw new InvalidArgumentError('DEFENDER_REGION', `DEFENDER_REGION must be one of ${REGIONS.join(', ')}; got ${describe(region)}.`);
+    }
+    options.region = region as DefenderRegion;
+  }
+  return { ...options, ...overrides } as DefenderClientOptions;
+}

@@ -1,0 +1,157 @@
+/**
+ * What callers pass to `alerts.list` and `alerts.update`, and the checks run before anything is
+ * sent. Inputs use the public (Graph) vocabulary.
+ *
+ * @packageDocumentation
+ */
+import { describe } from '../clouds.js';
+import { InvalidArgumentError } from '../errors.js';
+import { ALERT_STATUSES, CLASSIFICATIONS, DETERMINATIONS, SERVICE_SOURCES, SEVERITIES } from './enums.js';
+import {
+  checkDate,
+  checkEnum,
+  checkKeys,
+  checkNonEmptyString,
+  isPlainObject,
+  type DateInput,
+  type SeverityFilter,
+} from './incident-options.js';
+
+/** An alert status you can filter on: one of {@link ALERT_STATUSES}. */
+export type AlertStatusFilter = (typeof ALERT_STATUSES)[number];
+/** A service source you can filter on: one of {@link SERVICE_SOURCES}. */
+export type ServiceSourceFilter = (typeof SERVICE_SOURCES)[number];
+
+/**
+ * Options of `client.alerts.list()`. On Graph every filter is applied by the service
+ * (`GET /security/alerts_v2`). The Defender API has no alerts endpoint: there the SDK reads the
+ * alerts embedded in every incident and applies the same filters itself, so a listing reads
+ * all incidents.
+ */
+export interface AlertListOptions {
+  /** Only alerts with this status. */
+  status?: AlertStatusFilter;
+  /** Only alerts with this severity. */
+  severity?: SeverityFilter;
+  /** Only alerts raised by this product, e.g. `microsoftDefenderForEndpoint`. */
+  serviceSource?: ServiceSourceFilter;
+  /** Only alerts created at or after this time (inclusive). */
+  createdAfter?: DateInput;
+  /** Only alerts last updated at or after this time (inclusive). */
+  updatedAfter?: DateInput;
+  /** Only alerts assigned to this owner, matched exactly. */
+  assignedTo?: string;
+  /**
+   * Alerts per request on Graph, 1 to 1,000 (default 100). On the Defender API incidents are read
+   * 100 per request whatever this says.
+   */
+  pageSize?: number;
+  /** Aborts the listing; the SDK rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** {@link AlertListOptions} after {@link validateAlertListOptions}: dates are `Date`s. */
+export interface ValidatedAlertListOptions {
+  /** Status filter. */
+  status?: AlertStatusFilter;
+  /** Severity filter. */
+  severity?: SeverityFilter;
+  /** Service source filter. */
+  serviceSource?: ServiceSourceFilter;
+  /** Created at or after. */
+  createdAfter?: Date;
+  /** Updated at or after. */
+  updatedAfter?: Date;
+  /** Owner filter. */
+  assignedTo?: string;
+  /** Alerts per request. */
+  pageSize?: number;
+  /** Aborts the listing. */
+  signal?: AbortSignal;
+}
+
+/** Statuses an alert update may set. */
+export const ALERT_UPDATE_STATUSES = ['new', 'inProgress', 'resolved'] as const;
+/** A status an alert update may set: one of {@link ALERT_UPDATE_STATUSES}. */
+export type AlertUpdateStatus = (typeof ALERT_UPDATE_STATUSES)[number];
+
+/** Changes to make to an alert (Graph only). Fields you leave out keep their value. */
+export interface AlertUpdate {
+  /** New status. */
+  status?: AlertUpdateStatus;
+  /** New owner (UPN); `null` unassigns. */
+  assignedTo?: string | null;
+  /** New classification. */
+  classification?: (typeof CLASSIFICATIONS)[number];
+  /** New determination. */
+  determination?: (typeof DETERMINATIONS)[number];
+  /** A comment to add (`POST /security/alerts_v2/{id}/comments`). */
+  comment?: string;
+}
+
+/** The most alerts the SDK asks Graph for per request (the only written cap, reference §5.2). */
+export const MAX_ALERT_PAGE_SIZE = 1000;
+
+const LIST_OPTIONS = ['status', 'severity', 'serviceSource', 'createdAfter', 'updatedAfter', 'assignedTo', 'pageSize', 'signal'] as const;
+const UPDATE_FIELDS = ['status', 'assignedTo', 'classification', 'determination', 'comment'] as const;
+
+/**
+ * Checks the options of `alerts.list` before any request.
+ * @throws InvalidArgumentError naming the option.
+ */
+export function validateAlertListOptions(options: AlertListOptions): ValidatedAlertListOptions {
+  const input: unknown = options ?? {};
+  if (!isPlainObject(input)) {
+    throw new InvalidArgumentError('options', `alerts.list options must be an object; got ${describe(input)}.`);
+  }
+  checkKeys(input, LIST_OPTIONS, 'alerts.list');
+  const out: ValidatedAlertListOptions = {};
+  if (input.status !== undefined) out.status = checkEnum('status', input.status, ALERT_STATUSES);
+  if (input.severity !== undefined) out.severity = checkEnum('severity', input.severity, SEVERITIES);
+  if (input.serviceSource !== undefined) out.serviceSource = checkEnum('serviceSource', input.serviceSource, SERVICE_SOURCES);
+  if (input.createdAfter !== undefined) out.createdAfter = checkDate('createdAfter', input.createdAfter);
+  if (input.updatedAfter !== undefined) out.updatedAfter = checkDate('updatedAfter', input.updatedAfter);
+  if (input.assignedTo !== undefined) out.assignedTo = checkNonEmptyString('assignedTo', input.assignedTo);
+  if (input.pageSize !== undefined) {
+    const size = input.pageSize;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_ALERT_PAGE_SIZE) {
+      throw new InvalidArgumentError('pageSize', `pageSize must be an integer from 1 to ${MAX_ALERT_PAGE_SIZE}; got ${describe(size)}.`);
+    }
+    out.pageSize = size;
+  }
+  if (input.signal !== undefined) {
+    if (!(input.signal instanceof AbortSignal)) {
+      throw new InvalidArgumentError('signal', `signal must be an AbortSignal; got ${describe(input.signal)}.`);
+    }
+    out.signal = input.signal;
+  }
+  return out;
+}
+
+/**
+ * Checks an alert update before it is sent: at least one field, known enum values, a non-empty
+ * comment.
+ * @throws InvalidArgumentError naming the field.
+ */
+export function validateAlertUpdate(update: AlertUpdate): AlertUpdate {
+  const input: unknown = update;
+  if (!isPlainObject(input)) {
+    throw new InvalidArgumentError('update', `update must be an object of changes; got ${describe(input)}.`);
+  }
+  checkKeys(input, UPDATE_FIELDS, 'alerts.update');
+  const out: AlertUpdate = {};
+  if (input.status !== undefined) out.status = checkEnum('status', input.status, ALERT_UPDATE_STATUSES);
+  if (input.assignedTo !== undefined) {
+    if (input.assignedTo !== null && typeof input.assignedTo !== 'string') {
+      throw new InvalidArgumentError('assignedTo', `assignedTo must be the owner's UPN, or null to unassign; got ${describe(input.assignedTo)}.`);
+    }
+    out.assignedTo = input.assignedTo === '' ? null : input.assignedTo;
+  }
+  if (input.classification !== undefined) out.classification = checkEnum('classification', input.classification, CLASSIFICATIONS);
+  if (input.determination !== undefined) out.determination = checkEnum('determination', input.determination, DETERMINATIONS);
+  if (input.comment !== undefined) out.comment = checkNonEmptyString('comment', input.comment);
+  if (Object.keys(out).length === 0) {
+    throw new InvalidArgumentError('update', `update must change at least one of ${UPDATE_FIELDS.join(', ')}.`);
+  }
+  return out;
+}

@@ -1,0 +1,184 @@
+/**
+ * The Defender API (`api.security.microsoft.com`) behind the resources: `$skip` paging,
+ * severity filtered client-side, alerts read from the incidents they are embedded in, and the
+ * legacy hunting endpoint with its deprecation warning.
+ *
+ * @packageDocumentation
+ */
+import {
+  LEGACY_MAX_PAGE_SIZE,
+  buildIncidentListQuery,
+  buildIncidentUpdateBody,
+  parseHuntingResponse,
+  parseIncident,
+  parseIncidentListPage,
+} from '../../apis/defender/index.js';
+import { DEFENDER_OPERATIONS } from '../../apis/defender/operations.js';
+import { HuntingBodyReader, loadHuntingParser } from '../../apis/hunting-stream.js';
+import { InvalidArgumentError, UnsupportedOperationError } from '../../errors.js';
+import type { ValidatedAlertListOptions } from '../../models/alert-options.js';
+import type { Alert, Incident } from '../../models/incident.js';
+import type { ValidatedIncidentListOptions } from '../../models/incident-options.js';
+import type { Transport } from '../../transport/transport.js';
+import { warnLegacyHuntingOnce } from '../deprecation.js';
+import type { AdapterPage, ListCursor, WireAdapter } from './types.js';
+
+const isDefenderCursor = (value: unknown): value is ListCursor => {
+  if (typeof value !== 'object' || value === null) return false;
+  const { skip, link, perIncidentAlerts } = value as ListCursor;
+  return Number.isSafeInteger(skip) && (skip as number) >= 0 && (link === undefined || typeof link === 'string') && perIncidentAlerts === undefined;
+};
+
+/** Whether an alert passes the `alerts.list` filters (applied client-side on this API). */
+function alertMatches(alert: Alert, f: ValidatedAlertListOptions): boolean {
+  const atOrAfter = (date: Date | null, bound: Date | undefined) => bound === undefined || (date !== null && date.getTime() >= bound.getTime());
+  return (
+    (f.status === undefined || alert.status === f.status) &&
+    (f.severity === undefined || alert.severity === f.severity) &&
+    (f.serviceSource === undefined || alert.serviceSource === f.serviceSource) &&
+    (f.assignedTo === undefined || alert.assignedTo === f.assignedTo) &&
+    atOrAfter(alert.createdDateTime, f.createdAfter) &&
+    atOrAfter(alert.lastUpdateDateTime, f.updatedAfter)
+  );
+}
+
+/** Settings of {@link DefenderAdapter}. */
+export interface DefenderAdapterSettings {
+  /** The portal origin for `webUrl`, if known. */
+  portalBaseUrl: string | undefined;
+  /** Do not emit the legacy-hunting deprecation warning. */
+  silenceDeprecationWarnings: boolean;
+}
+
+/** The Defender API's {@link WireAdapter}. */
+export class DefenderAdapter implements WireAdapter {
+  readonly api = 'defender' as const;
+  readonly maxIncidentPageSize = LEGACY_MAX_PAGE_SIZE;
+  readonly #transport: Transport;
+  readonly #mapOptions: { portalBaseUrl?: string };
+  readonly #silence: boolean;
+
+  constructor(transport: Transport, settings: DefenderAdapterSettings) {
+    this.#transport = transport;
+    this.#mapOptions = settings.portalBaseUrl ? { portalBaseUrl: settings.portalBaseUrl } : {};
+    this.#silence = settings.silenceDeprecationWarnings;
+  }
+
+  isCursor(value: unknown): value is ListCursor {
+    return isDefenderCursor(value);
+  }
+
+  async listIncidentsPage(options: ValidatedIncidentListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Incident>> {
+    const op = DEFENDER_OPERATIONS.listIncidents;
+    const top = options.pageSize ?? LEGACY_MAX_PAGE_SIZE;
+    const skip = cursor?.skip ?? 0;
+    const response = cursor?.link
+      ? await this.#transport.request({ method: 'GET', path: cursor.link, operation: op, signal: options.signal })
+      : await this.#transport.request({
+          method: 'GET',
+          path: '/api/incidents',
+          query: buildIncidentListQuery(options, { top, skip }),
+          operation: op,
+          signal: options.signal,
+        });
+    const page = parseIncidentListPage(response.body, op.name, this.#mapOptions);
+    const after = skip + page.items.length;
+    // Follow @odata.nextLink if the API gives one (never the same link twice in a row);
+    // else page by $skip until a short page.
+    const next: ListCursor | undefined =
+      page.nextLink && page.nextLink !== cursor?.link
+        ? { skip: after, link: page.nextLink }
+        : page.items.length < top || page.nextLink
+          ? undefined
+          : { skip: after };
+    // The API cannot filter on severity (reference §2.2): drop the others here.
+    const items = options.severity ? page.items.filter((incident) => incident.severity === options.severity) : page.items;
+    return { items, next };
+  }
+
+  async getIncident(id: string, options: { signal?: AbortSignal | undefined }): Promise<Incident> {
+    const op = DEFENDER_OPERATIONS.getIncident;
+    const response = await this.#transport.request({
+      method: 'GET',
+      path: `/api/incidents/${encodeURIComponent(id)}`,
+      operation: op,
+      signal: options.signal,
+    });
+    return parseIncident(response.body, op.name, this.#mapOptions);
+  }
+
+  async updateIncident(id: string, update: Parameters<typeof buildIncidentUpdateBody>[0], options: { signal?: AbortSignal | undefined }): Promise<Incident> {
+    const op = DEFENDER_OPERATIONS.updateIncident;
+    const body = buildIncidentUpdateBody(update);
+    const path = `/api/incidents/${encodeURIComponent(id)}`;
+    const response = await this.#transport.request({ method: 'PATCH', path, body, operation: op, signal: options.signal });
+    return parseIncident(response.body, op.name, this.#mapOptions);
+  }
+
+  async listAlertsPage(options: ValidatedAlertListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Alert>> {
+    // The legacy API has no alerts endpoint: read the alerts embedded in each incident.
+    const page = await this.listIncidentsPage({ ...(options.signal ? { signal: options.signal } : {}) }, cursor);
+    const items = page.items.flatMap((incident) => incident.alerts).filter((alert) => alertMatches(alert, options));
+    return { items, next: page.next };
+  }
+
+  getAlert(): Promise<Alert> {
+    return Promise.reject(unsupported('alerts.get'));
+  }
+
+  updateAlert(): Promise<Alert> {
+    return Promise.reject(unsupported('alerts.update'));
+  }
+
+  huntingTimespan(value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    throw new InvalidArgumentError(
+      'timespan',
+      "timespan is not available on the Defender API (api: 'defender'): its hunting endpoint has none. " +
+        'Limit the time in the query itself (`| where Timestamp > ago(7d)`), or use the Graph API (api: \'graph\').',
+    );
+  }
+
+  async runHunting(query: string, _timespan: string | undefined, options: { signal?: AbortSignal | undefined; timeoutMs: number }) {
+    if (!this.#silence) warnLegacyHuntingOnce();
+    const op = DEFENDER_OPERATIONS.runHuntingQuery;
+    const response = await this.#transport.request({
+      method: 'POST',
+      path: '/api/advancedhunting/run',
+      body: { Query: query },
+      operation: op,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+    return parseHuntingResponse(response.body, op.name);
+  }
+
+  async streamHunting(query: string, _timespan: string | undefined, options: { signal?: AbortSignal | undefined; timeoutMs: number; operation: string }) {
+    if (!this.#silence) warnLegacyHuntingOnce();
+    const Parser = await loadHuntingParser();
+    const op = { ...DEFENDER_OPERATIONS.runHuntingQuery, name: options.operation };
+    const response = await this.#transport.requestStream({
+      method: 'POST',
+      path: '/api/advancedhunting/run',
+      body: { Query: query },
+      operation: op,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+    return HuntingBodyReader.create(response.body, Parser, {
+      operation: options.operation,
+      keepStats: true,
+      idleTimeoutMs: options.timeoutMs,
+      signal: options.signal,
+    });
+  }
+}
+
+function unsupported(operation: string): UnsupportedOperationError {
+  return new UnsupportedOperationError(
+    `${operation} is not available on the Defender API (api: 'defender'): it has no alerts endpoint (alerts come embedded in ` +
+      "incidents, which alerts.list reads). Use the Microsoft Graph API: new DefenderClient({ api: 'graph', … }) with the " +
+      'Microsoft Graph permission SecurityAlert.Read.All (SecurityAlert.ReadWrite.All to update).',
+    { operation, api: 'defender' },
+  );
+}

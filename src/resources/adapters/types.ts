@@ -1,0 +1,82 @@
+/**
+ * The seam between the resources (one public behaviour) and the wire APIs: each API implements
+ * {@link WireAdapter} once, and `incidents.ts`, `alerts.ts` and `advanced-hunting.ts` hold the
+ * logic that is the same for both (validation, paging, row typing).
+ *
+ * @packageDocumentation
+ */
+import type { HuntingBodyReader } from '../../apis/hunting-stream.js';
+import type { WireApiName } from '../../apis/permissions.js';
+import type { AlertUpdate, ValidatedAlertListOptions } from '../../models/alert-options.js';
+import type { HuntingColumn } from '../../models/hunting.js';
+import type { Alert, Incident } from '../../models/incident.js';
+import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
+
+/**
+ * Where the next page of a list starts, as a continuation token encodes it: an offset (Defender
+ * API `$skip` paging), a link the API gave (`@odata.nextLink`), and on Graph whether alerts are
+ * being fetched per incident after an `$expand=alerts` failure.
+ */
+export interface ListCursor {
+  /** Items already read (Defender API `$skip`). */
+  skip?: number;
+  /** The API's next link; the transport refuses one that leaves the API origin. */
+  link?: string;
+  /** Graph only: the `$expand=alerts` fallback is in force. */
+  perIncidentAlerts?: boolean;
+}
+
+/** One page a wire API returned, and where the next starts (`undefined` on the last page). */
+export interface AdapterPage<T> {
+  /** The page's items, in the public model. */
+  items: T[];
+  /** Where the next page starts. */
+  next: ListCursor | undefined;
+}
+
+/** Per-call settings every adapter call takes. */
+export interface AdapterCallOptions {
+  /** Aborts the call. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A hunting result before row typing. */
+export interface RawHuntingResult {
+  /** The columns. */
+  schema: HuntingColumn[];
+  /** The rows as sent. */
+  rows: Record<string, unknown>[];
+  /** Statistics (Defender API only). */
+  stats?: unknown;
+}
+
+/** What a wire API does for the resources. Internal. */
+export interface WireAdapter {
+  /** Which API this is. */
+  readonly api: WireApiName;
+  /** The most incidents one list request may ask for. */
+  readonly maxIncidentPageSize: number;
+  /** Whether a decoded continuation token's cursor is one this adapter issues. */
+  isCursor(value: unknown): value is ListCursor;
+  /** Fetches one page of incidents. */
+  listIncidentsPage(options: ValidatedIncidentListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Incident>>;
+  /** Gets one incident. */
+  getIncident(id: string, options: AdapterCallOptions & { expandAlerts: boolean }): Promise<Incident>;
+  /** Updates one incident and returns it. */
+  updateIncident(id: string, update: ValidatedIncidentUpdate, options: AdapterCallOptions): Promise<Incident>;
+  /** Fetches one page of alerts. */
+  listAlertsPage(options: ValidatedAlertListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Alert>>;
+  /** Gets one alert. */
+  getAlert(id: string, options: AdapterCallOptions): Promise<Alert>;
+  /** Updates one alert and returns it. */
+  updateAlert(id: string, update: AlertUpdate, options: AdapterCallOptions): Promise<Alert>;
+  /** Checks a caller's `timespan` and returns the wire form, before anything is sent. */
+  huntingTimespan(value: unknown): string | undefined;
+  /** Runs a hunting query. */
+  runHunting(query: string, timespan: string | undefined, options: AdapterCallOptions & { timeoutMs: number }): Promise<RawHuntingResult>;
+  /**
+   * Sends a hunting query and returns a reader of its response body as it arrives
+   * (`advancedHunting.stream`); `timeoutMs` bounds the wait for the headers and for each chunk.
+   */
+  streamHunting(query: string, timespan: string | undefined, options: AdapterCallOptions & { timeoutMs: number; operation: string }): Promise<HuntingBodyReader>;
+}

@@ -1,0 +1,45 @@
+/**
+ * `m365-defender/testing`: a fake Microsoft 365 Defender tenant for your tests — Entra ID, the
+ * Defender API, Graph security and Key Vault, in memory, deterministic from a seed — and the msw
+ * handlers that serve it.
+ *
+ * @example
+ * ```ts
+ * import { setupServer } from 'msw/node';
+ * import { DefenderClient } from 'm365-defender';
+ * import { createFakeTenant, handlers } from 'm365-defender/testing';
+ *
+ * const tenant = createFakeTenant({ seed: 7 });
+ * const server = setupServer(...handlers(tenant));
+ * server.listen();
+ * const client = new DefenderClient({ credential: tenant.credential() });
+ * tenant.faults.add('defender.listIncidents', { status: 503 });   // the client retries, then succeeds
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { createFakeTenant } from './tenant/tenant.js';
+export type {
+  DefenderRole,
+  FakeApp,
+  FakeAppOptions,
+  FakeTenant,
+  FakeTenantClock,
+  FakeTenantHosts,
+  FakeTenantOptions,
+  GraphRole,
+  TenantRequest,
+} from './tenant/tenant.js';
+export { FaultBook } from './tenant/faults.js';
+export type { FaultRoute, FaultStep, TenantRoute, TenantService } from './tenant/faults.js';
+export type { NetworkFault, RequestHandlerLike } from './network-fault.js';
+export type { VaultSecret } from './tenant/key-vault.js';
+export type { QuotaFamily, QuotaLimit } from './tenant/quotas.js';
+export type {
+  LegacyAlertWire,
+  LegacyCommentWire,
+  LegacyDeviceWire,
+  LegacyEntityWire,
+  LegacyIncidentWire,
+} from './tenant/legacy-wire.js';
+export { handlers } from './msw.js';

@@ -1,0 +1,590 @@
+/*
+ * The fake tenant: one in-memory Microsoft 365 Defender tenant (Entra ID, the legacy Defender API,
+ * Graph security and Key Vault) that answers web `Request`s with web `Response`s, deterministic from
+ * a seed, with a simulated clock, quotas and faults on demand. Adapters put it on a wire: msw
+ * (`handlers(tenant)`) and the HTTPS simulator.
+ */
+import { inspect } from 'node:util';
+import { generateHuntingTables, generateIncidents, prng } from '../data/index.js';
+import { networkFaultOf, withNetworkFault, type RequestHandlerLike } from '../network-fault.js';
+import { DefenderApi, legacyUnauthorized } from './defender-api.js';
+import { EntraApi, type EntraApp } from './entra.js';
+import { GraphApi, graphUnauthorized, type GraphApiOptions } from './graph-api.js';
+import { FaultBook, htmlErrorPage, type FaultStep, type TenantRoute } from './faults.js';
+import { KeyVaultApi, type VaultSecret } from './key-vault.js';
+import type { LegacyIncidentWire } from './legacy-wire.js';
+import { QuotaBook, type QuotaFamily, type QuotaLimit } from './quotas.js';
+import { TokenSigner, bearerToken, decodeTokenClaims } from './tokens.js';
+
+// ---------------------------------------------------------------- public shapes
+
+/** Defender (Microsoft Threat Protection) application permissions. */
+export type DefenderRole = 'Incident.Read.All' | 'Incident.ReadWrite.All' | 'AdvancedHunting.Read.All' | (string & {});
+/** Microsoft Graph security application permissions. */
+export type GraphRole =
+  | 'SecurityIncident.Read.All'
+  | 'SecurityIncident.ReadWrite.All'
+  | 'SecurityAlert.Read.All'
+  | 'SecurityAlert.ReadWrite.All'
+  | 'ThreatHunting.Read.All'
+  | (string & {});
+
+/** An app registration to create in the fake tenant. */
+export interface FakeAppOptions {
+  /** The app's client id (a GUID). */
+  clientId: string;
+  /** A client secret value; absent = the app has no secret. */
+  clientSecret?: string;
+  /** The public certificate (PEM) whose key signs the app's client assertions. */
+  certificatePem?: string;
+  /** Granted application permissions per API. */
+  roles: { defender?: DefenderRole[]; graph?: GraphRole[] };
+}
+
+/** An app registered in the fake tenant (what `tenant.apps` lists). */
+export interface FakeApp {
+  readonly clientId: string;
+  /** The client secret value, for building a credential in a test. */
+  readonly clientSecret?: string;
+  readonly certificatePem?: string;
+  readonly roles: { readonly defender: readonly string[]; readonly graph: readonly string[] };
+}
+
+/** The hosts a fake tenant answers on. */
+export interface FakeTenantHosts {
+  /** Entra ID. Default `https://login.microsoftonline.com`. */
+  authorityHost: string;
+  /** The legacy Defender API. Default `https://api.security.microsoft.com`. */
+  defenderBaseUrl: string;
+  /** Microsoft Graph (without `/v1.0`). Default `https://graph.microsoft.com`. */
+  graphBaseUrl: string;
+  /** The tenant's Key Vault. Default `https://m365d-<seed>.vault.azure.net`. */
+  keyVaultUrl: string;
+}
+
+/** Options of {@link createFakeTenant}. Every one is optional. */
+export interface FakeTenantOptions extends Partial<FakeTenantHosts> {
+  /** Seed of everything generated (ids, secrets, incidents, tables). Same seed and start time → same tenant. Default 1. */
+  seed?: number;
+  /** The tenant id. Default: a GUID derived from the seed. */
+  tenantId?: string;
+  /**
+   * Registered apps. Default: one app with a generated secret and every role (`Incident.ReadWrite.All`,
+   * `AdvancedHunting.Read.All`; Graph `SecurityIncident.ReadWrite.All`, `SecurityAlert.ReadWrite.All`, `ThreatHunting.Read.All`).
+   */
+  apps?: FakeAppOptions[];
+  /** Lifetime of every access token, in simulated seconds. Default: drawn per token between 60 and 90 minutes, like Entra ID. */
+  tokenLifetimeSeconds?: number;
+  /** Simulated seconds per real second (token expiry, quotas, KQL `ago()`, `lastUpdateTime`). Default 1. */
+  timeScale?: number;
+  /** The simulated time at creation (Date or epoch ms). Default: the real time. */
+  startTime?: Date | number;
+  /** Incidents: how many to generate (default 300), or the incidents themselves (deep-copied). */
+  incidents?: number | LegacyIncidentWire[];
+  /** Rows of advanced-hunting data to generate across the tables (default 10,000). Ignored when `huntingTables` is given. */
+  huntingRows?: number;
+  /** Advanced-hunting tables to serve instead of generated ones: table name → rows. */
+  huntingTables?: Record<string, Record<string, unknown>[]>;
+  /** Key Vault secrets by name. Default: the first app's client secret as `defender-client-secret`. */
+  secrets?: Record<string, VaultSecret>;
+  /**
+   * API quotas per tenant and app (429 with `Retry-After` and the service's body): the documented
+   * ones by default; `false` for none; or limits per family replacing the documented ones, e.g.
+   * `{ 'defender.incident.get': [{ calls: 2, windowMs: 60_000 }] }`.
+   */
+  quotas?: false | Partial<Record<QuotaFamily, QuotaLimit[]>>;
+}
+
+/** The tenant's simulated clock: `start + real elapsed × timeScale (+ advance())`. */
+export interface FakeTenantClock {
+  /** Simulated time, epoch ms. */
+  now(): number;
+  /** Simulated seconds per real second. */
+  readonly timeScale: number;
+  /** Moves simulated time forward by `ms` (expire tokens, refill quotas) without waiting. */
+  advance(ms: number): void;
+}
+
+/** One request the tenant received, with secrets and tokens redacted. */
+export interface TenantRequest {
+  /** The route it was for. */
+  route: TenantRoute;
+  method: string;
+  url: string;
+  /** Headers as sent, `authorization` redacted. */
+  headers: Record<string, string>;
+  /** JSON body as sent, form fields with `client_secret`/`client_assertion` redacted, else the text, else `undefined`. */
+  body: unknown;
+  /** The status answered; `0` when a network fault broke the connection before the headers; 404 when no service of the tenant answered. */
+  status: number;
+  /** Whether a fault step answered (or delayed) it. */
+  faulted: boolean;
+  /** Arrival, epoch ms on the tenant's simulated clock. */
+  at: number;
+}
+
+/** A fake Microsoft 365 Defender tenant. Create one with {@link createFakeTenant}. */
+export interface FakeTenant extends RequestHandlerLike {
+  /** The tenant id. */
+  readonly tenantId: string;
+  /** The seed the tenant was generated from. */
+  readonly seed: number;
+  /** The hosts it answers on. */
+  readonly hosts: Readonly<FakeTenantHosts>;
+  /** The registered apps (the first is the default one). */
+  readonly apps: readonly FakeApp[];
+  /** The simulated clock. */
+  readonly clock: FakeTenantClock;
+  /** Faults on demand: `faults.add(route, ...steps)`, `faults.clear()`. */
+  readonly faults: FaultBook;
+  /** Every request answered, in order (secrets and tokens redacted). */
+  readonly requests: readonly TenantRequest[];
+  /** The incidents by id (legacy wire shape), shared by the Defender API and Graph; mutable. */
+  readonly incidents: Map<number, LegacyIncidentWire>;
+  /** The advanced-hunting tables: table name → rows; mutable. */
+  readonly tables: Record<string, Record<string, unknown>[]>;
+  /** The Key Vault secrets by (lower-case) name; mutable. */
+  readonly secrets: Map<string, VaultSecret>;
+  /** How many access tokens Entra ID has issued. */
+  readonly issuedTokens: number;
+  /** `{tenantId, clientId, clientSecret}` of an app with a secret (default: the first), for `new DefenderClient({credential})`. */
+  credential(clientId?: string): { tenantId: string; clientId: string; clientSecret: string };
+  /** Answers a request for any of the tenant's services; `undefined` when it is for none of them. */
+  handle(request: Request): Promise<Response | undefined>;
+  /** Restores the generated state: incidents, tables, secrets; clears faults, requests, quotas and the token count. */
+  reset(): void;
+}
+
+// ---------------------------------------------------------------- sibling modules
+
+function createGraphApi(options: GraphApiOptions): RequestHandlerLike {
+  return new GraphApi(options);
+}
+
+function generateTenantIncidents(seed: number, count: number, now: number): LegacyIncidentWire[] {
+  return generateIncidents({ seed, count, now: new Date(now) });
+}
+
+function generateTenantTables(seed: number, rows: number, now: number, incidents: LegacyIncidentWire[]): Record<string, Record<string, unknown>[]> {
+  return generateHuntingTables({ seed, rows, now: new Date(now), alerts: incidents.flatMap((incident) => incident.alerts) });
+}
+
+// ---------------------------------------------------------------- defaults
+
+const DEFENDER_RESOURCE = 'https://api.security.microsoft.com';
+const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+const VAULT_RESOURCE = 'https://vault.azure.net';
+const ALL_DEFENDER_ROLES: DefenderRole[] = ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'];
+const ALL_GRAPH_ROLES: GraphRole[] = ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All'];
+const DEFAULT_INCIDENTS = 300;
+const DEFAULT_HUNTING_ROWS = 10_000;
+const QUOTA_FAMILY: Partial<Record<TenantRoute, QuotaFamily>> = {
+  'defender.listIncidents': 'defender.incidents',
+  'defender.updateIncident': 'defender.incidents',
+  'defender.getIncident': 'defender.incident.get',
+  'defender.hunting': 'defender.hunting',
+  'graph.listIncidents': 'graph.incidents',
+  'graph.getIncident': 'graph.incidents',
+  'graph.updateIncident': 'graph.incidents',
+  'graph.addComment': 'graph.incidents',
+  'graph.listAlerts': 'graph.alerts',
+  'graph.getAlert': 'graph.alerts',
+  'graph.updateAlert': 'graph.alerts',
+  'graph.hunting': 'graph.hunting',
+};
+
+/**
+ * Creates a fake Microsoft 365 Defender tenant: Entra ID (client secret and certificate credentials,
+ * RS256 tokens signed with the tenant's own key), the legacy Defender API, Graph security (when
+ * available) and Key Vault, over deterministic data generated from `seed`.
+ *
+ * @example
+ * ```ts
+ * const tenant = createFakeTenant({ seed: 42 });
+ * const server = setupServer(...handlers(tenant));
+ * const client = new DefenderClient({ credential: tenant.credential() });
+ * ```
+ */
+export function createFakeTenant(options: FakeTenantOptions = {}): FakeTenant {
+  return new Tenant(options);
+}
+
+class Tenant implements FakeTenant {
+  readonly tenantId: string;
+  readonly seed: number;
+  readonly hosts: Readonly<FakeTenantHosts>;
+  readonly apps: readonly FakeApp[];
+  readonly clock: FakeTenantClock;
+  readonly faults = new FaultBook();
+  readonly requests: TenantRequest[] = [];
+  readonly incidents = new Map<number, LegacyIncidentWire>();
+  readonly tables: Record<string, Record<string, unknown>[]> = {};
+  readonly #options: FakeTenantOptions;
+  readonly #signer = new TokenSigner();
+  readonly #entra: EntraApi;
+  readonly #defender: DefenderApi;
+  readonly #graph: RequestHandlerLike | undefined;
+  readonly #vault: KeyVaultApi;
+  readonly #quotas: QuotaBook | undefined;
+  readonly #dataNow: number;
+
+  constructor(options: FakeTenantOptions) {
+    this.#options = options;
+    this.seed = options.seed ?? 1;
+    const random = prng(this.seed);
+    this.tenantId = options.tenantId ?? guid(random);
+    this.clock = createClock(options.startTime, options.timeScale ?? 1);
+    this.#dataNow = this.clock.now();
+    const now = () => this.clock.now();
+    this.hosts = Object.freeze({
+      authorityHost: trimSlash(options.authorityHost ?? 'https://login.microsoftonline.com'),
+      defenderBaseUrl: trimSlash(options.defenderBaseUrl ?? DEFENDER_RESOURCE),
+      graphBaseUrl: trimSlash(options.graphBaseUrl ?? GRAPH_RESOURCE),
+      keyVaultUrl: trimSlash(options.keyVaultUrl ?? `https://m365d-${this.tenantId.slice(0, 8)}.vault.azure.net`),
+    });
+    this.apps = Object.freeze(
+      (options.apps ?? [{ clientId: guid(random), clientSecret: entraSecret(random), roles: { defender: ALL_DEFENDER_ROLES, graph: ALL_GRAPH_ROLES } }]).map(
+        (app): FakeApp =>
+          Object.freeze({
+            clientId: app.clientId,
+            ...(app.clientSecret !== undefined ? { clientSecret: app.clientSecret } : {}),
+            ...(app.certificatePem !== undefined ? { certificatePem: app.certificatePem } : {}),
+            roles: Object.freeze({ defender: Object.freeze([...(app.roles.defender ?? [])]), graph: Object.freeze([...(app.roles.graph ?? [])]) }),
+          }),
+      ),
+    );
+
+    // A custom host is also accepted as the token audience, unless Defender and Graph share one origin (the simulator).
+    const defenderOrigin = new URL(this.hosts.defenderBaseUrl).origin;
+    const graphOrigin = new URL(this.hosts.graphBaseUrl).origin;
+    const distinct = defenderOrigin !== graphOrigin;
+    const defenderAudiences = distinct ? unique([DEFENDER_RESOURCE, defenderOrigin]) : [DEFENDER_RESOURCE];
+    const graphAudiences = distinct ? unique([GRAPH_RESOURCE, graphOrigin]) : [GRAPH_RESOURCE];
+    const lifetimeRandom = prng(this.seed ^ 0x7153);
+    this.#entra = new EntraApi({
+      tenantId: this.tenantId,
+      authorityHost: this.hosts.authorityHost,
+      apps: this.apps.map((app) => toEntraApp(app, defenderAudiences, graphAudiences)),
+      ...(options.tokenLifetimeSeconds !== undefined
+        ? { tokenLifetimeSeconds: options.tokenLifetimeSeconds }
+        : { tokenLifetime: () => 3600 + Math.floor(lifetimeRandom() * 1801) }),
+      resources: unique([
+        DEFENDER_RESOURCE,
+        'https://api-gcc.security.microsoft.us',
+        'https://api-gov.security.microsoft.us',
+        'https://api.securitycenter.microsoft.com',
+        GRAPH_RESOURCE,
+        'https://graph.microsoft.us',
+        'https://dod-graph.microsoft.us',
+        VAULT_RESOURCE,
+        ...defenderAudiences,
+        ...graphAudiences,
+      ]),
+      signer: this.#signer,
+      now,
+    });
+    this.#defender = new DefenderApi({
+      baseUrl: this.hosts.defenderBaseUrl,
+      tenantId: this.tenantId,
+      ...(distinct ? {} : { resource: DEFENDER_RESOURCE }),
+      incidents: this.incidents,
+      huntingTables: this.tables,
+      signer: this.#signer,
+      now,
+    });
+    this.#vault = new KeyVaultApi({
+      vaultUrl: this.hosts.keyVaultUrl,
+      tenantId: this.tenantId,
+      authorityHost: this.hosts.authorityHost,
+      signer: this.#signer,
+      now,
+    });
+    this.#graph = createGraphApi({
+      baseUrl: this.hosts.graphBaseUrl,
+      tenantId: this.tenantId,
+      incidents: this.incidents,
+      tables: this.tables,
+      verifyToken: (request) => this.#verifyGraphToken(request, graphAudiences),
+      now,
+    });
+    this.#quotas = options.quotas === false ? undefined : new QuotaBook({ now, ...(options.quotas ? { limits: options.quotas } : {}) });
+    this.#load();
+  }
+
+  get secrets(): Map<string, VaultSecret> {
+    return this.#vault.secrets;
+  }
+
+  get issuedTokens(): number {
+    return this.#entra.issuedTokens.length;
+  }
+
+  credential(clientId?: string): { tenantId: string; clientId: string; clientSecret: string } {
+    const app = this.apps.find((a) => (clientId === undefined ? a.clientSecret !== undefined : a.clientId === clientId));
+    if (!app?.clientSecret) {
+      throw new Error(clientId === undefined ? 'The fake tenant has no app with a client secret.' : `The fake tenant has no app ${clientId} with a client secret.`);
+    }
+    return { tenantId: this.tenantId, clientId: app.clientId, clientSecret: app.clientSecret };
+  }
+
+  reset(): void {
+    this.faults.clear();
+    this.requests.length = 0;
+    this.#entra.issuedTokens.length = 0;
+    this.#entra.tokenRequests.length = 0;
+    this.#quotas?.reset();
+    this.#load();
+  }
+
+  async handle(request: Request): Promise<Response | undefined> {
+    const route = this.#routeOf(request);
+    if (!route) return undefined;
+    const record: TenantRequest = {
+      route,
+      method: request.method.toUpperCase(),
+      url: request.url,
+      headers: redactHeaders(request.headers),
+      body: await redactedBody(request),
+      status: 0,
+      faulted: false,
+      at: this.clock.now(),
+    };
+    this.requests.push(record);
+    const response = await this.#answer(request, route, record);
+    const fault = response && networkFaultOf(response);
+    record.status = !response ? 404 : fault && fault.kind !== 'reset-during-body' ? 0 : response.status;
+    return response;
+  }
+
+  async #answer(request: Request, route: TenantRoute, record: TenantRequest): Promise<Response | undefined> {
+    const step = this.faults.take(route);
+    if (step) record.faulted = true;
+    const faulted = step ? await this.#applyFault(step, request, route) : undefined;
+    if (faulted) return faulted;
+    const quota = this.#takeQuota(request, route);
+    const response = quota ?? (await this.#service(route).handle(request));
+    if (step && 'truncateBodyAt' in step && response) return withNetworkFault(response, { kind: 'reset-during-body', afterBytes: step.truncateBodyAt });
+    if (step && 'network' in step && response) return withNetworkFault(response, step.network);
+    return response;
+  }
+
+  /** The answer a fault step gives instead of the normal one; `undefined` = answer normally (after a delay, maybe). */
+  async #applyFault(step: FaultStep, request: Request, route: TenantRoute): Promise<Response | undefined> {
+    if ('html' in step) return htmlErrorPage(step.status);
+    if ('expiredToken' in step) return this.#expired(request, route);
+    if ('network' in step) {
+      if (step.network.kind === 'reset-during-body') return undefined;
+      return withNetworkFault(new Response(null, { status: 502 }), step.network);
+    }
+    if ('truncateBodyAt' in step) return undefined;
+    if ('delayMs' in step) {
+      await delay(step.delayMs, request.signal);
+      return undefined;
+    }
+    const headers = new Headers(step.headers);
+    let payload: string | null = null;
+    if (step.rawBody !== undefined) payload = step.rawBody;
+    else if (step.body !== undefined) payload = JSON.stringify(step.body);
+    if (payload !== null && !headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
+    return new Response(payload, { status: step.status, headers });
+  }
+
+  /** The 401 each API gives for an expired bearer token; Entra answers normally. */
+  #expired(request: Request, route: TenantRoute): Response | undefined {
+    const service = route.split('.')[0];
+    if (service === 'defender') return legacyUnauthorized('the access token has expired');
+    if (service === 'graph') return graphUnauthorized(request, 'Lifetime validation failed, the token is expired.', this.clock.now());
+    if (service === 'keyvault') {
+      return Response.json(this.#vault.expiredBody(), { status: 401, headers: this.#vault.challengeHeaders() });
+    }
+    return undefined;
+  }
+
+  #takeQuota(request: Request, route: TenantRoute): Response | undefined {
+    const family = QUOTA_FAMILY[route];
+    if (!this.#quotas || !family) return undefined;
+    const token = bearerToken(request);
+    const appId = token ? decodeTokenClaims(token)?.['appid'] : undefined;
+    // Requests without a usable token are refused by the API itself (401), before any quota.
+    if (typeof appId !== 'string') return undefined;
+    const answer = this.#quotas.take({ tenantId: this.tenantId, appId, family });
+    if (answer.ok) return undefined;
+    return Response.json(answer.body, { status: answer.status, headers: { 'retry-after': String(answer.retryAfterSeconds), ...answer.headers } });
+  }
+
+  #service(route: TenantRoute): RequestHandlerLike {
+    switch (route.split('.')[0]) {
+      case 'entra':
+        return this.#entra;
+      case 'defender':
+        return this.#defender;
+      case 'keyvault':
+        return this.#vault;
+      default:
+        return this.#graph ?? { handle: async () => undefined };
+    }
+  }
+
+  #routeOf(request: Request): TenantRoute | undefined {
+    const defender = this.#defender.routeOf(request);
+    if (defender) {
+      const names = { list: 'defender.listIncidents', get: 'defender.getIncident', update: 'defender.updateIncident', hunting: 'defender.hunting' } as const;
+      return names[defender.route];
+    }
+    const graph = graphRouteOf(request, this.hosts.graphBaseUrl);
+    if (graph) return graph;
+    if (this.#vault.routeOf(request)) return 'keyvault.getSecret';
+    const entra = this.#entra.routeOf(request);
+    if (entra) return entra.kind === 'token' ? 'entra.token' : 'entra.discovery';
+    return undefined;
+  }
+
+  #verifyGraphToken(request: Request, audiences: string[]): { appId: string; roles: string[] } | Response {
+    const token = bearerToken(request);
+    if (!token) return graphUnauthorized(request, 'Access token is empty.', this.clock.now());
+    const checked = this.#signer.verify(token, { audiences, tenantId: this.tenantId, now: this.clock.now() });
+    if (!checked.ok) {
+      const message = checked.reason.includes('expired') ? 'Lifetime validation failed, the token is expired.' : 'Access token validation failure. Invalid audience or signature.';
+      return graphUnauthorized(request, message, this.clock.now());
+    }
+    const { claims } = checked;
+    return {
+      appId: typeof claims['appid'] === 'string' ? claims['appid'] : '',
+      roles: Array.isArray(claims['roles']) ? claims['roles'].filter((r): r is string => typeof r === 'string') : [],
+    };
+  }
+
+  /** (Re)generates the state from the seed. */
+  #load(): void {
+    const options = this.#options;
+    this.incidents.clear();
+    const incidents = Array.isArray(options.incidents)
+      ? options.incidents
+      : generateTenantIncidents(this.seed, options.incidents ?? DEFAULT_INCIDENTS, this.#dataNow);
+    for (const incident of incidents) this.incidents.set(incident.incidentId, structuredClone(incident));
+    for (const name of Object.keys(this.tables)) delete this.tables[name];
+    const tables = options.huntingTables
+      ? Object.fromEntries(Object.entries(options.huntingTables).map(([name, rows]) => [name, [...rows]]))
+      : generateTenantTables(this.seed, options.huntingRows ?? DEFAULT_HUNTING_ROWS, this.#dataNow, [...this.incidents.values()]);
+    Object.assign(this.tables, tables);
+    this.#vault.secrets.clear();
+    const first = this.apps[0];
+    const secrets = options.secrets ?? (first?.clientSecret ? { 'defender-client-secret': { value: first.clientSecret } } : {});
+    for (const [name, secret] of Object.entries(secrets)) this.#vault.setSecret(name, secret);
+  }
+
+  /** A summary without secrets, for `console.log(tenant)`. */
+  [inspect.custom](): string {
+    return `FakeTenant { tenantId: '${this.tenantId}', seed: ${this.seed}, apps: ${this.apps.length}, incidents: ${this.incidents.size}, ` +
+      `tables: ${Object.keys(this.tables).length}, requests: ${this.requests.length}, faults pending: ${this.faults.pending} }`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { tenantId: this.tenantId, seed: this.seed, hosts: this.hosts, apps: this.apps.map((a) => ({ clientId: a.clientId, roles: a.roles })) };
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function createClock(start: Date | number | undefined, timeScale: number): FakeTenantClock {
+  if (!Number.isFinite(timeScale) || timeScale <= 0) throw new RangeError(`timeScale must be a positive number; got ${timeScale}.`);
+  const realStart = Date.now();
+  const simulatedStart = start === undefined ? realStart : typeof start === 'number' ? start : start.getTime();
+  let offset = 0;
+  return {
+    timeScale,
+    now: () => simulatedStart + offset + (Date.now() - realStart) * timeScale,
+    advance(ms: number) {
+      if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`clock.advance takes a non-negative number of ms; got ${ms}.`);
+      offset += ms;
+    },
+  };
+}
+
+function toEntraApp(app: FakeApp, defenderAudiences: string[], graphAudiences: string[]): EntraApp {
+  const roles: Record<string, string[]> = {};
+  for (const audience of defenderAudiences) roles[audience] = [...app.roles.defender];
+  for (const audience of graphAudiences) roles[audience] = [...app.roles.graph];
+  return {
+    clientId: app.clientId,
+    ...(app.clientSecret !== undefined ? { clientSecret: app.clientSecret } : {}),
+    ...(app.certificatePem !== undefined ? { certificatePem: app.certificatePem } : {}),
+    roles,
+  };
+}
+
+/** Graph's route names, by path under `{graphBaseUrl}/v1.0/security/` (or `/beta/`). */
+function graphRouteOf(request: Request, graphBaseUrl: string): TenantRoute | undefined {
+  const url = new URL(request.url);
+  const base = new URL(graphBaseUrl);
+  if (url.origin !== base.origin) return undefined;
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const match = /^\/(?:v1\.0|beta)\/security\/(.*?)\/?$/i.exec(url.pathname.slice(prefix.length));
+  if (!match || !url.pathname.startsWith(prefix)) return undefined;
+  const path = (match[1] ?? '').toLowerCase();
+  const method = request.method.toUpperCase();
+  if (path === 'incidents') return method === 'GET' ? 'graph.listIncidents' : 'graph.other';
+  if (/^incidents\/[^/]+$/.test(path)) return method === 'PATCH' ? 'graph.updateIncident' : method === 'GET' ? 'graph.getIncident' : 'graph.other';
+  if (/^incidents\/[^/]+\/comments$/.test(path)) return 'graph.addComment';
+  if (path === 'alerts_v2') return method === 'GET' ? 'graph.listAlerts' : 'graph.other';
+  if (/^alerts_v2\/[^/]+$/.test(path)) return method === 'PATCH' ? 'graph.updateAlert' : method === 'GET' ? 'graph.getAlert' : 'graph.other';
+  if (path === 'runhuntingquery') return 'graph.hunting';
+  return 'graph.other';
+}
+
+function redactHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = name === 'authorization' ? `${value.split(' ')[0] ?? ''} [redacted]` : value;
+  });
+  return out;
+}
+
+async function redactedBody(request: Request): Promise<unknown> {
+  if (request.body === null) return undefined;
+  const text = await request.clone().text();
+  if (text === '') return undefined;
+  if ((request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded')) {
+    const form = Object.fromEntries(new URLSearchParams(text));
+    for (const key of ['client_secret', 'client_assertion']) if (key in form) form[key] = '[redacted]';
+    return form;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function guid(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[Math.floor(random() * 4)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A client secret value shaped like Entra's (`xxx8Q~` + 34 characters). */
+function entraSecret(random: () => number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.~';
+  const pick = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+  return `${pick(3)}8Q~${pick(34)}`;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,122 @@
+/**
+ * `m365d` as a user runs it: a child process (from source, through tsx, as `npm run sim` does).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SDK_VERSION } from '../../src/version.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const children: ChildProcessWithoutNullStreams[] = [];
+
+function m365d(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/cli.ts', ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    out: () => stdout,
+    err: () => stderr,
+    /** Resolves once stdout matches. */
+    async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+      const until = Date.now() + timeoutMs;
+      while (!pattern.test(stdout)) {
+        if (child.exitCode !== null) throw new Error(`m365d exited with ${child.exitCode}: ${stderr}`);
+        if (Date.now() > until) throw new Error(`no ${pattern} in m365d output: ${stdout}${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function parseExports(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const match of text.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) env[match[1]!] = match[2]!.replace(/^'(.*)'$/, '$1');
+  return env;
+}
+
+describe('m365d', () => {
+  it('sim prints the environment, serves the tenant it describes, and stops cleanly on SIGINT', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'm365d-cli-'));
+    try {
+      const envFile = join(dir, 'sim.env');
+      const sim = m365d(['sim', '--seed', '3', '--incidents', '7', '--rows', '50', '--ca-dir', process.env.M365D_E2E_CA_DIR!, '--save-env', envFile,
+        '--fault', 'defender.getIncident=503,503']);
+      await sim.waitFor(/export DEFENDER_GRAPH_BASE_URL=.*\n/);
+      const env = parseExports(sim.out());
+      expect(Object.keys(env).sort()).toEqual([
+        'AZURE_AUTHORITY_HOST', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_TENANT_ID', 'DEFENDER_API_BASE_URL', 'DEFENDER_GRAPH_BASE_URL', 'NODE_EXTRA_CA_CERTS',
+      ]);
+      expect(env.AZURE_AUTHORITY_HOST).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(env.NODE_EXTRA_CA_CERTS).toBe(join(process.env.M365D_E2E_CA_DIR!, 'ca.pem'));
+      expect(await readFile(envFile, 'utf8')).toBe(sim.out());
+      expect(sim.out().trim().split('\n')).toHaveLength(7); // stdout holds only the export lines
+
+      const state = (await (await fetch(`${env.AZURE_AUTHORITY_HOST}/_sim/state`)).json()) as Record<string, unknown>;
+      expect(state).toMatchObject({ tenantId: env.AZURE_TENANT_ID, seed: 3, incidents: 7, huntingRows: expect.any(Number), faultsPending: 2 });
+
+      sim.child.kill('SIGINT');
+      const started = Date.now();
+      expect(await sim.exited).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(sim.err()).toContain('m365d sim: ready at');
+      expect(sim.err()).toContain('m365d sim: stopped.');
+      await expect(fetch(`${env.AZURE_AUTHORITY_HOST}/_sim/state`)).rejects.toThrow(TypeError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sim --quiet prints only the environment, --env-file writes it, and SIGTERM stops it too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'm365d-cli-'));
+    try {
+      // Node 20 reads a --env-file argument itself (even after the script) and stops if the file is missing.
+      const envFile = join(dir, 'sim.env');
+      await writeFile(envFile, '');
+      const sim = m365d(['sim', '--quiet', '--incidents', '1', '--rows', '1', '--env-file', envFile]);
+      await sim.waitFor(/export DEFENDER_GRAPH_BASE_URL=.*\n/);
+      sim.child.kill('SIGTERM');
+      expect(await sim.exited).toBe(0);
+      expect(sim.err()).toBe('');
+      expect(await readFile(envFile, 'utf8')).toBe(sim.out());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--version prints the SDK version; --help the usage', async () => {
+    const version = m365d(['--version']);
+    expect(await version.exited).toBe(0);
+    expect(version.out()).toBe(`${SDK_VERSION}\n`);
+    const help = m365d(['--help']);
+    expect(await help.exited).toBe(0);
+    expect(help.out()).toContain('m365d sim [options]');
+    expect(help.out()).toContain('--token-lifetime SECONDS');
+  });
+
+  it.each([
+    [['sim', '--bogus'], /Unknown option '--bogus'/],
+    [['sim', '--port', 'eighty'], /--port must be an integer from 0 to 65535; got "eighty"/],
+    [['sim', '--fault', 'defender.hunting'], /--fault must be ROUTE=STATUS/],
+    [['sim', '--time-scale', '0'], /--time-scale must be a number greater than 0/],
+    [['serve'], /unknown command "serve"/],
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const run = m365d(args);
+    expect(await run.exited).toBe(2);
+    expect(run.err()).toMatch(message);
+    expect(run.err()).toContain('m365d --help');
+    expect(run.out()).toBe('');
+  });
+});

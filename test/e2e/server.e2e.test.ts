@@ -1,0 +1,250 @@
+/**
+ * The HTTPS adapter itself, with a small stand-in tenant: the node:http ↔ web Request/Response
+ * bridge, network faults, the /_sim admin API, the CA, and a prompt close().
+ */
+import { request as httpsRequest } from 'node:https';
+import { networkInterfaces } from 'node:os';
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withNetworkFault, type NetworkFault } from '../../src/testing/network-fault.js';
+import { startSimulator, type Simulator, type SimulatorTenant } from '../../src/testing/server.js';
+
+const CA_DIR = process.env.M365D_E2E_CA_DIR!;
+
+class StubTenant implements SimulatorTenant {
+  seen: { method: string; url: string; body: string; headers: Headers }[] = [];
+  queued: { route: string; steps: Record<string, unknown>[] }[] = [];
+  nextFault: NetworkFault | undefined;
+  constructor(readonly generation: number) {}
+  faults = {
+    add: (route: string, ...steps: Record<string, unknown>[]) => {
+      if (!route.startsWith('GET ') && !route.startsWith('POST ')) throw new Error(`unknown route "${route}"`);
+      this.queued.push({ route, steps });
+    },
+    clear: () => {
+      this.queued = [];
+    },
+  };
+  async handle(request: Request): Promise<Response | undefined> {
+    const url = new URL(request.url);
+    this.seen.push({ method: request.method, url: request.url, body: await request.text(), headers: request.headers });
+    if (url.pathname === '/echo') {
+      return Response.json({ method: request.method, path: url.pathname, query: url.search, generation: this.generation }, { headers: { 'x-stub': 'yes' } });
+    }
+    if (url.pathname === '/big') {
+      const chunk = 'x'.repeat(64 * 1024);
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ === 16) controller.close();
+          else controller.enqueue(new TextEncoder().encode(chunk));
+        },
+      });
+      const response = new Response(body, { status: 200, headers: { 'content-type': 'text/plain' } });
+      return this.nextFault ? withNetworkFault(response, this.nextFault) : response;
+    }
+    return undefined;
+  }
+}
+
+let sim: Simulator<StubTenant> | undefined;
+let generations = 0;
+
+async function start(host?: string): Promise<Simulator<StubTenant>> {
+  sim = await startSimulator<StubTenant>({
+    caDir: CA_DIR,
+    ...(host ? { host } : {}),
+    faults: [{ route: 'GET /api/incidents', steps: [429] }],  // a bare status is {status}
+    createTenant: () => new StubTenant(++generations),
+    app: () => ({ tenantId: 'tenant-id', clientId: 'client-id', clientSecret: 'stub-secret' }),
+    tenantState: (tenant) => ({ queuedFaults: tenant.queued.length }),
+  });
+  return sim;
+}
+
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+/** Raw HTTPS GET that reports how many body bytes arrived before the connection ended. */
+function rawGet(url: string, ca: string, options: { localAddress?: string; servername?: string } = {}) {
+  return new Promise<{ status?: number; bytes: number; error?: string; body: string }>((resolve) => {
+    let bytes = 0;
+    let status: number | undefined;
+    let body = '';
+    const req = httpsRequest(url, { ca, agent: false, ...options }, (res) => {
+      status = res.statusCode;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (body.length < 4096) body += chunk.toString('utf8');
+      });
+      res.on('end', () => resolve({ status, bytes, body }));
+      res.on('error', (error) => resolve({ status, bytes, body, error: (error as NodeJS.ErrnoException).code ?? error.message }));
+    });
+    req.on('error', (error) => resolve({ status, bytes, body, error: (error as NodeJS.ErrnoException).code ?? error.message }));
+    req.end();
+  });
+}
+
+describe('startSimulator (HTTPS adapter)', () => {
+  it('serves the tenant over TLS with a certificate for 127.0.0.1 signed by the shared CA', async () => {
+    const s = await start();
+    expect(s.origin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    // fetch trusts it through NODE_EXTRA_CA_CERTS, set by the e2e global setup.
+    const response = await fetch(`${s.origin}/echo?a=1`, { method: 'POST', body: 'hello', headers: { 'x-test': 'one' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-stub')).toBe('yes');
+    expect(await response.json()).toEqual({ method: 'POST', path: '/echo', query: '?a=1', generation: generations });
+    const seen = s.tenant.seen[0]!;
+    expect(seen.body).toBe('hello');
+    expect(seen.headers.get('x-test')).toBe('one');
+    expect(seen.url).toBe(`${s.origin}/echo?a=1`);
+
+    expect(s.caPem).toBe(await readFile(`${CA_DIR}/ca.pem`, 'utf8'));
+    expect(s.caPath).toBe(`${CA_DIR}/ca.pem`);
+    expect(new X509Certificate(s.caPem).ca).toBe(true);
+    expect(s.env).toEqual({
+      NODE_EXTRA_CA_CERTS: s.caPath,
+      AZURE_TENANT_ID: 'tenant-id',
+      AZURE_CLIENT_ID: 'client-id',
+      AZURE_CLIENT_SECRET: 'stub-secret',
+      AZURE_AUTHORITY_HOST: s.origin,
+      DEFENDER_API_BASE_URL: s.origin,
+      DEFENDER_GRAPH_BASE_URL: s.origin,
+    });
+  });
+
+  it('writes a generated CA to a temporary file and removes it on close', async () => {
+    const s = await startSimulator<StubTenant>({ createTenant: () => new StubTenant(0), app: () => ({ tenantId: 't', clientId: 'c', clientSecret: 's' }) });
+    sim = s;
+    expect(await readFile(s.caPath, 'utf8')).toBe(s.caPem);
+    expect(s.caPem).not.toBe(await readFile(`${CA_DIR}/ca.pem`, 'utf8'));
+    const direct = await rawGet(`${s.origin}/echo`, s.caPem);
+    expect(direct.status).toBe(200);
+    await s.close();
+    await expect(readFile(s.caPath, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('answers a route the tenant does not serve with a 404 JSON body', async () => {
+    const s = await start();
+    const response = await fetch(`${s.origin}/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'NotFound', message: 'The simulator serves no GET /nope.' } });
+  });
+
+  it('streams a large body', async () => {
+    const s = await start();
+    const text = await (await fetch(`${s.origin}/big`)).text();
+    expect(text.length).toBe(16 * 64 * 1024);
+  });
+
+  it('resets the connection before the headers for a "reset" fault', async () => {
+    const s = await start();
+    s.tenant.nextFault = { kind: 'reset' };
+    const result = await rawGet(`${s.origin}/big`, s.caPem);
+    expect(result.status).toBeUndefined();
+    expect(result.error).toBe('ECONNRESET');
+    await expect(fetch(`${s.origin}/big`)).rejects.toThrow(TypeError);
+  });
+
+  it('sends the headers and exactly the first n body bytes for a "reset-during-body" fault', async () => {
+    const s = await start();
+    s.tenant.nextFault = { kind: 'reset-during-body', afterBytes: 100_000 };
+    const result = await rawGet(`${s.origin}/big`, s.caPem);
+    expect(result.status).toBe(200);
+    expect(result.bytes).toBe(100_000);
+    expect(result.error).toBeDefined();
+  });
+
+  it('sends nothing for a "stall" fault until the client gives up, and close() still returns promptly', async () => {
+    const s = await start();
+    s.tenant.nextFault = { kind: 'stall' };
+    const started = Date.now();
+    await expect(fetch(`${s.origin}/big`, { signal: AbortSignal.timeout(300) })).rejects.toThrow(/timeout|aborted/i);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // A second stalled request still open while closing.
+    const pending = rawGet(`${s.origin}/big`, s.caPem);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closing = Date.now();
+    await s.close();
+    expect(Date.now() - closing).toBeLessThan(1_000);
+    expect((await pending).status).toBeUndefined();
+  });
+
+  it('closes promptly with idle keep-alive connections open', async () => {
+    const s = await start();
+    for (let i = 0; i < 3; i++) await (await fetch(`${s.origin}/echo`)).text();
+    const closing = Date.now();
+    await s.close();
+    expect(Date.now() - closing).toBeLessThan(1_000);
+    await expect(fetch(`${s.origin}/echo`)).rejects.toThrow(TypeError);
+  });
+});
+
+describe('the /_sim admin API', () => {
+  it('reports request counts and tenant state', async () => {
+    const s = await start();
+    await (await fetch(`${s.origin}/echo`)).text();
+    await (await fetch(`${s.origin}/echo`)).text();
+    await (await fetch(`${s.origin}/nope`)).text();
+    const state = await (await fetch(`${s.origin}/_sim/state`)).json();
+    expect(state).toEqual({
+      origin: s.origin,
+      requestsByRoute: { 'GET /echo': 2, 'GET /nope': 1 },
+      tokenRequests: 0,
+      queuedFaults: 1,
+    });
+  });
+
+  it('adds faults with POST, clears them with DELETE, and refuses a malformed fault', async () => {
+    const s = await start();
+    const added = await fetch(`${s.origin}/_sim/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /api/incidents', steps: [503, { delayMs: 5 }] }) });
+    expect(added.status).toBe(201);
+    expect(s.tenant.queued).toEqual([
+      { route: 'GET /api/incidents', steps: [{ status: 429 }] },
+      { route: 'GET /api/incidents', steps: [{ status: 503 }, { delayMs: 5 }] },
+    ]);
+    const refused = await fetch(`${s.origin}/_sim/faults`, { method: 'POST', body: JSON.stringify({ route: 'PUT /x', steps: [500] }) });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: { code: 'BadRequest', message: 'unknown route "PUT /x"' } });
+    const malformed = await fetch(`${s.origin}/_sim/faults`, { method: 'POST', body: '{"route":' });
+    expect(malformed.status).toBe(400);
+    expect((await fetch(`${s.origin}/_sim/faults`, { method: 'DELETE' })).status).toBe(204);
+    expect(s.tenant.queued).toEqual([]);
+  });
+
+  it('resets to a fresh tenant with the start-up faults and zeroed counters', async () => {
+    const s = await start();
+    const first = s.tenant;
+    await (await fetch(`${s.origin}/echo`)).text();
+    expect((await fetch(`${s.origin}/_sim/reset`, { method: 'POST' })).status).toBe(204);
+    expect(s.tenant).not.toBe(first);
+    expect(s.tenant.queued).toEqual([{ route: 'GET /api/incidents', steps: [{ status: 429 }] }]);
+    expect(s.stats()).toEqual({ requestsByRoute: {}, tokenRequests: 0 });
+  });
+
+  it('answers an unknown admin route with a 404 listing the known ones', async () => {
+    const s = await start();
+    const response = await fetch(`${s.origin}/_sim/nothing`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('GET /_sim/state');
+  });
+
+  it('refuses callers that are not on this machine with 403', async () => {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((nic) => nic && nic.family === 'IPv4' && !nic.internal);
+    // A machine without a non-loopback interface cannot produce a non-loopback caller: fail loudly.
+    expect(external, 'this test needs a non-loopback IPv4 interface').toBeDefined();
+    const s = await start('0.0.0.0');
+    const url = `https://${external!.address}:${s.port}`;
+    const admin = await rawGet(`${url}/_sim/state`, s.caPem);
+    expect(admin.status).toBe(403);
+    expect(JSON.parse(admin.body)).toEqual({ error: { code: 'Forbidden', message: 'The /_sim admin API answers loopback callers only.' } });
+    // The same caller reaches the tenant, and a loopback caller reaches the admin API.
+    expect((await rawGet(`${url}/echo`, s.caPem)).status).toBe(200);
+    expect((await rawGet(`${s.origin}/_sim/state`, s.caPem)).status).toBe(200);
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { clientOptionsFromEnv } from '../src/env.js';
+import { CredentialError, DefenderClient, InvalidArgumentError } from '../src/index.js';
+import { CLIENT_ID, TENANT_ID } from './support/harness.js';
+import { thrownBy } from './support/throws.js';
+
+const app = { AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, AZURE_CLIENT_SECRET: 'env-secret-value' };
+
+describe('clientOptionsFromEnv', () => {
+  it('reads the app credential and leaves cloud and api to the client defaults', () => {
+    const options = clientOptionsFromEnv(app);
+    expect(options).toEqual({ credential: { tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: 'env-secret-value' } });
+    const client = new DefenderClient(options);
+    expect(client.cloud.name).toBe('public');
+    expect(client.cloud.apiBaseUrl).toBe('https://api.security.microsoft.com');
+  });
+
+  it('builds a custom cloud from AZURE_AUTHORITY_HOST and DEFENDER_API_BASE_URL (the simulator)', () => {
+    const options = clientOptionsFromEnv({ ...app, AZURE_AUTHORITY_HOST: 'https://127.0.0.1:8443', DEFENDER_API_BASE_URL: 'https://127.0.0.1:8443/' });
+    expect(options.cloud).toEqual({
+      authorityHost: 'https://127.0.0.1:8443',
+      apiBaseUrl: 'https://127.0.0.1:8443/',
+      scope: 'https://api.security.microsoft.com/.default',
+    });
+    const client = new DefenderClient(options);
+    expect(client.cloud).toMatchObject({ name: 'custom', authorityHost: 'https://127.0.0.1:8443', apiBaseUrl: 'https://127.0.0.1:8443', knownAuthority: false });
+  });
+
+  it('defaults the missing host of a custom cloud to the public one', () => {
+    expect(clientOptionsFromEnv({ ...app, DEFENDER_API_BASE_URL: 'https://eu.api.security.microsoft.com' }).cloud).toMatchObject({
+      authorityHost: 'https://login.microsoftonline.com',
+      apiBaseUrl: 'https://eu.api.security.microsoft.com',
+    });
+    expect(clientOptionsFromEnv({ ...app, AZURE_AUTHORITY_HOST: 'https://login.example.test' }).cloud).toMatchObject({
+      authorityHost: 'https://login.example.test',
+      apiBaseUrl: 'https://api.security.microsoft.com',
+    });
+  });
+
+  it('takes a named cloud from DEFENDER_CLOUD and a region from DEFENDER_REGION', () => {
+    expect(new DefenderClient(clientOptionsFromEnv({ ...app, DEFENDER_CLOUD: 'gcc-high' })).cloud.apiBaseUrl).toBe('https://api-gov.security.microsoft.us');
+    expect(new DefenderClient(clientOptionsFromEnv({ ...app, DEFENDER_REGION: 'eu' })).cloud.apiBaseUrl).toBe('https://eu.api.security.microsoft.com');
+  });
+
+  it('reads DEFENDER_API', () => {
+    expect(clientOptionsFromEnv({ ...app, DEFENDER_API: 'defender' }).api).toBe('defender');
+    expect(clientOptionsFromEnv({ ...app, DEFENDER_API: 'graph' }).api).toBe('graph');
+    expect(clientOptionsFromEnv({ ...app, DEFENDER_API: '  ' }).api).toBeUndefined();
+  });
+
+  it.each([
+    ['DEFENDER_API', { DEFENDER_API: 'legacy' }, /DEFENDER_API must be 'defender' or 'graph'; got "legacy"/],
+    ['DEFENDER_CLOUD', { DEFENDER_CLOUD: 'china' }, /DEFENDER_CLOUD must be one of 'public', 'gcc', 'gcc-high', 'dod'/],
+    ['DEFENDER_CLOUD', { DEFENDER_CLOUD: 'gcc', AZURE_AUTHORITY_HOST: 'https://127.0.0.1:1' }, /cannot be combined with AZURE_AUTHORITY_HOST/],
+    ['AZURE_AUTHORITY_HOST', { AZURE_AUTHORITY_HOST: 'login.microsoftonline.com' }, /AZURE_AUTHORITY_HOST must be an origin/],
+    ['DEFENDER_API_BASE_URL', { DEFENDER_API_BASE_URL: 'https://api.security.microsoft.com/api' }, /DEFENDER_API_BASE_URL must be an origin/],
+    ['DEFENDER_REGION', { DEFENDER_REGION: 'mars' }, /DEFENDER_REGION must be one of us, eu/],
+  ])('names %s when its value is not valid', (option, extra, message) => {
+    const error = thrownBy(InvalidArgumentError, () => clientOptionsFromEnv({ ...app, ...extra }));
+    expect(error.option).toBe(option);
+    expect(error.message).toMatch(message);
+  });
+
+  it('names the missing credential variables without echoing the secret', () => {
+    const error = thrownBy(CredentialError, () => clientOptionsFromEnv({ AZURE_CLIENT_SECRET: 'env-secret-value' }));
+    expect(error.message).toContain('AZURE_TENANT_ID, AZURE_CLIENT_ID');
+    expect(error.message).not.toContain('env-secret-value');
+  });
+
+  it('reads process.env by default', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, app, { DEFENDER_API_BASE_URL: 'https://127.0.0.1:9' });
+      delete process.env.AZURE_AUTHORITY_HOST;
+      delete process.env.DEFENDER_CLOUD;
+      expect(clientOptionsFromEnv().cloud).toMatchObject({ apiBaseUrl: 'https://127.0.0.1:9' });
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+});
+
+describe('clientOptionsFromEnv overrides', () => {
+  it('lets overrides win and skips the credential variables when a credential is given', () => {
+    const keyVault = { tenantId: TENANT_ID, clientId: CLIENT_ID, keyVault: { vaultUrl: 'https://kv.vault.azure.net', secretName: 'app' } };
+    const options = clientOptionsFromEnv({ DEFENDER_API_BASE_URL: 'https://127.0.0.1:9' }, { credential: keyVault, maxRetries: 5 });
+    expect(options).toEqual({
+      credential: keyVault,
+      maxRetries: 5,
+      cloud: { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: 'https://127.0.0.1:9', scope: 'https://api.security.microsoft.com/.default' },
+    });
+    expect(clientOptionsFromEnv(app, { cloud: 'gcc' }).cloud).toBe('gcc');
+  });
+});

@@ -1,0 +1,205 @@
+/*
+ * Parity: one set of public-API behaviours, run once per wire API, against FakeDefender and
+ * FakeGraph serving the same incident store. Where a test needs an oracle it asks the *other*
+ * API, so every field both APIs carry must come out equal in the public model.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  DefenderClient,
+  NotFoundError,
+  PermissionError,
+  RateLimitError,
+  type Alert,
+  type Evidence,
+  type Incident,
+  type IncidentListOptions,
+  type Page,
+} from '../src/index.js';
+import { fakeTenantBoth } from './support/graph.js';
+import { CountingCredential, startServer } from './support/harness.js';
+
+const server = startServer();
+type Api = 'defender' | 'graph';
+const other = (api: Api): Api => (api === 'graph' ? 'defender' : 'graph');
+
+// Within Graph's default 30-day window, in Kusto's 7-digit form (what both services send).
+const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+const huntingTables = {
+  DeviceProcessEvents: [
+    { Timestamp: hoursAgo(3), DeviceName: 'pc-01', FileName: 'powershell.exe', ProcessId: 4120 },
+    { Timestamp: hoursAgo(2), DeviceName: 'pc-02', FileName: 'cmd.exe', ProcessId: 88 },
+    { Timestamp: hoursAgo(1), DeviceName: 'pc-01', FileName: 'cmd.exe', ProcessId: 90 },
+  ],
+};
+
+/** Both fakes over one store, and a client per API with the same credential. */
+function tenant(count = 60, roles?: string[]) {
+  const fakes = fakeTenantBoth(server, { incidents: count, huntingTables, ...(roles ? { roles } : {}) });
+  const credential = roles ? new CountingCredential(roles) : fakes.credential;
+  const clientFor = (api: Api) =>
+    new DefenderClient({ credential, api, maxRetryWaitMs: 10_000, silenceDeprecationWarnings: true });
+  const requestsOf = (api: Api) => (api === 'graph' ? fakes.graph.requests : fakes.defender.requests);
+  return { ...fakes, clientFor, requestsOf };
+}
+
+/** The fields of evidence both APIs carry (Graph-only ones are null/empty on the Defender API). */
+function evidenceView(evidence: Evidence) {
+  switch (evidence.type) {
+    case 'device':
+      return { type: evidence.type, mdeDeviceId: evidence.mdeDeviceId, deviceDnsName: evidence.deviceDnsName, osPlatform: evidence.osPlatform };
+    case 'file':
+      return { type: evidence.type, sha1: evidence.fileDetails.sha1, sha256: evidence.fileDetails.sha256, fileName: evidence.fileDetails.fileName };
+    case 'user':
+      return { type: evidence.type, accountName: evidence.userAccount.accountName, azureAdUserId: evidence.userAccount.azureAdUserId };
+    case 'ip':
+      return { type: evidence.type, ipAddress: evidence.ipAddress };
+    case 'url':
+      return { type: evidence.type, url: evidence.url };
+    default:
+      return { type: evidence.type };
+  }
+}
+
+function alertView(alert: Alert) {
+  const { raw: _raw, evidence, ...rest } = alert;
+  return { ...rest, evidence: evidence.map(evidenceView).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) };
+}
+
+/** The fields both APIs carry; `raw`, `webUrl` and Graph-only `systemTags` differ by design. */
+function view(incident: Incident) {
+  const { raw: _raw, webUrl: _webUrl, systemTags: _systemTags, alerts, ...rest } = incident;
+  return { ...rest, alerts: alerts.map(alertView).sort((a, b) => a.id.localeCompare(b.id)) };
+}
+
+const byId = (incidents: Incident[]) => [...incidents].sort((a, b) => a.id.localeCompare(b.id)).map(view);
+
+describe.each(['defender', 'graph'] as const)('parity on api: %s', (api) => {
+  it('lists every incident with the same fields as the other API', async () => {
+    const { clientFor } = tenant();
+    const mine = await clientFor(api).incidents.list({ expandAlerts: true }).toArray();
+    const theirs = await clientFor(other(api)).incidents.list({ expandAlerts: true }).toArray();
+    expect(mine).toHaveLength(60);
+    expect(mine.every((incident) => incident.alerts.length > 0)).toBe(true);
+    expect(byId(mine)).toEqual(byId(theirs));
+  });
+
+  const since = new Date(Date.UTC(2026, 0, 14, 0, 0, 0));
+  it.each<[string, IncidentListOptions, (incident: Incident) => boolean]>([
+    ['status', { status: 'resolved' }, (i) => i.status === 'resolved'],
+    ['severity', { severity: 'medium' }, (i) => i.severity === 'medium'],
+    ['assignedTo', { assignedTo: "o'brien@contoso.com" }, (i) => i.assignedTo === "o'brien@contoso.com"],
+    ['createdAfter', { createdAfter: since }, (i) => i.createdDateTime >= since],
+    ['updatedAfter', { updatedAfter: since }, (i) => i.lastUpdateDateTime >= since],
+    ['createdBefore', { createdBefore: since }, (i) => i.createdDateTime < since],
+  ])('filters on %s like the other API', async (_name, options, holds) => {
+    const { clientFor } = tenant();
+    const mine = await clientFor(api).incidents.list(options).toArray();
+    const all = await clientFor(api).incidents.list().toArray();
+    const theirs = await clientFor(other(api)).incidents.list(options).toArray();
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.length).toBeLessThan(all.length);
+    expect(mine.every(holds)).toBe(true);
+    expect(mine.map((i) => i.id).sort()).toEqual(all.filter(holds).map((i) => i.id).sort());
+    expect(byId(mine).map(({ alerts: _a, ...rest }) => rest)).toEqual(byId(theirs).map(({ alerts: _a, ...rest }) => rest));
+  });
+
+  it('pages across pages and resumes from a continuation token', async () => {
+    const { clientFor, requestsOf } = tenant(23);
+    const client = clientFor(api);
+    const pages = client.incidents.list({ pageSize: 10 }).byPage();
+    const first = (await pages.next()).value as Page<Incident>;
+    expect(first.items).toHaveLength(10);
+    expect(first.continuationToken).toEqual(expect.any(String));
+    const rest: string[] = [];
+    for await (const page of client.incidents.list({ pageSize: 10 }).byPage({ continuationToken: first.continuationToken! })) {
+      rest.push(...page.items.map((incident) => incident.id));
+    }
+    expect(rest).toHaveLength(13);
+    const everything = [...first.items.map((i) => i.id), ...rest];
+    expect(new Set(everything).size).toBe(23);
+    expect(requestsOf(api).every((request) => ['10', null].includes(request.url.searchParams.get('$top')))).toBe(true);
+  });
+
+  it('gets one incident equal to the other API, and 404s on an unknown id', async () => {
+    const { clientFor, defender } = tenant(5);
+    const id = String([...defender.incidents.keys()][2]);
+    const mine = await clientFor(api).incidents.get(id, { expandAlerts: true });
+    const theirs = await clientFor(other(api)).incidents.get(id, { expandAlerts: true });
+    expect(mine.id).toBe(id);
+    expect(view(mine)).toEqual(view(theirs));
+    const error = await clientFor(api).incidents.get('999999999').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as NotFoundError).status).toBe(404);
+  });
+
+  it('updates an incident, and the other API sees the change', async () => {
+    const { clientFor, defender } = tenant(5);
+    const id = String([...defender.incidents.keys()][1]);
+    const update = {
+      status: 'resolved',
+      classification: 'truePositive',
+      determination: 'malware',
+      assignedTo: 'secop@contoso.com',
+      tags: ['pen-test', 'parity'],
+      comment: `Contained via ${api}.`,
+    } as const;
+    const updated = await clientFor(api).incidents.update(id, update);
+    const expected = { status: 'resolved', classification: 'truePositive', determination: 'malware', assignedTo: 'secop@contoso.com', tags: ['pen-test', 'parity'] };
+    expect(updated).toMatchObject(expected);
+    expect(updated.comments.at(-1)!.comment).toBe(`Contained via ${api}.`);
+    const seen = await clientFor(other(api)).incidents.get(id);
+    expect(seen).toMatchObject(expected);
+    expect(seen.comments.at(-1)!.comment).toBe(`Contained via ${api}.`);
+    expect(view(seen).lastUpdateDateTime).toEqual(updated.lastUpdateDateTime);
+  });
+
+  it('lists alerts with the same filters and fields as the other API', async () => {
+    const { clientFor } = tenant(30);
+    const options = { severity: 'high', status: 'resolved' } as const;
+    const mine = await clientFor(api).alerts.list(options).toArray();
+    const theirs = await clientFor(other(api)).alerts.list(options).toArray();
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((alert) => alert.severity === 'high' && alert.status === 'resolved')).toBe(true);
+    const sorted = (alerts: Alert[]) => alerts.map(alertView).sort((a, b) => a.id.localeCompare(b.id));
+    expect(sorted(mine)).toEqual(sorted(theirs));
+  });
+
+  it('runs a hunting query with the same schema and rows', async () => {
+    const { clientFor } = tenant(1);
+    const query = 'DeviceProcessEvents | where DeviceName == "pc-01"';
+    const mine = await clientFor(api).advancedHunting.run(query);
+    const theirs = await clientFor(other(api)).advancedHunting.run(query);
+    expect(mine.rows).toHaveLength(2);
+    expect(mine.rows.map((row) => row['FileName'])).toEqual(['powershell.exe', 'cmd.exe']);
+    expect(mine.schema).toEqual(theirs.schema);
+    expect(mine.rows).toEqual(theirs.rows);
+  });
+
+  it('names the permission of its own API on a 403', async () => {
+    // roles of neither API: no cross-API advice, just the permission needed
+    const { clientFor } = tenant(1, ['User.Read.All']);
+    const error = await clientFor(api).incidents.list().toArray().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermissionError);
+    const permission = error as PermissionError;
+    expect(permission.requiredPermissions).toEqual(
+      api === 'graph' ? ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'] : ['Incident.Read.All', 'Incident.ReadWrite.All'],
+    );
+    expect(permission.permissionApi).toBe(api === 'graph' ? 'Microsoft Graph' : 'Microsoft Threat Protection');
+    expect(permission.grantedRoles).toEqual(['User.Read.All']);
+  });
+
+  it('waits out a 429 with Retry-After and succeeds; gives RateLimitError when it persists', async () => {
+    const { clientFor, defender, graph, requestsOf } = tenant(3);
+    const throttled = { status: 429, headers: { 'retry-after': '0' }, body: { error: { code: 'TooManyRequests', message: 'Too many requests.' } } };
+    const inject = (...responses: (typeof throttled)[]) =>
+      api === 'graph' ? graph.inject('listIncidents', ...responses) : defender.inject('list', ...responses);
+    inject(throttled);
+    const incidents = await clientFor(api).incidents.list().toArray();
+    expect(incidents).toHaveLength(3);
+    expect(requestsOf(api)).toHaveLength(2);
+    inject(throttled, throttled, throttled, throttled);
+    const error = await clientFor(api).incidents.list().toArray().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).status).toBe(429);
+  });
+});

@@ -1,0 +1,336 @@
+/**
+ * Secret hygiene, asserted (issue 5): a recognisable client secret, certificate private key and
+ * the tokens the fake Entra ID issues go through a broad set of failures on the public client
+ * (Entra, Defender API, Graph, Key Vault, bad options). Every thrown error (message, stack, the
+ * whole `cause` chain, `util.inspect`, `JSON.stringify`, `String`), every logger line at debug
+ * level, and `util.inspect(client)` must hold none of them.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
+import { delay, http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import {
+  AuthenticationError,
+  ConnectionError,
+  CredentialError,
+  DefenderClient,
+  DefenderError,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionError,
+  RateLimitError,
+  ResponseValidationError,
+  ServerError,
+  TimeoutError,
+  type DefenderClientOptions,
+  type Logger,
+} from '../../src/index.js';
+import { FakeVault } from '../auth/fake-vault.js';
+import { makeTestCertificate } from '../support/certs.js';
+import { FakeDefender, seedIncidents } from '../support/defender.js';
+import { FakeEntra } from '../support/entra.js';
+import { FakeGraph, GRAPH, GRAPH_ROLES } from '../support/graph.js';
+import { ALL_ROLES, CLIENT_ID, DEFENDER_RESOURCE, TENANT_ID, startServer } from '../support/harness.js';
+
+const server = startServer();
+
+const canary = (label: string) => `S3cr3t-CANARY-${label}-${randomBytes(12).toString('hex')}`;
+const SECRET = canary('APP');
+const WRONG_SECRET = canary('WRONG');
+const VAULT_SECRET = canary('VAULT');
+const CERT_APP = randomUUID();
+const NO_ROLES_APP = randomUUID();
+const cert = makeTestCertificate({ commonName: 'hygiene' });
+const otherCert = makeTestCertificate({ commonName: 'unregistered' });
+const CERT_PASSWORD = canary('PFXPASS');
+
+/** 40-character slices across the base64 body of a PEM private key: any echo of the key holds one. */
+function keySlices(pem: string): string[] {
+  const body = /-----BEGIN [A-Z ]*PRIVATE KEY-----([\s\S]+?)-----END/.exec(pem)![1]!.replace(/\s+/g, '');
+  const slices: string[] = [];
+  for (let i = 0; i + 40 <= body.length; i += 20) slices.push(body.slice(i, i + 40));
+  return slices;
+}
+const KEY_MATERIAL = [...keySlices(cert.keyPem), ...keySlices(otherCert.keyPem)];
+
+let entra: FakeEntra;
+let defender: FakeDefender;
+let graph: FakeGraph;
+let vault: FakeVault;
+
+function tenant() {
+  entra = new FakeEntra({
+    tenantId: TENANT_ID,
+    apps: [
+      { clientId: CLIENT_ID, clientSecret: SECRET, roles: { [DEFENDER_RESOURCE]: ALL_ROLES, [GRAPH]: GRAPH_ROLES } },
+      { clientId: CERT_APP, certificatePem: cert.certPem, clientSecret: VAULT_SECRET, roles: { [DEFENDER_RESOURCE]: ALL_ROLES, [GRAPH]: GRAPH_ROLES } },
+      { clientId: NO_ROLES_APP, clientSecret: SECRET, roles: { [DEFENDER_RESOURCE]: [], [GRAPH]: [] } },
+    ],
+  });
+  defender = new FakeDefender({ tenantId: TENANT_ID, incidents: seedIncidents(3, 7) });
+  graph = new FakeGraph({ tenantId: TENANT_ID, incidents: defender.incidents });
+  vault = new FakeVault('hygiene-kv', TENANT_ID);
+  server.use(...entra.handlers(), ...defender.handlers(), ...graph.handlers(), ...vault.handlers());
+}
+
+/** Everything the SDK showed us: renderings of errors, logger lines, inspected clients. */
+let shown: string[] = [];
+
+/** A logger that keeps every line of every level, with all its arguments inspected deeply. */
+function capturingLogger(): Logger {
+  const line = (level: string) => (...args: unknown[]) => {
+    shown.push(`${level} ${args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 10, showHidden: true }))).join(' ')}`);
+  };
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') } as Logger;
+}
+
+/** Every way an error can be shown or serialised, down its whole `cause` chain. */
+function render(error: unknown, seen = new Set<unknown>()): void {
+  if (error === undefined || error === null || seen.has(error)) return;
+  seen.add(error);
+  shown.push(inspect(error, { depth: 10, showHidden: true, getters: true }));
+  try {
+    shown.push(JSON.stringify(error) ?? '');
+  } catch {
+    // circular: inspect covered it
+  }
+  shown.push(String(error));
+  if (error instanceof Error) {
+    shown.push(error.message, String(error.stack));
+    if (error instanceof AggregateError) for (const inner of error.errors) render(inner, seen);
+    render(error.cause, seen);
+  }
+  if (typeof error === 'object') {
+    for (const value of Object.values(error)) {
+      if (typeof value === 'string') shown.push(value);
+      else if (typeof value === 'object' && value !== null) {
+        try {
+          shown.push(JSON.stringify(value) ?? '');
+        } catch {
+          // circular
+        }
+      }
+    }
+  }
+}
+
+/** The secrets, key material and every token issued so far. */
+function forbidden(): string[] {
+  const tokens = entra.issuedTokens.flatMap((token) => [token, token.split('.')[2]!]);
+  return [SECRET, WRONG_SECRET, VAULT_SECRET, CERT_PASSWORD, 'S3cr3t-CANARY', ...KEY_MATERIAL, vault.acceptedToken, ...tokens];
+}
+
+function expectNothingLeaked(scenario: string): void {
+  const all = shown.join('\n');
+  expect(all.length, `${scenario}: something was captured`).toBeGreaterThan(0);
+  for (const secret of forbidden()) {
+    if (all.includes(secret)) {
+      const at = all.indexOf(secret);
+      throw new Error(`${scenario}: leaked ${secret.slice(0, 12)}… in: ${all.slice(Math.max(0, at - 200), at + 80)}`);
+    }
+  }
+}
+
+const fast: Partial<DefenderClientOptions> = { maxRetries: 1, maxRetryWaitMs: 2_000, rateLimit: false, silenceDeprecationWarnings: true };
+const secretCredential = (clientSecret = SECRET, clientId = CLIENT_ID) => ({ tenantId: TENANT_ID, clientId, clientSecret });
+
+/** Builds a client with the capturing logger, runs `call`, captures the error, and checks for leaks. */
+async function scenario(
+  name: string,
+  options: Partial<DefenderClientOptions>,
+  call: (client: DefenderClient) => Promise<unknown>,
+  expected: abstract new (...args: never[]) => Error,
+): Promise<void> {
+  shown = [];
+  const client = new DefenderClient({ credential: secretCredential(), ...fast, logger: capturingLogger(), ...options } as DefenderClientOptions);
+  let error: unknown;
+  try {
+    await call(client);
+  } catch (e) {
+    error = e;
+  }
+  expect(error, name).toBeInstanceOf(expected);
+  render(error);
+  shown.push(inspect(client, { depth: 10, showHidden: true, getters: true }));
+  try {
+    shown.push(JSON.stringify(client) ?? '');
+  } catch {
+    // circular
+  }
+  expectNothingLeaked(name);
+}
+
+const apiError = (code: string, message: string) => ({ error: { code, message, target: randomUUID() } });
+
+describe('secret hygiene: failures on the Defender API', () => {
+  it.each([
+    ['a wrong client secret (AADSTS7000215)', { credential: secretCredential(WRONG_SECRET) }, AuthenticationError],
+    ['an unknown app (AADSTS700016)', { credential: secretCredential(SECRET, randomUUID()) }, AuthenticationError],
+  ] as const)('%s', async (name, options, expected) => {
+    tenant();
+    await scenario(name, options, (client) => client.incidents.get('100001'), expected);
+  });
+
+  it('the token endpoint failing with 500', async () => {
+    tenant();
+    entra.failNext(10, { status: 500, body: { error: 'temporarily_unavailable', error_description: `AADSTS90033: A transient error has occurred. client_secret=${SECRET}` } });
+    await scenario('token endpoint 500', {}, (client) => client.incidents.get('100001'), DefenderError);
+  });
+
+  it('the API answering 401 twice', async () => {
+    tenant();
+    const unauthorized = { status: 401, body: apiError('Unauthorized', 'Token is expired') };
+    defender.inject('get', unauthorized, unauthorized);
+    await scenario('401 twice', {}, (client) => client.incidents.get('100001'), AuthenticationError);
+    expect(entra.issuedTokens.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a 403 for an app without the permission', async () => {
+    tenant();
+    await scenario('403', { credential: secretCredential(SECRET, NO_ROLES_APP) }, (client) => client.incidents.get('100001'), PermissionError);
+  });
+
+  it('a 404', async () => {
+    tenant();
+    await scenario('404', {}, (client) => client.incidents.get('987654321'), NotFoundError);
+  });
+
+  it('a 429 whose Retry-After is past the budget', async () => {
+    tenant();
+    defender.inject('list', { status: 429, headers: { 'retry-after': '3600' }, body: apiError('TooManyRequests', 'Rate limit is exceeded. Try again in 3600 seconds.') });
+    await scenario('429', {}, (client) => client.incidents.list().toArray(), RateLimitError);
+  });
+
+  it('500s past maxRetries', async () => {
+    tenant();
+    const failure = { status: 500, body: apiError('InternalServerError', 'Something went wrong') };
+    defender.inject('get', failure, failure, failure);
+    await scenario('500s', {}, (client) => client.incidents.get('100001'), ServerError);
+  });
+
+  it('a network error on every attempt', async () => {
+    tenant();
+    defender.inject('get', 'network-error', 'network-error', 'network-error');
+    await scenario('network error', {}, (client) => client.incidents.get('100001'), ConnectionError);
+  });
+
+  it('a timeout', async () => {
+    tenant();
+    server.use(
+      http.get(`${DEFENDER_RESOURCE}/api/incidents/:id`, async () => {
+        await delay(500);
+        return HttpResponse.json({});
+      }),
+    );
+    await scenario('timeout', { timeoutMs: 50, maxRetries: 0 }, (client) => client.incidents.get('100001'), TimeoutError);
+  });
+
+  it('a response that fails validation, and one that is not JSON', async () => {
+    tenant();
+    defender.inject('get', { status: 200, body: { incidentId: 'x', createdTime: 'not a date', note: SECRET } });
+    await scenario('validation', {}, (client) => client.incidents.get('100001'), ResponseValidationError);
+    defender.inject('get', { status: 200, rawBody: '<html>oops</html>', headers: { 'content-type': 'text/html' } });
+    await scenario('not JSON', {}, (client) => client.incidents.get('100001'), ResponseValidationError);
+  });
+
+  it('a hunting query refused with 400, and the hunting CPU quota', async () => {
+    tenant();
+    await scenario('query error', {}, (client) => client.advancedHunting.run('NoSuchTable | take 1'), DefenderError);
+    defender.inject('hunting', { status: 429, headers: { 'retry-after': '3600' }, body: apiError('TooManyRequests', 'CPU resources exhausted. Run queries again in 3600 seconds.') });
+    await scenario('hunting 429', {}, (client) => client.advancedHunting.run('DeviceInfo | take 1'), RateLimitError);
+  });
+});
+
+describe('secret hygiene: failures on Graph', () => {
+  it('401 twice, 403 and a bad body on api: graph', async () => {
+    tenant();
+    const unauthorized = { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } } };
+    graph.inject('getIncident', unauthorized, unauthorized);
+    await scenario('graph 401 twice', { api: 'graph' }, (client) => client.incidents.get('100001'), AuthenticationError);
+    await scenario('graph 403', { api: 'graph', credential: secretCredential(SECRET, NO_ROLES_APP) }, (client) => client.incidents.get('100001'), PermissionError);
+    graph.inject('listIncidents', { status: 200, body: { value: [{ id: 5, secret: SECRET }] } });
+    await scenario('graph validation', { api: 'graph' }, (client) => client.incidents.list().toArray(), ResponseValidationError);
+  });
+});
+
+describe('secret hygiene: certificates and Key Vault', () => {
+  it('an unregistered certificate, a key without its certificate, a truncated key, a wrong PEM password', async () => {
+    tenant();
+    const certificate = (value: unknown) => ({ credential: { tenantId: TENANT_ID, clientId: CERT_APP, certificate: value } }) as Partial<DefenderClientOptions>;
+    await scenario('unregistered certificate', certificate({ pem: otherCert.pem }), (client) => client.incidents.get('100001'), AuthenticationError);
+    for (const [name, value] of [
+      ['key without certificate', { pem: cert.keyPem }],
+      ['truncated key', { pem: cert.pem.slice(0, 900) }],
+      ['wrong PEM password', { pem: cert.encryptedPem(CERT_PASSWORD), password: `${CERT_PASSWORD}-no` }],
+      ['PFX with the wrong password', { pem: cert.pfxBase64(CERT_PASSWORD) }],
+    ] as const) {
+      shown = [];
+      let error: unknown;
+      try {
+        const client = new DefenderClient({ ...fast, logger: capturingLogger(), ...certificate(value) } as DefenderClientOptions);
+        await client.incidents.get('100001');
+      } catch (e) {
+        error = e;
+      }
+      expect(error, name).toBeInstanceOf(DefenderError);
+      render(error);
+      expectNothingLeaked(name);
+    }
+  });
+
+  it('Key Vault: forbidden, not found, a rejected secret, a PEM without its certificate', async () => {
+    tenant();
+    const keyVault = (ref: Record<string, string>) =>
+      ({ credential: { tenantId: TENANT_ID, clientId: CERT_APP, keyVault: { vaultUrl: vault.url, ...ref }, vaultCredential: vault.credential() } }) as Partial<DefenderClientOptions>;
+    vault.secrets.set('rejected', { value: WRONG_SECRET });
+    vault.secrets.set('key-only', { value: cert.keyPem, contentType: 'application/x-pem-file' });
+    await scenario('vault secret not found', keyVault({ secretName: 'missing' }), (client) => client.incidents.get('100001'), CredentialError);
+    await scenario('vault secret rejected by Entra', keyVault({ secretName: 'rejected' }), (client) => client.incidents.get('100001'), AuthenticationError);
+    await scenario('vault PEM without certificate', keyVault({ certificateName: 'key-only' }), (client) => client.incidents.get('100001'), CredentialError);
+    vault.forbidden = { appId: CERT_APP, objectId: randomUUID() };
+    await scenario('vault forbidden', keyVault({ secretName: 'rejected' }), (client) => client.incidents.get('100001'), CredentialError);
+  });
+});
+
+describe('secret hygiene: invalid options holding the secret', () => {
+  it.each([
+    ['the secret as clientId', { credential: { tenantId: TENANT_ID, clientId: SECRET, clientSecret: SECRET } }],
+    ['the secret as tenantId', { credential: { tenantId: SECRET, clientId: CLIENT_ID, clientSecret: SECRET } }],
+    ['a secret and a certificate', { credential: { ...secretCredential(), certificate: { pem: cert.pem } } }],
+    ['a certificate PEM as the path', { credential: { tenantId: TENANT_ID, clientId: CLIENT_ID, certificate: { path: cert.pem } } }],
+    ['the secret in userAgent with a newline', { credential: secretCredential(), userAgent: `${SECRET}\n` }],
+    ['the secret as an unknown option', { credential: secretCredential(), clientSecret: SECRET }],
+    ['the secret as a Key Vault URL', { credential: { tenantId: TENANT_ID, clientId: CLIENT_ID, keyVault: { vaultUrl: `https://${SECRET}@kv.vault.azure.net`, secretName: 'x' } } }],
+    ['the secret as a Key Vault secret name', { credential: { tenantId: TENANT_ID, clientId: CLIENT_ID, keyVault: { vaultUrl: 'https://kv.vault.azure.net', secretName: `${SECRET}/x` } } }],
+  ] as const)('%s', (name, options) => {
+    tenant();
+    shown = [];
+    let error: unknown;
+    try {
+      new DefenderClient({ ...options, logger: capturingLogger() } as unknown as DefenderClientOptions);
+    } catch (e) {
+      error = e;
+    }
+    expect(error instanceof InvalidArgumentError || error instanceof CredentialError, `${name}: ${String(error)}`).toBe(true);
+    render(error);
+    expectNothingLeaked(name);
+  });
+});
+
+describe('secret hygiene: a working client', () => {
+  it('logs at debug level and inspects without the secret or the token', async () => {
+    tenant();
+    shown = [];
+    const logger = capturingLogger();
+    for (const api of ['defender', 'graph'] as const) {
+      const client = new DefenderClient({ credential: secretCredential(), api, ...fast, logger });
+      await client.incidents.list().toArray();
+      await client.incidents.get('100001');
+      await client.auth.inspect();
+      shown.push(inspect(client, { depth: 10, showHidden: true, getters: true }), inspect(client.auth, { depth: 10, showHidden: true }));
+    }
+    expect(entra.issuedTokens.length).toBeGreaterThanOrEqual(2);
+    expect(shown.some((line) => line.startsWith('debug'))).toBe(true);
+    expectNothingLeaked('working client');
+  });
+});

@@ -1,0 +1,71 @@
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeTenant, handlers } from '../../src/testing/index.js';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const API = 'https://api.security.microsoft.com';
+const tenant = createFakeTenant({ seed: 5, incidents: 3, huntingRows: 10 });
+
+async function token(): Promise<string> {
+  const { clientId, clientSecret } = tenant.credential();
+  const response = await fetch(`https://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: `${API}/.default` }),
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+describe('handlers(tenant)', () => {
+  afterEach(() => tenant.faults.clear());
+
+  it('serves the tenant and lets other requests fall through to later handlers', async () => {
+    server.use(...handlers(tenant), http.all('*', () => HttpResponse.json({ other: true }, { status: 299 })));
+    const auth = { authorization: `Bearer ${await token()}` };
+    expect((await fetch(`${API}/api/incidents`, { headers: auth })).status).toBe(200);
+    const elsewhere = await fetch('https://example.test/anything');
+    expect(elsewhere.status).toBe(299);
+    // A path the tenant's API does not have is not the tenant's either.
+    expect((await fetch(`${API}/api/machines`, { headers: auth })).status).toBe(299);
+  });
+
+  it('turns a reset into a network error', async () => {
+    server.use(...handlers(tenant));
+    tenant.faults.add('defender.listIncidents', { network: { kind: 'reset' } });
+    await expect(fetch(`${API}/api/incidents`)).rejects.toThrow(TypeError);
+    expect((await fetch(`${API}/api/incidents`)).status).toBe(401);
+  });
+
+  it('sends the status, headers and first bytes of the body, then breaks the stream', async () => {
+    server.use(...handlers(tenant));
+    const auth = { authorization: `Bearer ${await token()}` };
+    tenant.faults.add('defender.listIncidents', { truncateBodyAt: 25 });
+    const response = await fetch(`${API}/api/incidents`, { headers: auth });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const reader = response.body!.getReader();
+    const received: number[] = [];
+    const failure = await (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        received.push(...value);
+      }
+    })().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(Error);
+    expect(received).toHaveLength(25);
+    expect(Buffer.from(received).toString('utf8')).toBe('{"@odata.context":"https:');
+  });
+
+  it('stalls until the request is aborted', async () => {
+    server.use(...handlers(tenant));
+    tenant.faults.add('*', { network: { kind: 'stall' } });
+    const started = Date.now();
+    await expect(fetch(`${API}/api/incidents`, { signal: AbortSignal.timeout(150) })).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+});

@@ -1,0 +1,334 @@
+import { inspect } from 'node:util';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AuthenticationError, DefenderClient, PermissionError, RateLimitError, TimeoutError, type TokenCredential } from '../../src/index.js';
+import { createFakeTenant, handlers, type FakeTenant, type FakeTenantOptions } from '../../src/testing/index.js';
+import { makeTestCertificate } from '../support/certs.js';
+import { makeAccessToken } from '../support/jwt.js';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const API = 'https://api.security.microsoft.com';
+const APP = '3c5a1f0e-7b2d-4e8a-9c1f-2d3e4f5a6b7c';
+
+/** A tenant served by msw. */
+function serve(options: FakeTenantOptions = {}): FakeTenant {
+  const tenant = createFakeTenant({ incidents: 12, huntingRows: 200, ...options });
+  server.use(...handlers(tenant));
+  return tenant;
+}
+
+/** A client with the tenant's default app secret; retries wait milliseconds. */
+function clientFor(tenant: FakeTenant, options: Partial<ConstructorParameters<typeof DefenderClient>[0]> = {}): DefenderClient {
+  return new DefenderClient({ credential: tenant.credential(), maxRetryWaitMs: 10_000, ...options });
+}
+
+/** A token straight from the tenant's token endpoint, as a client would get it. */
+async function tokenFrom(tenant: FakeTenant, scope = `${API}/.default`): Promise<string> {
+  const { clientId, clientSecret } = tenant.credential();
+  const response = await fetch(`https://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** `jwt` with its roles claim changed, keeping the original signature. */
+function tamper(jwt: string, roles: string[]): string {
+  const [header, claims, signature] = jwt.split('.');
+  const decoded = JSON.parse(Buffer.from(claims!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  decoded['roles'] = roles;
+  return [header, Buffer.from(JSON.stringify(decoded)).toString('base64url'), signature].join('.');
+}
+
+function credentialReturning(token: string): TokenCredential {
+  return { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) };
+}
+
+const idOf = (tenant: FakeTenant, index = 0) => String([...tenant.incidents.keys()][index]);
+
+describe('createFakeTenant', () => {
+  describe('credentials and tokens', () => {
+    it('gives a client-secret credential a token from its Entra ID and lists its incidents', async () => {
+      const tenant = serve();
+      const client = clientFor(tenant);
+      const incidents = await client.incidents.list().toArray();
+      expect(incidents.map((i) => i.id).sort()).toEqual([...tenant.incidents.keys()].map(String).sort());
+      expect(tenant.issuedTokens).toBe(1);
+      const who = await client.auth.inspect();
+      expect(who).toMatchObject({ tenantId: tenant.tenantId, appId: tenant.apps[0]!.clientId, audience: API });
+      expect(who.roles).toEqual(expect.arrayContaining(['Incident.ReadWrite.All', 'AdvancedHunting.Read.All']));
+      // A default token lives 60–90 minutes, like Entra's.
+      const minutesLeft = (who.expiresOn.getTime() - Date.now()) / 60_000;
+      expect(minutesLeft).toBeGreaterThan(59);
+      expect(minutesLeft).toBeLessThanOrEqual(90);
+    });
+
+    it('verifies a certificate credential\'s client assertion against the registered certificate', async () => {
+      const cert = makeTestCertificate({ commonName: 'tenant-test' });
+      const other = makeTestCertificate({ commonName: 'not-registered' });
+      const tenant = serve({ apps: [{ clientId: APP, certificatePem: cert.certPem, roles: { defender: ['Incident.Read.All'] } }] });
+      const client = new DefenderClient({ credential: { tenantId: tenant.tenantId, clientId: APP, certificate: { pem: cert.pem } } });
+      await expect(client.incidents.get(idOf(tenant))).resolves.toMatchObject({ id: idOf(tenant) });
+      const impostor = new DefenderClient({ credential: { tenantId: tenant.tenantId, clientId: APP, certificate: { pem: other.pem } } });
+      const error = await impostor.incidents.get(idOf(tenant)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthenticationError);
+      expect((error as Error).message).toContain('700027');
+      expect(tenant.issuedTokens).toBe(1);
+    });
+
+    it('refuses a token whose signature does not match, with the legacy 401 body', async () => {
+      const tenant = serve({ apps: [{ clientId: APP, clientSecret: 'S3c~ret-value-0123456789', roles: { defender: ['Incident.Read.All'] } }] });
+      const forged = tamper(await tokenFrom(tenant), ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All']);
+      const response = await fetch(`${API}/api/incidents`, { headers: { authorization: `Bearer ${forged}` } });
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { error: unknown }).error).toMatchObject({
+        code: 'Unauthorized',
+        message: 'Unauthorized request - reason of failure: the access token signature is invalid',
+      });
+      // A well-formed token signed by another key (the shared test key) is refused as well.
+      const foreign = makeAccessToken({ aud: API, tid: tenant.tenantId, appid: APP, roles: ['Incident.Read.All'], exp: Math.floor(Date.now() / 1000) + 3600 });
+      const client = new DefenderClient({ credential: credentialReturning(foreign), maxRetries: 0 });
+      const error = await client.incidents.get(idOf(tenant)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthenticationError);
+      expect((error as AuthenticationError).status).toBe(401);
+    });
+
+    it('answers 403 naming the missing role, which the SDK raises as PermissionError', async () => {
+      const tenant = serve({ apps: [{ clientId: APP, clientSecret: 'S3c~ret-value-0123456789', roles: { defender: ['Incident.Read.All'] } }] });
+      const client = new DefenderClient({ credential: tenant.credential() });
+      await expect(client.incidents.get(idOf(tenant))).resolves.toBeDefined();
+      const error = await client.advancedHunting.run('DeviceProcessEvents | take 1').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PermissionError);
+      expect((error as PermissionError).message).toContain('AdvancedHunting.Read.All');
+      expect((error as PermissionError).grantedRoles).toEqual(['Incident.Read.All']);
+      const update = await client.incidents.update(idOf(tenant), { status: 'resolved' }).catch((e: unknown) => e);
+      expect(update).toBeInstanceOf(PermissionError);
+      expect((update as PermissionError).message).toContain('Incident.ReadWrite.All');
+    });
+
+    it('runs advanced hunting over its tables', async () => {
+      const tenant = serve();
+      const client = clientFor(tenant);
+      const result = await client.advancedHunting.run('DeviceProcessEvents | summarize n = count() by DeviceName | order by n desc');
+      const total = result.rows.reduce((sum, row) => sum + Number(row['n']), 0);
+      expect(total).toBe(tenant.tables['DeviceProcessEvents']!.length);
+      expect(result.schema).toEqual([{ name: 'DeviceName', type: 'String' }, { name: 'n', type: 'Int64' }]);
+    });
+
+    it('keeps secrets and tokens out of recorded requests and inspect()', async () => {
+      const tenant = serve();
+      await clientFor(tenant).incidents.get(idOf(tenant));
+      const secret = tenant.credential().clientSecret;
+      const recorded = JSON.stringify(tenant.requests);
+      expect(recorded).not.toContain(secret);
+      expect(recorded).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+      expect(tenant.requests.map((r) => [r.route, r.status])).toEqual([
+        ['entra.token', 200],
+        ['defender.getIncident', 200],
+      ]);
+      expect(tenant.requests[0]!.body).toMatchObject({ client_secret: '[redacted]' });
+      expect(tenant.requests[1]!.headers['authorization']).toBe('Bearer [redacted]');
+      expect(inspect(tenant, { depth: 10 })).not.toContain(secret);
+      expect(JSON.stringify(tenant)).not.toContain(secret);
+    });
+  });
+
+  describe('faults', () => {
+    it('plays a status sequence, then answers normally', async () => {
+      const tenant = serve();
+      tenant.faults.add(
+        'defender.listIncidents',
+        { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'busy' } }, headers: { 'retry-after': '0' } },
+        { status: 429, body: { error: { code: '429', message: 'API calls quota exceeded! maximum allowed 50 per 00:01:00' } }, headers: { 'retry-after': '0' } },
+      );
+      const incidents = await clientFor(tenant).incidents.list().toArray();
+      expect(incidents).toHaveLength(12);
+      expect(tenant.requests.filter((r) => r.route === 'defender.listIncidents').map((r) => [r.status, r.faulted])).toEqual([
+        [503, true],
+        [429, true],
+        [200, false],
+      ]);
+      expect(tenant.faults.pending).toBe(0);
+    });
+
+    it('drops the connection, and the client retries the read', async () => {
+      const tenant = serve();
+      tenant.faults.add('defender.getIncident', { network: { kind: 'reset' } });
+      await expect(clientFor(tenant).incidents.get(idOf(tenant))).resolves.toMatchObject({ id: idOf(tenant) });
+      expect(tenant.requests.filter((r) => r.route === 'defender.getIncident').map((r) => [r.status, r.faulted])).toEqual([
+        [0, true],
+        [200, false],
+      ]);
+    });
+
+    it('cuts the body after some bytes, and the client retries the read', async () => {
+      const tenant = serve();
+      tenant.faults.add('defender.getIncident', { truncateBodyAt: 40 });
+      await expect(clientFor(tenant).incidents.get(idOf(tenant))).resolves.toMatchObject({ id: idOf(tenant) });
+      expect(tenant.requests.filter((r) => r.route === 'defender.getIncident')).toHaveLength(2);
+    });
+
+    it('serves an HTML error page from a gateway', async () => {
+      const tenant = serve();
+      tenant.faults.add('*', { html: true, status: 502 });
+      const token = await tokenFrom(tenant).catch(() => undefined);
+      expect(token).toBeUndefined(); // '*' covers Entra too: the token request got the page
+      const page = await fetch(`${API}/api/incidents`);
+      expect(page.status).toBe(401); // the one step is used up: the API itself refuses the anonymous call
+      tenant.faults.add('defender.listIncidents', { html: true, status: 502 });
+      const html = await fetch(`${API}/api/incidents`);
+      expect(html.status).toBe(502);
+      expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await html.text()).toMatch(/^<!DOCTYPE html>/);
+      tenant.faults.add('defender.listIncidents', { html: true, status: 502 });
+      await expect(clientFor(tenant).incidents.list().toArray()).resolves.toHaveLength(12);
+    });
+
+    it('treats the bearer token as expired: the client gets a new one and replays', async () => {
+      const tenant = serve();
+      const client = clientFor(tenant);
+      await client.incidents.get(idOf(tenant));
+      tenant.faults.add('defender.getIncident', { expiredToken: true });
+      await expect(client.incidents.get(idOf(tenant, 1))).resolves.toMatchObject({ id: idOf(tenant, 1) });
+      expect(tenant.issuedTokens).toBe(2);
+      expect(tenant.requests.filter((r) => r.route === 'defender.getIncident').map((r) => r.status)).toEqual([200, 401, 200]);
+    });
+
+    it('stalls until the client gives up', async () => {
+      const tenant = serve();
+      const client = clientFor(tenant, { timeoutMs: 150, maxRetries: 0 });
+      await client.auth.inspect();
+      tenant.faults.add('defender.getIncident', { network: { kind: 'stall' } });
+      const started = Date.now();
+      await expect(client.incidents.get(idOf(tenant))).rejects.toBeInstanceOf(TimeoutError);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+
+    it('delays, then answers normally; clear() drops queued steps', async () => {
+      const tenant = serve();
+      const client = clientFor(tenant);
+      await client.auth.inspect();
+      tenant.faults.add('defender.*', { delayMs: 120 });
+      const started = Date.now();
+      await client.incidents.get(idOf(tenant));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+      tenant.faults.add('defender.getIncident', { status: 500 }, { status: 500 });
+      tenant.faults.clear();
+      await client.incidents.get(idOf(tenant));
+      expect(tenant.requests.filter((r) => r.faulted)).toHaveLength(1);
+    });
+
+    it('refuses a step that is not one', () => {
+      const tenant = createFakeTenant({ incidents: 1, huntingRows: 1 });
+      expect(() => tenant.faults.add('*', { bogus: true } as never)).toThrow(/not a fault step/);
+    });
+  });
+
+  describe('determinism and time', () => {
+    it('is the same tenant for the same seed and start time, another for another seed', () => {
+      const startTime = Date.UTC(2026, 0, 20, 8, 0, 0);
+      const a = createFakeTenant({ seed: 42, startTime, incidents: 30, huntingRows: 100 });
+      const b = createFakeTenant({ seed: 42, startTime, incidents: 30, huntingRows: 100 });
+      const c = createFakeTenant({ seed: 43, startTime, incidents: 30, huntingRows: 100 });
+      expect(b.tenantId).toBe(a.tenantId);
+      expect(b.apps).toEqual(a.apps);
+      expect(b.credential()).toEqual(a.credential());
+      expect([...b.incidents.values()]).toEqual([...a.incidents.values()]);
+      expect(b.tables).toEqual(a.tables);
+      expect(c.tenantId).not.toBe(a.tenantId);
+      expect(c.credential().clientSecret).not.toBe(a.credential().clientSecret);
+      expect([...c.incidents.values()]).not.toEqual([...a.incidents.values()]);
+      expect(a.incidents.size).toBe(30);
+    });
+
+    it('runs its clock timeScale times faster: a token expires early and the client refreshes it', async () => {
+      // 600 simulated seconds at 1000× = 600 real milliseconds.
+      const tenant = serve({ tokenLifetimeSeconds: 600, timeScale: 1000 });
+      const client = clientFor(tenant);
+      await client.incidents.get(idOf(tenant));
+      const tokens = tenant.issuedTokens;
+      const before = tenant.clock.now();
+      await new Promise((resolve) => setTimeout(resolve, 650));
+      expect(tenant.clock.now() - before).toBeGreaterThanOrEqual(600_000);
+      await expect(client.incidents.get(idOf(tenant))).resolves.toBeDefined();
+      expect(tenant.issuedTokens).toBe(tokens + 1);
+      expect(tenant.requests.slice(-3).map((r) => [r.route, r.status])).toEqual([
+        ['defender.getIncident', 401],
+        ['entra.token', 200],
+        ['defender.getIncident', 200],
+      ]);
+    });
+
+    it('advances its clock on demand', async () => {
+      const tenant = serve({ tokenLifetimeSeconds: 3600 });
+      const token = await tokenFrom(tenant);
+      const get = () => fetch(`${API}/api/incidents/${idOf(tenant)}`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await get()).status).toBe(200);
+      tenant.clock.advance(3601_000);
+      const expired = await get();
+      expect(expired.status).toBe(401);
+      expect(((await expired.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
+    });
+
+    it('reset() restores the generated state and clears faults and records', async () => {
+      const tenant = serve();
+      const id = idOf(tenant);
+      const original = structuredClone(tenant.incidents.get(Number(id)));
+      await clientFor(tenant).incidents.update(id, { status: 'resolved', comment: 'done' });
+      expect(tenant.incidents.get(Number(id))!.status).toBe('Resolved');
+      tenant.faults.add('*', { status: 500 });
+      tenant.reset();
+      expect(tenant.incidents.get(Number(id))).toEqual(original);
+      expect(tenant.faults.pending).toBe(0);
+      expect(tenant.requests).toHaveLength(0);
+      expect(tenant.issuedTokens).toBe(0);
+    });
+  });
+
+  describe('quotas', () => {
+    it('refuses calls over a quota with 429 and Retry-After until the window has room', async () => {
+      const tenant = serve({ quotas: { 'defender.incident.get': [{ calls: 2, windowMs: 60_000 }] } });
+      const client = clientFor(tenant, { rateLimit: false, maxRetryWaitMs: 1_000 });
+      await client.incidents.get(idOf(tenant));
+      await client.incidents.get(idOf(tenant));
+      const error = await client.incidents.get(idOf(tenant)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect((error as RateLimitError).retryAfterMs).toBeGreaterThan(50_000);
+      const refused = tenant.requests.at(-1)!;
+      expect(refused).toMatchObject({ route: 'defender.getIncident', status: 429 });
+      // Lists have their own quota.
+      await expect(client.incidents.list().toArray()).resolves.toHaveLength(12);
+      tenant.clock.advance(60_000);
+      await expect(client.incidents.get(idOf(tenant))).resolves.toBeDefined();
+    });
+  });
+
+  describe('Key Vault', () => {
+    it('challenges an anonymous request, then serves the secret for a vault token from the tenant', async () => {
+      const tenant = serve();
+      const url = `${tenant.hosts.keyVaultUrl}/secrets/defender-client-secret/?api-version=7.4`;
+      const challenge = await fetch(url);
+      expect(challenge.status).toBe(401);
+      expect(challenge.headers.get('www-authenticate')).toBe(
+        `Bearer authorization="https://login.microsoftonline.com/${tenant.tenantId}", resource="https://vault.azure.net"`,
+      );
+      expect(((await challenge.json()) as { error: unknown }).error).toMatchObject({ code: 'Unauthorized', message: expect.stringMatching(/^AKV10000/) });
+      const wrongAudience = await fetch(url, { headers: { authorization: `Bearer ${await tokenFrom(tenant)}` } });
+      expect(wrongAudience.status).toBe(401);
+      const vaultToken = await tokenFrom(tenant, 'https://vault.azure.net/.default');
+      const secret = await fetch(url, { headers: { authorization: `Bearer ${vaultToken}` } });
+      expect(secret.status).toBe(200);
+      expect(await secret.json()).toMatchObject({ value: tenant.credential().clientSecret, id: expect.stringContaining('/secrets/defender-client-secret/') });
+      const missing = await fetch(`${tenant.hosts.keyVaultUrl}/secrets/nope?api-version=7.4`, { headers: { authorization: `Bearer ${vaultToken}` } });
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('SecretNotFound');
+      expect(tenant.requests.filter((r) => r.route === 'keyvault.getSecret').map((r) => r.status)).toEqual([401, 401, 200, 404]);
+    });
+  });
+});
