@@ -14,6 +14,9 @@ const APIS = ['defender', 'graph'] as const;
 const REGIONS: readonly DefenderRegion[] = ['us', 'eu', 'uk', 'au', 'swa', 'ina', 'aea'];
 const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 const PUBLIC_API_BASE_URL = 'https://api.security.microsoft.com';
+const PUBLIC_GRAPH_BASE_URL = 'https://graph.microsoft.com';
+// Graph's token audience likewise.
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 // The Defender API's token audience is its global identifier, whatever host serves it.
 const DEFENDER_SCOPE = 'https://api.security.microsoft.com/.default';
 
@@ -24,7 +27,7 @@ const DEFENDER_SCOPE = 'https://api.security.microsoft.com/.default';
  * |---|---|
  * | `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` or `AZURE_CLIENT_CERTIFICATE_PATH` (+ `AZURE_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_SEND_CERTIFICATE_CHAIN`) | `credential`, as {@link credentialsFromEnv} reads them |
  * | `DEFENDER_CLOUD` (`public`, `gcc`, `gcc-high`, `dod`) | `cloud` by name |
- * | `AZURE_AUTHORITY_HOST`, `DEFENDER_API_BASE_URL` | a custom `cloud` (the missing one defaults to the public host), e.g. the simulator's |
+ * | `AZURE_AUTHORITY_HOST`, `DEFENDER_API_BASE_URL`, `DEFENDER_GRAPH_BASE_URL` | a custom `cloud` (a missing host defaults to the public one), e.g. the simulator's |
  * | `DEFENDER_REGION` (`us`, `eu`, `uk`, …) | `region` |
  * | `DEFENDER_API` (`defender` or `graph`) | `api` |
  *
@@ -62,20 +65,26 @@ export function clientOptionsFromEnv(
   const cloudName = get('DEFENDER_CLOUD');
   const authorityHost = get('AZURE_AUTHORITY_HOST');
   const apiBaseUrl = get('DEFENDER_API_BASE_URL');
+  const graphBaseUrl = get('DEFENDER_GRAPH_BASE_URL');
+  const custom = [
+    ['AZURE_AUTHORITY_HOST', authorityHost],
+    ['DEFENDER_API_BASE_URL', apiBaseUrl],
+    ['DEFENDER_GRAPH_BASE_URL', graphBaseUrl],
+  ] as const;
   if (cloudName !== undefined) {
     if (!(CLOUD_NAMES as readonly string[]).includes(cloudName)) {
       throw new InvalidArgumentError('DEFENDER_CLOUD', `DEFENDER_CLOUD must be one of ${CLOUD_NAMES.map((c) => `'${c}'`).join(', ')}; got ${describe(cloudName)}.`);
     }
-    if (authorityHost !== undefined || apiBaseUrl !== undefined) {
+    const set = custom.filter(([, value]) => value !== undefined).map(([name]) => name);
+    if (set.length > 0) {
       throw new InvalidArgumentError(
         'DEFENDER_CLOUD',
-        `DEFENDER_CLOUD ('${cloudName}') cannot be combined with ${[authorityHost && 'AZURE_AUTHORITY_HOST', apiBaseUrl && 'DEFENDER_API_BASE_URL'].filter(Boolean).join(' and ')}: ` +
-          'set either a named cloud or custom hosts.',
+        `DEFENDER_CLOUD ('${cloudName}') cannot be combined with ${set.join(' and ')}: set either a named cloud or custom hosts.`,
       );
     }
     options.cloud = cloudName as CloudName;
-  } else if (authorityHost !== undefined || apiBaseUrl !== undefined) {
-    for (const [name, value] of [['AZURE_AUTHORITY_HOST', authorityHost], ['DEFENDER_API_BASE_URL', apiBaseUrl]] as const) {
+  } else if (custom.some(([, value]) => value !== undefined)) {
+    for (const [name, value] of custom) {
       if (value !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/i.test(value)) {
         throw new InvalidArgumentError(name, `${name} must be an origin such as https://login.microsoftonline.com (no path); got ${describe(value)}.`);
       }
@@ -84,6 +93,8 @@ export function clientOptionsFromEnv(
       authorityHost: authorityHost ?? PUBLIC_AUTHORITY_HOST,
       apiBaseUrl: apiBaseUrl ?? PUBLIC_API_BASE_URL,
       scope: DEFENDER_SCOPE,
+      graphBaseUrl: graphBaseUrl ?? PUBLIC_GRAPH_BASE_URL,
+      graphScope: GRAPH_SCOPE,
     };
     options.cloud = cloud;
   }

@@ -21,6 +21,8 @@ describe('clientOptionsFromEnv', () => {
       authorityHost: 'https://127.0.0.1:8443',
       apiBaseUrl: 'https://127.0.0.1:8443/',
       scope: 'https://api.security.microsoft.com/.default',
+      graphBaseUrl: 'https://graph.microsoft.com',
+      graphScope: 'https://graph.microsoft.com/.default',
     });
     const client = new DefenderClient(options);
     expect(client.cloud).toMatchObject({ name: 'custom', authorityHost: 'https://127.0.0.1:8443', apiBaseUrl: 'https://127.0.0.1:8443', knownAuthority: false });
@@ -34,6 +36,18 @@ describe('clientOptionsFromEnv', () => {
     expect(clientOptionsFromEnv({ ...app, AZURE_AUTHORITY_HOST: 'https://login.example.test' }).cloud).toMatchObject({
       authorityHost: 'https://login.example.test',
       apiBaseUrl: 'https://api.security.microsoft.com',
+    });
+  });
+
+  it('points Graph at DEFENDER_GRAPH_BASE_URL, keeping the Graph token audience', () => {
+    const env = { ...app, AZURE_AUTHORITY_HOST: 'https://127.0.0.1:8443', DEFENDER_API_BASE_URL: 'https://127.0.0.1:8443', DEFENDER_GRAPH_BASE_URL: 'https://127.0.0.1:8443', DEFENDER_API: 'graph' };
+    const client = new DefenderClient(clientOptionsFromEnv(env));
+    expect(client.api).toBe('graph');
+    expect(client.cloud).toMatchObject({ graphBaseUrl: 'https://127.0.0.1:8443', graphScope: 'https://graph.microsoft.com/.default' });
+    expect(clientOptionsFromEnv({ ...app, DEFENDER_GRAPH_BASE_URL: 'https://graph.example.test' }).cloud).toMatchObject({
+      authorityHost: 'https://login.microsoftonline.com',
+      apiBaseUrl: 'https://api.security.microsoft.com',
+      graphBaseUrl: 'https://graph.example.test',
     });
   });
 
@@ -54,6 +68,8 @@ describe('clientOptionsFromEnv', () => {
     ['DEFENDER_CLOUD', { DEFENDER_CLOUD: 'gcc', AZURE_AUTHORITY_HOST: 'https://127.0.0.1:1' }, /cannot be combined with AZURE_AUTHORITY_HOST/],
     ['AZURE_AUTHORITY_HOST', { AZURE_AUTHORITY_HOST: 'login.microsoftonline.com' }, /AZURE_AUTHORITY_HOST must be an origin/],
     ['DEFENDER_API_BASE_URL', { DEFENDER_API_BASE_URL: 'https://api.security.microsoft.com/api' }, /DEFENDER_API_BASE_URL must be an origin/],
+    ['DEFENDER_GRAPH_BASE_URL', { DEFENDER_GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0' }, /DEFENDER_GRAPH_BASE_URL must be an origin/],
+    ['DEFENDER_CLOUD', { DEFENDER_CLOUD: 'dod', DEFENDER_GRAPH_BASE_URL: 'https://127.0.0.1:1' }, /cannot be combined with DEFENDER_GRAPH_BASE_URL/],
     ['DEFENDER_REGION', { DEFENDER_REGION: 'mars' }, /DEFENDER_REGION must be one of us, eu/],
   ])('names %s when its value is not valid', (option, extra, message) => {
     const error = thrownBy(InvalidArgumentError, () => clientOptionsFromEnv({ ...app, ...extra }));
@@ -88,7 +104,13 @@ describe('clientOptionsFromEnv overrides', () => {
     expect(options).toEqual({
       credential: keyVault,
       maxRetries: 5,
-      cloud: { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: 'https://127.0.0.1:9', scope: 'https://api.security.microsoft.com/.default' },
+      cloud: {
+        authorityHost: 'https://login.microsoftonline.com',
+        apiBaseUrl: 'https://127.0.0.1:9',
+        scope: 'https://api.security.microsoft.com/.default',
+        graphBaseUrl: 'https://graph.microsoft.com',
+        graphScope: 'https://graph.microsoft.com/.default',
+      },
     });
     expect(clientOptionsFromEnv(app, { cloud: 'gcc' }).cloud).toBe('gcc');
   });

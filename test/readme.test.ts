@@ -6,13 +6,6 @@ import { CLIENT_ID, TENANT_ID, startServer } from './support/harness.js';
 
 const server = startServer();
 
-// Until src/index.ts exports clientOptionsFromEnv (the integration step of issue 4), the package
-// name resolves to a source index without it: take it from its module. A no-op afterwards.
-vi.mock('m365-defender', async (importOriginal) => {
-  const sdk = await importOriginal<Record<string, unknown>>();
-  return 'clientOptionsFromEnv' in sdk ? sdk : { ...sdk, clientOptionsFromEnv: (await import('../src/env.js')).clientOptionsFromEnv };
-});
-
 describe('README quickstart', () => {
   afterEach(() => vi.unstubAllEnvs());
 
@@ -38,7 +31,7 @@ describe('README quickstart', () => {
     vi.stubEnv('AZURE_CLIENT_ID', CLIENT_ID);
     vi.stubEnv('AZURE_CLIENT_SECRET', secret);
     // The public cloud, whatever the shell running the tests points at (e.g. a simulator).
-    for (const name of ['AZURE_AUTHORITY_HOST', 'DEFENDER_API_BASE_URL', 'DEFENDER_CLOUD', 'DEFENDER_API', 'DEFENDER_REGION', 'AZURE_CLIENT_CERTIFICATE_PATH']) {
+    for (const name of ['AZURE_AUTHORITY_HOST', 'DEFENDER_API_BASE_URL', 'DEFENDER_GRAPH_BASE_URL', 'DEFENDER_CLOUD', 'DEFENDER_API', 'DEFENDER_REGION', 'AZURE_CLIENT_CERTIFICATE_PATH']) {
       vi.stubEnv(name, undefined);
     }
     const lines: unknown[][] = [];

@@ -45,7 +45,8 @@ export interface HuntingBodyOptions {
 /**
  * Loads the streaming JSON parser: the only place the package is imported, on the first
  * `stream()` call, before its request is sent (a missing module must not cost a query).
- * The CJS build turns this `import()` into a `require()` of the package's CJS entry.
+ * The CJS build keeps this `import()` (Node ≥ 20 runs it from CommonJS and loads the package's ESM
+ * entry), so the parser stays out of `require('m365-defender')` too.
  */
 export async function loadHuntingParser(): Promise<typeof JSONParser> {
   const module = await import('@streamparser/json');

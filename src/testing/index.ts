@@ -43,3 +43,15 @@ export type {
   LegacyIncidentWire,
 } from './tenant/legacy-wire.js';
 export { handlers } from './msw.js';
+export {
+  startSimulator,
+  isLoopbackAddress,
+  type Simulator,
+  type SimulatorApp,
+  type SimulatorFaultStep,
+  type SimulatorHosts,
+  type SimulatorOptions,
+  type SimulatorRequestLog,
+  type SimulatorStats,
+  type SimulatorTenant,
+} from './server.js';

@@ -145,6 +145,14 @@ describe('datetimes and timespans', () => {
     expect(pids('Timestamp == datetime(2024-05-01T00:00:00.0000000Z)')).toEqual([5100]);
   });
 
+  it('datetime(...) of the years 1–99 is that year, not 1900–1999', () => {
+    const rows = [{ T: new Date('0001-01-01T00:00:00.007Z').getTime() }, { T: new Date('1901-01-01T00:00:00.007Z').getTime() }];
+    const table: KqlTable = { columns: [{ name: 'T', type: 'datetime' }], rows };
+    const result = runKql('X | where T == datetime(0001-01-01T00:00:00.007Z)', { X: table }, { now: NOW });
+    expect(result.rows).toHaveLength(1);
+    expect(String(result.rows[0]?.['T'])).toMatch(/^0001-01-01T00:00:00\.007/);
+  });
+
   it('datetime ± timespan, datetime − datetime; results printed like the service', () => {
     const result = run(
       'DeviceProcessEvents | where ProcessId == 4100 | project Timestamp, Later = Timestamp + 1h, Earlier = Timestamp - 10s, Age = now() - Timestamp, Week = 7d, Mixed = 1d + 2h + 30m + 1.5s',

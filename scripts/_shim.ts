@@ -1,2 +1,0 @@
-export * from '../src/index.js';
-export { clientOptionsFromEnv } from '../src/env.js';
