@@ -7,14 +7,20 @@ const shared: Options = {
   platform: 'node',
 };
 
+// The main entry is what every user loads: whitespace and syntax minified (identifiers kept, so
+// stack traces stay readable; source maps map back to src/).
+const entry: Options = { ...shared, entry: { index: 'src/index.ts' }, minifyWhitespace: true, minifySyntax: true };
+
 // Each entry is its own build, so that the main entry never shares chunks with (or grows from)
 // the test kit or the simulator.
 export default defineConfig([
-  // ESM: ky stays an ordinary dependency.
-  { ...shared, entry: { index: 'src/index.ts' }, format: ['esm'] },
+  // ESM: ky stays an ordinary dependency. Splitting turns the lazy import() of the built-in
+  // credentials (Key Vault, certificate, Entra error mapping) into chunks loaded on first getToken.
+  { ...entry, format: ['esm'], splitting: true },
   // CJS: ky is ESM-only, so it is bundled; otherwise require() callers would get
   // "import_ky.default.get is not a function".
-  { ...shared, entry: { index: 'src/index.ts' }, format: ['cjs'], noExternal: ['ky'] },
+  // The lazy import()s stay lazy (evaluated on first use) but inline: CJS has no chunks.
+  { ...entry, format: ['cjs'], noExternal: ['ky'] },
   // m365-defender/testing: the fake tenant and its adapters. msw is an optional peer dependency.
   { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['esm'], external: ['msw'] },
   { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['cjs'], external: ['msw'], noExternal: ['ky'] },

@@ -4,7 +4,10 @@
  *
  * Against your tenant:
  *   AZURE_TENANT_ID=… AZURE_CLIENT_ID=… AZURE_CLIENT_CERTIFICATE_PATH=./app.pem npx tsx examples/certificate-auth.ts
- * Against the local simulator: `npm run demo` runs it with a certificate app of the simulated tenant.
+ * Against the local simulator: `npm run demo` runs it with a certificate app of the simulated tenant
+ * (`startSimulator({ certificateApp: true })` registers one and writes its PEM file).
+ * On Microsoft Graph instead of the Defender API: add DEFENDER_API=graph; nothing else changes (the
+ * token is then for Microsoft Graph, and shows the app's Graph permissions).
  *
  * The PEM file holds the private key and the certificate whose public part is uploaded to the app
  * registration (a PKCS#12 .pfx works too; its password goes in AZURE_CLIENT_CERTIFICATE_PASSWORD).

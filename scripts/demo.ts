@@ -1,8 +1,10 @@
 /**
- * `npm run demo`: starts the local simulator of a Defender tenant, runs every file in examples/ as
- * a user would (a child process with the simulator's environment, the real @azure/identity
- * credentials over real TLS), shows what each printed, stops the simulator, and exits 0 only if
- * every example that ran exited 0.
+ * `npm run demo`: starts the local simulator of a Defender tenant and runs every file in examples/
+ * against it twice, as a user would: once with `DEFENDER_API=defender` (the Defender API) and once
+ * with `DEFENDER_API=graph` (Microsoft Graph security), each a child process with the simulator's
+ * environment and the real @azure/identity credentials over real TLS. It shows what each printed,
+ * stops the simulator, and exits 0 only if every example that ran exited 0 on both APIs. The
+ * environment variable is the only difference between the two runs: the examples are the same files.
  *
  * `m365-defender` resolves to src/index.ts through tsconfig.json's `paths`, which tsx honours: no
  * build is needed.
@@ -16,9 +18,12 @@ import { startSimulator } from '../src/testing/server.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EXAMPLE_TIMEOUT_MS = 45_000;
 const CONCURRENCY = 2;
+const APIS = ['defender', 'graph'] as const;
+type Api = (typeof APIS)[number];
 
 interface Outcome {
   file: string;
+  api: Api;
   code: number | null;
   output: string;
   ms: number;
@@ -26,30 +31,51 @@ interface Outcome {
 }
 
 // Variables a user's shell may have set for a real tenant: the simulator's values replace them, and these are cleared.
-const CLEARED = ['DEFENDER_CLOUD', 'DEFENDER_REGION', 'DEFENDER_API', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'AZURE_CLIENT_SEND_CERTIFICATE_CHAIN'];
+const CLEARED = ['DEFENDER_CLOUD', 'DEFENDER_REGION', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'AZURE_CLIENT_SEND_CERTIFICATE_CHAIN'];
 
 const started = Date.now();
 const sim = await startSimulator({ seed: 7, incidents: 25, huntingRows: 2_000, certificateApp: true });
 
 // What some examples need besides the app's credentials: ids of the simulated tenant's data.
-const active = [...sim.tenant.incidents.values()].find((incident) => incident.status === 'Active') ?? [...sim.tenant.incidents.values()][0];
-const device = sim.tenant.tables.DeviceProcessEvents?.[0]?.DeviceName;
-const perExample: Record<string, Record<string, string>> = {
-  'update-incident.ts': active ? { INCIDENT_ID: String(active.incidentId) } : {},
-  'run-hunting-query.ts': typeof device === 'string' ? { DEVICE_NAME: device } : {},
-  'certificate-auth.ts': sim.certificateApp?.env ?? {},
+// Each API's run updates an incident of its own, so that both show an active incident being resolved.
+const incidents = [...sim.tenant.incidents.values()];
+const active = incidents.filter((incident) => incident.status === 'Active');
+const incidentFor = (api: Api): string | undefined => {
+  const incident = active[APIS.indexOf(api)] ?? incidents[0];
+  return incident ? String(incident.incidentId) : undefined;
 };
+// A device with process events in the last 7 days (the window run-hunting-query.ts searches).
+const time = (value: unknown): number => (typeof value === 'number' ? value : Date.parse(String(value)));
+const weekAgo = sim.tenant.clock.now() - 7 * 86_400_000;
+const device = sim.tenant.tables.DeviceProcessEvents?.find((row) => time(row.Timestamp) > weekAgo)?.DeviceName;
+
+function perExample(name: string, api: Api): Record<string, string> {
+  const incidentId = incidentFor(api);
+  switch (name) {
+    case 'update-incident.ts':
+      return incidentId ? { INCIDENT_ID: incidentId } : {};
+    case 'run-hunting-query.ts':
+      return typeof device === 'string' ? { DEVICE_NAME: device } : {};
+    case 'certificate-auth.ts':
+      return sim.certificateApp?.env ?? {};
+    default:
+      return {};
+  }
+}
+
+// Examples that cannot run against the simulator, on either API, and why (said in the output).
 const skip: Record<string, string> = {
   'key-vault.ts':
     'the Key Vault client sends its token only to a host under the vault domain (*.vault.azure.net) and reads the vault with a managed identity; ' +
     'neither exists on 127.0.0.1. The Key Vault credential is covered by the test suite.',
 };
 
-function run(file: string): Promise<Outcome> {
+function run(file: string, api: Api): Promise<Outcome> {
   const name = file.split('/').at(-1)!;
-  if (skip[name]) return Promise.resolve({ file, code: 0, output: '', ms: 0, skipped: skip[name] });
-  const env: NodeJS.ProcessEnv = { ...process.env, ...sim.env, ...perExample[name], NO_COLOR: '1' };
-  for (const key of CLEARED) if (!(key in (perExample[name] ?? {}))) delete env[key];
+  if (skip[name]) return Promise.resolve({ file, api, code: 0, output: '', ms: 0, skipped: skip[name] });
+  const extra = perExample(name, api);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...sim.env, ...extra, DEFENDER_API: api, NO_COLOR: '1' };
+  for (const key of CLEARED) if (!(key in extra)) delete env[key];
   const t0 = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,7 +88,7 @@ function run(file: string): Promise<Outcome> {
     }, EXAMPLE_TIMEOUT_MS);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ file, code, output, ms: Date.now() - t0 });
+      resolve({ file, api, code, output, ms: Date.now() - t0 });
     });
   });
 }
@@ -71,18 +97,27 @@ const files = readdirSync(join(root, 'examples'))
   .filter((name) => name.endsWith('.ts'))
   .sort()
   .map((name) => relative(root, join(root, 'examples', name)));
+const jobs = APIS.flatMap((api) => files.map((file) => ({ file, api })));
 
-console.log(`Simulator at ${sim.origin}: tenant ${sim.env.AZURE_TENANT_ID}, ${sim.tenant.incidents.size} incidents. Running ${files.length} examples…\n`);
+console.log(
+  `Simulator at ${sim.origin}: tenant ${sim.env.AZURE_TENANT_ID}, ${sim.tenant.incidents.size} incidents. ` +
+    `Running ${files.length} examples on each API (${APIS.map((api) => `DEFENDER_API=${api}`).join(', then ')})…`,
+);
 
-const outcomes: Outcome[] = new Array(files.length);
+const outcomes: Outcome[] = new Array(jobs.length);
 let next = 0;
 let printed = 0;
 const print = (): void => {
-  // Outputs appear in file order, each as soon as it and those before it are done.
-  while (printed < files.length && outcomes[printed]) {
+  // Outputs appear in job order, each as soon as it and those before it are done; a header opens each API's run.
+  while (printed < jobs.length && outcomes[printed]) {
     const o = outcomes[printed++]!;
+    if (printed === 1 || outcomes[printed - 2]!.api !== o.api) {
+      const title = ` DEFENDER_API=${o.api} (${o.api === 'graph' ? 'Microsoft Graph security, graph.microsoft.com' : 'the Defender API, api.security.microsoft.com'}) `;
+      console.log(`\n${'═'.repeat(4)}${title}${'═'.repeat(Math.max(4, 78 - title.length))}\n`);
+    }
     const status = o.skipped ? 'skipped' : o.code === 0 ? `ok, ${(o.ms / 1000).toFixed(1)} s` : `FAILED with exit code ${o.code}`;
-    console.log(`━━ ${o.file} (${status}) ${'━'.repeat(Math.max(3, 70 - o.file.length - status.length))}`);
+    const label = `${o.file} [${o.api}]`;
+    console.log(`━━ ${label} (${status}) ${'━'.repeat(Math.max(3, 70 - label.length - status.length))}`);
     const body = o.skipped ? `skipped: ${o.skipped}` : o.output.trimEnd() || '(no output)';
     console.log(`${body.replace(/^/gm, '  ')}\n`);
   }
@@ -90,9 +125,9 @@ const print = (): void => {
 try {
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < files.length) {
+      while (next < jobs.length) {
         const index = next++;
-        outcomes[index] = await run(files[index]!);
+        outcomes[index] = await run(jobs[index]!.file, jobs[index]!.api);
         print();
       }
     }),
@@ -101,11 +136,16 @@ try {
   await sim.close();
 }
 
-const failed = outcomes.filter((o) => !o.skipped && o.code !== 0);
-const skipped = outcomes.filter((o) => o.skipped);
-const passed = outcomes.length - failed.length - skipped.length;
-console.log(
-  `${passed} example(s) passed, ${failed.length} failed, ${skipped.length} skipped (${skipped.map((o) => o.file).join(', ') || 'none'}) ` +
-    `in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
-);
-process.exitCode = failed.length === 0 ? 0 : 1;
+const lines: string[] = [];
+for (const api of APIS) {
+  const mine = outcomes.filter((o) => o.api === api);
+  const failed = mine.filter((o) => !o.skipped && o.code !== 0);
+  const skipped = mine.filter((o) => o.skipped);
+  lines.push(
+    `DEFENDER_API=${api}: ${mine.length - failed.length - skipped.length} passed, ${failed.length} failed` +
+      `${failed.length ? ` (${failed.map((o) => o.file).join(', ')})` : ''}, ${skipped.length} skipped (${skipped.map((o) => o.file).join(', ') || 'none'})`,
+  );
+}
+const failures = outcomes.filter((o) => !o.skipped && o.code !== 0).length;
+console.log(`${lines.join('\n')}\n${failures === 0 ? 'Every example ran on both APIs' : `${failures} run(s) failed`} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+process.exitCode = failures === 0 ? 0 : 1;

@@ -39,8 +39,18 @@ export const permissionApiOf = (api: WireApiName): string => (api === 'graph' ? 
 export function crossApiAdvice(api: WireApiName, required: readonly string[], granted: readonly string[]): string | undefined {
   const own = api === 'graph' ? GRAPH_ROLES : DEFENDER_ROLES;
   const other = api === 'graph' ? DEFENDER_ROLES : GRAPH_ROLES;
-  if (granted.some((role) => own.has(role)) || !granted.some((role) => other.has(role))) return undefined;
   const needs = required.join(' or ');
+  if (granted.length === 0) {
+    // Entra puts only the token audience's roles in a token: an app granted the other API's
+    // permissions gets a token with none at all here. The likeliest cause, named as such.
+    const otherApi = api === 'graph' ? `the Defender API (${DEFENDER_PERMISSION_API})` : GRAPH_PERMISSION_API;
+    const otherName = api === 'graph' ? 'defender' : 'graph';
+    return (
+      ` If you granted ${otherApi} permissions instead: a token for this API carries none of them. ` +
+      `Grant ${permissionApiOf(api)} ${needs} and admin consent, or create the client with api: '${otherName}'.`
+    );
+  }
+  if (granted.some((role) => own.has(role)) || !granted.some((role) => other.has(role))) return undefined;
   if (api === 'graph') {
     return (
       ` You granted the Defender API (${DEFENDER_PERMISSION_API}) permissions, but this client uses Microsoft Graph (api: 'graph'): ` +
@@ -55,14 +65,12 @@ export function crossApiAdvice(api: WireApiName, required: readonly string[], gr
 }
 
 /**
- * Advice when a caller names the other API's permissions (e.g. `requireRoles(['Incident.Read.All'])`
- * on a Graph client): what to name instead. `undefined` when every name belongs to `api`.
+ * `names` in the vocabulary of `api`: a permission of the other API becomes its counterpart
+ * (`Incident.Read.All` → `SecurityIncident.Read.All` on Graph, `SecurityAlert.Read.All` →
+ * `Incident.Read.All` on the Defender API), so code that checks permissions moves between the
+ * APIs unchanged. Other names are kept. Duplicates are dropped, order kept.
  */
-export function wrongApiNamesAdvice(api: WireApiName, names: readonly string[]): string | undefined {
-  const other = api === 'graph' ? DEFENDER_ROLES : GRAPH_ROLES;
-  const foreign = names.filter((name) => other.has(name));
-  if (foreign.length === 0) return undefined;
+export function toApiPermissions(api: WireApiName, names: readonly string[]): string[] {
   const table = api === 'graph' ? DEFENDER_TO_GRAPH_PERMISSIONS : GRAPH_TO_DEFENDER;
-  const instead = foreign.map((name) => `${name} → ${table[name]}`).join(', ');
-  return ` ${foreign.join(', ')} ${foreign.length === 1 ? 'is a permission' : 'are permissions'} of the other API; this client uses ${permissionApiOf(api)} (api: '${api}'), whose names are: ${instead}.`;
+  return [...new Set(names.map((name) => table[name] ?? name))];
 }

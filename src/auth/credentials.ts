@@ -9,8 +9,7 @@ import { describe as describeValue } from '../clouds.js';
 import { CredentialError } from '../errors.js';
 import type { Logger, TokenCredential } from '../types.js';
 import { looksLikePem, parsePemCertificate, parsePkcs12Certificate, type CertificateMaterial } from './certificate.js';
-import { CertificateCredential, SecretCredential } from './entra-credentials.js';
-import { KeyVaultCredential } from './key-vault.js';
+import { DeferredCredential } from './deferred.js';
 
 /**
  * Describes a credential option's value for an error message without ever echoing a string:
@@ -151,6 +150,7 @@ export function createCredential(input: CredentialInput, ctx: CreateCredentialCo
   }
   const sendCertificateChain = checkOptionalBoolean(raw.sendCertificateChain, 'credential.sendCertificateChain');
   const settings = { tenantId, clientId, cloud: ctx.cloud, logger: ctx.logger };
+  const shown = { tenantId, clientId, authorityHost: ctx.cloud.authorityHost };
   const log = (kind: string) => ctx.logger?.debug?.(`credential: ${kind} for app ${clientId} in tenant ${tenantId} at ${ctx.cloud.authorityHost}`);
 
   if (given[0] === 'clientSecret') {
@@ -161,13 +161,19 @@ export function createCredential(input: CredentialInput, ctx: CreateCredentialCo
       );
     }
     log('client secret');
-    return new SecretCredential(settings, raw.clientSecret);
+    const clientSecret = raw.clientSecret;
+    // The implementations (and @azure/identity behind them) load on the first getToken.
+    return new DeferredCredential('SecretCredential', shown, async () => new (await import('./entra-credentials.js')).SecretCredential(settings, clientSecret));
   }
 
   if (given[0] === 'certificate') {
     const material = readCertificate(raw.certificate);
     log('client certificate');
-    return new CertificateCredential(settings, material, sendCertificateChain);
+    return new DeferredCredential(
+      'CertificateCredential',
+      typeof material === 'function' ? shown : { ...shown, thumbprint: material.thumbprint },
+      async () => new (await import('./entra-credentials.js')).CertificateCredential(settings, material, sendCertificateChain),
+    );
   }
 
   const location = checkKeyVault(raw.keyVault);
@@ -181,7 +187,13 @@ export function createCredential(input: CredentialInput, ctx: CreateCredentialCo
     vaultCredential = raw.vaultCredential;
   }
   log(`Key Vault ${location.vaultUrl} ${location.secretName !== undefined ? 'secret' : 'certificate'}`);
-  return new KeyVaultCredential({ ...settings, ...location, vaultCredential, sendCertificateChain });
+  const name: Record<string, string> =
+    location.secretName !== undefined ? { secretName: location.secretName } : { certificateName: location.certificateName! };
+  return new DeferredCredential(
+    'KeyVaultCredential',
+    { tenantId, clientId, vaultUrl: location.vaultUrl, ...name },
+    async () => new (await import('./key-vault.js')).KeyVaultCredential({ ...settings, ...location, vaultCredential, sendCertificateChain }),
+  );
 }
 
 function checkTenantId(value: unknown): string {

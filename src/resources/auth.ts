@@ -1,5 +1,5 @@
 import { adminConsentUrl, decodeAccessToken, type AdminConsentUrlOptions, type TokenInfo, type TokenCache } from '../auth/index.js';
-import { crossApiAdvice, permissionApiOf, wrongApiNamesAdvice, type WireApiName } from '../apis/permissions.js';
+import { crossApiAdvice, permissionApiOf, toApiPermissions, type WireApiName } from '../apis/permissions.js';
 import type { ResolvedCloud } from '../clouds.js';
 import { InvalidArgumentError, PermissionError } from '../errors.js';
 
@@ -38,10 +38,11 @@ export class ClientAuth {
   /**
    * Checks that the token holds every one of `roles` — the "validate the token" step of
    * Microsoft's guide — and throws a `PermissionError` listing the missing ones otherwise.
-   * Name the permissions of the API the client uses: Microsoft Threat Protection's
+   * Permissions are those of the API the client uses: Microsoft Threat Protection's
    * (`Incident.Read.All`, …) on `api: 'defender'`, Microsoft Graph's (`SecurityIncident.Read.All`,
-   * `ThreatHunting.Read.All`, …) on `api: 'graph'`. When the token holds the other API's
-   * permissions instead, the error says so.
+   * `ThreatHunting.Read.All`, …) on `api: 'graph'`. Names of the other API are translated to their
+   * counterparts (`Incident.Read.All` is checked as `SecurityIncident.Read.All` on Graph), so the
+   * same call works on both. When the token holds the other API's permissions, the error says so.
    *
    * @example
    * ```ts
@@ -55,11 +56,11 @@ export class ClientAuth {
     const info = await this.inspect(options);
     // A ReadWrite permission grants its Read counterpart (the API accepts either for reads).
     const holds = (role: string) => info.roles.includes(role) || info.roles.includes(role.replace(/\.Read\.All$/, '.ReadWrite.All'));
-    const missing = roles.filter((role) => !holds(role));
+    const missing = toApiPermissions(this.#api, roles).filter((role) => !holds(role));
     if (missing.length > 0) {
       const permissionApi = permissionApiOf(this.#api);
       const where = this.#api === 'graph' ? 'Microsoft APIs → Microsoft Graph → Application permissions' : `"APIs my organization uses" → ${permissionApi}`;
-      const advice = wrongApiNamesAdvice(this.#api, missing) ?? crossApiAdvice(this.#api, missing, info.roles) ?? '';
+      const advice = crossApiAdvice(this.#api, missing, info.roles) ?? '';
       throw new PermissionError(
         `The token for app ${info.appId} lacks the ${permissionApi} application permission(s) ${missing.join(', ')}; ` +
           `it holds ${info.roles.length ? info.roles.join(', ') : 'no roles'}. In the app registration add them under ` +

@@ -98,8 +98,24 @@ describe('permission guidance across the two APIs', () => {
     const missing = await client.auth.requireRoles(['ThreatHunting.Read.All']).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(PermissionError);
     expect((missing as PermissionError).permissionApi).toBe('Microsoft Graph');
-    const foreign = await client.auth.requireRoles(['Incident.Read.All']).catch((e: unknown) => e);
-    expect((foreign as Error).message).toContain('Incident.Read.All → SecurityIncident.Read.All');
+    // The Defender API's names are checked as their Graph counterparts: the same call works on both APIs.
+    await expect(client.auth.requireRoles(['Incident.Read.All'])).resolves.toMatchObject({ roles: ['SecurityIncident.Read.All'] });
+    const foreign = await client.auth.requireRoles(['Incident.Read.All', 'AdvancedHunting.Read.All']).catch((e: unknown) => e);
+    expect(foreign).toBeInstanceOf(PermissionError);
+    expect((foreign as PermissionError).requiredPermissions).toEqual(['ThreatHunting.Read.All']);
+  });
+
+  it('a token with no roles at all hints that the other API was granted (Entra leaves its roles out)', async () => {
+    const graph = new DefenderClient({ credential: new CountingCredential([]), api: 'graph' });
+    const error = await graph.auth.requireRoles(['Incident.Read.All']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermissionError);
+    expect((error as PermissionError).requiredPermissions).toEqual(['SecurityIncident.Read.All']);
+    expect((error as Error).message).toContain('If you granted the Defender API (Microsoft Threat Protection) permissions instead');
+    const defender = new DefenderClient({ credential: new CountingCredential([]) });
+    const reverse = await defender.auth.requireRoles(['ThreatHunting.Read.All']).catch((e: unknown) => e);
+    expect((reverse as PermissionError).requiredPermissions).toEqual(['AdvancedHunting.Read.All']);
+    expect((reverse as Error).message).toContain("If you granted Microsoft Graph permissions instead");
+    expect((reverse as Error).message).toContain("api: 'graph'");
   });
 
   it('requireRoles on the Defender API explains a token holding only Graph roles', async () => {

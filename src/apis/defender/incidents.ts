@@ -15,10 +15,15 @@ import { legacyIncidentListSchema, legacyIncidentSchema } from './wire.js';
 /** The most incidents one `GET /api/incidents` returns (`$top` above it is a 400). */
 export const LEGACY_MAX_PAGE_SIZE = 100;
 
-function parseOrThrow<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> {
+/**
+ * Validates `body` against `schema` and returns `body` itself: the wire schemas have no
+ * transforms, so a body that passes is already the wire object, unknown fields included
+ * (zod's output, a copy without them, is not needed).
+ */
+function validateOrThrow<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> & Record<string, unknown> {
   const result = schema.safeParse(body);
   if (!result.success) throw responseValidationError(operation, toValidationIssues(result.error.issues));
-  return result.data;
+  return body as z.output<S> & Record<string, unknown>;
 }
 
 /**
@@ -34,7 +39,7 @@ export function parseIncidentListPage(
   operation: string,
   options: MapIncidentOptions = {},
 ): { items: Incident[]; nextLink: string | undefined } {
-  const page = parseOrThrow(legacyIncidentListSchema, body, operation);
+  const page = validateOrThrow(legacyIncidentListSchema, body, operation);
   return {
     items: page.value.map((incident) => mapIncident(incident, options)),
     nextLink: page['@odata.nextLink'] ?? undefined,
@@ -48,9 +53,8 @@ export function parseIncidentListPage(
  * @throws ResponseValidationError with paths such as `alerts[0].incidentId`.
  */
 export function parseIncident(body: unknown, operation: string, options: MapIncidentOptions = {}): Incident {
-  const incident = parseOrThrow(legacyIncidentSchema, body, operation);
-  delete incident['@odata.context'];
-  return mapIncident(incident, options);
+  const { '@odata.context': _context, ...incident } = validateOrThrow(legacyIncidentSchema, body, operation);
+  return mapIncident(incident as z.output<typeof legacyIncidentSchema>, options);
 }
 
 /** An OData string literal: single quotes, with quotes inside doubled. */

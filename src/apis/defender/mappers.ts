@@ -8,16 +8,7 @@ import type { z } from 'zod';
 import { parseDateTime } from '../../models/dates.js';
 import type { Evidence, EvidenceBase, FileDetails, UserAccount } from '../../models/evidence.js';
 import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
-import {
-  toPublicAlertStatus,
-  toPublicClassification,
-  toPublicDetectionSource,
-  toPublicDetermination,
-  toPublicIncidentStatus,
-  toPublicServiceSource,
-  toPublicSeverity,
-  toPublicValue,
-} from './enums.js';
+import * as enums from './enums.js';
 import type {
   legacyAlertSchema,
   legacyCommentSchema,
@@ -41,6 +32,38 @@ export interface MapIncidentOptions {
    */
   portalBaseUrl?: string;
 }
+
+/**
+ * Remembers a value mapping's answers: a page repeats the same few enum strings thousands of
+ * times, and each fresh mapping lower-cases and matches regexes. Bounded, as the strings come
+ * from the network.
+ */
+function memo<R>(fn: (value: string) => R): (value: string | null | undefined) => R | null {
+  const known = new Map<string, R>();
+  return (value) => {
+    if (value == null) return null;
+    let out = known.get(value);
+    if (out === undefined) {
+      out = fn(value);
+      if (known.size < 256) known.set(value, out);
+    }
+    return out;
+  };
+}
+
+// Missing values map to `unknown` (`null` for the open descriptive ones), as the enums module says.
+const orUnknown = <R>(fn: (value: string) => R) => {
+  const mapped = memo(fn);
+  return (value: string | null | undefined): R => (value == null ? fn(value as never) : (mapped(value) as R));
+};
+const toPublicIncidentStatus = orUnknown(enums.toPublicIncidentStatus);
+const toPublicAlertStatus = orUnknown(enums.toPublicAlertStatus);
+const toPublicSeverity = orUnknown(enums.toPublicSeverity);
+const toPublicClassification = orUnknown(enums.toPublicClassification);
+const toPublicDetermination = orUnknown(enums.toPublicDetermination);
+const toPublicServiceSource = orUnknown(enums.toPublicServiceSource);
+const toPublicDetectionSource = orUnknown(enums.toPublicDetectionSource);
+const toPublicValue = memo(enums.toPublicValue) as (value: string | null | undefined) => string | null;
 
 // The wire schemas already checked these strings, so a parse failure cannot happen here.
 const toDate = (value: string): Date => parseDateTime(value) as Date;

@@ -1,9 +1,11 @@
 /**
  * zod schemas of what the Defender API (`api.security.microsoft.com`) really sends. Lenient by
- * design: unknown fields are kept (loose objects), documented-nullable fields accept `null`,
- * optional ones may be missing, enum fields are any string. What is checked is the type of each
- * field the public model exposes. No transforms: the parsed object is the wire object, and
- * becomes `raw`.
+ * design: unknown fields are allowed, documented-nullable fields accept `null`, optional ones may
+ * be missing, enum fields are any string. What is checked is the type of each field the public
+ * model exposes. No transforms: once a body passes, the body itself (with every field the API
+ * sent, unknown ones included) is the wire object the mappers read and keep as `raw`. The
+ * schemas are plain (stripping) objects because zod's output is not used: a loose object would
+ * copy every unknown key into an output nobody reads (figure 1 of the bench).
  *
  * @packageDocumentation
  */
@@ -31,7 +33,7 @@ const integer = z.union([z.number().int(), z.string().regex(/^-?\d+$/)], {
 }).nullish();
 
 /** A device on an alert (`alert.devices[]`). Real payloads key the id `mdatpDeviceId`. */
-export const legacyDeviceSchema = z.looseObject({
+export const legacyDeviceSchema = z.object({
   mdatpDeviceId: str,
   aadDeviceId: str,
   deviceDnsName: str,
@@ -56,7 +58,7 @@ export const legacyDeviceSchema = z.looseObject({
  * An entity on an alert (`alert.entities[]`): one flat object for every kind, discriminated by
  * `entityType`, with unused keys `null` (older payloads) or absent (newer ones).
  */
-export const legacyEntitySchema = z.looseObject({
+export const legacyEntitySchema = z.object({
   entityType: str,
   sha1: str,
   sha256: str,
@@ -92,7 +94,7 @@ export const legacyEntitySchema = z.looseObject({
 });
 
 /** An alert embedded in an incident (`incident.alerts[]`). */
-export const legacyAlertSchema = z.looseObject({
+export const legacyAlertSchema = z.object({
   alertId: id,
   incidentId: id,
   serviceSource: str,
@@ -119,14 +121,14 @@ export const legacyAlertSchema = z.looseObject({
 });
 
 /** A comment on an incident (`incident.comments[]`). */
-export const legacyCommentSchema = z.looseObject({
+export const legacyCommentSchema = z.object({
   comment: str,
   createdBy: str,
   createdTime: dateTime,
 });
 
 /** An incident as `GET /api/incidents[/{id}]` and `PATCH` return it. */
-export const legacyIncidentSchema = z.looseObject({
+export const legacyIncidentSchema = z.object({
   incidentId: id,
   redirectIncidentId: id.nullish(),
   incidentName: z.string(),
@@ -143,20 +145,23 @@ export const legacyIncidentSchema = z.looseObject({
 });
 
 /** A page of `GET /api/incidents`. */
-export const legacyIncidentListSchema = z.looseObject({
+export const legacyIncidentListSchema = z.object({
   value: z.array(legacyIncidentSchema),
   '@odata.nextLink': str,
 });
 
+/** What a wire object also holds: the fields the schema does not check, kept in `raw`. */
+type Open<T> = T & Record<string, unknown>;
+
 /** A device as the Defender API sends it. */
-export type LegacyDevice = z.input<typeof legacyDeviceSchema>;
+export type LegacyDevice = Open<z.input<typeof legacyDeviceSchema>>;
 /** An entity as the Defender API sends it. */
-export type LegacyEntity = z.input<typeof legacyEntitySchema>;
+export type LegacyEntity = Open<z.input<typeof legacyEntitySchema>>;
 /** An alert as the Defender API sends it. */
-export type LegacyAlert = z.input<typeof legacyAlertSchema>;
+export type LegacyAlert = Open<z.input<typeof legacyAlertSchema>>;
 /** A comment as the Defender API sends it. */
-export type LegacyComment = z.input<typeof legacyCommentSchema>;
+export type LegacyComment = Open<z.input<typeof legacyCommentSchema>>;
 /** An incident as the Defender API sends it. */
-export type LegacyIncident = z.input<typeof legacyIncidentSchema>;
+export type LegacyIncident = Open<z.input<typeof legacyIncidentSchema>>;
 /** A page of incidents as the Defender API sends it. */
-export type LegacyIncidentList = z.input<typeof legacyIncidentListSchema>;
+export type LegacyIncidentList = Open<z.input<typeof legacyIncidentListSchema>>;

@@ -19,6 +19,7 @@ export type TenantRoute =
   | 'graph.listAlerts'
   | 'graph.getAlert'
   | 'graph.updateAlert'
+  | 'graph.addAlertComment'
   | 'graph.hunting'
   | 'graph.other'
   | 'keyvault.getSecret';

@@ -11,7 +11,7 @@ import { withNetworkFault, type NetworkFault, type RequestHandlerLike } from '..
 import { graphErrorResponse, graphJsonResponse, graphRequestIds, type GraphRequestIds } from './graph-errors.js';
 import { runHuntingQuery, TimespanError, type HuntingTable } from './graph-hunting.js';
 import { compileFilter, ODataQueryError, ticksOf, type FilterKind, type GraphPredicate } from './graph-odata.js';
-import { GRAPH_WRITABLE_ENUMS, renderAlert, renderComment, renderIncident, toLegacy, type GraphRenderOptions } from './graph-wire.js';
+import { GRAPH_WRITABLE_ENUMS, alertComments, renderAlert, renderComment, renderIncident, toLegacy, type GraphRenderOptions } from './graph-wire.js';
 import type { LegacyAlertWire, LegacyIncidentWire } from './legacy-wire.js';
 
 export { graphErrorResponse, graphUnauthorized } from './graph-errors.js';
@@ -48,7 +48,7 @@ export interface GraphApiOptions {
 }
 
 /** A route of the Graph API, as named by {@link GraphApi.inject}. */
-export type GraphRoute = 'listIncidents' | 'getIncident' | 'updateIncident' | 'commentIncident' | 'listAlerts' | 'getAlert' | 'updateAlert' | 'hunting';
+export type GraphRoute = 'listIncidents' | 'getIncident' | 'updateIncident' | 'commentIncident' | 'listAlerts' | 'getAlert' | 'updateAlert' | 'commentAlert' | 'hunting';
 
 /**
  * A canned response for {@link GraphApi.inject}: JSON `body`, or `rawBody` sent verbatim (Graph's id
@@ -192,8 +192,9 @@ export class GraphApi implements RequestHandlerLike {
       }
       return sub.toLowerCase() === 'comments' && method === 'POST' ? { route: 'commentIncident', id } : undefined;
     }
-    if (name === 'alerts_v2' && sub === undefined) {
+    if (name === 'alerts_v2') {
       if (id === undefined) return method === 'GET' ? { route: 'listAlerts' } : undefined;
+      if (sub !== undefined) return sub.toLowerCase() === 'comments' && method === 'POST' ? { route: 'commentAlert', id } : undefined;
       if (method === 'GET') return { route: 'getAlert', id };
       if (method === 'PATCH') return { route: 'updateAlert', id };
       return undefined;
@@ -254,6 +255,9 @@ export class GraphApi implements RequestHandlerLike {
         case 'updateAlert':
           this.#authorize(caller, ALERT_WRITE);
           return this.#updateAlert(match.id ?? '', body, render, ids);
+        case 'commentAlert':
+          this.#authorize(caller, ALERT_WRITE);
+          return this.#commentAlert(match.id ?? '', body, caller, ids);
         case 'hunting':
           this.#authorize(caller, HUNTING);
           return this.#hunt(body, ids);
@@ -357,16 +361,23 @@ export class GraphApi implements RequestHandlerLike {
 
   #commentIncident(id: string, body: unknown, caller: GraphCaller, ids: GraphRequestIds): Response {
     const incident = this.#incident(id);
-    const payload = requireObject(body);
-    checkProperties(payload, ['comment'], 'microsoft.graph.security.alertComment');
-    const comment = payload['comment'];
-    if (typeof comment !== 'string' || comment.trim() === '') {
-      throw new GraphWireError(400, 'BadRequest', "The property 'comment' is required and must be a non-empty string.");
-    }
+    const comment = commentOf(body);
     const now = formatTime(this.#now(), 0);
     incident.comments.push({ comment, createdBy: caller.appId, createdTime: now });
     incident.lastUpdateTime = now;
     return this.#json({ '@odata.context': this.#context(`security/incidents('${incident.incidentId}')/comments`), value: incident.comments.map(renderComment) }, ids);
+  }
+
+  /** `POST alerts_v2/{id}/comments` (reference §5.1): appends, answers the alert's comment collection. */
+  #commentAlert(id: string, body: unknown, caller: GraphCaller, ids: GraphRequestIds): Response {
+    const alert = this.#alert(id);
+    const comment = commentOf(body);
+    const now = formatTime(this.#now(), 0);
+    const comments = alertComments(alert);
+    comments.push({ comment, createdBy: caller.appId, createdTime: now });
+    alert['comments'] = comments;
+    alert.lastUpdatedTime = now;
+    return this.#json({ '@odata.context': this.#context(`security/alerts_v2('${alert.alertId}')/comments`), value: comments.map(renderComment) }, ids);
   }
 
   // ------------------------------------------------------------ alerts_v2
@@ -615,4 +626,15 @@ function injectedResponse(injected: GraphInjectedResponse, ids: GraphRequestIds)
   else if (injected.body !== undefined) payload = JSON.stringify(injected.body);
   if (payload !== null && !headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
   return new Response(payload, { status: injected.status, headers });
+}
+
+/** The `comment` of an `alertComment` body (incident and alert comments share the type). */
+function commentOf(body: unknown): string {
+  const payload = requireObject(body);
+  checkProperties(payload, ['comment'], 'microsoft.graph.security.alertComment');
+  const comment = payload['comment'];
+  if (typeof comment !== 'string' || comment.trim() === '') {
+    throw new GraphWireError(400, 'BadRequest', "The property 'comment' is required and must be a non-empty string.");
+  }
+  return comment;
 }

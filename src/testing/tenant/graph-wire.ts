@@ -225,7 +225,8 @@ export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions)
     additionalData: {},
     customDetails: {},
     systemTags: [],
-    comments: [],
+    // Alert comments exist on Graph only; the fake keeps them on the stored alert.
+    comments: alertComments(alert).map(renderComment),
     evidence: [
       ...alert.devices.map((device) => renderDevice(device, alert, include)),
       ...alert.entities.map((entity) => renderEntity(entity, alert, include)),
@@ -389,4 +390,10 @@ function renderEntity(entity: LegacyEntityWire, alert: LegacyAlertWire, include:
       return { ...base(`${lowerCamel(entity.entityType)}Evidence`), ...kept };
     }
   }
+}
+
+/** The Graph-only comments of a stored alert (kept in an extra `comments` field of the legacy wire object). */
+export function alertComments(alert: LegacyAlertWire): LegacyCommentWire[] {
+  const comments = alert['comments'];
+  return Array.isArray(comments) ? (comments as LegacyCommentWire[]) : [];
 }

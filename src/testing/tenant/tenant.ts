@@ -93,6 +93,11 @@ export interface FakeTenantOptions extends Partial<FakeTenantHosts> {
    * `{ 'defender.incident.get': [{ calls: 2, windowMs: 60_000 }] }`.
    */
   quotas?: false | Partial<Record<QuotaFamily, QuotaLimit[]>>;
+  /**
+   * Graph's `$expand=alerts` failure on large tenants (reference §5.2): a list of incidents with
+   * `$expand=alerts` answers 500 when more incidents than this match its filter. Default: never.
+   */
+  graphExpandFailsAbove?: number;
 }
 
 /** The tenant's simulated clock: `start + real elapsed × timeScale (+ advance())`. */
@@ -190,6 +195,7 @@ const QUOTA_FAMILY: Partial<Record<TenantRoute, QuotaFamily>> = {
   'graph.listAlerts': 'graph.alerts',
   'graph.getAlert': 'graph.alerts',
   'graph.updateAlert': 'graph.alerts',
+  'graph.addAlertComment': 'graph.alerts',
   'graph.hunting': 'graph.hunting',
 };
 
@@ -306,6 +312,7 @@ class Tenant implements FakeTenant {
       tables: this.tables,
       verifyToken: (request) => this.#verifyGraphToken(request, graphAudiences),
       now,
+      ...(options.graphExpandFailsAbove !== undefined ? { expandFailsAbove: options.graphExpandFailsAbove } : {}),
     });
     this.#quotas = options.quotas === false ? undefined : new QuotaBook({ now, ...(options.quotas ? { limits: options.quotas } : {}) });
     this.#load();
@@ -527,6 +534,7 @@ function graphRouteOf(request: Request, graphBaseUrl: string): TenantRoute | und
   if (/^incidents\/[^/]+$/.test(path)) return method === 'PATCH' ? 'graph.updateIncident' : method === 'GET' ? 'graph.getIncident' : 'graph.other';
   if (/^incidents\/[^/]+\/comments$/.test(path)) return 'graph.addComment';
   if (path === 'alerts_v2') return method === 'GET' ? 'graph.listAlerts' : 'graph.other';
+  if (/^alerts_v2\/[^/]+\/comments$/.test(path)) return 'graph.addAlertComment';
   if (/^alerts_v2\/[^/]+$/.test(path)) return method === 'PATCH' ? 'graph.updateAlert' : method === 'GET' ? 'graph.getAlert' : 'graph.other';
   if (path === 'runhuntingquery') return 'graph.hunting';
   return 'graph.other';
