@@ -108,7 +108,7 @@ export function resolveCloud(cloud: CloudName | CustomCloud | undefined, region?
   }
   if (cloud === undefined || typeof cloud === 'string') {
     const name = cloud ?? 'public';
-    const known = NAMED[name as CloudName];
+    const known = Object.hasOwn(NAMED, name) ? NAMED[name as CloudName] : undefined;
     if (!known) {
       throw new InvalidArgumentError(
         'cloud',

@@ -53,6 +53,8 @@ describe('DefenderClient options', () => {
     [{ credential, maxRetrys: 3 }, 'maxRetrys', /Unknown option "maxRetrys"/],
     [{ credential, api: 'beta' }, 'api', /api must be/],
     [{ credential, cloud: 'china' }, 'cloud', /cloud must be 'public', 'gcc', 'gcc-high', 'dod'/],
+    [{ credential, cloud: 'toString' }, 'cloud', /cloud must be 'public', 'gcc', 'gcc-high', 'dod'/],
+    [{ credential, cloud: '__proto__' }, 'cloud', /cloud must be 'public', 'gcc', 'gcc-high', 'dod'/],
     [{ credential, region: 'mars' }, 'region', /region must be one of/],
     [{ credential, cloud: 'gcc', region: 'us' }, 'region', /public' cloud only/],
     [{ credential, cloud: { authorityHost: 'https://l', apiBaseUrl: 'https://a', scope: 'https://a' } }, 'cloud.scope', /\/\.default/],

@@ -8,7 +8,7 @@ import type { ResolvedCloud } from '../clouds.js';
 import { describe as describeValue } from '../clouds.js';
 import { CredentialError } from '../errors.js';
 import type { Logger, TokenCredential } from '../types.js';
-import { looksLikePem, parsePemCertificate, parsePkcs12Certificate, type CertificateMaterial } from './certificate.js';
+import { looksLikePem, parsePemCertificate, type CertificateMaterial } from './certificate.js';
 import { DeferredCredential } from './deferred.js';
 
 /**
@@ -295,7 +295,7 @@ function readCertificate(value: unknown): CertificateMaterial | (() => Promise<C
     return withOption(() => parsePemCertificate(data.toString('utf8'), option, password, 'credential.certificate.password'), 'credential.certificate.path');
   }
   // A PKCS#12 file: converted with node-forge (imported lazily) on the first getToken.
-  return () => parsePkcs12Certificate(data, option, password, 'credential.certificate.password');
+  return async () => (await import('./pkcs12.js')).parsePkcs12Certificate(data, option, password, 'credential.certificate.password');
 }
 
 function withOption<T>(fn: () => T, option: string): T {

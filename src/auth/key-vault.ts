@@ -10,7 +10,8 @@ import type { ResolvedCloud } from '../clouds.js';
 import { describe } from '../clouds.js';
 import { AuthenticationError, CredentialError } from '../errors.js';
 import type { AccessToken, GetTokenOptions, Logger, TokenCredential } from '../types.js';
-import { looksLikePem, parsePemCertificate, parsePkcs12Certificate } from './certificate.js';
+import { looksLikePem, parsePemCertificate } from './certificate.js';
+import { parsePkcs12Certificate } from './pkcs12.js';
 import { CertificateCredential, loadIdentity, SecretCredential } from './entra-credentials.js';
 import { className, inspectSymbol, redact, safeCause } from './redact.js';
 

@@ -124,7 +124,7 @@ async function sim(args: string[]): Promise<number> {
   const exports = Object.entries(simulator.env)
     .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
     .join('');
-  for (const file of new Set([values['env-file'], values['save-env']])) if (file !== undefined) await writeFile(file, exports);
+  for (const file of new Set([values['env-file'], values['save-env']])) if (file !== undefined) await writeFile(file, exports, { mode: 0o600 }); // it holds the client secret
   process.stdout.write(exports);
   if (!quiet) {
     process.stderr.write(`m365d sim: ready at ${simulator.origin} (tenant ${simulator.env.AZURE_TENANT_ID}); CA in ${simulator.caPath}. Ctrl-C to stop.\n`);

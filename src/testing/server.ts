@@ -295,7 +295,7 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
       if (done) break;
       const chunk = value.byteLength > budget ? value.subarray(0, budget) : value;
       budget -= chunk.byteLength;
-      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (!res.write(chunk)) await drainOrClose(res);
       if (res.destroyed) return;
     }
   } finally {
@@ -526,4 +526,17 @@ export async function startSimulator<T extends SimulatorTenant = FakeTenant>(opt
       return closing;
     },
   };
+}
+
+/** Waits for `drain` or `close`, whichever comes first, removing both listeners after. */
+function drainOrClose(res: import('node:http').ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

@@ -189,11 +189,12 @@ class Bucket {
     for (let moved = true; moved; ) {
       moved = false;
       for (const { limit, intervalMs } of windows) {
-        // Calls in (start - intervalMs, start]; a slot frees when the oldest of the last `limit` leaves it.
-        const first = firstAfter(times, start - intervalMs);
+        const span = guardedSpan(intervalMs);
+        // Calls in (start - span, start]; a slot frees when the oldest of the last `limit` leaves it.
+        const first = firstAfter(times, start - span);
         const inWindow = times.length - first;
         if (inWindow >= limit) {
-          const frees = times[times.length - limit]! + intervalMs;
+          const frees = times[times.length - limit]! + span;
           if (frees > start) {
             start = frees;
             moved = true;
@@ -258,6 +259,16 @@ class Bucket {
     if (index >= 0) this.queue.splice(index, 1);
     this.drain();
   }
+}
+
+/**
+ * The window the pacer keeps, a little longer than the service's: the pacer counts a call when it
+ * sends it, the service when it arrives, so a call sent exactly one window after another can
+ * arrive "early" by the difference in their latencies and be refused. One percent of the window
+ * (600 ms of a minute) absorbs that, at one percent of the throughput.
+ */
+function guardedSpan(intervalMs: number): number {
+  return intervalMs + Math.ceil(intervalMs * 0.01);
 }
 
 /** Index of the first element of ascending `times` greater than `value`. */

@@ -1,15 +1,16 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, DefenderClient, InvalidArgumentError, ResponseValidationError, type Incident, type Logger, type Page } from '../../src/index.js';
+import { ApiError, DefenderClient, DefenderError, InvalidArgumentError, ResponseValidationError, type Incident, type Logger, type Page } from '../../src/index.js';
 import { fakeTenantBoth } from '../support/graph.js';
 import { CountingCredential, startServer } from '../support/harness.js';
 
 const server = startServer();
 const GRAPH_INCIDENTS = 'https://graph.microsoft.com/v1.0/security/incidents';
 
-function graphTenant(options: { incidents?: number; expandFailsAbove?: number; logger?: Logger; maxRetries?: number } = {}) {
+function graphTenant(options: { incidents?: number; expandFailsAbove?: number; logger?: Logger; maxRetries?: number; roles?: string[] } = {}) {
   const fakes = fakeTenantBoth(server, {
     incidents: options.incidents ?? 5,
+    ...(options.roles ? { roles: options.roles } : {}),
     ...(options.expandFailsAbove === undefined ? {} : { expandFailsAbove: options.expandFailsAbove }),
   });
   const client = new DefenderClient({
@@ -95,9 +96,10 @@ describe('incidents on api: graph', () => {
     expect(graph.requests.at(-1)!.url.searchParams.get('$expand')).toBe('alerts');
   });
 
-  it('falls back to per-incident alerts_v2 reads when $expand=alerts keeps failing with a 5xx, and logs it', async () => {
+  it('falls back to reading each incident with its alerts when $expand=alerts keeps failing with a 5xx, and logs it', async () => {
     const warn = vi.fn();
-    const { client, graph, defender } = graphTenant({ incidents: 4, expandFailsAbove: 0, logger: { warn }, maxRetries: 1 });
+    // The incident permission alone is enough for the fallback (no SecurityAlert.Read.All).
+    const { client, graph, defender } = graphTenant({ incidents: 4, expandFailsAbove: 0, logger: { warn }, maxRetries: 1, roles: ['SecurityIncident.Read.All'] });
     const incidents = await client.incidents.list({ expandAlerts: true }).toArray();
     expect(incidents).toHaveLength(4);
     for (const incident of incidents) {
@@ -108,9 +110,40 @@ describe('incidents on api: graph', () => {
     expect(routes.slice(0, 3)).toEqual(['listIncidents', 'listIncidents', 'listIncidents']);
     expect(graph.requests[1]!.url.searchParams.get('$expand')).toBe('alerts');
     expect(graph.requests[2]!.url.searchParams.has('$expand')).toBe(false);
-    const perIncident = graph.requests.filter((r) => r.route === 'listAlerts').map((r) => r.url.searchParams.get('$filter'));
-    expect(perIncident).toEqual(incidents.map((i) => `incidentId eq '${i.id}'`));
-    expect(warn.mock.calls.some(([message]) => /\$expand=alerts failed \(500\).*alerts_v2/.test(String(message)))).toBe(true);
+    const perIncident = graph.requests.filter((r) => r.route === 'getIncident');
+    expect(perIncident.map((r) => decodeURIComponent(r.url.pathname.split('/').at(-1)!))).toEqual(incidents.map((i) => i.id));
+    expect(perIncident.every((r) => r.url.searchParams.get('$expand') === 'alerts')).toBe(true);
+    expect(graph.requests.some((r) => r.route === 'listAlerts')).toBe(false);
+    expect(warn.mock.calls.some(([message]) => /\$expand=alerts failed \(500\).*incidents\/\{id\}\?\$expand=alerts/.test(String(message)))).toBe(true);
+  });
+
+  it('never invites a second comment: a failed read-back after the writes returns what was written, or says the comment was added', async () => {
+    const warn = vi.fn();
+    const { client, graph, defender } = graphTenant({ incidents: 2, logger: { warn }, maxRetries: 0 });
+    const [stored] = [...defender.incidents.values()];
+    const id = String(stored!.incidentId);
+
+    graph.inject('getIncident', { status: 500, body: { error: { code: 'InternalServerError', message: 'boom' } } });
+    const updated = await client.incidents.update(id, { status: 'inProgress', comment: 'first' });
+    expect(updated.status).toBe('inProgress');
+    expect(updated.comments.at(-1)?.comment).toBe('first');
+    expect(warn.mock.calls.some(([message]) => /reading it back failed/.test(String(message)))).toBe(true);
+
+    graph.inject('getIncident', { status: 500, body: { error: { code: 'InternalServerError', message: 'boom' } } });
+    const error = await client.incidents.update(id, { comment: 'second' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DefenderError);
+    expect((error as Error).message).toMatch(/the comment was added to incident \d+.*do not send the comment again/);
+    expect(stored!.comments.map((c) => c.comment).slice(-2)).toEqual(['first', 'second']);
+    expect(graph.requests.filter((r) => r.route === 'commentIncident')).toHaveLength(2);
+  });
+
+  it('names a failed comment POST incidents.update.comment: the PATCH before it was applied', async () => {
+    const { client, graph, defender } = graphTenant({ incidents: 1, maxRetries: 0 });
+    const [stored] = [...defender.incidents.values()];
+    graph.inject('commentIncident', { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'try later' } } });
+    const error = await client.incidents.update(String(stored!.incidentId), { status: 'resolved', classification: 'falsePositive', determination: 'other', comment: 'done' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ operation: 'incidents.update.comment', status: 503 });
+    expect(stored!.status).toBe('Resolved');
   });
 
   it('keeps the fallback on later pages through the continuation token', async () => {

@@ -8,7 +8,16 @@ import type { z } from 'zod';
 import { parseDateTime } from '../../models/dates.js';
 import type { Evidence, EvidenceBase, FileDetails, UserAccount } from '../../models/evidence.js';
 import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
-import * as enums from './enums.js';
+import {
+  toPublicAlertStatus as toPublicAlertStatusOf,
+  toPublicClassification as toPublicClassificationOf,
+  toPublicDetectionSource as toPublicDetectionSourceOf,
+  toPublicDetermination as toPublicDeterminationOf,
+  toPublicIncidentStatus as toPublicIncidentStatusOf,
+  toPublicServiceSource as toPublicServiceSourceOf,
+  toPublicSeverity as toPublicSeverityOf,
+  toPublicValue as toPublicValueOf,
+} from './enums.js';
 import type {
   legacyAlertSchema,
   legacyCommentSchema,
@@ -36,12 +45,12 @@ export interface MapIncidentOptions {
 /**
  * Remembers a value mapping's answers: a page repeats the same few enum strings thousands of
  * times, and each fresh mapping lower-cases and matches regexes. Bounded, as the strings come
- * from the network.
+ * from the network; missing values go to the mapping itself (`unknown` or `null`).
  */
-function memo<R>(fn: (value: string) => R): (value: string | null | undefined) => R | null {
+function memo<R>(fn: (value: string | null | undefined) => R): (value: string | null | undefined) => R {
   const known = new Map<string, R>();
   return (value) => {
-    if (value == null) return null;
+    if (value == null) return fn(value);
     let out = known.get(value);
     if (out === undefined) {
       out = fn(value);
@@ -50,20 +59,14 @@ function memo<R>(fn: (value: string) => R): (value: string | null | undefined) =
     return out;
   };
 }
-
-// Missing values map to `unknown` (`null` for the open descriptive ones), as the enums module says.
-const orUnknown = <R>(fn: (value: string) => R) => {
-  const mapped = memo(fn);
-  return (value: string | null | undefined): R => (value == null ? fn(value as never) : (mapped(value) as R));
-};
-const toPublicIncidentStatus = orUnknown(enums.toPublicIncidentStatus);
-const toPublicAlertStatus = orUnknown(enums.toPublicAlertStatus);
-const toPublicSeverity = orUnknown(enums.toPublicSeverity);
-const toPublicClassification = orUnknown(enums.toPublicClassification);
-const toPublicDetermination = orUnknown(enums.toPublicDetermination);
-const toPublicServiceSource = orUnknown(enums.toPublicServiceSource);
-const toPublicDetectionSource = orUnknown(enums.toPublicDetectionSource);
-const toPublicValue = memo(enums.toPublicValue) as (value: string | null | undefined) => string | null;
+const toPublicIncidentStatus = memo(toPublicIncidentStatusOf as (value: string | null | undefined) => string);
+const toPublicAlertStatus = memo(toPublicAlertStatusOf);
+const toPublicSeverity = memo(toPublicSeverityOf);
+const toPublicClassification = memo(toPublicClassificationOf);
+const toPublicDetermination = memo(toPublicDeterminationOf);
+const toPublicServiceSource = memo(toPublicServiceSourceOf);
+const toPublicDetectionSource = memo(toPublicDetectionSourceOf);
+const toPublicValue = memo(toPublicValueOf);
 
 // The wire schemas already checked these strings, so a parse failure cannot happen here.
 const toDate = (value: string): Date => parseDateTime(value) as Date;

@@ -30,10 +30,21 @@ export const GRAPH_PATHS = {
 const incidentPage = graphPageSchema(graphIncidentSchema);
 const alertPage = graphPageSchema(graphAlertSchema);
 
-function parseOrThrow<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> {
+/**
+ * Validates `body` against `schema` and returns `body` itself: the wire schemas have no
+ * transforms, so a body that passes is already the wire object, unknown fields included
+ * (zod's output, a copy without them, is not needed).
+ */
+function parseOrThrow<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> & Record<string, unknown> {
   const result = schema.safeParse(body);
   if (!result.success) throw responseValidationError(operation, toValidationIssues(result.error.issues));
-  return result.data;
+  return body as z.output<S> & Record<string, unknown>;
+}
+
+/** The object without the response's `@odata.context` (a copy: the caller's body stays as it was). */
+function withoutContext<T extends Record<string, unknown>>(object: T): T {
+  const { '@odata.context': _context, ...rest } = object;
+  return rest as T;
 }
 
 /** Parses a page of `GET /security/incidents`. */
@@ -44,9 +55,7 @@ export function parseGraphIncidentPage(body: unknown, operation: string): { item
 
 /** Parses one incident (`GET`/`PATCH /security/incidents/{id}`); `raw` leaves out `@odata.context`. */
 export function parseGraphIncident(body: unknown, operation: string): Incident {
-  const incident = parseOrThrow(graphIncidentSchema, body, operation);
-  delete incident['@odata.context'];
-  return mapIncident(incident);
+  return mapIncident(withoutContext(parseOrThrow(graphIncidentSchema, body, operation)));
 }
 
 /** Parses a page of `GET /security/alerts_v2`. */
@@ -57,9 +66,7 @@ export function parseGraphAlertPage(body: unknown, operation: string): { items: 
 
 /** Parses one alert (`GET`/`PATCH /security/alerts_v2/{id}`). */
 export function parseGraphAlert(body: unknown, operation: string): Alert {
-  const alert = parseOrThrow(graphAlertSchema, body, operation);
-  delete alert['@odata.context'];
-  return mapAlert(alert);
+  return mapAlert(withoutContext(parseOrThrow(graphAlertSchema, body, operation)));
 }
 
 /** Parses the comment collection `POST .../comments` returns. */

@@ -29,8 +29,9 @@ export const GRAPH_OPERATIONS = {
     permissionApi: GRAPH_PERMISSION_API,
     idempotent: false,
   },
+  // Its own name: a failure here says the PATCH before it (if any) was applied.
   commentIncident: {
-    name: 'incidents.update',
+    name: 'incidents.update.comment',
     family: 'incidents',
     requiredRoles: ['SecurityIncident.ReadWrite.All'],
     permissionApi: GRAPH_PERMISSION_API,
@@ -52,6 +53,13 @@ export const GRAPH_OPERATIONS = {
   },
   updateAlert: {
     name: 'alerts.update',
+    family: 'alerts',
+    requiredRoles: ['SecurityAlert.ReadWrite.All'],
+    permissionApi: GRAPH_PERMISSION_API,
+    idempotent: false,
+  },
+  commentAlert: {
+    name: 'alerts.update.comment',
     family: 'alerts',
     requiredRoles: ['SecurityAlert.ReadWrite.All'],
     permissionApi: GRAPH_PERMISSION_API,

@@ -1,7 +1,9 @@
 /**
  * zod schemas of what the Microsoft Graph security API (`/v1.0/security/...`) really sends
- * (reference §5.4, §5.5). Lenient like the Defender API's: unknown fields are kept, nullable
- * fields accept `null`, enums are any string. No transforms: the parsed object becomes `raw`.
+ * (reference §5.4, §5.5). Lenient like the Defender API's: unknown fields are allowed, nullable
+ * fields accept `null`, enums are any string. No transforms: once a body passes, the body itself
+ * (unknown fields included) is what the mappers read and keep as `raw`, so the schemas are plain
+ * (stripping) objects: zod's output copy is not used.
  *
  * @packageDocumentation
  */
@@ -16,7 +18,7 @@ const id = z.string().min(1, 'expected a non-empty id');
 const integer = z.union([z.number().int(), z.string().regex(/^-?\d+$/)], { error: 'expected an integer' }).nullish();
 
 /** `fileDetails` of file and process evidence. */
-export const graphFileDetailsSchema = z.looseObject({
+export const graphFileDetailsSchema = z.object({
   sha1: str,
   sha256: str,
   md5: str,
@@ -29,7 +31,7 @@ export const graphFileDetailsSchema = z.looseObject({
 });
 
 /** `userAccount` of user, process and mailbox evidence. */
-export const graphUserAccountSchema = z.looseObject({
+export const graphUserAccountSchema = z.object({
   accountName: str,
   domainName: str,
   userSid: str,
@@ -42,7 +44,7 @@ export const graphUserAccountSchema = z.looseObject({
  * One `alertEvidence`: the base fields, plus every subtype's fields the model reads, all
  * optional. Which subtype it is comes from `@odata.type`; the mapper picks the fields.
  */
-export const graphEvidenceSchema = z.looseObject({
+export const graphEvidenceSchema = z.object({
   '@odata.type': str,
   createdDateTime: optionalDateTime,
   verdict: str,
@@ -63,7 +65,7 @@ export const graphEvidenceSchema = z.looseObject({
   onboardingStatus: str,
   defenderAvStatus: str,
   firstSeenDateTime: optionalDateTime,
-  vmMetadata: z.looseObject({ vmId: str, cloudProvider: str, resourceId: str, subscriptionId: str }).nullish(),
+  vmMetadata: z.object({ vmId: str, cloudProvider: str, resourceId: str, subscriptionId: str }).nullish(),
   // fileEvidence, processEvidence
   fileDetails: graphFileDetailsSchema.nullish(),
   detectionStatus: str,
@@ -89,8 +91,8 @@ export const graphEvidenceSchema = z.looseObject({
   recipientEmailAddress: str,
   deliveryAction: str,
   deliveryLocation: str,
-  p1Sender: z.looseObject({ emailAddress: str }).nullish(),
-  p2Sender: z.looseObject({ emailAddress: str }).nullish(),
+  p1Sender: z.object({ emailAddress: str }).nullish(),
+  p2Sender: z.object({ emailAddress: str }).nullish(),
   clusterBy: str,
   clusterByValue: str,
   emailCount: integer,
@@ -106,7 +108,7 @@ export const graphEvidenceSchema = z.looseObject({
 });
 
 /** An `alertComment`. The list-incidents doc example wrongly shows `createdBy`/`createdTime`; both are read. */
-export const graphCommentSchema = z.looseObject({
+export const graphCommentSchema = z.object({
   comment: str,
   createdByDisplayName: str,
   createdBy: str,
@@ -115,7 +117,7 @@ export const graphCommentSchema = z.looseObject({
 });
 
 /** An `alert` from `alerts_v2`, or embedded by `$expand=alerts`. */
-export const graphAlertSchema = z.looseObject({
+export const graphAlertSchema = z.object({
   id,
   providerAlertId: str,
   incidentId: id,
@@ -143,7 +145,7 @@ export const graphAlertSchema = z.looseObject({
 });
 
 /** An `incident` as `GET/PATCH /security/incidents[/{id}]` return it. */
-export const graphIncidentSchema = z.looseObject({
+export const graphIncidentSchema = z.object({
   id,
   incidentWebUrl: str,
   redirectIncidentId: str,
@@ -163,14 +165,17 @@ export const graphIncidentSchema = z.looseObject({
 
 /** A page of a Graph collection: `value` and `@odata.nextLink`. */
 export const graphPageSchema = <T extends z.ZodType>(item: T) =>
-  z.looseObject({ value: z.array(item), '@odata.nextLink': str });
+  z.object({ value: z.array(item), '@odata.nextLink': str });
 
 /** The response of `POST .../comments`: the whole comment collection. */
-export const graphCommentListSchema = z.looseObject({ value: z.array(graphCommentSchema) });
+export const graphCommentListSchema = z.object({ value: z.array(graphCommentSchema) });
+
+/** What a wire object also holds: the fields the schema does not check, kept in `raw`. */
+type Open<T> = T & Record<string, unknown>;
 
 /** An incident as Graph sends it. */
-export type GraphIncident = z.input<typeof graphIncidentSchema>;
+export type GraphIncident = Open<z.input<typeof graphIncidentSchema>>;
 /** An alert as Graph sends it. */
-export type GraphAlert = z.input<typeof graphAlertSchema>;
+export type GraphAlert = Open<z.input<typeof graphAlertSchema>>;
 /** An evidence item as Graph sends it. */
-export type GraphEvidence = z.input<typeof graphEvidenceSchema>;
+export type GraphEvidence = Open<z.input<typeof graphEvidenceSchema>>;

@@ -11,7 +11,6 @@ import {
   GRAPH_MAX_INCIDENT_PAGE_SIZE,
   GRAPH_OPERATIONS,
   GRAPH_PATHS,
-  buildAlertsOfIncidentQuery,
   buildCommentBody,
   buildGraphAlertListQuery,
   buildGraphAlertUpdateBody,
@@ -21,11 +20,12 @@ import {
   parseGraphAlert,
   parseGraphAlertPage,
   parseGraphHuntingResponse,
+  parseGraphComments,
   parseGraphIncident,
   parseGraphIncidentPage,
 } from '../../apis/graph/index.js';
 import { HuntingBodyReader, loadHuntingParser } from '../../apis/hunting-stream.js';
-import { ServerError } from '../../errors.js';
+import { DefenderError, ServerError, TimeoutError } from '../../errors.js';
 import type { AlertUpdate, ValidatedAlertListOptions } from '../../models/alert-options.js';
 import type { Alert, Incident } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
@@ -91,12 +91,13 @@ export class GraphAdapter implements WireAdapter {
     try {
       response = await fetch(expand);
     } catch (error) {
-      // `$expand=alerts` 500s on large tenants (reference §5.2): list without it, then read
-      // each incident's alerts from alerts_v2.
-      if (!expand || !(error instanceof ServerError)) throw error;
+      // `$expand=alerts` 500s (or runs out of time) on large tenants (reference §5.2): list
+      // without it, then read each incident with its alerts, Microsoft's documented workaround
+      // (the incident permission suffices, unlike alerts_v2).
+      if (!expand || !(error instanceof ServerError || error instanceof TimeoutError)) throw error;
       this.#logger?.warn?.(
-        `incidents.list: the list with $expand=alerts failed (${error.status}) after retries; listing without $expand ` +
-          'and fetching each incident\'s alerts from /security/alerts_v2 instead (needs SecurityAlert.Read.All).',
+        `incidents.list: the list with $expand=alerts failed (${error instanceof ServerError ? error.status : 'timeout'}) after retries; ` +
+          'listing without $expand and reading each incident with its alerts (GET /security/incidents/{id}?$expand=alerts) instead.',
       );
       perIncidentAlerts = true;
       response = await fetch(false);
@@ -114,21 +115,18 @@ export class GraphAdapter implements WireAdapter {
     return { items: page.items, next };
   }
 
-  /** Every alert of one incident, across pages of `alerts_v2`. */
+  /** One incident's alerts, read with the incident (`GET /security/incidents/{id}?$expand=alerts`). */
   async #alertsOf(incidentId: string, signal: AbortSignal | undefined): Promise<Alert[]> {
-    // Errors name the call the user made; the permission is alerts_v2's.
-    const op = { ...GRAPH_OPERATIONS.listAlerts, name: 'incidents.list' };
-    const alerts: Alert[] = [];
-    let link: string | undefined;
-    do {
-      const response = link
-        ? await this.#transport.request({ method: 'GET', path: link, operation: op, signal })
-        : await this.#transport.request({ method: 'GET', path: GRAPH_PATHS.alerts, query: buildAlertsOfIncidentQuery(incidentId), operation: op, signal });
-      const page = parseGraphAlertPage(response.body, op.name);
-      alerts.push(...page.items);
-      link = page.nextLink && page.nextLink !== link ? page.nextLink : undefined;
-    } while (link);
-    return alerts;
+    // Errors name the call the user made; pacing and permission are incidents.get's.
+    const op = { ...GRAPH_OPERATIONS.getIncident, name: 'incidents.list' };
+    const response = await this.#transport.request({
+      method: 'GET',
+      path: GRAPH_PATHS.incident(incidentId),
+      query: new URLSearchParams({ $expand: 'alerts' }),
+      operation: op,
+      signal,
+    });
+    return parseGraphIncident(response.body, op.name).alerts;
   }
 
   async getIncident(id: string, options: Signal & { expandAlerts: boolean }): Promise<Incident> {
@@ -152,16 +150,29 @@ export class GraphAdapter implements WireAdapter {
       incident = parseGraphIncident(response.body, op.name);
     }
     if (update.comment === undefined) return incident as Incident;
-    // Graph takes comments on their own endpoint; the comment changes the incident again
-    // (lastUpdateDateTime), so the result is read back rather than pieced together.
-    await this.#transport.request({
+    // Graph takes comments on their own endpoint. The comment changes the incident again
+    // (lastUpdateDateTime), so the result is read back; but the writes are done by then, and a
+    // failed read must not invite the caller to send the comment twice.
+    const posted = await this.#transport.request({
       method: 'POST',
       path: GRAPH_PATHS.incidentComments(id),
       body: buildCommentBody(update.comment),
       operation: GRAPH_OPERATIONS.commentIncident,
       signal: options.signal,
     });
-    return this.getIncident(id, { signal: options.signal, expandAlerts: false });
+    try {
+      return await this.getIncident(id, { signal: options.signal, expandAlerts: false });
+    } catch (error) {
+      if (incident) {
+        const { comments, raw } = parseGraphComments(posted.body, GRAPH_OPERATIONS.commentIncident.name);
+        this.#logger?.warn?.(`incidents.update: incident ${id} was updated and commented; reading it back failed (${describeFailure(error)}), so the result is the PATCH's answer with the comments the POST returned.`);
+        return { ...incident, comments, raw: { ...(incident.raw as Record<string, unknown>), comments: raw } };
+      }
+      throw new DefenderError(
+        `incidents.update: the comment was added to incident ${id}, but reading the incident back failed (${describeFailure(error)}); do not send the comment again.`,
+        { cause: error },
+      );
+    }
   }
 
   async listAlertsPage(options: ValidatedAlertListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Alert>> {
@@ -198,11 +209,23 @@ export class GraphAdapter implements WireAdapter {
       method: 'POST',
       path: GRAPH_PATHS.alertComments(id),
       body: buildCommentBody(update.comment),
-      operation: GRAPH_OPERATIONS.updateAlert,
+      operation: GRAPH_OPERATIONS.commentAlert,
       signal: options.signal,
     });
-    // The comment is on the alert now; read it back so the result shows it.
-    return this.getAlert(id, options);
+    // The comment is on the alert now; read it back so the result shows it. A failed read must
+    // not invite the caller to send the comment twice.
+    try {
+      return await this.getAlert(id, options);
+    } catch (error) {
+      if (alert) {
+        this.#logger?.warn?.(`alerts.update: alert ${id} was updated and commented; reading it back failed (${describeFailure(error)}), so the result is the PATCH's answer.`);
+        return alert;
+      }
+      throw new DefenderError(
+        `alerts.update: the comment was added to alert ${id}, but reading the alert back failed (${describeFailure(error)}); do not send the comment again.`,
+        { cause: error },
+      );
+    }
   }
 
   huntingTimespan(value: unknown): string | undefined {
@@ -240,4 +263,9 @@ export class GraphAdapter implements WireAdapter {
       signal: options.signal,
     });
   }
+}
+
+/** A short description of why a call failed, for log lines and wrapping errors. */
+function describeFailure(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

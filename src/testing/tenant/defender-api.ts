@@ -14,6 +14,12 @@ import { bearerToken, sharedTokenSigner, type TokenSigner } from './tokens.js';
 
 /** Options of a {@link DefenderApi}. */
 export interface DefenderApiOptions {
+  /**
+   * Keep raw records of requests (`requests`, and Entra's `tokenRequests`/`issuedTokens`), tokens and
+   * secrets included: for tests of this package. Default `true`; the fake tenant turns it off (it keeps
+   * one redacted, capped log of its own).
+   */
+  recordRequests?: boolean;
   /** API origin the handlers answer on. Default `https://api.security.microsoft.com`. */
   baseUrl?: string;
   /** The tenant whose tokens are accepted (the token's `tid` must match). */
@@ -97,7 +103,10 @@ export class DefenderApi implements RequestHandlerLike {
   private readonly signer: TokenSigner;
   private readonly now: () => number;
 
+  readonly #record: boolean;
+
   constructor(options: DefenderApiOptions) {
+    this.#record = options.recordRequests ?? true;
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.tenantId = options.tenantId;
     this.audiences = options.resource
@@ -148,15 +157,17 @@ export class DefenderApi implements RequestHandlerLike {
     if (!match) return undefined;
     const text = await request.text();
     const body = parseBody(text);
-    this.requests.push({
-      method: request.method.toUpperCase(),
-      url: new URL(request.url),
-      headers: new Headers(request.headers),
-      body,
-      route: match.route,
-      at: this.now(),
-    });
-    if (match.route === 'hunting' && isRecord(body) && typeof body['Query'] === 'string') {
+    if (this.#record) {
+      this.requests.push({
+        method: request.method.toUpperCase(),
+        url: new URL(request.url),
+        headers: new Headers(request.headers),
+        body,
+        route: match.route,
+        at: this.now(),
+      });
+    }
+    if (this.#record && match.route === 'hunting' && isRecord(body) && typeof body['Query'] === 'string') {
       this.huntingQueries.push(body['Query']);
     }
 

@@ -49,6 +49,12 @@ export interface TokenRequest {
 
 /** Options of an {@link EntraApi}. */
 export interface EntraApiOptions {
+  /**
+   * Keep raw records of requests (`requests`, and Entra's `tokenRequests`/`issuedTokens`), tokens and
+   * secrets included: for tests of this package. Default `true`; the fake tenant turns it off (it keeps
+   * one redacted, capped log of its own).
+   */
+  recordRequests?: boolean;
   /** The tenant's id (a GUID). */
   tenantId: string;
   /** The registered apps. */
@@ -140,7 +146,12 @@ export class EntraApi implements RequestHandlerLike {
   readonly #resources: Set<string>;
   readonly #failures: Array<{ remaining: number; response: EntraCannedResponse }> = [];
 
+  readonly #record: boolean;
+  /** How many access tokens were issued (kept even when requests are not recorded). */
+  issuedCount = 0;
+
   constructor(options: EntraApiOptions) {
+    this.#record = options.recordRequests ?? true;
     this.tenantId = options.tenantId;
     this.authorityHost = (options.authorityHost ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? (options.tokenLifetime ? undefined : 3900);
@@ -277,7 +288,7 @@ export class EntraApi implements RequestHandlerLike {
       status: 200,
       form,
     };
-    this.tokenRequests.push(record);
+    if (this.#record) this.tokenRequests.push(record);
     if (form.client_assertion) {
       try {
         const [h, c] = form.client_assertion.split('.');
@@ -401,7 +412,8 @@ export class EntraApi implements RequestHandlerLike {
       sub: objectId,
       uti: randomUUID().replace(/-/g, '').slice(0, 22),
     }, nowMs);
-    this.issuedTokens.push(accessToken);
+    this.issuedCount++;
+    if (this.#record) this.issuedTokens.push(accessToken);
     const headers = { 'cache-control': 'no-store, no-cache', pragma: 'no-cache', 'x-ms-request-id': randomUUID() };
     if (endpoint === 'v2') {
       return Response.json({ token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken }, { headers });

@@ -11,8 +11,8 @@ import { withNetworkFault, type NetworkFault, type RequestHandlerLike } from '..
 import { graphErrorResponse, graphJsonResponse, graphRequestIds, type GraphRequestIds } from './graph-errors.js';
 import { runHuntingQuery, TimespanError, type HuntingTable } from './graph-hunting.js';
 import { compileFilter, ODataQueryError, ticksOf, type FilterKind, type GraphPredicate } from './graph-odata.js';
-import { GRAPH_WRITABLE_ENUMS, alertComments, renderAlert, renderComment, renderIncident, toLegacy, type GraphRenderOptions } from './graph-wire.js';
-import type { LegacyAlertWire, LegacyIncidentWire } from './legacy-wire.js';
+import { GRAPH_WRITABLE_ENUMS, renderAlert, renderComment, renderIncident, toLegacy, type GraphRenderOptions } from './graph-wire.js';
+import type { LegacyAlertWire, LegacyCommentWire, LegacyIncidentWire } from './legacy-wire.js';
 
 export { graphErrorResponse, graphUnauthorized } from './graph-errors.js';
 
@@ -26,6 +26,12 @@ export interface GraphCaller {
 
 /** Options of a {@link GraphApi}. */
 export interface GraphApiOptions {
+  /**
+   * Keep raw records of requests (`requests`, and Entra's `tokenRequests`/`issuedTokens`), tokens and
+   * secrets included: for tests of this package. Default `true`; the fake tenant turns it off (it keeps
+   * one redacted, capped log of its own).
+   */
+  recordRequests?: boolean;
   /** Graph origin, e.g. `https://graph.microsoft.com` (routes live under `{baseUrl}/v1.0/security/`). */
   baseUrl: string;
   /** The tenant's id (`tenantId` fields, portal links). */
@@ -148,8 +154,13 @@ export class GraphApi implements RequestHandlerLike {
   readonly #queues = new Map<GraphRoute | 'any', GraphInjectedResponse[]>();
   /** Graph-only state: which app last changed an incident. */
   readonly #lastModifiedBy = new Map<number, string>();
+  /** Alert comments by alert id: Graph-only state, kept out of the shared legacy store. */
+  readonly #alertComments = new Map<string, LegacyCommentWire[]>();
+
+  readonly #record: boolean;
 
   constructor(options: GraphApiOptions) {
+    this.#record = options.recordRequests ?? true;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.tenantId = options.tenantId;
     this.incidents = options.incidents;
@@ -211,14 +222,16 @@ export class GraphApi implements RequestHandlerLike {
     if (!match) return undefined;
     const text = await request.text();
     const body = parseBody(text);
-    this.requests.push({
-      method: request.method.toUpperCase(),
-      url: new URL(request.url),
-      headers: new Headers(request.headers),
-      body,
-      route: match.route,
-      at: this.#now(),
-    });
+    if (this.#record) {
+      this.requests.push({
+        method: request.method.toUpperCase(),
+        url: new URL(request.url),
+        headers: new Headers(request.headers),
+        body,
+        route: match.route,
+        at: this.#now(),
+      });
+    }
     const ids = graphRequestIds(request);
 
     const injected = this.#queues.get(match.route)?.shift() ?? this.#queues.get('any')?.shift();
@@ -231,6 +244,7 @@ export class GraphApi implements RequestHandlerLike {
         tenantId: this.tenantId,
         includeUnknownEnumMembers: /(^|[,\s])include-unknown-enum-members(\s*(;|,|$))/i.test(request.headers.get('prefer') ?? ''),
         lastModifiedBy: (id) => this.#lastModifiedBy.get(id) ?? null,
+        alertComments: (id) => this.#alertComments.get(id) ?? [],
       };
       const url = new URL(request.url);
       switch (match.route) {
@@ -373,9 +387,9 @@ export class GraphApi implements RequestHandlerLike {
     const alert = this.#alert(id);
     const comment = commentOf(body);
     const now = formatTime(this.#now(), 0);
-    const comments = alertComments(alert);
+    const comments = this.#alertComments.get(alert.alertId) ?? [];
     comments.push({ comment, createdBy: caller.appId, createdTime: now });
-    alert['comments'] = comments;
+    this.#alertComments.set(alert.alertId, comments);
     alert.lastUpdatedTime = now;
     return this.#json({ '@odata.context': this.#context(`security/alerts_v2('${alert.alertId}')/comments`), value: comments.map(renderComment) }, ids);
   }

@@ -18,6 +18,8 @@ export interface GraphRenderOptions {
   includeUnknownEnumMembers: boolean;
   /** Graph-only state the legacy store does not hold, by incident id. */
   lastModifiedBy?: (incidentId: number) => string | null;
+  /** Graph-only alert comments (the legacy API has none), by alert id. */
+  alertComments?: (alertId: string) => readonly LegacyCommentWire[];
 }
 
 // ---------------------------------------------------------------- enums (reference §5.4, §5.5, G-ts names)
@@ -225,8 +227,8 @@ export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions)
     additionalData: {},
     customDetails: {},
     systemTags: [],
-    // Alert comments exist on Graph only; the fake keeps them on the stored alert.
-    comments: alertComments(alert).map(renderComment),
+    // Alert comments exist on Graph only: kept beside the store, never in the legacy objects.
+    comments: (options.alertComments?.(alert.alertId) ?? []).map(renderComment),
     evidence: [
       ...alert.devices.map((device) => renderDevice(device, alert, include)),
       ...alert.entities.map((entity) => renderEntity(entity, alert, include)),
@@ -390,10 +392,4 @@ function renderEntity(entity: LegacyEntityWire, alert: LegacyAlertWire, include:
       return { ...base(`${lowerCamel(entity.entityType)}Evidence`), ...kept };
     }
   }
-}
-
-/** The Graph-only comments of a stored alert (kept in an extra `comments` field of the legacy wire object). */
-export function alertComments(alert: LegacyAlertWire): LegacyCommentWire[] {
-  const comments = alert['comments'];
-  return Array.isArray(comments) ? (comments as LegacyCommentWire[]) : [];
 }

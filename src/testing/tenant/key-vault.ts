@@ -33,6 +33,12 @@ export interface VaultRequest {
 
 /** Options of a {@link KeyVaultApi}. */
 export interface KeyVaultApiOptions {
+  /**
+   * Keep raw records of requests (`requests`, and Entra's `tokenRequests`/`issuedTokens`), tokens and
+   * secrets included: for tests of this package. Default `true`; the fake tenant turns it off (it keeps
+   * one redacted, capped log of its own).
+   */
+  recordRequests?: boolean;
   /** The vault URL, e.g. `https://contoso-kv.vault.azure.net`. */
   vaultUrl: string;
   /** The tenant whose tokens the vault accepts. */
@@ -69,7 +75,10 @@ export class KeyVaultApi implements RequestHandlerLike {
   readonly #signer: TokenSigner;
   readonly #now: () => number;
 
+  readonly #record: boolean;
+
   constructor(options: KeyVaultApiOptions) {
+    this.#record = options.recordRequests ?? true;
     this.vaultUrl = options.vaultUrl.replace(/\/+$/, '');
     this.tenantId = options.tenantId;
     this.#authorityHost = (options.authorityHost ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
@@ -106,7 +115,7 @@ export class KeyVaultApi implements RequestHandlerLike {
     if (!route) return undefined;
     const authorization = request.headers.get('authorization');
     const record: VaultRequest = { name: route.name, authenticated: authorization !== null, status: 200, at: this.#now() };
-    this.requests.push(record);
+    if (this.#record) this.requests.push(record);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}): Response => {
       record.status = status;
       const clientRequestId = request.headers.get('x-ms-client-request-id');

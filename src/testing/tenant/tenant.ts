@@ -142,7 +142,7 @@ export interface FakeTenant extends RequestHandlerLike {
   readonly clock: FakeTenantClock;
   /** Faults on demand: `faults.add(route, ...steps)`, `faults.clear()`. */
   readonly faults: FaultBook;
-  /** Every request answered, in order (secrets and tokens redacted). */
+  /** The requests answered, in order, the newest 10,000 at most (secrets and tokens redacted). */
   readonly requests: readonly TenantRequest[];
   /** The incidents by id (legacy wire shape), shared by the Defender API and Graph; mutable. */
   readonly incidents: Map<number, LegacyIncidentWire>;
@@ -268,6 +268,7 @@ class Tenant implements FakeTenant {
     const graphAudiences = distinct ? unique([GRAPH_RESOURCE, graphOrigin]) : [GRAPH_RESOURCE];
     const lifetimeRandom = prng(this.seed ^ 0x7153);
     this.#entra = new EntraApi({
+      recordRequests: false,
       tenantId: this.tenantId,
       authorityHost: this.hosts.authorityHost,
       apps: this.apps.map((app) => toEntraApp(app, defenderAudiences, graphAudiences)),
@@ -290,6 +291,7 @@ class Tenant implements FakeTenant {
       now,
     });
     this.#defender = new DefenderApi({
+      recordRequests: false,
       baseUrl: this.hosts.defenderBaseUrl,
       tenantId: this.tenantId,
       ...(distinct ? {} : { resource: DEFENDER_RESOURCE }),
@@ -299,6 +301,7 @@ class Tenant implements FakeTenant {
       now,
     });
     this.#vault = new KeyVaultApi({
+      recordRequests: false,
       vaultUrl: this.hosts.keyVaultUrl,
       tenantId: this.tenantId,
       authorityHost: this.hosts.authorityHost,
@@ -306,6 +309,7 @@ class Tenant implements FakeTenant {
       now,
     });
     this.#graph = createGraphApi({
+      recordRequests: false,
       baseUrl: this.hosts.graphBaseUrl,
       tenantId: this.tenantId,
       incidents: this.incidents,
@@ -323,7 +327,7 @@ class Tenant implements FakeTenant {
   }
 
   get issuedTokens(): number {
-    return this.#entra.issuedTokens.length;
+    return this.#entra.issuedCount;
   }
 
   credential(clientId?: string): { tenantId: string; clientId: string; clientSecret: string } {
@@ -337,8 +341,7 @@ class Tenant implements FakeTenant {
   reset(): void {
     this.faults.clear();
     this.requests.length = 0;
-    this.#entra.issuedTokens.length = 0;
-    this.#entra.tokenRequests.length = 0;
+    this.#entra.issuedCount = 0;
     this.#quotas?.reset();
     this.#load();
   }
@@ -351,12 +354,14 @@ class Tenant implements FakeTenant {
       method: request.method.toUpperCase(),
       url: request.url,
       headers: redactHeaders(request.headers),
-      body: await redactedBody(request),
+      body: await redactedBody(request, route),
       status: 0,
       faulted: false,
       at: this.clock.now(),
     };
     this.requests.push(record);
+    // A long-running simulator must not grow without bound: keep the newest MAX_RECORDED_REQUESTS.
+    if (this.requests.length > MAX_RECORDED_REQUESTS) this.requests.splice(0, this.requests.length - MAX_RECORDED_REQUESTS);
     const response = await this.#answer(request, route, record);
     const fault = response && networkFaultOf(response);
     record.status = !response ? 404 : fault && fault.kind !== 'reset-during-body' ? 0 : response.status;
@@ -548,11 +553,15 @@ function redactHeaders(headers: Headers): Record<string, string> {
   return out;
 }
 
-async function redactedBody(request: Request): Promise<unknown> {
+/** How many requests `tenant.requests` keeps (the newest). */
+const MAX_RECORDED_REQUESTS = 10_000;
+
+async function redactedBody(request: Request, route: TenantRoute): Promise<unknown> {
   if (request.body === null) return undefined;
   const text = await request.clone().text();
   if (text === '') return undefined;
-  if ((request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded')) {
+  // A token request is a form whatever its content type says: never keep its secret.
+  if (route === 'entra.token' || /application\/x-www-form-urlencoded/i.test(request.headers.get('content-type') ?? '')) {
     const form = Object.fromEntries(new URLSearchParams(text));
     for (const key of ['client_secret', 'client_assertion']) if (key in form) form[key] = '[redacted]';
     return form;
