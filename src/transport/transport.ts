@@ -153,7 +153,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 /** Error codes of connection failures after which the request never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
-function causeCode(error: unknown): string | undefined {
+/** The first string `code` on `error` or its causes (`ECONNRESET`, `UND_ERR_SOCKET`, …), if any. */
+export function causeCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
     const code = (current as { code?: unknown }).code;
@@ -164,7 +165,7 @@ function causeCode(error: unknown): string | undefined {
 }
 
 /** A cause safe to keep on an SDK error: name, message and code only (no request objects). */
-function safeCause(error: unknown): Error | undefined {
+export function safeCause(error: unknown): Error | undefined {
   if (!(error instanceof Error)) return undefined;
   const copy = new Error(error.message);
   copy.name = error.name;

@@ -72,6 +72,37 @@ describe('Graph evidence', () => {
     expect(result.raw['recommendedActions']).toBe('r');
   });
 
+  it('checks a field only on the subtypes that define it: an ipAddress object on nic, IoT and DNS evidence is fine', async () => {
+    const ip = { ipAddress: '10.0.0.5', countryLetterCode: null };
+    const withObjects = structuredClone(alert);
+    withObjects.evidence = [
+      { '@odata.type': '#microsoft.graph.security.nicEvidence', ...base, ipAddress: ip, macAddress: '00-11-22-33-44-55', vlans: [] } as never,
+      { '@odata.type': '#microsoft.graph.security.ioTDeviceEvidence', ...base, ipAddress: ip, deviceName: 'cam-01', url: { url: 'http://cam' } } as never,
+      { '@odata.type': '#microsoft.graph.security.dnsEvidence', ...base, dnsServerIp: ip, domainName: 'x.example', hostIpAddress: ip } as never,
+    ];
+    server.use(http.get(ALERT_URL, () => HttpResponse.json(withObjects)));
+    const result = await client().alerts.get('da123');
+    expect(result.evidence.map((e) => [e.type, (e as { kind?: string }).kind])).toEqual([
+      ['other', '#microsoft.graph.security.nicEvidence'],
+      ['other', '#microsoft.graph.security.ioTDeviceEvidence'],
+      ['other', '#microsoft.graph.security.dnsEvidence'],
+    ]);
+    expect(result.evidence[0]!.raw['ipAddress']).toEqual(ip);
+
+    // ...while on ipEvidence, where the model reads it as a string, the same object is refused.
+    const wrong = structuredClone(alert);
+    (wrong.evidence[4] as Record<string, unknown>)['ipAddress'] = ip;
+    server.use(http.get(ALERT_URL, () => HttpResponse.json(wrong)));
+    const error = await client().alerts.get('da123').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as ResponseValidationError).issues[0]!.path).toBe('evidence[4].ipAddress');
+  });
+
+  it('reads a null title (documented nullable) as an empty string instead of failing the call', async () => {
+    server.use(http.get(ALERT_URL, () => HttpResponse.json({ ...alert, title: null })));
+    await expect(client().alerts.get('da123')).resolves.toMatchObject({ id: 'da123', title: '' });
+  });
+
   it('raises ResponseValidationError with the path when evidence has a wrongly typed field', async () => {
     const bad = structuredClone(alert);
     (bad.evidence[1] as Record<string, unknown>)['fileDetails'] = { sha1: 7 };

@@ -38,19 +38,32 @@ export function parseHuntingColumn(column: unknown, path: readonly PropertyKey[]
   return typeof name === 'string' && typeof type === 'string' ? { name, type } : undefined;
 }
 
+/** Which API sent a hunting body: names the members an issue path uses when they are missing. */
+export type HuntingWire = 'defender' | 'graph';
+
+/** The top-level member names of a hunting body as `wire` spells them (`Schema`/`schema`, …). */
+export function huntingKeys(wire: HuntingWire): { schema: string; results: string } {
+  return wire === 'graph' ? { schema: 'schema', results: 'results' } : { schema: 'Schema', results: 'Results' };
+}
+
 /**
  * Parses a hunting response. Keys are read case-insensitively (`Schema`/`schema`,
  * `Name`/`name`), because Microsoft's examples use both. Rows are returned as sent, not copied
  * (a result can hold 100,000 rows); each is only checked to be an object.
+ *
+ * Issue paths use the keys as the body sent them; a missing member is named as `wire` spells it
+ * (`Results` on the Defender API, `results` on Graph).
  *
  * @throws ResponseValidationError with paths such as `Results[3]` or `Schema[0].Name`.
  */
 export function parseHuntingResponse(
   body: unknown,
   operation: string,
+  wire: HuntingWire = 'defender',
 ): { schema: HuntingColumn[]; rows: Record<string, unknown>[]; stats: unknown } {
+  const keys = huntingKeys(wire);
   if (!isObject(body)) {
-    throw responseValidationError(operation, [{ path: '(root)', message: 'expected an object with Schema and Results' }]);
+    throw responseValidationError(operation, [{ path: '(root)', message: `expected an object with ${keys.schema} and ${keys.results}` }]);
   }
   const issues: ValidationIssue[] = [];
   const [schemaValue, schemaKey] = readKey(body, 'schema');
@@ -68,7 +81,7 @@ export function parseHuntingResponse(
   }
 
   if (!Array.isArray(resultsValue)) {
-    issues.push({ path: resultsKey === 'results' ? 'Results' : resultsKey, message: 'expected an array of rows' });
+    issues.push({ path: resultsValue === undefined && !(resultsKey in body) ? keys.results : resultsKey, message: 'expected an array of rows' });
   } else {
     for (let i = 0; i < resultsValue.length && issues.length < MAX_ISSUES; i++) {
       if (!isObject(resultsValue[i])) issues.push({ path: `${resultsKey}[${i}]`, message: 'expected a row object' });

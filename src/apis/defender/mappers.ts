@@ -226,7 +226,7 @@ export function mapAlert(alert: WireAlert): Alert {
   return {
     id: String(alert.alertId),
     incidentId: String(alert.incidentId),
-    title: alert.title,
+    title: alert.title ?? '',
     description: orNull(alert.description),
     category: orNull(alert.category),
     status: toPublicAlertStatus(alert.status),
@@ -256,7 +256,7 @@ export function mapIncident(incident: WireIncident, options: MapIncidentOptions 
   const portal = options.portalBaseUrl?.replace(/\/+$/, '');
   return {
     id,
-    displayName: incident.incidentName,
+    displayName: incident.incidentName ?? '',
     status: toPublicIncidentStatus(incident.status),
     severity: toPublicSeverity(incident.severity),
     classification: toPublicClassification(incident.classification),

@@ -103,7 +103,8 @@ export const legacyAlertSchema = z.object({
   resolvedTime: optionalDateTime,
   firstActivity: optionalDateTime,
   lastActivity: optionalDateTime,
-  title: z.string(),
+  // A missing title or name maps to '' rather than failing the whole page.
+  title: str,
   description: str,
   category: str,
   status: str,
@@ -131,7 +132,7 @@ export const legacyCommentSchema = z.object({
 export const legacyIncidentSchema = z.object({
   incidentId: id,
   redirectIncidentId: id.nullish(),
-  incidentName: z.string(),
+  incidentName: str,
   createdTime: dateTime,
   lastUpdateTime: dateTime,
   assignedTo: str,

@@ -21,6 +21,6 @@ export function buildHuntingBody(query: string, timespan: string | undefined): {
  * @throws ResponseValidationError with paths such as `results[3]` or `schema[0].name`.
  */
 export function parseGraphHuntingResponse(body: unknown, operation: string): { schema: HuntingColumn[]; rows: Record<string, unknown>[] } {
-  const { schema, rows } = parseHuntingResponse(body, operation);
+  const { schema, rows } = parseHuntingResponse(body, operation, 'graph');
   return { schema, rows };
 }

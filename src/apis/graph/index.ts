@@ -6,9 +6,10 @@
  */
 export * from './incidents.js';
 export { GRAPH_HUNTING_PATH, buildHuntingBody, parseGraphHuntingResponse } from './hunting.js';
-export { evidenceSubtype, mapAlert, mapEvidence, mapIncident } from './mappers.js';
+export { mapAlert, mapEvidence, mapIncident } from './mappers.js';
 export { GRAPH_OPERATIONS, GRAPH_PERMISSION_API } from './operations.js';
 export {
+  evidenceSubtype,
   graphAlertSchema,
   graphCommentSchema,
   graphEvidenceSchema,

@@ -21,13 +21,14 @@ import {
   toPublicSeverity,
   toPublicValue,
 } from '../defender/enums.js';
-import type {
-  graphAlertSchema,
-  graphCommentSchema,
-  graphEvidenceSchema,
-  graphFileDetailsSchema,
-  graphIncidentSchema,
-  graphUserAccountSchema,
+import {
+  evidenceSubtype,
+  type graphAlertSchema,
+  type graphCommentSchema,
+  type graphEvidenceSchema,
+  type graphFileDetailsSchema,
+  type graphIncidentSchema,
+  type graphUserAccountSchema,
 } from './wire.js';
 
 type WireIncident = z.output<typeof graphIncidentSchema>;
@@ -42,13 +43,6 @@ const toDate = (value: string): Date => parseDateTime(value) as Date;
 const toOptionalDate = (value: string | null | undefined): Date | null => (value == null ? null : toDate(value));
 const orNull = <T>(value: T | null | undefined): T | null => (value === undefined ? null : value);
 const toInteger = (value: number | string | null | undefined): number | null => (value == null ? null : Number(value));
-
-const ODATA_PREFIX = /^#?microsoft\.graph\.security\./i;
-
-/** The subtype name of an evidence's `@odata.type`: `#microsoft.graph.security.fileEvidence` → `fileEvidence`. */
-export function evidenceSubtype(odataType: string | null | undefined): string {
-  return (odataType ?? '').replace(ODATA_PREFIX, '');
-}
 
 function base(evidence: WireEvidence): EvidenceBase {
   return {
@@ -215,7 +209,7 @@ export function mapAlert(alert: WireAlert): Alert {
   return {
     id: alert.id,
     incidentId: alert.incidentId,
-    title: alert.title,
+    title: alert.title ?? '',
     description: orNull(alert.description),
     category: orNull(alert.category),
     status: toPublicAlertStatus(alert.status),
@@ -243,7 +237,7 @@ export function mapAlert(alert: WireAlert): Alert {
 export function mapIncident(incident: WireIncident): Incident {
   return {
     id: incident.id,
-    displayName: incident.displayName,
+    displayName: incident.displayName ?? '',
     status: toPublicIncidentStatus(incident.status),
     severity: toPublicSeverity(incident.severity),
     classification: toPublicClassification(incident.classification),

@@ -40,72 +40,120 @@ export const graphUserAccountSchema = z.object({
   displayName: str,
 });
 
-/**
- * One `alertEvidence`: the base fields, plus every subtype's fields the model reads, all
- * optional. Which subtype it is comes from `@odata.type`; the mapper picks the fields.
- */
-export const graphEvidenceSchema = z.object({
+/** The fields every `alertEvidence` subtype has. */
+const evidenceBaseShape = {
   '@odata.type': str,
   createdDateTime: optionalDateTime,
   verdict: str,
   remediationStatus: str,
   roles: strings,
   tags: strings,
-  // deviceEvidence
-  mdeDeviceId: str,
-  azureAdDeviceId: str,
-  deviceDnsName: str,
-  osPlatform: str,
-  osBuild: integer,
-  version: z.union([z.string(), z.number()]).nullish(),
-  healthStatus: str,
-  riskScore: str,
-  rbacGroupId: integer,
-  rbacGroupName: str,
-  onboardingStatus: str,
-  defenderAvStatus: str,
-  firstSeenDateTime: optionalDateTime,
-  vmMetadata: z.object({ vmId: str, cloudProvider: str, resourceId: str, subscriptionId: str }).nullish(),
-  // fileEvidence, processEvidence
-  fileDetails: graphFileDetailsSchema.nullish(),
-  detectionStatus: str,
-  processId: integer,
-  parentProcessId: integer,
-  processCommandLine: str,
-  processCreationDateTime: optionalDateTime,
-  parentProcessCreationDateTime: optionalDateTime,
-  imageFile: graphFileDetailsSchema.nullish(),
-  parentProcessImageFile: graphFileDetailsSchema.nullish(),
-  userAccount: graphUserAccountSchema.nullish(),
-  // ipEvidence, urlEvidence
-  ipAddress: str,
-  countryLetterCode: str,
-  url: str,
-  // mailboxEvidence, analyzedMessageEvidence, mailClusterEvidence
-  displayName: str,
-  primaryAddress: str,
-  upn: str,
-  networkMessageId: str,
-  internetMessageId: str,
-  subject: str,
-  recipientEmailAddress: str,
-  deliveryAction: str,
-  deliveryLocation: str,
-  p1Sender: z.object({ emailAddress: str }).nullish(),
-  p2Sender: z.object({ emailAddress: str }).nullish(),
-  clusterBy: str,
-  clusterByValue: str,
-  emailCount: integer,
-  query: str,
-  // registryKeyEvidence, registryValueEvidence
-  registryHive: str,
-  registryKey: str,
-  registryValue: str,
-  registryValueName: str,
-  registryValueType: str,
-  // securityGroupEvidence
-  securityGroupId: str,
+};
+
+/**
+ * The fields the model reads, per evidence subtype (reference §5.5). A field is checked only on
+ * the subtypes that define it: the same name can mean something else on a subtype the model does
+ * not type (`ipAddress` is an `ipEvidence` object on `nicEvidence` and `ioTDeviceEvidence`).
+ */
+const evidenceSubtypeShapes = {
+  deviceEvidence: {
+    mdeDeviceId: str,
+    azureAdDeviceId: str,
+    deviceDnsName: str,
+    osPlatform: str,
+    osBuild: integer,
+    version: z.union([z.string(), z.number()]).nullish(),
+    healthStatus: str,
+    riskScore: str,
+    rbacGroupId: integer,
+    rbacGroupName: str,
+    onboardingStatus: str,
+    defenderAvStatus: str,
+    firstSeenDateTime: optionalDateTime,
+    vmMetadata: z.object({ vmId: str, cloudProvider: str, resourceId: str, subscriptionId: str }).nullish(),
+  },
+  fileEvidence: { fileDetails: graphFileDetailsSchema.nullish(), detectionStatus: str, mdeDeviceId: str },
+  processEvidence: {
+    processId: integer,
+    parentProcessId: integer,
+    processCommandLine: str,
+    processCreationDateTime: optionalDateTime,
+    parentProcessCreationDateTime: optionalDateTime,
+    imageFile: graphFileDetailsSchema.nullish(),
+    parentProcessImageFile: graphFileDetailsSchema.nullish(),
+    userAccount: graphUserAccountSchema.nullish(),
+    detectionStatus: str,
+    mdeDeviceId: str,
+  },
+  userEvidence: { userAccount: graphUserAccountSchema.nullish() },
+  ipEvidence: { ipAddress: str, countryLetterCode: str },
+  urlEvidence: { url: str },
+  mailboxEvidence: { displayName: str, primaryAddress: str, upn: str, userAccount: graphUserAccountSchema.nullish() },
+  analyzedMessageEvidence: {
+    networkMessageId: str,
+    internetMessageId: str,
+    subject: str,
+    recipientEmailAddress: str,
+    deliveryAction: str,
+    deliveryLocation: str,
+    p1Sender: z.object({ emailAddress: str }).nullish(),
+    p2Sender: z.object({ emailAddress: str }).nullish(),
+  },
+  mailClusterEvidence: { clusterBy: str, clusterByValue: str, emailCount: integer, query: str },
+  registryKeyEvidence: { registryHive: str, registryKey: str },
+  registryValueEvidence: {
+    registryHive: str,
+    registryKey: str,
+    registryValue: str,
+    registryValueName: str,
+    registryValueType: str,
+    mdeDeviceId: str,
+  },
+  securityGroupEvidence: { securityGroupId: str, displayName: str },
+};
+
+const ODATA_PREFIX = /^#?microsoft\.graph\.security\./i;
+
+/** The subtype name of an evidence's `@odata.type`: `#microsoft.graph.security.fileEvidence` → `fileEvidence`. */
+export function evidenceSubtype(odataType: string | null | undefined): string {
+  return (odataType ?? '').replace(ODATA_PREFIX, '');
+}
+
+/** Every typed subtype's fields at once: the shape the mappers read (each optional). */
+const evidenceShape = z.object({
+  ...evidenceBaseShape,
+  ...evidenceSubtypeShapes.deviceEvidence,
+  ...evidenceSubtypeShapes.fileEvidence,
+  ...evidenceSubtypeShapes.processEvidence,
+  ...evidenceSubtypeShapes.userEvidence,
+  ...evidenceSubtypeShapes.ipEvidence,
+  ...evidenceSubtypeShapes.urlEvidence,
+  ...evidenceSubtypeShapes.mailboxEvidence,
+  ...evidenceSubtypeShapes.analyzedMessageEvidence,
+  ...evidenceSubtypeShapes.mailClusterEvidence,
+  ...evidenceSubtypeShapes.registryKeyEvidence,
+  ...evidenceSubtypeShapes.registryValueEvidence,
+  ...evidenceSubtypeShapes.securityGroupEvidence,
 });
+
+const evidenceBaseSchema = z.object(evidenceBaseShape);
+const evidenceSubtypeSchemas = new Map<string, z.ZodType>(
+  Object.entries(evidenceSubtypeShapes).map(([name, shape]) => [name, z.object({ ...evidenceBaseShape, ...shape })]),
+);
+
+/**
+ * One `alertEvidence`, polymorphic on `@odata.type`: the base fields, plus the fields of its own
+ * subtype when the model types it. Any other subtype is checked on the base fields only and keeps
+ * everything else (the mapper makes it `other`, with `raw`).
+ */
+export const graphEvidenceSchema = z.any().superRefine((value, ctx) => {
+  const type = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['@odata.type'] : undefined;
+  const schema = (typeof type === 'string' && evidenceSubtypeSchemas.get(evidenceSubtype(type))) || evidenceBaseSchema;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  }
+}) as unknown as typeof evidenceShape;
 
 /** An `alertComment`. The list-incidents doc example wrongly shows `createdBy`/`createdTime`; both are read. */
 export const graphCommentSchema = z.object({
@@ -128,7 +176,8 @@ export const graphAlertSchema = z.object({
   serviceSource: str,
   detectionSource: str,
   detectorId: str,
-  title: z.string(),
+  // Documented nullable: a missing title or name maps to '' rather than failing the whole page.
+  title: str,
   description: str,
   category: str,
   assignedTo: str,
@@ -149,7 +198,7 @@ export const graphIncidentSchema = z.object({
   id,
   incidentWebUrl: str,
   redirectIncidentId: str,
-  displayName: z.string(),
+  displayName: str,
   createdDateTime: dateTime,
   lastUpdateDateTime: dateTime,
   assignedTo: str,
