@@ -13,7 +13,8 @@ import type { JSONParser } from '@streamparser/json';
 import { ConnectionError, DefenderError, TimeoutError, type ValidationIssue } from '../errors.js';
 import type { HuntingColumn, HuntingStats, HuntingStream } from '../models/hunting.js';
 import { formatIssuePath, responseValidationError } from '../models/validation.js';
-import { parseHuntingColumn } from './defender/hunting.js';
+import { causeCode, safeCause } from '../transport/transport.js';
+import { huntingKeys, parseHuntingColumn, type HuntingWire } from './defender/hunting.js';
 
 // TokenType values of @streamparser/json (a const enum upstream; not importable without loading it).
 const LEFT_BRACE = 0;
@@ -36,6 +37,12 @@ export interface HuntingBodyOptions {
   operation: string;
   /** Keep the response's statistics (Defender API); Graph sends none. */
   keepStats: boolean;
+  /**
+   * The API that sends the body, which names missing members in issue paths (`Results` or
+   * `results`). Default: `'defender'` when `keepStats`, else `'graph'` (only the Defender API
+   * sends statistics).
+   */
+  wire?: HuntingWire | undefined;
   /** The longest wait for the next chunk of the body, in milliseconds. */
   idleTimeoutMs: number;
   /** The caller's signal: aborts the read, which rejects with its reason. */
@@ -64,6 +71,8 @@ export class HuntingBodyReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   readonly #parser: JSONParser;
   readonly #options: HuntingBodyOptions;
+  /** The member names a missing member is reported under. */
+  readonly #keys: { schema: string; results: string };
 
   /** Rows parsed and not yet taken; `#head` is the next one. */
   #rows: Record<string, unknown>[] = [];
@@ -90,6 +99,7 @@ export class HuntingBodyReader {
   private constructor(body: ReadableStream<Uint8Array> | null, Parser: typeof JSONParser, options: HuntingBodyOptions) {
     this.#reader = body?.getReader();
     this.#options = options;
+    this.#keys = huntingKeys(options.wire ?? (options.keepStats ? 'defender' : 'graph'));
     // `$.*.*`: the members of each top-level value (rows, columns, statistics); with keepStack
     // false each is deleted from its parent once emitted, so the Results array never grows.
     const parser = new Parser({ paths: ['$.*.*'], keepStack: false });
@@ -143,10 +153,30 @@ export class HuntingBodyReader {
   async readSchema(): Promise<HuntingColumn[]> {
     while (!this.#schemaDone) {
       if (this.#hasFailure) throw this.#failure;
-      if (this.#closed) throw closedError(this.#options.operation);
+      if (this.#closed) throw closedError(this.#options.operation, 'before its schema arrived');
       await this.#pump();
     }
     return this.#columns;
+  }
+
+  /**
+   * Reads the rest of the body and discards its rows (unmapped, unvalidated), so that the
+   * statistics and the schema are known; returns how many rows were discarded. Stops early, and
+   * quietly, if the reader is closed.
+   * @throws what {@link next} throws, for a body that fails.
+   */
+  async skipRest(): Promise<number> {
+    let skipped = 0;
+    for (;;) {
+      const pending = this.#rows.length - this.#head;
+      skipped += pending;
+      this.#nextIndex += pending;
+      this.#rows = [];
+      this.#head = 0;
+      if (this.#hasFailure) throw this.#failure;
+      if (this.#ended || this.#closed) return skipped;
+      await this.#pump();
+    }
   }
 
   /** Stops reading and cancels the rest of the body (the connection is released). */
@@ -211,7 +241,8 @@ export class HuntingBodyReader {
       if (signal?.aborted) throw signal.reason;
       if (error instanceof TimeoutError) throw error;
       // The body broke after the response had started: never resent (rows were handed out).
-      throw new ConnectionError(`${operation}: the connection failed while reading the result${codeOf(error)}.`, { operation, cause: safeCause(error) });
+      const code = causeCode(error);
+      throw new ConnectionError(`${operation}: the connection failed while reading the result${code ? ` (${code})` : ''}.`, { operation, cause: safeCause(error) });
     } finally {
       clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
@@ -223,14 +254,18 @@ export class HuntingBodyReader {
     if (!this.#parser.isEnded && !this.#hasFailure) this.#parser.end();
     if (this.#hasFailure) return;
     const issues: ValidationIssue[] = [];
-    if (!this.#rootSeen) issues.push({ path: '(root)', message: 'expected an object with Schema and Results' });
-    else if (!this.#resultsSeen) issues.push({ path: 'Results', message: 'expected an array of rows' });
+    if (!this.#rootSeen) issues.push({ path: '(root)', message: this.#rootMessage() });
+    else if (!this.#resultsSeen) issues.push({ path: this.#keys.results, message: 'expected an array of rows' });
     if (issues.length > 0) {
       this.#fail(responseValidationError(this.#options.operation, issues));
       return;
     }
     this.#schemaDone = true;
     this.#ended = true;
+  }
+
+  #rootMessage(): string {
+    return `expected an object with ${this.#keys.schema} and ${this.#keys.results}`;
   }
 
   #fail(error: unknown): void {
@@ -255,7 +290,7 @@ export class HuntingBodyReader {
     if (this.#depth === 0) {
       this.#rootSeen = true;
       if (token !== LEFT_BRACE) {
-        this.#fail(responseValidationError(this.#options.operation, [{ path: '(root)', message: 'expected an object with Schema and Results' }]));
+        this.#fail(responseValidationError(this.#options.operation, [{ path: '(root)', message: this.#rootMessage() }]));
         return;
       }
       this.#depth = 1;
@@ -347,21 +382,39 @@ export class HuntingBodyReader {
   }
 }
 
-function closedError(operation: string): DOMException {
-  return new DOMException(`${operation}: the stream was closed before its schema arrived.`, 'AbortError');
+/**
+ * The error of a stream closed by its caller: a {@link DefenderError} named `AbortError` (so that
+ * code testing `error.name === 'AbortError'` treats it as a cancellation).
+ */
+function closedError(operation: string, when: string): DefenderError {
+  const error = new DefenderError(`${operation}: the stream was closed ${when}.`);
+  error.name = 'AbortError';
+  return error;
 }
 
-function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ?? (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  return typeof code === 'string' ? ` (${code})` : '';
-}
+/**
+ * A promise that reports when it is first waited on: `then` (which `await`, `catch`, `finally`,
+ * `Promise.all`… all call) runs `onUse` first. Derived promises are plain ones.
+ */
+class WatchedPromise<T> extends Promise<T> {
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
 
-/** A cause safe to keep on an SDK error: name and message only. */
-function safeCause(error: unknown): Error | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const copy = new Error(error.message);
-  copy.name = error.name;
-  return copy;
+  readonly #onUse: () => void;
+
+  constructor(executor: (resolve: (value: T) => void, reject: (reason: unknown) => void) => void, onUse: () => void) {
+    super(executor);
+    this.#onUse = onUse;
+  }
+
+  override then<A = T, B = never>(
+    onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    this.#onUse();
+    return super.then(onfulfilled, onrejected);
+  }
 }
 
 interface Deferred<T> {
@@ -371,9 +424,10 @@ interface Deferred<T> {
   settled: boolean;
 }
 
-function deferred<T>(): Deferred<T> {
+/** A promise settled from outside; with `onUse`, a {@link WatchedPromise}. */
+function deferred<T>(onUse?: () => void): Deferred<T> {
   const d = { settled: false } as Deferred<T>;
-  d.promise = new Promise<T>((resolve, reject) => {
+  const executor = (resolve: (value: T) => void, reject: (reason: unknown) => void) => {
     d.resolve = (value) => {
       d.settled = true;
       resolve(value);
@@ -382,30 +436,47 @@ function deferred<T>(): Deferred<T> {
       d.settled = true;
       reject(reason);
     };
-  });
-  // Nobody has to read schema or stats: an unread rejection is not an unhandled one.
-  d.promise.catch(() => undefined);
+  };
+  d.promise = onUse ? new WatchedPromise<T>(executor, onUse) : new Promise<T>(executor);
+  // Nobody has to read schema or stats: an unread rejection is not an unhandled one. (The
+  // prototype's `then`, so that this does not count as waiting on a watched promise.)
+  Promise.prototype.then.call(d.promise, undefined, () => undefined);
   return d;
 }
 
 /**
  * The public {@link HuntingStream}: sends the query on first use (through `open`), hands out rows
  * (each mapped by `mapRow`, e.g. validated by a `rowSchema`), and settles `schema` and `stats`.
+ *
+ * `open` gets a signal that aborts when the stream is closed while the request is in flight; the
+ * caller combines it with its own.
  */
 export class RowStream<Row> implements HuntingStream<Row> {
-  readonly #open: () => Promise<HuntingBodyReader>;
+  readonly #open: (closeSignal: AbortSignal) => Promise<HuntingBodyReader>;
   readonly #mapRow: (row: Record<string, unknown>, index: number) => Row;
   readonly #operation: string;
   readonly #schema = deferred<HuntingColumn[]>();
-  readonly #stats = deferred<HuntingStats | undefined>();
+  readonly #stats = deferred<HuntingStats | undefined>(() => this.#statsAwaited());
+  readonly #abort = new AbortController();
   #opening: Promise<HuntingBodyReader> | undefined;
   #reader: HuntingBodyReader | undefined;
+  /** An iterator has been handed out. */
   #iterated = false;
+  /** `stats` was awaited before any iteration: the stream reads (and drops) the rows itself. */
+  #drained = false;
+  /** close() (or the iterator's return()) was called. */
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  /** `schema` and `stats` are settled; the iteration is over. */
   #finished = false;
   #error: unknown;
 
   /** @internal */
-  constructor(open: () => Promise<HuntingBodyReader>, mapRow: (row: Record<string, unknown>, index: number) => Row, operation: string) {
+  constructor(
+    open: (closeSignal: AbortSignal) => Promise<HuntingBodyReader>,
+    mapRow: (row: Record<string, unknown>, index: number) => Row,
+    operation: string,
+  ) {
     this.#open = open;
     this.#mapRow = mapRow;
     this.#operation = operation;
@@ -428,23 +499,70 @@ export class RowStream<Row> implements HuntingStream<Row> {
     if (this.#iterated) {
       throw new DefenderError(`${this.#operation}: a hunting stream can be iterated once; call stream() again to rerun the query.`);
     }
+    if (this.#closed) {
+      throw new DefenderError(`${this.#operation}: the stream was closed, so it can no longer be iterated; call stream() again to rerun the query.`);
+    }
+    if (this.#drained) {
+      throw new DefenderError(
+        `${this.#operation}: stats was awaited before the iteration started, so the stream read the rest of the result and ` +
+          'discarded its rows to settle it. Await stats after the loop, or call stream() again to rerun the query.',
+      );
+    }
     this.#iterated = true;
     return {
       next: () => this.#next(),
       return: async () => {
-        await this.#close();
+        await this.close();
         return { done: true, value: undefined };
       },
     };
   }
 
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    this.#end(undefined);
+    if (this.#opening === undefined) return;
+    // Still waiting for the response: abort the request (a retry wait included).
+    if (this.#reader === undefined) this.#abort.abort(closedError(this.#operation, 'before the response arrived'));
+    const reader = await this.#opening.catch(() => undefined);
+    await reader?.close();
+  }
+
   #reader$(): Promise<HuntingBodyReader> {
-    this.#opening ??= this.#open().then((reader) => {
+    this.#opening ??= this.#open(this.#abort.signal).then((reader) => {
       this.#reader = reader;
       if (this.#finished) void reader.close();
       return reader;
     });
     return this.#opening;
+  }
+
+  /** `stats` is being waited on: if no iteration has begun, read the body to its end for it. */
+  #statsAwaited(): void {
+    if (this.#iterated || this.#drained || this.#finished) return;
+    this.#drained = true;
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      const reader = await this.#reader$();
+      await reader.skipRest();
+      if (!this.#schema.settled && reader.schema) this.#schema.resolve(reader.schema);
+      this.#end(undefined);
+    } catch (error) {
+      this.#end(error);
+      await this.#reader?.close();
+    }
   }
 
   async #next(): Promise<IteratorResult<Row>> {
@@ -462,15 +580,12 @@ export class RowStream<Row> implements HuntingStream<Row> {
       }
       return { done: false, value: this.#mapRow(next.row, next.index) };
     } catch (error) {
+      // Closed while this call waited (e.g. for the response): the iteration just ends.
+      if (this.#closed && this.#error === undefined) return { done: true, value: undefined };
       this.#end(error);
       await this.#reader?.close();
       throw error;
     }
-  }
-
-  async #close(): Promise<void> {
-    this.#end(undefined);
-    await this.#reader?.close();
   }
 
   /** Settles what is still open: with `error`, or (at the end or on close) with what was read. */
@@ -478,7 +593,7 @@ export class RowStream<Row> implements HuntingStream<Row> {
     if (this.#finished) return;
     this.#finished = true;
     this.#error = error;
-    if (!this.#schema.settled) this.#schema.reject(error ?? closedError(this.#operation));
+    if (!this.#schema.settled) this.#schema.reject(error ?? closedError(this.#operation, 'before its schema arrived'));
     if (error !== undefined) this.#stats.reject(error);
     else this.#stats.resolve(this.#reader?.stats);
   }

@@ -9,7 +9,7 @@ import type { ResolvedCloud } from '../clouds.js';
 import type { AccessToken, GetTokenOptions, Logger, TokenCredential } from '../types.js';
 import type { CertificateMaterial } from './certificate.js';
 import { raceAbort } from './abort.js';
-import { toAuthenticationError, TokenResponseProbe } from './entra-errors.js';
+import { toAuthenticationError, TokenResponseProbe, type ProbedResponse } from './entra-errors.js';
 import { inspectSymbol } from './redact.js';
 
 type IdentityModule = typeof import('@azure/identity');
@@ -93,7 +93,13 @@ abstract class EntraCredential implements TokenCredential {
       return await raceAbort(inner.getToken(list, { abortSignal: options.abortSignal }), options.abortSignal);
     } catch (error) {
       if (options.abortSignal?.aborted) throw options.abortSignal.reason;
-      const mapped = toAuthenticationError(error, this.#probe.last, {
+      // Set by the probe while getToken ran (TypeScript still sees the reset above).
+      const seen = this.#probe.last as ProbedResponse | undefined;
+      // After a 429 or 5xx MSAL refuses every request for 60 s (it misses Node's lower-case
+      // retry-after header and falls back to its default): start the next attempt from a new
+      // credential, so recovery follows Entra ID and the SDK's own back-off, not MSAL's.
+      if (seen && (seen.networkError !== undefined || seen.status === 429 || (seen.status ?? 0) >= 500)) this.#inner = undefined;
+      const mapped = toAuthenticationError(error, seen, {
         credentialName: this.identityName,
         kind: this.kind,
         tenantId,
