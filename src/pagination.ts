@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from './errors.js';
+import { createHash } from 'node:crypto';
+import { InvalidArgumentError, ResponseValidationError } from './errors.js';
 
 /** One page of a list. */
 export interface Page<T> {
@@ -38,17 +39,28 @@ export interface PagedList<T> extends AsyncIterable<T> {
 /** Fetches one page given the decoded cursor (undefined for the first page). */
 export type PageFetcher<T, C> = (cursor: C | undefined) => Promise<{ items: T[]; next: C | undefined }>;
 
-/** Encodes a cursor as an opaque continuation token. */
-function encodeToken(cursor: unknown): string {
-  return Buffer.from(JSON.stringify({ v: 1, c: cursor }), 'utf8').toString('base64url');
+/** Encodes a cursor, and the listing it belongs to, as an opaque continuation token. */
+function encodeToken(cursor: unknown, listing: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, l: listing, c: cursor }), 'utf8').toString('base64url');
 }
 
-function decodeToken<C>(token: string, isCursor: (value: unknown) => value is C): C {
-  try {
-    const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; c?: unknown };
-    if (decoded.v === 1 && isCursor(decoded.c)) return decoded.c;
-  } catch {
-    // fall through to the error below
+function decodeToken<C>(token: unknown, isCursor: (value: unknown) => value is C, listing: string): C {
+  let decoded: { v?: unknown; l?: unknown; c?: unknown } | undefined;
+  if (typeof token === 'string') {
+    try {
+      decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof decoded;
+    } catch {
+      decoded = undefined;
+    }
+  }
+  if (decoded?.v === 1 && typeof decoded.l === 'string') {
+    if (decoded.l === listing && isCursor(decoded.c)) return decoded.c;
+    if (decoded.l !== listing) {
+      throw new InvalidArgumentError(
+        'continuationToken',
+        'continuationToken belongs to another listing (another list, API or options): resume with the same call and options that produced it.',
+      );
+    }
   }
   throw new InvalidArgumentError(
     'continuationToken',
@@ -57,18 +69,56 @@ function decodeToken<C>(token: string, isCursor: (value: unknown) => value is C)
 }
 
 /**
- * Builds a {@link PagedList} from a page fetcher. Items seen on an earlier page of the same
- * iteration are dropped (offset paging shifts when incidents arrive while you read).
+ * A short fingerprint of a listing: the list, the API and the options (dates as ISO strings,
+ * the signal left out). A continuation token only resumes the listing it came from.
  */
-export function pagedList<T, C>(
-  fetchPage: PageFetcher<T, C>,
-  isCursor: (value: unknown) => value is C,
-  idOf: (item: T) => string,
-): PagedList<T> {
-  async function* pages(options: ByPageOptions = {}): AsyncIterableIterator<Page<T>> {
-    let cursor: C | undefined =
-      options.continuationToken === undefined ? undefined : decodeToken(options.continuationToken, isCursor);
+export function listingKey(list: string, api: string, options: object): string {
+  const canonical = JSON.stringify(
+    Object.entries(options)
+      .filter(([key, value]) => key !== 'signal' && value !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]),
+  );
+  return `${list}:${api}:${createHash('sha256').update(canonical).digest('base64url').slice(0, 16)}`;
+}
+
+function checkKeys(options: unknown, allowed: readonly string[], name: string): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError('options', `${name} options must be an object like { ${allowed.join(', ')} }.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new InvalidArgumentError(key, `${name} has no option "${key}"; it takes ${allowed.map((k) => `"${k}"`).join(', ')}.`);
+    }
+  }
+}
+
+/** What {@link pagedList} needs to list one kind of item. */
+export interface PagedListSource<T, C> {
+  /** Fetches one page given the decoded cursor (undefined for the first page). */
+  fetchPage: PageFetcher<T, C>;
+  /** Whether a decoded token holds a cursor of this listing's shape. */
+  isCursor: (value: unknown) => value is C;
+  /** An item's id, to drop items seen on an earlier page. */
+  idOf: (item: T) => string;
+  /** The public operation, for errors (`incidents.list`). */
+  operation: string;
+  /** {@link listingKey} of this listing: tokens of other listings are refused. */
+  listing: string;
+}
+
+/**
+ * Builds a {@link PagedList} from a page source. Items seen on an earlier page of the same
+ * iteration are dropped (offset paging shifts when incidents arrive while you read). A next
+ * page the service already gave in this iteration (a `nextLink` loop) ends it with a
+ * `ResponseValidationError` rather than listing forever.
+ */
+export function pagedList<T, C>(source: PagedListSource<T, C>): PagedList<T> {
+  const { fetchPage, isCursor, idOf, operation, listing } = source;
+  async function* pages(cursor: C | undefined): AsyncIterableIterator<Page<T>> {
     const seen = new Set<string>();
+    const visited = new Set<string>();
     for (;;) {
       const { items, next } = await fetchPage(cursor);
       const fresh = items.filter((item) => {
@@ -77,24 +127,36 @@ export function pagedList<T, C>(
         seen.add(id);
         return true;
       });
-      const continuationToken = next === undefined ? undefined : encodeToken(next);
+      const continuationToken = next === undefined ? undefined : encodeToken(next, listing);
+      if (continuationToken !== undefined && visited.has(continuationToken)) {
+        throw new ResponseValidationError(
+          `${operation}: the service pointed to a page it had already returned (a next-page loop); stopped after ${seen.size} item(s).`,
+          { operation, issues: [{ path: '@odata.nextLink', message: 'points to a page already returned in this listing' }] },
+        );
+      }
+      if (continuationToken !== undefined) visited.add(continuationToken);
       yield { items: fresh, continuationToken };
       if (next === undefined) return;
       cursor = next;
     }
   }
   return {
-    byPage: pages,
-    async *[Symbol.asyncIterator]() {
-      for await (const page of pages()) yield* page.items;
+    byPage(options?: ByPageOptions) {
+      checkKeys(options, ['continuationToken'], `${operation}().byPage`);
+      const token = options?.continuationToken;
+      return pages(token === undefined ? undefined : decodeToken(token, isCursor, listing));
     },
-    async toArray(options: ToArrayOptions = {}) {
-      const { limit } = options;
+    async *[Symbol.asyncIterator]() {
+      for await (const page of pages(undefined)) yield* page.items;
+    },
+    async toArray(options?: ToArrayOptions) {
+      checkKeys(options, ['limit'], `${operation}().toArray`);
+      const limit = options?.limit;
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
         throw new InvalidArgumentError('limit', `limit must be a positive integer; got ${String(limit)}.`);
       }
       const out: T[] = [];
-      for await (const page of pages()) {
+      for await (const page of pages(undefined)) {
         for (const item of page.items) {
           out.push(item);
           if (limit !== undefined && out.length >= limit) return out;

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import {
   ConnectionError,
   DefenderClient,
+  DefenderError,
   InvalidArgumentError,
   QueryError,
   ResponseValidationError,
@@ -291,6 +292,100 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s', (
     expect((error as ResponseValidationError).issues[0]!.path).toBe(api === 'defender' ? 'Results[1]' : 'results[1]');
   });
 
+  it('stats awaited before iterating reads the rest of the body itself, discarding the rows; the stream then refuses iteration', async () => {
+    const { stream: body, probe } = chunkedBody(wireBody(api, Array.from({ length: 30 }, (_, i) => row(i))), { chunkSize: 16 });
+    const seen = serve(api, () => json(body));
+    const rowSchema = z.object({ ProcessId: z.string() }); // every row would fail it: discarded rows are not validated
+    const stream = clientFor(api).advancedHunting.stream('DeviceProcessEvents', { rowSchema });
+    // Reading the property is not waiting on it: nothing is sent.
+    const pending = stream.stats;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen.requests).toBe(0);
+    expect(await pending).toEqual(api === 'defender' ? stats : undefined);
+    expect(seen.requests).toBe(1);
+    expect(probe.pulls).toBeGreaterThan(probe.chunks);
+    expect(await stream.schema).toEqual(columns);
+    let error: unknown;
+    try {
+      stream[Symbol.asyncIterator]();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DefenderError);
+    expect((error as Error).message).toMatch(/stats was awaited before the iteration started.*discarded its rows/);
+  });
+
+  it('stats awaited before iterating rejects with the body\'s error', async () => {
+    const text = wireBody(api, [row(0), row(1), row(2)]);
+    serve(api, () => json(chunkedBody(text.slice(0, text.length - 20)).stream));
+    const stream = clientFor(api).advancedHunting.stream('DeviceProcessEvents');
+    const error = await stream.stats.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toMatch(/truncated/);
+  });
+
+  it('stats awaited while the iteration is under way does not read ahead: every row is still yielded', async () => {
+    serve(api, () => json(chunkedBody(wireBody(api, Array.from({ length: 20 }, (_, i) => row(i)))).stream));
+    const stream = clientFor(api).advancedHunting.stream('DeviceProcessEvents');
+    const iterator = stream[Symbol.asyncIterator]();
+    const rows: unknown[] = [(await iterator.next()).value];
+    let settled = false;
+    void stream.stats.then(() => {
+      settled = true;
+    });
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      expect(settled).toBe(false);
+      rows.push(next.value);
+    }
+    expect(rows).toEqual(Array.from({ length: 20 }, (_, i) => row(i)));
+    expect(await stream.stats).toEqual(api === 'defender' ? stats : undefined);
+  });
+
+  it('close() before anything was sent: nothing is sent, schema rejects as closed, stats resolves, iterating throws', async () => {
+    const seen = serve(api, () => json(chunkedBody(wireBody(api, [row(0)])).stream));
+    const stream = clientFor(api).advancedHunting.stream('DeviceProcessEvents');
+    await stream.close();
+    const error = await stream.schema.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DefenderError);
+    expect((error as Error).name).toBe('AbortError');
+    expect((error as Error).message).toMatch(/advancedHunting\.stream: the stream was closed before its schema arrived/);
+    expect(await stream.stats).toBeUndefined();
+    expect(() => stream[Symbol.asyncIterator]()).toThrow(/the stream was closed, so it can no longer be iterated/);
+    expect(seen.requests).toBe(0);
+  });
+
+  it('close() while the request waits to be retried aborts it: it resolves at once and nothing is resent', async () => {
+    const seen = serve(
+      api,
+      () => HttpResponse.json({ error: { code: 'ServiceUnavailable', message: 'busy' } }, { status: 503, headers: { 'retry-after': '3' } }),
+      () => json(chunkedBody(wireBody(api, [row(0)])).stream),
+    );
+    const stream = clientFor(api).advancedHunting.stream('DeviceProcessEvents');
+    const schema = stream.schema.catch((e: unknown) => e);
+    for (let i = 0; i < 100 && seen.requests === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(seen.requests).toBe(1);
+    const started = Date.now();
+    await stream.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(((await schema) as Error).name).toBe('AbortError');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen.requests).toBe(1);
+  });
+
+  it('names a missing results member as the API spells it, in stream() and run()', async () => {
+    const [schemaKey, resultsKey] = api === 'defender' ? ['Schema', 'Results'] : ['schema', 'results'];
+    const schema = api === 'defender' ? columns.map((c) => ({ Name: c.name, Type: c.type })) : columns;
+    const client = clientFor(api);
+    const issuePath = (error: unknown) => (error as ResponseValidationError).issues[0]!.path;
+    serve(api, () => json(chunkedBody(JSON.stringify({ [schemaKey]: schema })).stream));
+    expect(issuePath(await collect(client.advancedHunting.stream('T')).catch((e: unknown) => e))).toBe(resultsKey);
+    expect(issuePath(await client.advancedHunting.run('T').catch((e: unknown) => e))).toBe(resultsKey);
+    // Present but not an array: the key as sent.
+    serve(api, () => json(chunkedBody(JSON.stringify({ [schemaKey]: schema, [resultsKey]: 5 })).stream));
+    expect(issuePath(await collect(client.advancedHunting.stream('T')).catch((e: unknown) => e))).toBe(resultsKey);
+    expect(issuePath(await client.advancedHunting.run('T').catch((e: unknown) => e))).toBe(resultsKey);
+  });
+
   it('streams 100,000 rows: the first row arrives long before the body has been read', async () => {
     const total = 100_000;
     const perChunk = 1_000;
@@ -396,6 +491,67 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
       expect(state.written).toBeLessThan(500);
       if (api === 'defender') expect(await stream.stats).toEqual(stats);
       else expect(await stream.stats).toBeUndefined();
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('close() after reading schema, before iterating, cancels the body and settles stats; it is idempotent', async () => {
+    const local = await localHunting(api, 500);
+    try {
+      const stream = local.client().advancedHunting.stream('DeviceProcessEvents');
+      expect(await stream.schema).toEqual(columns);
+      const closing = stream.close();
+      expect(stream.close()).toBe(closing);
+      await closing;
+      const state = await local.closed();
+      expect(state.closedEarly).toBe(true);
+      expect(state.written).toBeLessThan(500);
+      expect(await stream.schema).toEqual(columns);
+      expect(await stream.stats).toEqual(api === 'defender' ? stats : undefined);
+      await stream.close();
+      expect(state.requests).toBe(1);
+      let error: unknown;
+      try {
+        for await (const item of stream) void item;
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DefenderError);
+      expect((error as Error).message).toBe('advancedHunting.stream: the stream was closed, so it can no longer be iterated; call stream() again to rerun the query.');
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('await using: leaving the block releases a stream whose schema was read', async () => {
+    const local = await localHunting(api, 500);
+    try {
+      let columnsSeen: HuntingColumn[] = [];
+      {
+        await using stream = local.client().advancedHunting.stream('DeviceProcessEvents');
+        columnsSeen = await stream.schema;
+      }
+      expect(columnsSeen).toEqual(columns);
+      const state = await local.closed();
+      expect(state.closedEarly).toBe(true);
+      expect(state.written).toBeLessThan(500);
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('close() during the loop ends it quietly after the current row, and closes the connection', async () => {
+    const local = await localHunting(api, 500);
+    try {
+      const stream = local.client().advancedHunting.stream('DeviceProcessEvents');
+      const got: unknown[] = [];
+      for await (const item of stream) {
+        got.push(item);
+        if (got.length === 3) void stream.close();
+      }
+      expect(got).toEqual([row(0), row(1), row(2)]);
+      expect((await local.closed()).closedEarly).toBe(true);
     } finally {
       await local.stop();
     }

@@ -41,21 +41,47 @@ export type HuntingStats = Record<string, unknown>;
  * with `for await`. Rows are parsed from the response body one by one, so memory stays flat
  * however large the result.
  *
- * It can be iterated once. The query is sent on the first `next()` or the first read of
- * {@link HuntingStream.schema}; `break` (or `return()`) cancels the rest of the body.
+ * It can be iterated once. The query is sent on the first `next()`, the first read of
+ * {@link HuntingStream.schema}, or the first wait on {@link HuntingStream.stats}. `break` (or
+ * `return()`), {@link HuntingStream.close} and `await using` cancel the rest of the body; a stream
+ * whose `schema` was read but which is not iterated to its end holds its connection until one of
+ * them is used.
+ *
+ * @example
+ * ```ts
+ * await using stream = client.advancedHunting.stream(query);
+ * console.log(await stream.schema); // the connection is released when the block exits
+ * ```
  */
 export interface HuntingStream<Row = Record<string, unknown>> extends AsyncIterable<Row> {
   /**
    * The columns. Reading it sends the query if needed and reads the body until the schema has
-   * been parsed; it resolves before the first row is yielded. Rejects with the stream's error.
+   * been parsed; it resolves before the first row is yielded. Rejects with the stream's error, or,
+   * if the stream was closed before the schema arrived, with a `DefenderError` named `AbortError`
+   * (once resolved, it keeps its value after close).
    */
   readonly schema: Promise<HuntingColumn[]>;
   /**
-   * The statistics (Defender API; `undefined` on Graph), once the body has been read to its end
-   * by the iteration (it does not itself read the body), or the iteration was stopped early.
-   * Rejects with the stream's error.
+   * The statistics (Defender API; `undefined` on Graph), once the body has been read to its end,
+   * or with those read so far when the stream is closed (`break`, `close()`) first. Rejects with
+   * the stream's error.
+   *
+   * Await it after the loop. Waiting on it (`await`, `then`, `catch`, `finally`) **before the
+   * iteration has started** makes the stream read the rest of the body itself, discarding the rows
+   * (not validated by `rowSchema`), so that it settles; the stream can then no longer be iterated
+   * (doing so throws a `DefenderError`). Merely reading the property does nothing.
    */
   readonly stats: Promise<HuntingStats | undefined>;
+  /**
+   * Stops the stream: cancels the rest of the body, releasing the connection (or aborts the
+   * request if its response has not arrived). `schema` keeps its value if it had resolved, else
+   * rejects with a `DefenderError` named `AbortError`; `stats` resolves with the statistics read so
+   * far. A loop in progress ends after its current row; iterating the stream afterwards throws a
+   * `DefenderError`. Idempotent: later calls return the same promise.
+   */
+  close(): Promise<void>;
+  /** Calls {@link HuntingStream.close}: `await using stream = client.advancedHunting.stream(…)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Issues listed per {@link validateRows} failure before it stops looking. */

@@ -80,7 +80,8 @@ export class AdvancedHunting {
    * first row; `stats` at the end (Defender API only). Failures before the body starts are retried
    * as for {@link run}; once rows flow nothing is resent, and a broken connection raises
    * `ConnectionError`, a body that is not a whole hunting result `ResponseValidationError`.
-   * `break` cancels the rest of the body. `timeoutMs` bounds the wait for the response and then
+   * `break`, `close()` or `await using` cancel the rest of the body; `stats` awaited before the
+   * iteration starts reads (and discards) the rows itself. `timeoutMs` bounds the wait for the response and then
    * for each chunk of the body (not the whole iteration, which goes at the caller's pace).
    *
    * @example
@@ -104,7 +105,10 @@ export class AdvancedHunting {
     const mapRow = rowSchema
       ? (row: Record<string, unknown>, index: number) => validateRow(row, index, rowSchema, operation) as HuntingRow<Schema>
       : (row: Record<string, unknown>) => row as HuntingRow<Schema>;
-    return new RowStream(() => this.#api.streamHunting(text, timespan, { signal, timeoutMs, operation }), mapRow, operation);
+    // The stream's close() aborts a request still in flight, as the caller's signal does.
+    const open = (closeSignal: AbortSignal) =>
+      this.#api.streamHunting(text, timespan, { signal: signal ? AbortSignal.any([signal, closeSignal]) : closeSignal, timeoutMs, operation });
+    return new RowStream(open, mapRow, operation);
   }
 
   /** Checks a query and its options (shared by run and stream), before anything is sent. */

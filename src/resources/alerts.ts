@@ -1,6 +1,6 @@
 import type { Alert } from '../models/incident.js';
 import { validateAlertListOptions, validateAlertUpdate, type AlertListOptions, type AlertUpdate } from '../models/alert-options.js';
-import { pagedList, type PagedList } from '../pagination.js';
+import { listingKey, pagedList, type PagedList } from '../pagination.js';
 import type { ListCursor, WireAdapter } from './adapters/types.js';
 import { checkCallOptions } from './call-options.js';
 import { checkId } from './incidents.js';
@@ -40,11 +40,13 @@ export class Alerts {
    */
   list(options: AlertListOptions = {}): PagedList<Alert> {
     const valid = validateAlertListOptions(options);
-    return pagedList<Alert, ListCursor>(
-      (cursor) => this.#api.listAlertsPage(valid, cursor),
-      (value): value is ListCursor => this.#api.isCursor(value),
-      (alert) => alert.id,
-    );
+    return pagedList<Alert, ListCursor>({
+      fetchPage: (cursor) => this.#api.listAlertsPage(valid, cursor),
+      isCursor: (value): value is ListCursor => this.#api.isCursor(value),
+      idOf: (alert) => alert.id,
+      operation: 'alerts.list',
+      listing: listingKey('alerts.list', this.#api.api, valid),
+    });
   }
 
   /**

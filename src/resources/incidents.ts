@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Incident, IncidentListOptions, IncidentUpdate } from '../models/index.js';
 import { hasLoneSurrogate, validateIncidentListOptions, validateIncidentUpdate } from '../models/incident-options.js';
-import { pagedList, type PagedList } from '../pagination.js';
+import { listingKey, pagedList, type PagedList } from '../pagination.js';
 import type { ListCursor, WireAdapter } from './adapters/types.js';
 import { checkCallOptions } from './call-options.js';
 
@@ -63,11 +63,13 @@ export class Incidents {
    */
   list(options: IncidentListOptions = {}): PagedList<Incident> {
     const valid = validateIncidentListOptions(options, this.#api.maxIncidentPageSize);
-    return pagedList<Incident, ListCursor>(
-      (cursor) => this.#api.listIncidentsPage(valid, cursor),
-      (value): value is ListCursor => this.#api.isCursor(value),
-      (incident) => incident.id,
-    );
+    return pagedList<Incident, ListCursor>({
+      fetchPage: (cursor) => this.#api.listIncidentsPage(valid, cursor),
+      isCursor: (value): value is ListCursor => this.#api.isCursor(value),
+      idOf: (incident) => incident.id,
+      operation: 'incidents.list',
+      listing: listingKey('incidents.list', this.#api.api, valid),
+    });
   }
 
   /**
