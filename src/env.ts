@@ -6,7 +6,7 @@
 import { credentialsFromEnv, type CredentialEnvironment } from './auth/credentials.js';
 import type { DefenderClientOptions } from './client.js';
 import type { CloudName, CustomCloud, DefenderRegion } from './clouds.js';
-import { describe } from './clouds.js';
+import { describe, isLoopback } from './clouds.js';
 import { InvalidArgumentError } from './errors.js';
 
 const CLOUD_NAMES: readonly CloudName[] = ['public', 'gcc', 'gcc-high', 'dod'];
@@ -21,6 +21,19 @@ const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 const DEFENDER_SCOPE = 'https://api.security.microsoft.com/.default';
 
 /**
+ * The token scope for a custom API host: the public audience for a loopback host (the
+ * simulator, which accepts the real audiences) and for the Defender API's regional hosts
+ * (`eu.api.security.microsoft.com`: the audience is the global one); otherwise the host's own
+ * `/.default` (e.g. `https://graph.microsoft.us/.default` for GCC High Graph).
+ */
+function audienceOf(baseUrl: string | undefined, publicScope: string): string {
+  if (baseUrl === undefined) return publicScope;
+  const { origin, hostname } = new URL(baseUrl);
+  if (isLoopback(hostname) || /\.api\.security\.microsoft\.com$/i.test(hostname)) return publicScope;
+  return `${origin}/.default`;
+}
+
+/**
  * Builds {@link DefenderClientOptions} from environment variables:
  *
  * | variable | option |
@@ -28,6 +41,7 @@ const DEFENDER_SCOPE = 'https://api.security.microsoft.com/.default';
  * | `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` or `AZURE_CLIENT_CERTIFICATE_PATH` (+ `AZURE_CLIENT_CERTIFICATE_PASSWORD`, `AZURE_CLIENT_SEND_CERTIFICATE_CHAIN`) | `credential`, as {@link credentialsFromEnv} reads them |
  * | `DEFENDER_CLOUD` (`public`, `gcc`, `gcc-high`, `dod`) | `cloud` by name |
  * | `AZURE_AUTHORITY_HOST`, `DEFENDER_API_BASE_URL`, `DEFENDER_GRAPH_BASE_URL` | a custom `cloud` (a missing host defaults to the public one), e.g. the simulator's |
+ * | `DEFENDER_SCOPE`, `DEFENDER_GRAPH_SCOPE` | the custom cloud's token scopes (default: the public audience for loopback and regional hosts, else `<host>/.default`) |
  * | `DEFENDER_REGION` (`us`, `eu`, `uk`, …) | `region` |
  * | `DEFENDER_API` (`defender` or `graph`) | `api` |
  *
@@ -66,10 +80,14 @@ export function clientOptionsFromEnv(
   const authorityHost = get('AZURE_AUTHORITY_HOST');
   const apiBaseUrl = get('DEFENDER_API_BASE_URL');
   const graphBaseUrl = get('DEFENDER_GRAPH_BASE_URL');
+  const scope = get('DEFENDER_SCOPE');
+  const graphScope = get('DEFENDER_GRAPH_SCOPE');
   const custom = [
     ['AZURE_AUTHORITY_HOST', authorityHost],
     ['DEFENDER_API_BASE_URL', apiBaseUrl],
     ['DEFENDER_GRAPH_BASE_URL', graphBaseUrl],
+    ['DEFENDER_SCOPE', scope],
+    ['DEFENDER_GRAPH_SCOPE', graphScope],
   ] as const;
   if (cloudName !== undefined) {
     if (!(CLOUD_NAMES as readonly string[]).includes(cloudName)) {
@@ -84,7 +102,7 @@ export function clientOptionsFromEnv(
     }
     options.cloud = cloudName as CloudName;
   } else if (custom.some(([, value]) => value !== undefined)) {
-    for (const [name, value] of custom) {
+    for (const [name, value] of custom.slice(0, 3)) {
       if (value !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/i.test(value)) {
         throw new InvalidArgumentError(name, `${name} must be an origin such as https://login.microsoftonline.com (no path); got ${describe(value)}.`);
       }
@@ -92,9 +110,9 @@ export function clientOptionsFromEnv(
     const cloud: CustomCloud = {
       authorityHost: authorityHost ?? PUBLIC_AUTHORITY_HOST,
       apiBaseUrl: apiBaseUrl ?? PUBLIC_API_BASE_URL,
-      scope: DEFENDER_SCOPE,
+      scope: scope ?? audienceOf(apiBaseUrl, DEFENDER_SCOPE),
       graphBaseUrl: graphBaseUrl ?? PUBLIC_GRAPH_BASE_URL,
-      graphScope: GRAPH_SCOPE,
+      graphScope: graphScope ?? audienceOf(graphBaseUrl, GRAPH_SCOPE),
     };
     options.cloud = cloud;
   }

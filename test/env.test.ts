@@ -51,6 +51,16 @@ describe('clientOptionsFromEnv', () => {
     });
   });
 
+  it('asks for the token audience of a custom host: its own for sovereign hosts, the public one for loopback and regional hosts', () => {
+    const gov = clientOptionsFromEnv({ ...app, AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us', DEFENDER_API_BASE_URL: 'https://api-gov.security.microsoft.us', DEFENDER_GRAPH_BASE_URL: 'https://graph.microsoft.us' });
+    expect(gov.cloud).toMatchObject({ scope: 'https://api-gov.security.microsoft.us/.default', graphScope: 'https://graph.microsoft.us/.default' });
+    const regional = clientOptionsFromEnv({ ...app, DEFENDER_API_BASE_URL: 'https://eu.api.security.microsoft.com' });
+    expect(regional.cloud).toMatchObject({ scope: 'https://api.security.microsoft.com/.default', graphScope: 'https://graph.microsoft.com/.default' });
+    const explicit = clientOptionsFromEnv({ ...app, DEFENDER_SCOPE: 'https://x.example/.default', DEFENDER_GRAPH_SCOPE: 'https://g.example/.default' });
+    expect(explicit.cloud).toMatchObject({ apiBaseUrl: 'https://api.security.microsoft.com', scope: 'https://x.example/.default', graphScope: 'https://g.example/.default' });
+    expect(thrownBy(InvalidArgumentError, () => clientOptionsFromEnv({ ...app, DEFENDER_CLOUD: 'gcc', DEFENDER_SCOPE: 'https://x.example/.default' })).message).toMatch(/cannot be combined with DEFENDER_SCOPE/);
+  });
+
   it('takes a named cloud from DEFENDER_CLOUD and a region from DEFENDER_REGION', () => {
     expect(new DefenderClient(clientOptionsFromEnv({ ...app, DEFENDER_CLOUD: 'gcc-high' })).cloud.apiBaseUrl).toBe('https://api-gov.security.microsoft.us');
     expect(new DefenderClient(clientOptionsFromEnv({ ...app, DEFENDER_REGION: 'eu' })).cloud.apiBaseUrl).toBe('https://eu.api.security.microsoft.com');

@@ -432,7 +432,7 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s', (
  * records whether the client closed the connection before the body ended. msw is not used here:
  * it tees every response (for its events), so a client's cancel never reaches the source.
  */
-async function localHunting(api: Api, rows: number, options: { intervalMs?: number; stallAfter?: number } = {}) {
+async function localHunting(api: Api, rows: number, options: { intervalMs?: number; stallAfter?: number; destroyAfter?: number } = {}) {
   const state = { requests: 0, written: 0, closedEarly: false, closed: false };
   const [schemaKey, resultsKey] = api === 'defender' ? ['Schema', 'Results'] : ['schema', 'results'];
   const schema = api === 'defender' ? columns.map((c) => ({ Name: c.name, Type: c.type })) : columns;
@@ -444,6 +444,11 @@ async function localHunting(api: Api, rows: number, options: { intervalMs?: numb
     response.write(`${head}"${schemaKey}":${JSON.stringify(schema)},"${resultsKey}":[`);
     const timer = setInterval(() => {
       if (options.stallAfter !== undefined && state.written >= options.stallAfter) return;
+      if (options.destroyAfter !== undefined && state.written >= options.destroyAfter) {
+        clearInterval(timer);
+        response.socket?.destroy();
+        return;
+      }
       if (state.written < rows) {
         response.write((state.written === 0 ? '' : ',') + JSON.stringify(row(state.written)));
         state.written++;
@@ -574,6 +579,23 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
       const state = await local.closed();
       expect(state.closedEarly).toBe(true);
       expect(state.requests).toBe(1);
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('a connection reset mid-body is a ConnectionError whose message and cause keep the socket error code', async () => {
+    const local = await localHunting(api, 50, { destroyAfter: 5 });
+    try {
+      const got: unknown[] = [];
+      const error = await (async () => {
+        for await (const item of local.client().advancedHunting.stream('DeviceProcessEvents')) got.push(item);
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(got).toHaveLength(5);
+      const code = ((error as Error).cause as { code?: unknown } | undefined)?.code;
+      expect(code).toMatch(/^(UND_ERR_SOCKET|ECONNRESET)$/);
+      expect((error as Error).message).toContain(`(${String(code)})`);
     } finally {
       await local.stop();
     }

@@ -532,7 +532,7 @@ export class RowStream<Row> implements HuntingStream<Row> {
     this.#end(undefined);
     if (this.#opening === undefined) return;
     // Still waiting for the response: abort the request (a retry wait included).
-    if (false) this.#abort.abort(closedError(this.#operation, 'before the response arrived'));
+    if (this.#reader === undefined) this.#abort.abort(closedError(this.#operation, 'before the response arrived'));
     const reader = await this.#opening.catch(() => undefined);
     await reader?.close();
   }
