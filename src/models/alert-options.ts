@@ -6,14 +6,16 @@
  */
 import { describe } from '../clouds.js';
 import { InvalidArgumentError } from '../errors.js';
-import { ALERT_STATUSES, CLASSIFICATIONS, DETERMINATIONS, SERVICE_SOURCES, SEVERITIES } from './enums.js';
+import { ALERT_STATUSES, CLASSIFICATIONS, SERVICE_SOURCES, SEVERITIES } from './enums.js';
 import {
   checkDate,
+  checkDetermination,
   checkEnum,
   checkKeys,
   checkNonEmptyString,
   isPlainObject,
   type DateInput,
+  type IncidentUpdateDetermination,
   type SeverityFilter,
 } from './incident-options.js';
 
@@ -83,8 +85,8 @@ export interface AlertUpdate {
   assignedTo?: string | null;
   /** New classification. */
   classification?: (typeof CLASSIFICATIONS)[number];
-  /** New determination. */
-  determination?: (typeof DETERMINATIONS)[number];
+  /** New determination; needs `classification` in the same update, as on incidents. */
+  determination?: IncidentUpdateDetermination;
   /** A comment to add (`POST /security/alerts_v2/{id}/comments`). */
   comment?: string;
 }
@@ -148,7 +150,7 @@ export function validateAlertUpdate(update: AlertUpdate): AlertUpdate {
     out.assignedTo = input.assignedTo === '' ? null : input.assignedTo;
   }
   if (input.classification !== undefined) out.classification = checkEnum('classification', input.classification, CLASSIFICATIONS);
-  if (input.determination !== undefined) out.determination = checkEnum('determination', input.determination, DETERMINATIONS);
+  if (input.determination !== undefined) out.determination = checkDetermination(input.determination, out.classification);
   if (input.comment !== undefined) out.comment = checkNonEmptyString('comment', input.comment);
   if (Object.keys(out).length === 0) {
     throw new InvalidArgumentError('update', `update must change at least one of ${UPDATE_FIELDS.join(', ')}.`);

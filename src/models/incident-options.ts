@@ -204,6 +204,22 @@ function checkYear(option: string, date: Date): Date {
   throw new InvalidArgumentError(option, `${option} must fall in the years 1 to 9999 (UTC); got a date in the year ${year}.`);
 }
 
+/**
+ * Checks an update's `determination` against the `classification` sent with it: the APIs accept
+ * a determination only as a pair with its classification. Shared by incident and alert updates.
+ * Internal helper.
+ */
+export function checkDetermination(value: unknown, classification: (typeof CLASSIFICATIONS)[number] | undefined): IncidentUpdateDetermination {
+  if (classification === undefined) {
+    throw new InvalidArgumentError(
+      'determination',
+      'determination must be sent together with classification (the API accepts a determination only as a ' +
+        "pair with its classification, e.g. { classification: 'truePositive', determination: 'malware' }).",
+    );
+  }
+  return checkEnum<IncidentUpdateDetermination>('determination', value, DETERMINATIONS_BY_CLASSIFICATION[classification], ` with classification '${classification}'`);
+}
+
 /** Whether `text` holds a lone surrogate (with the `u` flag, a valid pair is one code point, not `Cs`). */
 export function hasLoneSurrogate(text: string): boolean {
   return /\p{Cs}/u.test(text);
@@ -309,22 +325,7 @@ export function validateIncidentUpdate(update: IncidentUpdate): ValidatedInciden
   if (input.classification !== undefined) {
     out.classification = checkEnum('classification', input.classification, CLASSIFICATIONS);
   }
-  if (input.determination !== undefined) {
-    const classification = out.classification;
-    if (classification === undefined) {
-      throw new InvalidArgumentError(
-        'determination',
-        'determination must be sent together with classification (the API accepts a determination only as a ' +
-          "pair with its classification, e.g. { classification: 'truePositive', determination: 'malware' }).",
-      );
-    }
-    out.determination = checkEnum<IncidentUpdateDetermination>(
-      'determination',
-      input.determination,
-      DETERMINATIONS_BY_CLASSIFICATION[classification],
-      ` with classification '${classification}'`,
-    );
-  }
+  if (input.determination !== undefined) out.determination = checkDetermination(input.determination, out.classification);
   if (input.tags !== undefined) {
     const tags = input.tags;
     if (!Array.isArray(tags)) {

@@ -64,6 +64,10 @@ describe('alerts on api: graph', () => {
     expect(() => graphClient.alerts.list({ pageSize: 1001 })).toThrow(InvalidArgumentError);
     await expect(graphClient.alerts.update('da1', {})).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(graphClient.alerts.update('da1', { tags: ['x'] } as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    // A determination needs its classification, and one that pairs with it, as on incidents.
+    await expect(graphClient.alerts.update('da1', { determination: 'malware' })).rejects.toMatchObject({ name: 'InvalidArgumentError', option: 'determination' });
+    await expect(graphClient.alerts.update('da1', { classification: 'falsePositive', determination: 'malware' })).rejects.toMatchObject({ name: 'InvalidArgumentError', option: 'determination' });
+    await expect(graphClient.alerts.update('da1', { classification: 'truePositive', determination: 'apt' as never })).rejects.toMatchObject({ name: 'InvalidArgumentError', option: 'determination' });
     expect(graph.requests).toHaveLength(0);
   });
 });
