@@ -4,7 +4,7 @@ import { describe, resolveCloud, type CloudName, type CustomCloud, type Defender
 import { InvalidArgumentError } from './errors.js';
 import { crossApiAdvice, type WireApiName } from './apis/permissions.js';
 import { DefenderAdapter } from './resources/adapters/defender.js';
-import { GraphAdapter } from './resources/adapters/graph.js';
+import { LazyGraphAdapter } from './resources/adapters/lazy-graph.js';
 import type { WireAdapter } from './resources/adapters/types.js';
 import { AdvancedHunting } from './resources/advanced-hunting.js';
 import { Alerts } from './resources/alerts.js';
@@ -185,7 +185,7 @@ export class DefenderClient {
     });
     const adapter: WireAdapter =
       api === 'graph'
-        ? new GraphAdapter(transport, { logger: options.logger })
+        ? new LazyGraphAdapter(transport, { logger: options.logger })
         : new DefenderAdapter(transport, {
             portalBaseUrl: this.cloud.portalBaseUrl,
             silenceDeprecationWarnings: options.silenceDeprecationWarnings === true,

@@ -2,10 +2,16 @@
  * The simulator's TLS material: a local certificate authority and a leaf certificate for
  * 127.0.0.1 / localhost signed by it. Keys come from node:crypto (fast, native); the X.509
  * structures come from node-forge, loaded lazily so that nothing else pays for it.
+ *
+ * A process that trusts the CA (`NODE_EXTRA_CA_CERTS`) trusts whatever its key signs, so the CA
+ * is kept small in time and scope: valid one year (leaves 30 days), name-constrained to this
+ * machine (`localhost`, 127.0.0.0/8, ::1 and the machine's IPv4 addresses when it is made), and
+ * its key file is mode 0600.
  * @packageDocumentation
  */
 import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 
 /** A certificate and its private key, both PEM. */
@@ -45,12 +51,23 @@ function serialFor(seed: string): string {
   return `01${createHash('sha256').update(seed).update(String(Date.now())).update(String(Math.random())).digest('hex').slice(0, 30)}`;
 }
 
-/** Makes a new certificate authority valid from yesterday for ten years. */
+const DAY_MS = 24 * 3600_000;
+/** How long a new CA is valid. */
+export const CA_VALIDITY_DAYS = 365;
+/** How long a server certificate is valid (at most until its CA expires); one is made per start. */
+export const LEAF_VALIDITY_DAYS = 30;
+/** A kept CA (`--ca-dir`) that expires within this many days is replaced. */
+export const CA_RENEW_DAYS = 7;
+
+/**
+ * Makes a new certificate authority valid from yesterday for {@link CA_VALIDITY_DAYS} days,
+ * name-constrained to `localhost`, 127.0.0.0/8, ::1 and this machine's IPv4 addresses.
+ */
 export function createCertificateAuthority(commonName = 'm365-defender simulator local CA'): Promise<PemKeyPair> {
   return selfSigned(commonName, true);
 }
 
-/** Makes a self-signed certificate for an app's client assertions (what is uploaded to an app registration). */
+/** Makes a self-signed certificate for an app's client assertions (what is uploaded to an app registration), valid {@link LEAF_VALIDITY_DAYS} days. */
 export function createClientCertificate(commonName = 'm365-defender simulator app'): Promise<PemKeyPair> {
   return selfSigned(commonName, false);
 }
@@ -62,8 +79,8 @@ async function selfSigned(commonName: string, ca: boolean): Promise<PemKeyPair> 
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicPem);
   cert.serialNumber = serialFor(commonName);
-  cert.validity.notBefore = new Date(Date.now() - 24 * 3600_000);
-  cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 24 * 3600_000);
+  cert.validity.notBefore = new Date(Date.now() - DAY_MS);
+  cert.validity.notAfter = new Date(Date.now() + (ca ? CA_VALIDITY_DAYS : LEAF_VALIDITY_DAYS) * DAY_MS);
   const subject = [
     { name: 'commonName', value: commonName },
     { name: 'organizationName', value: 'm365-defender simulator' },
@@ -76,6 +93,7 @@ async function selfSigned(commonName: string, ca: boolean): Promise<PemKeyPair> 
           { name: 'basicConstraints', cA: true, critical: true },
           { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
           { name: 'subjectKeyIdentifier' },
+          loopbackNameConstraints(forge),
         ]
       : [
           { name: 'basicConstraints', cA: false },
@@ -87,7 +105,39 @@ async function selfSigned(commonName: string, ca: boolean): Promise<PemKeyPair> 
   return { certPem: forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n'), keyPem };
 }
 
-/** Makes a server certificate for 127.0.0.1 and localhost (plus `extraIps`), signed by `ca`, valid for a year. */
+/**
+ * node-forge (1.4) reads the nameConstraints extension but has no encoder for it: the value is
+ * given as an ASN.1 structure built with forge's own `asn1` (RFC 5280 §4.2.1.10), which forge
+ * then DER-encodes. Permitted: DNS `localhost`, IP 127.0.0.0/8, ::1/128, and each IPv4 address
+ * of this machine (so that a simulator on 0.0.0.0 is reachable over them). Critical, as the RFC asks.
+ */
+function loopbackNameConstraints(forge: Forge): { id: string; name: string; critical: boolean; value: unknown } {
+  const { asn1 } = forge;
+  const general = (tag: number, bytes: number[] | string) =>
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, typeof bytes === 'string' ? bytes : String.fromCharCode(...bytes));
+  const subtree = (name: ReturnType<typeof asn1.create>) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [name]);
+  const localIps = Object.values(networkInterfaces())
+    .flatMap((nics) => nics ?? [])
+    .filter((nic) => nic.family === 'IPv4' && !nic.address.startsWith('127.'))
+    .map((nic) => nic.address);
+  const permitted = [
+    subtree(general(2, 'localhost')),
+    subtree(general(7, [127, 0, 0, 0, 255, 0, 0, 0])),
+    subtree(general(7, [...new Array<number>(15).fill(0), 1, ...new Array<number>(16).fill(255)])),
+    ...[...new Set(localIps)].map((ip) => subtree(general(7, [...ip.split('.').map(Number), 255, 255, 255, 255]))),
+  ];
+  return {
+    id: '2.5.29.30',
+    name: 'nameConstraints',
+    critical: true,
+    value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, permitted)]),
+  };
+}
+
+/**
+ * Makes a server certificate for 127.0.0.1 and localhost (plus `extraIps`), signed by `ca`, valid
+ * for {@link LEAF_VALIDITY_DAYS} days or until the CA expires, whichever is sooner.
+ */
 export async function createServerCertificate(ca: PemKeyPair, extraIps: readonly string[] = []): Promise<PemKeyPair> {
   const forge = await loadForge();
   const caCert = forge.pki.certificateFromPem(ca.certPem);
@@ -96,8 +146,8 @@ export async function createServerCertificate(ca: PemKeyPair, extraIps: readonly
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicPem);
   cert.serialNumber = serialFor('leaf');
-  cert.validity.notBefore = new Date(Date.now() - 24 * 3600_000);
-  cert.validity.notAfter = new Date(Date.now() + 365 * 24 * 3600_000);
+  cert.validity.notBefore = new Date(Date.now() - DAY_MS);
+  cert.validity.notAfter = new Date(Math.min(Date.now() + LEAF_VALIDITY_DAYS * DAY_MS, caCert.validity.notAfter.getTime()));
   cert.setSubject([{ name: 'commonName', value: 'localhost' }]);
   cert.setIssuer(caCert.subject.attributes);
   const ips = ['127.0.0.1', ...extraIps.filter((ip) => ip !== '127.0.0.1')];
@@ -122,14 +172,19 @@ export const CA_KEY_FILE = 'ca-key.pem';
 /**
  * Reads the CA kept in `dir` (`ca.pem`, `ca-key.pem`), or makes one and writes it there, so that
  * several simulator runs (the e2e tests, the demo, `m365d sim --ca-dir`) share one trusted CA.
+ * A kept CA is replaced when it has expired, expires within {@link CA_RENEW_DAYS} days, or is
+ * valid for longer than {@link CA_VALIDITY_DAYS} days (made by an older version). The key file
+ * is made mode 0600, and put back to 0600 when it is found readable by others.
  */
 export async function loadOrCreateCertificateAuthority(dir: string): Promise<PemKeyPair> {
   const certPath = join(dir, CA_CERT_FILE);
   const keyPath = join(dir, CA_KEY_FILE);
   try {
     const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
-    const cert = new X509Certificate(certPem);
-    if (cert.ca && Date.parse(cert.validTo) > Date.now() + 24 * 3600_000) return { certPem, keyPem };
+    if (keptCaIsUsable(new X509Certificate(certPem))) {
+      await restrictKeyFile(keyPath);
+      return { certPem, keyPem };
+    }
   } catch (error) {
     if ((error as { code?: string }).code !== 'ENOENT') throw error;
   }
@@ -137,6 +192,21 @@ export async function loadOrCreateCertificateAuthority(dir: string): Promise<Pem
   await mkdir(dir, { recursive: true });
   // Key first and private: a reader that sees ca.pem must also find its key.
   await writeFile(keyPath, ca.keyPem, { mode: 0o600 });
+  // writeFile's mode applies only to a new file: an older key file keeps its mode otherwise.
+  await chmod(keyPath, 0o600);
   await writeFile(certPath, ca.certPem);
   return ca;
+}
+
+function keptCaIsUsable(cert: X509Certificate): boolean {
+  const now = Date.now();
+  const validTo = Date.parse(cert.validTo);
+  const validFrom = Date.parse(cert.validFrom);
+  return cert.ca && validTo > now + CA_RENEW_DAYS * DAY_MS && validTo - validFrom <= (CA_VALIDITY_DAYS + 1) * DAY_MS;
+}
+
+/** Makes a private key file mode 0600 when group or others may read it (POSIX; no-op on Windows). */
+async function restrictKeyFile(path: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
 }

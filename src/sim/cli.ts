@@ -3,7 +3,7 @@
  * tenant and prints the environment a client process needs to use it.
  * @packageDocumentation
  */
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startSimulator, type SimulatorOptions } from '../testing/server.js';
 import { SDK_VERSION } from '../version.js';
@@ -124,7 +124,12 @@ async function sim(args: string[]): Promise<number> {
   const exports = Object.entries(simulator.env)
     .map(([name, value]) => `export ${name}=${shellQuote(value)}\n`)
     .join('');
-  for (const file of new Set([values['env-file'], values['save-env']])) if (file !== undefined) await writeFile(file, exports, { mode: 0o600 }); // it holds the client secret
+  // The file holds the client secret: 0600, also when it existed before (writeFile's mode applies to new files only).
+  for (const file of new Set([values['env-file'], values['save-env']])) {
+    if (file === undefined) continue;
+    await writeFile(file, exports, { mode: 0o600 });
+    await chmod(file, 0o600);
+  }
   process.stdout.write(exports);
   if (!quiet) {
     process.stderr.write(`m365d sim: ready at ${simulator.origin} (tenant ${simulator.env.AZURE_TENANT_ID}); CA in ${simulator.caPath}. Ctrl-C to stop.\n`);

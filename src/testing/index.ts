@@ -25,6 +25,7 @@ export type {
   FakeAppOptions,
   FakeTenant,
   FakeTenantClock,
+  FakeTenantCredential,
   FakeTenantHosts,
   FakeTenantOptions,
   GraphRole,
@@ -34,7 +35,7 @@ export { FaultBook } from './tenant/faults.js';
 export type { FaultRoute, FaultStep, TenantRoute, TenantService } from './tenant/faults.js';
 export type { NetworkFault, RequestHandlerLike } from './network-fault.js';
 export type { VaultSecret } from './tenant/key-vault.js';
-export type { QuotaFamily, QuotaLimit } from './tenant/quotas.js';
+export type { TenantQuotaFamily, TenantQuotaLimit } from './tenant/quotas.js';
 export type {
   LegacyAlertWire,
   LegacyCommentWire,

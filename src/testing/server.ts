@@ -11,6 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { InvalidArgumentError } from '../errors.js';
 import {
   CA_CERT_FILE,
   createCertificateAuthority,
@@ -20,7 +22,16 @@ import {
   type PemKeyPair,
 } from '../sim/certs.js';
 import { networkFaultOf, type NetworkFault, type RequestHandlerLike } from './network-fault.js';
-import { createFakeTenant, type FakeAppOptions, type FakeTenant, type FakeTenantHosts, type FakeTenantOptions } from './tenant/tenant.js';
+import { arrayOf, boolean, checkOptions, func, integer, nonEmptyString, object, oneOf, plainObject, type Check } from './options.js';
+import {
+  createFakeTenant,
+  FAKE_TENANT_OPTIONS,
+  REDACTED,
+  type FakeAppOptions,
+  type FakeTenant,
+  type FakeTenantHosts,
+  type FakeTenantOptions,
+} from './tenant/tenant.js';
 
 export type { PemKeyPair } from '../sim/certs.js';
 
@@ -116,7 +127,11 @@ export interface SimulatorStats {
   tokenRequests: number;
 }
 
-/** A running simulator. */
+/**
+ * A running simulator. Printing it (`console.log(sim)`, `util.inspect`, `JSON.stringify`) shows
+ * `env.AZURE_CLIENT_SECRET` as `[redacted]`; `sim.env` itself holds the real values, to pass to a
+ * client process.
+ */
 export interface Simulator<T extends SimulatorTenant = FakeTenant> {
   /** `https://127.0.0.1:<port>`: every service is under it. */
   readonly origin: string;
@@ -145,6 +160,8 @@ export interface Simulator<T extends SimulatorTenant = FakeTenant> {
   reset(): Promise<void>;
   /** Stops listening, ends every open connection (keep-alive and stalled ones), removes a temporary CA file. */
   close(): Promise<void>;
+  /** What `JSON.stringify(sim)` shows: origin, port, CA path and the environment with its secret redacted. */
+  toJSON(): Record<string, unknown>;
 }
 
 interface TenantFactory<T> {
@@ -156,10 +173,8 @@ interface TenantFactory<T> {
 }
 
 function tenantFactory<T extends SimulatorTenant>(options: SimulatorOptions<T>, certificatePem: string | undefined): TenantFactory<T> {
-  if (options.createTenant) {
-    const app = options.app;
-    if (!app) throw new TypeError('startSimulator: options.app is required with options.createTenant (it names the app whose credentials go into env).');
-    return { create: options.createTenant, app, state: options.tenantState ?? (() => ({})) };
+  if (options.createTenant && options.app) {
+    return { create: options.createTenant, app: options.app, state: options.tenantState ?? (() => ({})) };
   }
   return builtInTenantFactory(options as unknown as SimulatorOptions, certificatePem) as unknown as TenantFactory<T>;
 }
@@ -208,6 +223,54 @@ function builtInTenantFactory(options: SimulatorOptions, certificatePem: string 
 function certificateClientId(seed: number): string {
   const hex = (seed >>> 0).toString(16).padStart(12, '0').slice(-12);
   return `c3e7f1a0-0000-4000-8000-${hex}`;
+}
+
+/** The options of the built-in tenant (every {@link FakeTenantOptions} key but the hosts, which are the simulator's origin). */
+const { authorityHost: _a, defenderBaseUrl: _d, graphBaseUrl: _g, keyVaultUrl: _k, ...TENANT_SHAPE } = FAKE_TENANT_OPTIONS;
+const TENANT_OPTION_KEYS = Object.keys(TENANT_SHAPE) as Array<keyof typeof TENANT_SHAPE>;
+
+/** The checks of every {@link SimulatorOptions} key. */
+const SIMULATOR_OPTIONS: Readonly<Record<keyof SimulatorOptions, Check>> = Object.freeze({
+  ...TENANT_SHAPE,
+  port: integer(0, 65535),
+  host: nonEmptyString,
+  ca: object({ certPem: nonEmptyString, keyPem: nonEmptyString }, ['certPem', 'keyPem']),
+  caDir: nonEmptyString,
+  faults: arrayOf(
+    object({ route: nonEmptyString, steps: arrayOf(oneOf('an HTTP status (100–599) or a fault step object', integer(100, 599), plainObject), 1) }, ['route', 'steps']),
+  ),
+  certificateApp: boolean,
+  onRequest: func,
+  createTenant: func,
+  app: func,
+  tenantState: func,
+});
+
+/** Refuses unknown keys, wrong types, and options that would be ignored in combination. */
+function checkSimulatorOptions<T extends SimulatorTenant>(options: SimulatorOptions<T>): void {
+  checkOptions('startSimulator', options, SIMULATOR_OPTIONS);
+  if (options.ca !== undefined && options.caDir !== undefined) {
+    throw new InvalidArgumentError('caDir', 'startSimulator: give ca or caDir, not both (caDir would be ignored).');
+  }
+  if (options.createTenant) {
+    if (!options.app) {
+      throw new InvalidArgumentError('app', 'startSimulator: app is required with createTenant (it names the app whose credentials go into env).');
+    }
+    if (options.certificateApp) throw new InvalidArgumentError('certificateApp', 'startSimulator: certificateApp works with the built-in tenant only, not with createTenant.');
+    const ignored = TENANT_OPTION_KEYS.find((key) => options[key] !== undefined);
+    if (ignored) {
+      throw new InvalidArgumentError(ignored, `startSimulator: ${ignored} configures the built-in tenant; with createTenant, give it to the tenant you create.`);
+    }
+    return;
+  }
+  for (const key of ['app', 'tenantState'] as const) {
+    if (options[key] !== undefined) throw new InvalidArgumentError(key, `startSimulator: ${key} goes with createTenant; the built-in tenant does not use it.`);
+  }
+}
+
+/** `env` as printed: secret values redacted. */
+function printableEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, /SECRET/i.test(name) && value !== '' ? REDACTED : value]));
 }
 
 /** A bare status is shorthand for `{status}`. */
@@ -320,11 +383,9 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
  * Any other request the tenant does not serve gets a 404 JSON body.
  */
 export async function startSimulator<T extends SimulatorTenant = FakeTenant>(options: SimulatorOptions<T> = {}): Promise<Simulator<T>> {
+  checkSimulatorOptions(options);
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`port must be an integer from 0 to 65535; got ${String(port)}.`);
-  }
   const ca = options.ca ?? (options.caDir !== undefined ? await loadOrCreateCertificateAuthority(options.caDir) : await createCertificateAuthority());
   // On a wildcard address the certificate names every local IPv4 address, so that callers over them verify it.
   const extraIps =
@@ -347,7 +408,6 @@ export async function startSimulator<T extends SimulatorTenant = FakeTenant>(opt
   let clientCertificate: PemKeyPair | undefined;
   let certificatePath: string | undefined;
   if (options.certificateApp) {
-    if (options.createTenant) throw new TypeError('startSimulator: certificateApp works with the built-in tenant only.');
     clientCertificate = await createClientCertificate();
     certificatePath = join(tempDir, 'app-certificate.pem');
     await writeFile(certificatePath, `${clientCertificate.keyPem}${clientCertificate.certPem}`, { mode: 0o600 });
@@ -496,7 +556,7 @@ export async function startSimulator<T extends SimulatorTenant = FakeTenant>(opt
   };
 
   let closing: Promise<void> | undefined;
-  return {
+  const simulator: Simulator<T> = {
     origin,
     port: boundPort,
     get tenant() {
@@ -525,7 +585,23 @@ export async function startSimulator<T extends SimulatorTenant = FakeTenant>(opt
       })();
       return closing;
     },
+    toJSON() {
+      return {
+        origin,
+        port: boundPort,
+        caPath,
+        env: printableEnv(env),
+        ...(simulator.certificateApp ? { certificateApp: simulator.certificateApp } : {}),
+      };
+    },
   };
+  Object.defineProperty(simulator, 'toJSON', { enumerable: false });
+  // console.log(sim) shows the JSON view (secret redacted) and the tenant's own summary.
+  Object.defineProperty(simulator, inspect.custom, {
+    enumerable: false,
+    value: (_depth: number, options: object, print: typeof inspect) => `Simulator ${print({ ...simulator.toJSON(), tenant: simulator.tenant }, options)}`,
+  });
+  return simulator;
 }
 
 /** Waits for `drain` or `close`, whichever comes first, removing both listeners after. */

@@ -159,7 +159,9 @@ function checkWindows(option: string, value: unknown): readonly RateLimitWindow[
 
 /** The `rateLimit` option once checked. */
 export interface ResolvedRateLimit {
+  /** The windows in force for every family: the user's where given, else {@link DEFAULT_RATE_LIMITS}. */
   limits: Readonly<Record<QuotaFamily, readonly RateLimitWindow[]>>;
+  /** The user's {@link RateLimitOptions.onRateLimit}, if any. */
   onRateLimit?: (info: RateLimitInfo) => boolean | void;
 }
 
@@ -309,6 +311,7 @@ function bucketsFor(credential: unknown): Map<string, Bucket> {
 
 /** What the transport passes to {@link Pacer.acquire}. */
 export interface AcquireOptions {
+  /** The quota family the call counts against. */
   family: QuotaFamily;
   /** The SDK operation, for messages. */
   operation: string;
@@ -316,6 +319,7 @@ export interface AcquireOptions {
   attempt: number;
   /** The most the call may still wait, in milliseconds; a longer wait fails at once. */
   budgetMs: number;
+  /** The caller's signal: an abort ends the wait with the signal's reason. */
   signal?: AbortSignal | undefined;
 }
 
@@ -325,7 +329,9 @@ export interface PacerSettings {
   credential: unknown;
   /** The wire API, part of every bucket's key. */
   api: string;
+  /** The checked `rateLimit` option of the client. */
   rateLimit: ResolvedRateLimit;
+  /** Where waits (debug), refused waits (warn) and 429 holds (debug) are logged, if anywhere. */
   logger?: Logger | undefined;
 }
 

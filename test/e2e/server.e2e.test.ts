@@ -2,10 +2,13 @@
  * The HTTPS adapter itself, with a small stand-in tenant: the node:http ↔ web Request/Response
  * bridge, network faults, the /_sim admin API, the CA, and a prompt close().
  */
-import { request as httpsRequest } from 'node:https';
-import { networkInterfaces } from 'node:os';
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { format, inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withNetworkFault, type NetworkFault } from '../../src/testing/network-fault.js';
 import { startSimulator, type Simulator, type SimulatorTenant } from '../../src/testing/server.js';
@@ -246,5 +249,160 @@ describe('the /_sim admin API', () => {
     // The same caller reaches the tenant, and a loopback caller reaches the admin API.
     expect((await rawGet(`${url}/echo`, s.caPem)).status).toBe(200);
     expect((await rawGet(`${s.origin}/_sim/state`, s.caPem)).status).toBe(200);
+  });
+});
+
+describe('printing a simulator', () => {
+  it('redacts the client secret in console.log, util.inspect and JSON.stringify, while sim.env holds it', async () => {
+    const s = await start();
+    expect(s.env.AZURE_CLIENT_SECRET).toBe('stub-secret');
+    for (const printed of [format(s), inspect(s, { depth: 10 }), JSON.stringify(s), JSON.stringify({ s })]) {
+      expect(printed).not.toContain('stub-secret');
+      expect(printed).toContain('[redacted]');
+      expect(printed).toContain(s.origin);
+      expect(printed).toContain('client-id');
+    }
+    expect(JSON.parse(JSON.stringify(s))).toEqual({ origin: s.origin, port: s.port, caPath: s.caPath, env: { ...s.env, AZURE_CLIENT_SECRET: '[redacted]' } });
+    expect(format(s)).toMatch(/^Simulator \{/);
+  });
+
+  it('redacts the built-in tenant\'s app secret everywhere it would show', async () => {
+    const s = await startSimulator({ caDir: CA_DIR, seed: 9, incidents: 1, huntingRows: 0, certificateApp: true });
+    try {
+      const secret = s.env.AZURE_CLIENT_SECRET!;
+      expect(secret).toBe(s.tenant.credential().clientSecret);
+      for (const printed of [format(s), inspect(s, { depth: 10 }), JSON.stringify(s), format(s.tenant.apps), JSON.stringify(s.tenant.apps)]) {
+        expect(printed).not.toContain(secret);
+      }
+      expect(format(s)).toContain('FakeTenant {');
+      expect(JSON.parse(JSON.stringify(s)).certificateApp.env).toEqual(s.certificateApp!.env);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+/** The certificate a TLS server presents, checked against `ca`. */
+function peerCertificate(origin: string, ca: string): Promise<PeerCertificate> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: hostname, port: Number(port), ca, servername: 'localhost' }, () => {
+      resolve(socket.getPeerCertificate());
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+}
+
+type Forge = typeof import('node-forge');
+const loadForge = async (): Promise<Forge> => ((m) => ((m as { default?: Forge }).default ?? m) as Forge)(await import('node-forge'));
+
+/** A self-signed CA valid from a day ago for `days` days (negative: already expired), as a stale --ca-dir would hold. */
+async function staleCa(days: number): Promise<{ certPem: string; keyPem: string }> {
+  const forge = await loadForge();
+  const keys = forge.pki.rsa.generateKeyPair(1024);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = '01ab';
+  cert.validity.notBefore = new Date(Date.now() - Math.max(2, 1 - days) * DAY);
+  cert.validity.notAfter = new Date(Date.now() + days * DAY);
+  const subject = [{ name: 'commonName', value: 'stale test CA' }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
+}
+
+const DAY = 24 * 3600_000;
+const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+
+describe('the simulator CA', () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+  async function tempDir(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'm365d-ca-test-'));
+    dirs.push(dir);
+    return dir;
+  }
+  const stubOptions = { createTenant: () => new StubTenant(0), app: () => ({ tenantId: 't', clientId: 'c', clientSecret: 's' }) };
+
+  it('is valid for a year, its server certificate for 30 days at most, and its key file is private', async () => {
+    const s = await start();
+    const ca = new X509Certificate(s.caPem);
+    const caDays = (Date.parse(ca.validTo) - Date.now()) / DAY;
+    expect(caDays).toBeGreaterThan(300);
+    expect(caDays).toBeLessThanOrEqual(366);
+    const leaf = await peerCertificate(s.origin, s.caPem);
+    const leafDays = (Date.parse(leaf.valid_to) - Date.now()) / DAY;
+    expect(leafDays).toBeGreaterThan(0);
+    expect(leafDays).toBeLessThanOrEqual(30);
+    if (process.platform !== 'win32') expect(await modeOf(join(CA_DIR, 'ca-key.pem'))).toBe(0o600);
+  });
+
+  it.each([
+    ['has expired', -1],
+    ['expires within a week', 3],
+    ['is valid for ten years (an older version made it)', 3650],
+  ])('is made anew when the kept one %s, with a private key file', async (_case, days) => {
+    const dir = await tempDir();
+    const stale = await staleCa(days);
+    await writeFile(join(dir, 'ca.pem'), stale.certPem);
+    await writeFile(join(dir, 'ca-key.pem'), stale.keyPem, { mode: 0o644 });
+    await chmod(join(dir, 'ca-key.pem'), 0o644);
+    const s = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
+    sim = s;
+    const kept = await readFile(join(dir, 'ca.pem'), 'utf8');
+    expect(kept).not.toBe(stale.certPem);
+    expect(s.caPem).toBe(kept);
+    expect((Date.parse(new X509Certificate(kept).validTo) - Date.now()) / DAY).toBeGreaterThan(360);
+    expect(await readFile(join(dir, 'ca-key.pem'), 'utf8')).not.toBe(stale.keyPem);
+    if (process.platform !== 'win32') expect(await modeOf(join(dir, 'ca-key.pem'))).toBe(0o600);
+    expect((await rawGet(`${s.origin}/echo`, s.caPem)).status).toBe(200);
+  });
+
+  it('keeps a valid CA from --ca-dir and makes its readable key file private again', async () => {
+    const dir = await tempDir();
+    const first = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
+    await first.close();
+    await chmod(join(dir, 'ca-key.pem'), 0o644);
+    const s = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
+    sim = s;
+    expect(s.caPem).toBe(first.caPem);
+    if (process.platform !== 'win32') expect(await modeOf(join(dir, 'ca-key.pem'))).toBe(0o600);
+  });
+
+  it('is name-constrained to this machine: a certificate it signs for another name is refused', async () => {
+    const dir = await tempDir();
+    const s = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
+    sim = s;
+    expect((await rawGet(`${s.origin}/echo`, s.caPem)).status).toBe(200);
+
+    // Someone holding the CA key signs a certificate for another host: clients that trust the CA refuse it.
+    const forge = await loadForge();
+    const caCert = forge.pki.certificateFromPem(s.caPem);
+    const caKey = forge.pki.privateKeyFromPem(await readFile(join(dir, 'ca-key.pem'), 'utf8'));
+    const keys = forge.pki.rsa.generateKeyPair(1024);
+    const rogue = forge.pki.createCertificate();
+    rogue.publicKey = keys.publicKey;
+    rogue.serialNumber = '02cd';
+    rogue.validity.notBefore = new Date(Date.now() - DAY);
+    rogue.validity.notAfter = new Date(Date.now() + DAY);
+    rogue.setSubject([{ name: 'commonName', value: 'login.microsoftonline.com' }]);
+    rogue.setIssuer(caCert.subject.attributes);
+    rogue.setExtensions([{ name: 'subjectAltName', altNames: [{ type: 2, value: 'login.microsoftonline.com' }, { type: 7, ip: '127.0.0.1' }] }]);
+    rogue.sign(caKey, forge.md.sha256.create());
+    const server = createHttpsServer({ cert: forge.pki.certificateToPem(rogue), key: forge.pki.privateKeyToPem(keys.privateKey) }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const result = await rawGet(`https://127.0.0.1:${port}/`, s.caPem, { servername: 'login.microsoftonline.com' });
+      expect(result.status).toBeUndefined();
+      expect(result.error).toMatch(/permitted subtree violation|PERMITTED/i);
+    } finally {
+      server.close();
+    }
   });
 });

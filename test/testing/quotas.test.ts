@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuotaBook, type QuotaFamily, type QuotaRefused } from '../../src/testing/tenant/quotas.js';
+import { QuotaBook, type TenantQuotaFamily, type QuotaRefused } from '../../src/testing/tenant/quotas.js';
 import { parseQuotaMessage, quotaKind } from '../../src/transport/retry-after.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -15,9 +15,9 @@ function book(limits?: ConstructorParameters<typeof QuotaBook>[0]['limits']) {
     advance: (ms: number) => {
       now += ms;
     },
-    take: (family: QuotaFamily, appId = APP, tenantId = TENANT) => quotas.take({ tenantId, appId, family }),
+    take: (family: TenantQuotaFamily, appId = APP, tenantId = TENANT) => quotas.take({ tenantId, appId, family }),
     /** Takes `n` calls and returns how many were granted. */
-    takeMany: (family: QuotaFamily, n: number, appId = APP) => {
+    takeMany: (family: TenantQuotaFamily, n: number, appId = APP) => {
       let granted = 0;
       for (let i = 0; i < n; i++) if (quotas.take({ tenantId: TENANT, appId, family }).ok) granted++;
       return granted;
@@ -142,17 +142,17 @@ describe('QuotaBook', () => {
   });
 
   it('takes custom limits, and an empty list means unlimited', () => {
-    const { take, takeMany, quotas } = book({ 'defender.hunting': [{ calls: 2, windowMs: 10_000 }], 'graph.hunting': [] });
-    expect(quotas.limitsOf('defender.hunting')).toEqual([{ calls: 2, windowMs: 10_000 }]);
-    expect(quotas.limitsOf('defender.incidents')).toEqual([{ calls: 50, windowMs: 60_000 }, { calls: 1_500, windowMs: 3_600_000 }]);
+    const { take, takeMany, quotas } = book({ 'defender.hunting': [{ limit: 2, intervalMs: 10_000 }], 'graph.hunting': [] });
+    expect(quotas.limitsOf('defender.hunting')).toEqual([{ limit: 2, intervalMs: 10_000 }]);
+    expect(quotas.limitsOf('defender.incidents')).toEqual([{ limit: 50, intervalMs: 60_000 }, { limit: 1_500, intervalMs: 3_600_000 }]);
     expect(takeMany('defender.hunting', 5)).toBe(2);
     expect(errorOf(refused(take('defender.hunting'))).message).toBe('API calls quota exceeded! maximum allowed 2 per 00:00:10');
     expect(takeMany('graph.hunting', 1_000)).toBe(1_000);
   });
 
   it('refuses nonsensical limits', () => {
-    expect(() => new QuotaBook({ now: () => 0, limits: { 'defender.hunting': [{ calls: 0, windowMs: 60_000 }] } })).toThrow(RangeError);
-    expect(() => new QuotaBook({ now: () => 0, limits: { 'defender.hunting': [{ calls: 5, windowMs: 0 }] } })).toThrow(/windowMs > 0/);
+    expect(() => new QuotaBook({ now: () => 0, limits: { 'defender.hunting': [{ limit: 0, intervalMs: 60_000 }] } })).toThrow(RangeError);
+    expect(() => new QuotaBook({ now: () => 0, limits: { 'defender.hunting': [{ limit: 5, intervalMs: 0 }] } })).toThrow(/intervalMs > 0/);
   });
 
   it('forgets every call on reset()', () => {

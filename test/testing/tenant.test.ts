@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { format, inspect } from 'node:util';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, DefenderClient, PermissionError, RateLimitError, TimeoutError, type TokenCredential } from '../../src/index.js';
@@ -136,6 +136,29 @@ describe('createFakeTenant', () => {
       expect(tenant.requests[1]!.headers['authorization']).toBe('Bearer [redacted]');
       expect(inspect(tenant, { depth: 10 })).not.toContain(secret);
       expect(JSON.stringify(tenant)).not.toContain(secret);
+    });
+  });
+
+  describe('printing', () => {
+    it('prints its apps with the client secret redacted, while app.clientSecret and credential() hold it', () => {
+      const tenant = createFakeTenant({ incidents: 0, huntingRows: 0 });
+      const app = tenant.apps[0]!;
+      const secret = app.clientSecret!;
+      expect(secret).toMatch(/^.{3}8Q~.{34}$/);
+      expect(tenant.credential().clientSecret).toBe(secret);
+      for (const printed of [format(tenant.apps), format(app), inspect(tenant.apps, { depth: 10 }), JSON.stringify(tenant.apps), JSON.stringify({ app })]) {
+        expect(printed).not.toContain(secret);
+        expect(printed).toContain(app.clientId);
+        expect(printed).toContain('[redacted]');
+      }
+      expect(JSON.parse(JSON.stringify(app))).toEqual({ clientId: app.clientId, clientSecret: '[redacted]', roles: { defender: [...app.roles.defender], graph: [...app.roles.graph] } });
+      expect(format(app)).toMatch(/^FakeApp \{/);
+    });
+
+    it('prints an app without a secret with no clientSecret at all', () => {
+      const tenant = createFakeTenant({ incidents: 0, huntingRows: 0, apps: [{ clientId: APP, roles: { defender: ['Incident.Read.All'] } }] });
+      expect(JSON.parse(JSON.stringify(tenant.apps[0]))).toEqual({ clientId: APP, roles: { defender: ['Incident.Read.All'], graph: [] } });
+      expect(format(tenant.apps[0])).not.toContain('clientSecret');
     });
   });
 
@@ -293,7 +316,7 @@ describe('createFakeTenant', () => {
 
   describe('quotas', () => {
     it('refuses calls over a quota with 429 and Retry-After until the window has room', async () => {
-      const tenant = serve({ quotas: { 'defender.incident.get': [{ calls: 2, windowMs: 60_000 }] } });
+      const tenant = serve({ quotas: { 'defender.incident.get': [{ limit: 2, intervalMs: 60_000 }] } });
       const client = clientFor(tenant, { rateLimit: false, maxRetryWaitMs: 1_000 });
       await client.incidents.get(idOf(tenant));
       await client.incidents.get(idOf(tenant));

@@ -12,8 +12,7 @@ import { responseValidationError, toValidationIssues } from '../../models/valida
 import { mapAlert, mapComment, mapIncident } from './mappers.js';
 import { graphAlertSchema, graphCommentListSchema, graphIncidentSchema, graphPageSchema } from './wire.js';
 
-/** Incidents per `GET /security/incidents`: `$top` above 50 is a 400 (reference §5.2). */
-export const GRAPH_MAX_INCIDENT_PAGE_SIZE = 50;
+export { GRAPH_MAX_INCIDENT_PAGE_SIZE } from './limits.js';
 /** Alerts per `GET /security/alerts_v2` when the caller does not say. */
 export const GRAPH_DEFAULT_ALERT_PAGE_SIZE = 100;
 

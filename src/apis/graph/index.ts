@@ -7,7 +7,8 @@
 export * from './incidents.js';
 export { GRAPH_HUNTING_PATH, buildHuntingBody, parseGraphHuntingResponse } from './hunting.js';
 export { mapAlert, mapEvidence, mapIncident } from './mappers.js';
-export { GRAPH_OPERATIONS, GRAPH_PERMISSION_API } from './operations.js';
+export { GRAPH_PERMISSION_API } from './limits.js';
+export { GRAPH_OPERATIONS } from './operation-table.js';
 export {
   evidenceSubtype,
   graphAlertSchema,

@@ -14,7 +14,6 @@ import {
   parseIncidentListPage,
 } from '../../apis/defender/index.js';
 import { DEFENDER_OPERATIONS } from '../../apis/defender/operations.js';
-import { HuntingBodyReader, loadHuntingParser } from '../../apis/hunting-stream.js';
 import { InvalidArgumentError, UnsupportedOperationError } from '../../errors.js';
 import type { ValidatedAlertListOptions } from '../../models/alert-options.js';
 import type { Alert, Incident } from '../../models/incident.js';
@@ -155,6 +154,9 @@ export class DefenderAdapter implements WireAdapter {
 
   async streamHunting(query: string, _timespan: string | undefined, options: { signal?: AbortSignal | undefined; timeoutMs: number; operation: string }) {
     if (!this.#silence) warnLegacyHuntingOnce();
+    // The body reader (and through it the streaming JSON parser) loads on the first stream(),
+    // before the request is sent: a missing module must not cost a query.
+    const { HuntingBodyReader, loadHuntingParser } = await import('../../apis/hunting-body.js');
     const Parser = await loadHuntingParser();
     const op = { ...DEFENDER_OPERATIONS.runHuntingQuery, name: options.operation };
     const response = await this.#transport.requestStream({

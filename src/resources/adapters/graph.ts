@@ -1,7 +1,8 @@
 /**
  * Microsoft Graph security (`/v1.0/security`) behind the resources: `@odata.nextLink` paging,
  * `$expand=alerts` with its fallback, comments as a separate call, `alerts_v2`, and
- * `runHuntingQuery` with `Timespan`.
+ * `runHuntingQuery` with `Timespan`. Loaded on the first Graph call, through the
+ * `LazyGraphAdapter` the client holds (`lazy-graph.ts`).
  *
  * @packageDocumentation
  */
@@ -24,7 +25,6 @@ import {
   parseGraphIncident,
   parseGraphIncidentPage,
 } from '../../apis/graph/index.js';
-import { HuntingBodyReader, loadHuntingParser } from '../../apis/hunting-stream.js';
 import { DefenderError, ServerError, TimeoutError } from '../../errors.js';
 import type { AlertUpdate, ValidatedAlertListOptions } from '../../models/alert-options.js';
 import type { Alert, Incident } from '../../models/incident.js';
@@ -32,15 +32,10 @@ import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../.
 import { toGraphTimespan } from '../../models/timespan.js';
 import type { Transport, TransportResponse } from '../../transport/transport.js';
 import type { Logger } from '../../types.js';
+import { isGraphCursor } from './graph-cursor.js';
 import type { AdapterPage, ListCursor, WireAdapter } from './types.js';
 
 type Signal = { signal?: AbortSignal | undefined };
-
-const isGraphCursor = (value: unknown): value is ListCursor => {
-  if (typeof value !== 'object' || value === null) return false;
-  const { skip, link, perIncidentAlerts } = value as ListCursor;
-  return skip === undefined && typeof link === 'string' && (perIncidentAlerts === undefined || typeof perIncidentAlerts === 'boolean');
-};
 
 /** A next link without `$expand`: the same page, asked for without the alerts. */
 function withoutExpand(link: string): string {
@@ -246,6 +241,9 @@ export class GraphAdapter implements WireAdapter {
   }
 
   async streamHunting(query: string, timespan: string | undefined, options: Signal & { timeoutMs: number; operation: string }) {
+    // The body reader (and through it the streaming JSON parser) loads on the first stream(),
+    // before the request is sent: a missing module must not cost a query.
+    const { HuntingBodyReader, loadHuntingParser } = await import('../../apis/hunting-body.js');
     const Parser = await loadHuntingParser();
     const op = { ...GRAPH_OPERATIONS.runHuntingQuery, name: options.operation };
     const response = await this.#transport.requestStream({

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { HuntingBodyReader } from '../../apis/hunting-stream.js';
+import type { HuntingBodyReader } from '../../apis/hunting-body.js';
 import type { WireApiName } from '../../apis/permissions.js';
 import type { AlertUpdate, ValidatedAlertListOptions } from '../../models/alert-options.js';
 import type { HuntingColumn } from '../../models/hunting.js';

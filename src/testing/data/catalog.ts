@@ -25,13 +25,17 @@ export type EvidenceKind = 'File' | 'Process' | 'User' | 'Ip' | 'Url' | 'MailBox
 
 /** An alert scenario: what one detection looks like on the wire. */
 export interface AlertScenario {
+  /** The alert title. */
   name: string;
+  /** The alert category (a MITRE tactic name). */
   category: string;
   /** Legacy `serviceSource`. */
   source: string;
   /** Legacy `detectionSource`. */
   detection: string;
+  /** The malware family, if any. */
   family: string | null;
+  /** The MITRE ATT&CK technique id. */
   technique: string;
   /** Whether alerts of this scenario are about endpoints (they carry devices). */
   onDevice: boolean;

@@ -9,6 +9,7 @@ import { deriveSeed, prng, randomTools } from './random.js';
 export interface DirectoryUser {
   /** SAM account name, lowercase (`adelev`). */
   accountName: string;
+  /** Display name (`Adele Vance`). */
   displayName: string;
   /** `adelev@contoso.com`. */
   upn: string;
@@ -26,17 +27,25 @@ export interface DirectoryDevice {
   deviceId: string;
   /** Lowercase FQDN, as hunting's `DeviceName`. */
   deviceName: string;
+  /** Entra ID device id; `null` for devices not joined. */
   aadDeviceId: string | null;
+  /** Operating system, as the legacy API names it (`Windows11`). */
   osPlatform: string;
+  /** Operating system version. */
   version: string;
+  /** Operating system build number. */
   osBuild: number;
+  /** A server (no owner, no mail). */
   server: boolean;
+  /** Device group name. */
   rbacGroupName: string;
+  /** Device group id. */
   rbacGroupId: number;
   /** First seen, epoch ms, relative to the directory's `now`. */
   firstSeenMs: number;
   /** Private IPv4 address. */
   localIp: string;
+  /** Device tags. */
   tags: string[];
   /** Index in `users` of the person who mostly uses it (workstations). */
   ownerIndex: number;
@@ -44,10 +53,17 @@ export interface DirectoryDevice {
 
 /** The tenant's directory. */
 export interface Directory {
+  /** The people and service accounts. */
   users: DirectoryUser[];
+  /** The onboarded machines. */
   devices: DirectoryDevice[];
   /** The domain controller identity events name as destination. */
-  domainController: { deviceName: string; ip: string };
+  domainController: {
+    /** Its FQDN, lower case. */
+    deviceName: string;
+    /** Its IPv4 address. */
+    ip: string;
+  };
 }
 
 const SERVICE_ACCOUNTS = ['svc-backup', 'svc-sql', 'svc-deploy'] as const;

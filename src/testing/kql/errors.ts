@@ -1,7 +1,10 @@
 /** A query that does not parse: carries the 1-based position of the offending token and what was expected there. */
 export class KqlSyntaxError extends Error {
+  /** Line of the offending token, from 1. */
   readonly line: number;
+  /** Column of the offending token, from 1. */
   readonly column: number;
+  /** What the parser expected there (e.g. `an expression`), when it knows. */
   readonly expected?: string;
   /** The offending token's text (`<EOF>` at the end of the query). */
   readonly token: string;

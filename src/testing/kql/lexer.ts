@@ -5,15 +5,20 @@
 
 import { KqlSyntaxError } from './errors.js';
 
+/** The kinds of KQL token. */
 export type TokenKind = 'ident' | 'string' | 'long' | 'real' | 'timespan' | 'datetime' | 'op' | 'eof';
 
+/** A token of a query, with its position. */
 export interface Token {
+  /** What kind of token it is. */
   kind: TokenKind;
   /** Source text of the token (for `op`: the operator; for `ident`: the name). */
   text: string;
   /** Literal value: string, number (timespan in ms, datetime in epoch ms) or null. */
   value: string | number | null;
+  /** Line, from 1. */
   line: number;
+  /** Column, from 1. */
   column: number;
 }
 
@@ -54,6 +59,10 @@ export function parseDatetimeText(text: string): number | null {
   return ms;
 }
 
+/**
+ * Splits a query into tokens, ending with an `eof` token.
+ * @throws KqlSyntaxError at a token that cannot be read (an unterminated string, an unknown character).
+ */
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;

@@ -3,6 +3,7 @@
 import { KqlSyntaxError } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 
+/** A parsed scalar expression: literal, column, function call, binary operator, negation, or `in` list. */
 export type Expr =
   | { k: 'lit'; type: 'string' | 'long' | 'real' | 'bool' | 'timespan' | 'datetime'; value: unknown; tok: Token }
   | { k: 'col'; name: string; tok: Token }
@@ -11,22 +12,35 @@ export type Expr =
   | { k: 'neg'; operand: Expr; tok: Token }
   | { k: 'in'; op: 'in' | '!in' | 'in~' | '!in~'; left: Expr; list: Expr[]; tok: Token };
 
+/** An expression with an optional output name (`name = expr`). */
 export interface NamedExpr {
+  /** The output column name, when given. */
   name?: string;
+  /** The expression. */
   expr: Expr;
 }
+/** A sort key of `order by`/`sort by`/`top`. */
 export interface SortKey {
+  /** What to sort on. */
   expr: Expr;
+  /** Descending (the KQL default). */
   desc: boolean;
+  /** Whether nulls sort first. */
   nullsFirst: boolean;
 }
+/** An aggregation of `summarize`, e.g. `n = dcount(DeviceId)`. */
 export interface Aggregate {
+  /** The output column name, when given. */
   name?: string;
+  /** The aggregation function, e.g. `dcount`. */
   fn: string;
+  /** Its arguments. */
   args: Expr[];
+  /** The function name token, for error positions. */
   tok: Token;
 }
 
+/** One `| operator` stage of a query. */
 export type Stage =
   | { op: 'where'; pred: Expr }
   | { op: 'project'; items: NamedExpr[] }
@@ -38,11 +52,15 @@ export type Stage =
   | { op: 'distinct'; cols: Token[] | '*' }
   | { op: 'count' };
 
+/** A parsed query: a table and its stages. */
 export interface Query {
+  /** The table name token. */
   table: Token;
+  /** The piped stages, in order. */
   stages: Stage[];
 }
 
+/** The scalar functions of the subset, with their minimum and maximum argument counts. */
 export const SCALAR_FUNCTIONS: Record<string, [min: number, max: number]> = {
   ago: [1, 1],
   now: [0, 1],
@@ -53,6 +71,7 @@ export const SCALAR_FUNCTIONS: Record<string, [min: number, max: number]> = {
   toupper: [1, 1],
   not: [1, 1],
 };
+/** The aggregation functions of the subset, with their minimum and maximum argument counts. */
 export const AGGREGATES: Record<string, [min: number, max: number]> = {
   count: [0, 0],
   countif: [1, 1],
@@ -342,6 +361,10 @@ class Parser {
   }
 }
 
+/**
+ * Parses a query of the subset.
+ * @throws KqlSyntaxError at the first token that does not fit.
+ */
 export function parseKql(source: string): Query {
   return new Parser(tokenize(source)).query();
 }

@@ -3,14 +3,19 @@
 /** KQL scalar types a column can have. */
 export type KqlType = 'string' | 'long' | 'int' | 'real' | 'bool' | 'datetime' | 'dynamic' | 'timespan' | 'guid';
 
+/** A column of a table or result: its name and KQL type. */
 export interface KqlColumn {
+  /** The column name, e.g. `Timestamp`. */
   name: string;
+  /** Its KQL type. */
   type: KqlType;
 }
 
 /** An in-memory table. `datetime` cells are `Date`s, ISO strings or epoch milliseconds; `timespan` cells are milliseconds. */
 export interface KqlTable {
+  /** The columns, in order. */
   columns: KqlColumn[];
+  /** The rows: column name → cell. */
   rows: Record<string, unknown>[];
 }
 
@@ -19,10 +24,13 @@ export interface KqlTable {
  * as the service returns them), `timespan` cells are `[-][d.]hh:mm:ss[.fffffff]` strings.
  */
 export interface KqlResult {
+  /** The result columns, in order. */
   columns: KqlColumn[];
+  /** The result rows: column name → cell. */
   rows: Record<string, unknown>[];
 }
 
+/** Options of `runKql`. */
 export interface RunKqlOptions {
   /** The instant `now()` and `ago()` see (one instant for the whole query). Default: the current time. */
   now?: Date;

@@ -7,8 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { KqlSemanticError, KqlSyntaxError, runKql, type KqlTable, type KqlType } from '../kql/index.js';
 import { tableColumns } from './hunting-columns.js';
+import { OPERATOR_KINDS, satisfies, ticksOf } from './graph-odata.js';
 import { formatTime } from '../data/seed-incidents.js';
-import { withNetworkFault, type RequestHandlerLike } from '../network-fault.js';
+import type { RequestHandlerLike } from '../network-fault.js';
+import { injectedResponse, InjectionQueues, isRecord, nonNegativeInt, readRequestBody, recordOf, safeDecode, trimSlash, type CannedResponse, type RecordedHttpRequest } from './http-util.js';
 import type { LegacyIncidentWire } from './legacy-wire.js';
 import { bearerToken, sharedTokenSigner, type TokenSigner } from './tokens.js';
 
@@ -40,21 +42,10 @@ export interface DefenderApiOptions {
 export type DefenderRoute = 'list' | 'get' | 'update' | 'hunting';
 
 /** A canned response for {@link DefenderApi.inject}: JSON `body`, or `rawBody` sent verbatim; `'network-error'` resets the connection. */
-export type InjectedResponse =
-  | { status: number; body?: unknown; rawBody?: string; headers?: Record<string, string> }
-  | 'network-error';
+export type InjectedResponse = CannedResponse | 'network-error';
 
 /** One request the fake received. `body` is parsed JSON, else the text, else `undefined`. */
-export interface RecordedRequest {
-  method: string;
-  url: URL;
-  /** The headers as sent (test-only: includes the bearer token). */
-  headers: Headers;
-  body: unknown;
-  route: DefenderRoute;
-  /** When it arrived, epoch ms on the tenant's clock. */
-  at: number;
-}
+export type RecordedRequest = RecordedHttpRequest<DefenderRoute>;
 
 const DEFAULT_BASE_URL = 'https://api.security.microsoft.com';
 const MAX_TOP = 100;
@@ -99,7 +90,7 @@ export class DefenderApi implements RequestHandlerLike {
   /** The tenant whose tokens are accepted. */
   readonly tenantId: string;
   private readonly audiences: string[];
-  private readonly queues = new Map<DefenderRoute | 'any', InjectedResponse[]>();
+  private readonly queues = new InjectionQueues<DefenderRoute, InjectedResponse>();
   private readonly signer: TokenSigner;
   private readonly now: () => number;
 
@@ -107,7 +98,7 @@ export class DefenderApi implements RequestHandlerLike {
 
   constructor(options: DefenderApiOptions) {
     this.#record = options.recordRequests ?? true;
-    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.baseUrl = trimSlash(options.baseUrl ?? DEFAULT_BASE_URL);
     this.tenantId = options.tenantId;
     this.audiences = options.resource
       ? [trimSlash(options.resource)]
@@ -124,9 +115,7 @@ export class DefenderApi implements RequestHandlerLike {
    * each matching request consumes one. A route's own queue is used before the `'any'` queue.
    */
   inject(route: DefenderRoute | 'any', ...responses: InjectedResponse[]): void {
-    const queue = this.queues.get(route) ?? [];
-    queue.push(...responses);
-    this.queues.set(route, queue);
+    this.queues.add(route, ...responses);
   }
 
   // ------------------------------------------------------------ dispatch
@@ -155,23 +144,13 @@ export class DefenderApi implements RequestHandlerLike {
   async handle(request: Request): Promise<Response | undefined> {
     const match = this.routeOf(request);
     if (!match) return undefined;
-    const text = await request.text();
-    const body = parseBody(text);
-    if (this.#record) {
-      this.requests.push({
-        method: request.method.toUpperCase(),
-        url: new URL(request.url),
-        headers: new Headers(request.headers),
-        body,
-        route: match.route,
-        at: this.now(),
-      });
-    }
+    const { text, body } = await readRequestBody(request);
+    if (this.#record) this.requests.push(recordOf(request, body, match.route, this.now()));
     if (this.#record && match.route === 'hunting' && isRecord(body) && typeof body['Query'] === 'string') {
       this.huntingQueries.push(body['Query']);
     }
 
-    const injected = this.queues.get(match.route)?.shift() ?? this.queues.get('any')?.shift();
+    const injected = this.queues.take(match.route);
     if (injected !== undefined) return injectedResponse(injected);
 
     try {
@@ -224,12 +203,12 @@ export class DefenderApi implements RequestHandlerLike {
         throw odataError(`Query option '${name}' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings.`);
       }
     }
-    const top = nonNegativeInt(params.get('$top'), '$top') ?? MAX_TOP;
+    const top = nonNegativeInt(params.get('$top'), '$top', odataError) ?? MAX_TOP;
     // ASP.NET OData's MaxTop message; the body's code is BadRequest (reference §2.2).
     if (top > MAX_TOP) {
       throw new WireError(400, 'BadRequest', `The query specified in the URI is not valid. The limit of '${MAX_TOP}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
     }
-    const skip = nonNegativeInt(params.get('$skip'), '$skip') ?? 0;
+    const skip = nonNegativeInt(params.get('$skip'), '$skip', odataError) ?? 0;
     const filter = params.get('$filter');
     const clauses = filter === null ? [] : parseFilter(filter);
     const value = [...this.incidents.values()]
@@ -375,16 +354,6 @@ function odataError(message: string): WireError {
   return new WireError(400, 'ODataError', `The query specified in the URI is not valid. ${message}`);
 }
 
-function injectedResponse(injected: InjectedResponse): Response {
-  if (injected === 'network-error') return withNetworkFault(new Response(null, { status: 599 }), { kind: 'reset' });
-  const headers = new Headers(injected.headers);
-  let payload: string | null = null;
-  if (injected.rawBody !== undefined) payload = injected.rawBody;
-  else if (injected.body !== undefined) payload = JSON.stringify(injected.body);
-  if (payload !== null && !headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
-  return new Response(payload, { status: injected.status, headers });
-}
-
 function requireJson(request: Request): void {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
@@ -394,47 +363,11 @@ function requireJson(request: Request): void {
 
 // ---------------------------------------------------------------- helpers
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function trimSlash(value: string): string {
-  return value.replace(/\/+$/, '');
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-function nonNegativeInt(raw: string | null, option: '$top' | '$skip'): number | undefined {
-  if (raw === null) return undefined;
-  if (!/^\d+$/.test(raw.trim())) {
-    throw odataError(`Invalid value '${raw}' for ${option} query option found. The ${option} query option requires a non-negative integer value.`);
-  }
-  return Number(raw.trim());
-}
-
-const ISO_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})$/i;
-
 /** A DateTimeOffset string in 100-ns ticks since the epoch, keeping all 7 fractional digits. */
 function ticks(iso: string): bigint {
-  const match = ISO_OFFSET.exec(iso);
-  const ms = match ? Date.parse(`${match[1]}${match[3]}`) : Number.NaN;
-  if (!match || Number.isNaN(ms)) throw new RangeError(`not a DateTimeOffset: ${iso}`);
-  return BigInt(ms) * 10_000n + BigInt((match[2] ?? '').padEnd(7, '0'));
+  const value = ticksOf(iso);
+  if (value === undefined) throw new RangeError(`not a DateTimeOffset: ${iso}`);
+  return value;
 }
 
 function compareBig(a: bigint, b: bigint): number {
@@ -451,9 +384,6 @@ const FILTERABLE: Record<string, 'datetime' | 'string'> = {
   createdTime: 'datetime',
   status: 'string',
   assignedTo: 'string',
-};
-const OPERATORS: Record<string, string> = {
-  eq: 'Equal', ne: 'NotEqual', gt: 'GreaterThan', ge: 'GreaterThanOrEqual', lt: 'LessThan', le: 'LessThanOrEqual',
 };
 const INCIDENT_PROPERTIES = [
   'incidentId', 'redirectIncidentId', 'incidentName', 'createdTime', 'lastUpdateTime', 'assignedTo', 'classification',
@@ -482,7 +412,7 @@ function parseFilter(filter: string): Predicate[] {
           : `Could not find a property named '${field.text}' on type 'Incident'.`,
       );
     }
-    if (!op || !OPERATORS[op.text]) throw syntax(op?.at ?? filter.length);
+    if (!op || !OPERATOR_KINDS[op.text]) throw syntax(op?.at ?? filter.length);
     if (!value) throw syntax(filter.length);
     if (value.text.startsWith("'") && !/^'(?:[^']|'')*'$/.test(value.text)) {
       throw odataError(`There is an unterminated string literal at position ${value.at} in '${filter}'.`);
@@ -513,7 +443,7 @@ function parseLiteral(text: string): Literal {
 function comparison(field: string, type: 'datetime' | 'string', op: string, literal: Literal): Predicate {
   if (literal.kind !== 'null' && literal.kind !== type) {
     const edm = (kind: string) => (kind === 'datetime' ? 'Edm.DateTimeOffset' : 'Edm.String');
-    throw odataError(`A binary operator with incompatible types was detected. Found operand types '${edm(type)}' and '${edm(literal.kind)}' for operator kind '${OPERATORS[op]}'.`);
+    throw odataError(`A binary operator with incompatible types was detected. Found operand types '${edm(type)}' and '${edm(literal.kind)}' for operator kind '${OPERATOR_KINDS[op]}'.`);
   }
   return (incident) => {
     const actual = incident[field];
@@ -525,14 +455,7 @@ function comparison(field: string, type: 'datetime' | 'string', op: string, lite
       literal.kind === 'datetime'
         ? compareBig(ticks(String(actual)), literal.ticks)
         : String(actual) === literal.value ? 0 : String(actual) < literal.value ? -1 : 1;
-    switch (op) {
-      case 'eq': return order === 0;
-      case 'ne': return order !== 0;
-      case 'gt': return order > 0;
-      case 'ge': return order >= 0;
-      case 'lt': return order < 0;
-      default: return order <= 0;
-    }
+    return satisfies(op, order);
   };
 }
 

@@ -6,10 +6,12 @@
  */
 import { constants, createHash, randomUUID, verify, X509Certificate } from 'node:crypto';
 import type { RequestHandlerLike } from '../network-fault.js';
+import { trimSlash, uuidFrom } from './http-util.js';
 import { sharedTokenSigner, type TokenSigner } from './tokens.js';
 
 /** An app registration in the fake tenant. */
 export interface EntraApp {
+  /** The app's client id (a GUID). */
   clientId: string;
   /** The client secret's value; absent = the app has no secret. */
   clientSecret?: string;
@@ -21,28 +23,39 @@ export interface EntraApp {
 
 /** A canned response for {@link EntraApi.failNext}. */
 export interface EntraCannedResponse {
+  /** HTTP status. */
   status: number;
+  /** JSON body. */
   body: unknown;
+  /** Extra response headers. */
   headers?: Record<string, string>;
 }
 
 /** One request that reached the fake token endpoint. */
 export interface TokenRequest {
+  /** The `client_id` sent. */
   clientId: string;
   /** The v2 `scope`, or for v1 the `resource`. */
   scope: string;
+  /** How the app proved itself: a client secret or a signed client assertion. */
   grant: 'secret' | 'assertion';
   /** When it arrived, epoch ms on the tenant's clock. */
   at: number;
   /** Tenant as it appeared in the URL. */
   tenant: string;
+  /** Which token endpoint: `/oauth2/v2.0/token` or the v1 `/oauth2/token`. */
   endpoint: 'v2' | 'v1';
   /** HTTP status the fake answered with. */
   status: number;
   /** The form fields as sent (test-only: includes the secret; never logged by the fake). */
   form: Record<string, string>;
   /** The decoded client assertion, for the certificate grant. */
-  assertion?: { header: Record<string, unknown>; claims: Record<string, unknown> };
+  assertion?: {
+    /** The JWT header (`alg`, `x5t` or `x5t#S256`). */
+    header: Record<string, unknown>;
+    /** The JWT claims (`aud`, `iss`, `sub`, `exp`, `nbf`, `jti`). */
+    claims: Record<string, unknown>;
+  };
   /** The `error` of the answer, if it failed. */
   error?: string;
 }
@@ -89,9 +102,11 @@ const DEFAULT_RESOURCES = [
 
 /** An Entra endpoint, as {@link EntraApi.routeOf} names it. */
 export interface EntraRoute {
+  /** The token endpoint, OpenID metadata, its signing keys, or the instance discovery document. */
   kind: 'token' | 'openid' | 'keys' | 'instance';
   /** The tenant segment of the URL, as sent. */
   tenant: string;
+  /** The endpoint version (`v2.0` paths, or v1). */
   version: 'v2' | 'v1';
 }
 
@@ -153,7 +168,7 @@ export class EntraApi implements RequestHandlerLike {
   constructor(options: EntraApiOptions) {
     this.#record = options.recordRequests ?? true;
     this.tenantId = options.tenantId;
-    this.authorityHost = (options.authorityHost ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
+    this.authorityHost = trimSlash(options.authorityHost ?? 'https://login.microsoftonline.com');
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? (options.tokenLifetime ? undefined : 3900);
     this.#lifetime = options.tokenLifetime ?? (() => 3900);
     this.signer = options.signer ?? sharedTokenSigner();
@@ -166,7 +181,7 @@ export class EntraApi implements RequestHandlerLike {
   /** Registers (or replaces) an app. */
   addApp(app: EntraApp): void {
     this.#apps.set(app.clientId.toLowerCase(), app);
-    for (const resource of Object.keys(app.roles)) this.#resources.add(resource.replace(/\/+$/, ''));
+    for (const resource of Object.keys(app.roles)) this.#resources.add(trimSlash(resource));
   }
 
   /** The registered app, to change its secret or certificate (rotation). Throws for an unknown id. */
@@ -218,7 +233,7 @@ export class EntraApi implements RequestHandlerLike {
     }
     const base = new URL(this.authorityHost);
     if (url.origin !== base.origin) return undefined;
-    const prefix = base.pathname.replace(/\/+$/, '');
+    const prefix = trimSlash(base.pathname);
     if (!url.pathname.startsWith(`${prefix}/`)) return undefined;
     const [tenant = '', ...rest] = url.pathname.slice(prefix.length + 1).split('/');
     const path = rest.join('/');
@@ -357,7 +372,7 @@ export class EntraApi implements RequestHandlerLike {
       resource = form.resource ?? '';
       if (!resource) throw new EntraFailure(400, 'invalid_request', 50001, 'The resource is missing.');
     }
-    resource = resource.replace(/\/+$/, '');
+    resource = trimSlash(resource);
     // App.
     const app = this.#apps.get(clientId.toLowerCase());
     if (!app) {
@@ -488,9 +503,4 @@ export class EntraApi implements RequestHandlerLike {
       throw bad(700024, `Client assertion is not within its valid time range. Current time: ${new Date(this.#now()).toISOString()}.`);
     }
   }
-}
-
-function uuidFrom(seed: string): string {
-  const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -7,10 +7,11 @@
  */
 import { formatTime } from '../data/seed-incidents.js';
 import { KqlSemanticError, KqlSyntaxError } from '../kql/index.js';
-import { withNetworkFault, type NetworkFault, type RequestHandlerLike } from '../network-fault.js';
+import type { RequestHandlerLike } from '../network-fault.js';
 import { graphErrorResponse, graphJsonResponse, graphRequestIds, type GraphRequestIds } from './graph-errors.js';
 import { runHuntingQuery, TimespanError, type HuntingTable } from './graph-hunting.js';
 import { compileFilter, ODataQueryError, ticksOf, type FilterKind, type GraphPredicate } from './graph-odata.js';
+import { injectedResponse, InjectionQueues, isRecord, nonNegativeInt, readRequestBody, recordOf, safeDecode, trimSlash, type InjectedHttpResponse, type RecordedHttpRequest } from './http-util.js';
 import { GRAPH_WRITABLE_ENUMS, renderAlert, renderComment, renderIncident, toLegacy, type GraphRenderOptions } from './graph-wire.js';
 import type { LegacyAlertWire, LegacyCommentWire, LegacyIncidentWire } from './legacy-wire.js';
 
@@ -60,22 +61,10 @@ export type GraphRoute = 'listIncidents' | 'getIncident' | 'updateIncident' | 'c
  * A canned response for {@link GraphApi.inject}: JSON `body`, or `rawBody` sent verbatim (Graph's id
  * headers are added unless given); `'network-error'` resets the connection; `{fault}` breaks it as said.
  */
-export type GraphInjectedResponse =
-  | { status: number; body?: unknown; rawBody?: string; headers?: Record<string, string> }
-  | 'network-error'
-  | { fault: NetworkFault };
+export type GraphInjectedResponse = InjectedHttpResponse;
 
 /** One request the fake received. `body` is parsed JSON, else the text, else `undefined`. */
-export interface GraphRecordedRequest {
-  method: string;
-  url: URL;
-  /** The headers as sent (test-only: includes the bearer token). */
-  headers: Headers;
-  body: unknown;
-  route: GraphRoute;
-  /** When it arrived, epoch ms on the tenant's clock. */
-  at: number;
-}
+export type GraphRecordedRequest = RecordedHttpRequest<GraphRoute>;
 
 const INCIDENT_READ = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'];
 const INCIDENT_WRITE = ['SecurityIncident.ReadWrite.All'];
@@ -151,7 +140,7 @@ export class GraphApi implements RequestHandlerLike {
   readonly #pageSizeLimit: number;
   readonly #verifyToken: (request: Request) => GraphCaller | Response;
   readonly #now: () => number;
-  readonly #queues = new Map<GraphRoute | 'any', GraphInjectedResponse[]>();
+  readonly #queues = new InjectionQueues<GraphRoute, GraphInjectedResponse>();
   /** Graph-only state: which app last changed an incident. */
   readonly #lastModifiedBy = new Map<number, string>();
   /** Alert comments by alert id: Graph-only state, kept out of the shared legacy store. */
@@ -161,7 +150,7 @@ export class GraphApi implements RequestHandlerLike {
 
   constructor(options: GraphApiOptions) {
     this.#record = options.recordRequests ?? true;
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = trimSlash(options.baseUrl);
     this.tenantId = options.tenantId;
     this.incidents = options.incidents;
     this.tables = options.tables;
@@ -176,9 +165,7 @@ export class GraphApi implements RequestHandlerLike {
    * each matching request consumes one. A route's own queue is used before the `'any'` queue.
    */
   inject(route: GraphRoute | 'any', ...responses: GraphInjectedResponse[]): void {
-    const queue = this.#queues.get(route) ?? [];
-    queue.push(...responses);
-    this.#queues.set(route, queue);
+    this.#queues.add(route, ...responses);
   }
 
   /** Which route a request is for, without reading its body; `undefined` when it is not for this API. */
@@ -189,7 +176,7 @@ export class GraphApi implements RequestHandlerLike {
     const prefix = `${base.pathname.replace(/\/+$/, '')}/v1.0/security/`.toLowerCase();
     if (!url.pathname.toLowerCase().startsWith(prefix)) return undefined;
     // Graph paths are case-insensitive; ids keep their case.
-    const segments = url.pathname.slice(prefix.length).replace(/\/+$/, '').split('/').map(decodeSegment);
+    const segments = url.pathname.slice(prefix.length).replace(/\/+$/, '').split('/').map(safeDecode);
     const [collection = '', id, sub, ...rest] = segments;
     if (rest.length > 0) return undefined;
     const method = request.method.toUpperCase();
@@ -220,22 +207,12 @@ export class GraphApi implements RequestHandlerLike {
   async handle(request: Request): Promise<Response | undefined> {
     const match = this.routeOf(request);
     if (!match) return undefined;
-    const text = await request.text();
-    const body = parseBody(text);
-    if (this.#record) {
-      this.requests.push({
-        method: request.method.toUpperCase(),
-        url: new URL(request.url),
-        headers: new Headers(request.headers),
-        body,
-        route: match.route,
-        at: this.#now(),
-      });
-    }
+    const { body } = await readRequestBody(request);
+    if (this.#record) this.requests.push(recordOf(request, body, match.route, this.#now()));
     const ids = graphRequestIds(request);
 
-    const injected = this.#queues.get(match.route)?.shift() ?? this.#queues.get('any')?.shift();
-    if (injected !== undefined) return injectedResponse(injected, ids);
+    const injected = this.#queues.take(match.route);
+    if (injected !== undefined) return injectedResponse(injected, { 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId });
 
     try {
       const caller = this.#verifyToken(request);
@@ -307,11 +284,11 @@ export class GraphApi implements RequestHandlerLike {
   #listIncidents(url: URL, render: GraphRenderOptions, ids: GraphRequestIds): Response {
     const params = url.searchParams;
     rejectUnknownOptions(params, ['$filter', '$top', '$skip', '$count', '$expand', '$orderby']);
-    const top = nonNegativeInt(params.get('$top'), '$top') ?? this.#pageSizeLimit;
+    const top = nonNegativeInt(params.get('$top'), '$top', queryError) ?? this.#pageSizeLimit;
     if (top > this.#pageSizeLimit) {
       throw queryError(`The limit of '${this.#pageSizeLimit}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
     }
-    const skip = nonNegativeInt(params.get('$skip'), '$skip') ?? 0;
+    const skip = nonNegativeInt(params.get('$skip'), '$skip', queryError) ?? 0;
     const count = booleanOption(params.get('$count'));
     const expand = expandAlerts(params.get('$expand'));
     const matches = this.#select(
@@ -403,9 +380,9 @@ export class GraphApi implements RequestHandlerLike {
   #listAlerts(url: URL, render: GraphRenderOptions, ids: GraphRequestIds): Response {
     const params = url.searchParams;
     rejectUnknownOptions(params, ['$filter', '$top', '$skip', '$count', '$orderby', '$skiptoken']);
-    const top = nonNegativeInt(params.get('$top'), '$top') ?? DEFAULT_ALERT_PAGE;
+    const top = nonNegativeInt(params.get('$top'), '$top', queryError) ?? DEFAULT_ALERT_PAGE;
     const token = params.get('$skiptoken');
-    const skip = token === null ? (nonNegativeInt(params.get('$skip'), '$skip') ?? 0) : readSkipToken(token);
+    const skip = token === null ? (nonNegativeInt(params.get('$skip'), '$skip', queryError) ?? 0) : readSkipToken(token);
     const count = booleanOption(params.get('$count'));
     const matches = this.#select(
       this.#alerts(),
@@ -517,27 +494,6 @@ export class GraphApi implements RequestHandlerLike {
 
 // ---------------------------------------------------------------- request helpers
 
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function requireObject(body: unknown): Record<string, unknown> {
   if (!isRecord(body)) throw new GraphWireError(400, 'BadRequest', 'The request body is missing or is not a JSON object.');
   return body;
@@ -577,14 +533,6 @@ function rejectUnknownOptions(params: URLSearchParams, allowed: string[]): void 
       throw queryError(`Query option '${name}' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings.`);
     }
   }
-}
-
-function nonNegativeInt(raw: string | null, option: string): number | undefined {
-  if (raw === null) return undefined;
-  if (!/^\d+$/.test(raw.trim())) {
-    throw queryError(`Invalid value '${raw}' for ${option} query option found. The ${option} query option requires a non-negative integer value.`);
-  }
-  return Number(raw.trim());
 }
 
 function booleanOption(raw: string | null): boolean {
@@ -627,19 +575,6 @@ function readSkipToken(token: string): number {
 /** A URL with `$` left unescaped in query option names, like Graph's nextLinks. */
 function odataUrl(url: URL): string {
   return url.toString().replace(/%24/g, '$');
-}
-
-function injectedResponse(injected: GraphInjectedResponse, ids: GraphRequestIds): Response {
-  if (injected === 'network-error') return withNetworkFault(new Response(null, { status: 599 }), { kind: 'reset' });
-  if ('fault' in injected) return withNetworkFault(new Response(null, { status: 599 }), injected.fault);
-  const headers = new Headers(injected.headers);
-  if (!headers.has('request-id')) headers.set('request-id', ids.requestId);
-  if (!headers.has('client-request-id')) headers.set('client-request-id', ids.clientRequestId);
-  let payload: string | null = null;
-  if (injected.rawBody !== undefined) payload = injected.rawBody;
-  else if (injected.body !== undefined) payload = JSON.stringify(injected.body);
-  if (payload !== null && !headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
-  return new Response(payload, { status: injected.status, headers });
 }
 
 /** The `comment` of an `alertComment` body (incident and alert comments share the type). */

@@ -10,7 +10,9 @@ export const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streami
 
 /** The ids one Graph response carries: a fresh `request-id`, and the caller's `client-request-id` echoed (else the same id). */
 export interface GraphRequestIds {
+  /** The `request-id` Graph answers with. */
   requestId: string;
+  /** The caller's `client-request-id`, else the same id as `requestId`. */
   clientRequestId: string;
 }
 

@@ -91,7 +91,9 @@ function windowTable(table: KqlTable, start: number, end: number): KqlTable {
 
 /** Graph's `huntingQueryResults` body, without `@odata.context`. */
 export interface HuntingQueryResults {
+  /** The columns: name and Graph type name. */
   schema: Array<{ name: string; type: string }>;
+  /** The rows, one object per row. */
   results: Record<string, unknown>[];
 }
 

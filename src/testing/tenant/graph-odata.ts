@@ -23,7 +23,8 @@ type Token = { text: string; at: number };
 type Literal = { kind: 'datetime'; ticks: bigint } | { kind: 'string'; value: string } | { kind: 'null' };
 
 const OPERATORS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
-const OPERATOR_KINDS: Record<string, string> = {
+/** OData comparison operators and the kind names the service's messages use for them. */
+export const OPERATOR_KINDS: Readonly<Record<string, string>> = {
   eq: 'Equal', ne: 'NotEqual', gt: 'GreaterThan', ge: 'GreaterThanOrEqual', lt: 'LessThan', le: 'LessThanOrEqual',
 };
 const ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})$/i;
@@ -154,13 +155,18 @@ function predicate(field: string, kind: FilterKind, op: string, value: Literal):
       const text = String(actual);
       order = text === value.value ? 0 : text < value.value ? -1 : 1;
     }
-    switch (op) {
-      case 'eq': return order === 0;
-      case 'ne': return order !== 0;
-      case 'gt': return order > 0;
-      case 'ge': return order >= 0;
-      case 'lt': return order < 0;
-      default: return order <= 0;
-    }
+    return satisfies(op, order);
   };
+}
+
+/** Whether `order` (the sign of `actual` compared with the literal) satisfies the OData operator `op`. */
+export function satisfies(op: string, order: number): boolean {
+  switch (op) {
+    case 'eq': return order === 0;
+    case 'ne': return order !== 0;
+    case 'gt': return order > 0;
+    case 'ge': return order >= 0;
+    case 'lt': return order < 0;
+    default: return order <= 0;
+  }
 }

@@ -7,6 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { RequestHandlerLike } from '../network-fault.js';
+import { trimSlash, uuidFrom } from './http-util.js';
 import { bearerToken, sharedTokenSigner, type TokenSigner } from './tokens.js';
 
 /** A secret stored in the fake vault. */
@@ -79,10 +80,10 @@ export class KeyVaultApi implements RequestHandlerLike {
 
   constructor(options: KeyVaultApiOptions) {
     this.#record = options.recordRequests ?? true;
-    this.vaultUrl = options.vaultUrl.replace(/\/+$/, '');
+    this.vaultUrl = trimSlash(options.vaultUrl);
     this.tenantId = options.tenantId;
-    this.#authorityHost = (options.authorityHost ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
-    this.#resource = (options.resource ?? 'https://vault.azure.net').replace(/\/+$/, '');
+    this.#authorityHost = trimSlash(options.authorityHost ?? 'https://login.microsoftonline.com');
+    this.#resource = trimSlash(options.resource ?? 'https://vault.azure.net');
     this.#signer = options.signer ?? sharedTokenSigner();
     this.#now = options.now ?? (() => Date.now());
     for (const [name, secret] of Object.entries(options.secrets ?? {})) this.setSecret(name, secret);
@@ -103,7 +104,7 @@ export class KeyVaultApi implements RequestHandlerLike {
     const url = new URL(request.url);
     const base = new URL(this.vaultUrl);
     if (url.origin !== base.origin || request.method.toUpperCase() !== 'GET') return undefined;
-    const prefix = base.pathname.replace(/\/+$/, '');
+    const prefix = trimSlash(base.pathname);
     const match = /^\/secrets\/([^/]+)(?:\/([^/]*))?\/?$/.exec(url.pathname.slice(prefix.length));
     if (!match?.[1]) return undefined;
     return { name: decodeURIComponent(match[1]), ...(match[2] ? { version: match[2] } : {}) };
@@ -142,7 +143,7 @@ export class KeyVaultApi implements RequestHandlerLike {
       return reply(401, { error: { code: 'Unauthorized', message: 'AKV10046: Unable to resolve the key used for signature validation' } }, this.#challenge());
     }
     const claims = checked.claims;
-    const aud = typeof claims['aud'] === 'string' ? claims['aud'].replace(/\/+$/, '') : '';
+    const aud = typeof claims['aud'] === 'string' ? trimSlash(claims['aud']) : '';
     if (aud !== this.#resource && aud !== KEY_VAULT_APP_ID) {
       return reply(401, { error: { code: 'Unauthorized', message: `AKV10022: Invalid audience. Expected ${this.#resource}, found: ${aud}.` } }, this.#challenge());
     }
@@ -205,9 +206,4 @@ export class KeyVaultApi implements RequestHandlerLike {
   #challenge(): Record<string, string> {
     return { 'www-authenticate': `Bearer authorization="${this.#authorityHost}/${this.tenantId}", resource="${this.#resource}"` };
   }
-}
-
-function uuidFrom(seed: string): string {
-  const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -4,8 +4,11 @@
  * from the injected clock, so a time-scaled tenant burns an hour of quota in seconds.
  */
 
-/** A family of calls that share a quota. */
-export type QuotaFamily =
+/**
+ * A family of the fake tenant's calls that share a quota: `<api>.<calls>`. Not the SDK's
+ * `TenantQuotaFamily` (the pacer's `incidents`, `incidents.get`, `alerts`, `hunting`, kept per API).
+ */
+export type TenantQuotaFamily =
   | 'defender.hunting'
   | 'defender.incidents'
   | 'defender.incident.get'
@@ -13,30 +16,39 @@ export type QuotaFamily =
   | 'graph.alerts'
   | 'graph.hunting';
 
-/** At most `calls` calls in any `windowMs` milliseconds. */
-export interface QuotaLimit {
-  calls: number;
-  windowMs: number;
+/** At most `limit` calls in any `intervalMs` milliseconds: the same shape as the SDK's `RateLimitWindow`. */
+export interface TenantQuotaLimit {
+  /** How many calls the window allows (an integer, at least 1). */
+  limit: number;
+  /** The window's length, in simulated milliseconds (60,000 for "per minute"). */
+  intervalMs: number;
 }
 
 /** Who is calling what: quotas are kept per tenant, app and family. */
 export interface QuotaRequest {
+  /** The tenant called. */
   tenantId: string;
+  /** The calling app's client id (the token's `appid`). */
   appId: string;
-  family: QuotaFamily;
+  /** The family the call counts against. */
+  family: TenantQuotaFamily;
 }
 
 /** The call may go ahead (and has been counted). */
 export interface QuotaGranted {
+  /** Always `true`. */
   ok: true;
 }
 
 /** The call is refused: what the service answers. */
 export interface QuotaRefused {
+  /** Always `false`. */
   ok: false;
+  /** The HTTP status to answer with. */
   status: 429;
   /** Seconds until a slot frees in every exhausted window (at least 1); also the `Retry-After` header. */
   retryAfterSeconds: number;
+  /** Headers to answer with (`Retry-After`, `Content-Type`, Graph's request ids). */
   headers: Record<string, string>;
   /** The service's JSON error body. */
   body: unknown;
@@ -47,7 +59,7 @@ export interface QuotaBookOptions {
   /** The simulated clock, epoch milliseconds. */
   now: () => number;
   /** Limits per family, replacing the documented defaults of the families given. An empty list means unlimited. */
-  limits?: Partial<Record<QuotaFamily, QuotaLimit[]>>;
+  limits?: Partial<Record<TenantQuotaFamily, TenantQuotaLimit[]>>;
 }
 
 const MINUTE = 60_000;
@@ -59,14 +71,33 @@ const HOUR = 60 * MINUTE;
  * Graph publishes 45/min for `runHuntingQuery` but no numbers for `incidents`/`alerts_v2`: they
  * use the 150/min documented for `/security` alerts.
  */
-export const DEFAULT_QUOTA_LIMITS: Readonly<Record<QuotaFamily, readonly QuotaLimit[]>> = Object.freeze({
-  'defender.hunting': [{ calls: 45, windowMs: MINUTE }],
-  'defender.incidents': [{ calls: 50, windowMs: MINUTE }, { calls: 1_500, windowMs: HOUR }],
-  'defender.incident.get': [{ calls: 100, windowMs: MINUTE }, { calls: 1_500, windowMs: HOUR }],
-  'graph.incidents': [{ calls: 150, windowMs: MINUTE }],
-  'graph.alerts': [{ calls: 150, windowMs: MINUTE }],
-  'graph.hunting': [{ calls: 45, windowMs: MINUTE }],
+export const DEFAULT_TENANT_QUOTA_LIMITS: Readonly<Record<TenantQuotaFamily, readonly TenantQuotaLimit[]>> = Object.freeze({
+  'defender.hunting': [{ limit: 45, intervalMs: MINUTE }],
+  'defender.incidents': [{ limit: 50, intervalMs: MINUTE }, { limit: 1_500, intervalMs: HOUR }],
+  'defender.incident.get': [{ limit: 100, intervalMs: MINUTE }, { limit: 1_500, intervalMs: HOUR }],
+  'graph.incidents': [{ limit: 150, intervalMs: MINUTE }],
+  'graph.alerts': [{ limit: 150, intervalMs: MINUTE }],
+  'graph.hunting': [{ limit: 45, intervalMs: MINUTE }],
 });
+
+/** The tenant quota families, in {@link DEFAULT_TENANT_QUOTA_LIMITS} order. */
+export const TENANT_QUOTA_FAMILIES = Object.keys(DEFAULT_TENANT_QUOTA_LIMITS) as readonly TenantQuotaFamily[];
+
+/**
+ * @deprecated The pre-rename names, kept only until test/e2e/soak.e2e.test.ts (another owner's)
+ * moves to {@link TenantQuotaFamily} and {@link DEFAULT_TENANT_QUOTA_LIMITS}; not exported by
+ * `m365-defender/testing`. Remove with that change.
+ */
+export type QuotaFamily = TenantQuotaFamily;
+/**
+ * @deprecated {@link DEFAULT_TENANT_QUOTA_LIMITS} in the old `{calls, windowMs}` shape, for the same
+ * test only. Remove with it.
+ */
+export const DEFAULT_QUOTA_LIMITS: Readonly<Record<TenantQuotaFamily, ReadonlyArray<{ calls: number; windowMs: number }>>> = Object.freeze(
+  Object.fromEntries(
+    TENANT_QUOTA_FAMILIES.map((family) => [family, DEFAULT_TENANT_QUOTA_LIMITS[family].map(({ limit, intervalMs }) => ({ calls: limit, windowMs: intervalMs }))]),
+  ) as unknown as Record<TenantQuotaFamily, ReadonlyArray<{ calls: number; windowMs: number }>>,
+);
 
 /** Accepted calls of one key under one limit, oldest first (a ring would do; an offset is enough). */
 interface Window {
@@ -90,17 +121,17 @@ interface Window {
  */
 export class QuotaBook {
   readonly #now: () => number;
-  readonly #limits: Record<QuotaFamily, readonly QuotaLimit[]>;
+  readonly #limits: Record<TenantQuotaFamily, readonly TenantQuotaLimit[]>;
   readonly #windows = new Map<string, Window[]>();
 
   constructor({ now, limits = {} }: QuotaBookOptions) {
     this.#now = now;
-    this.#limits = { ...DEFAULT_QUOTA_LIMITS };
-    for (const [family, familyLimits] of Object.entries(limits) as Array<[QuotaFamily, QuotaLimit[] | undefined]>) {
+    this.#limits = { ...DEFAULT_TENANT_QUOTA_LIMITS };
+    for (const [family, familyLimits] of Object.entries(limits) as Array<[TenantQuotaFamily, TenantQuotaLimit[] | undefined]>) {
       if (!familyLimits) continue;
       for (const limit of familyLimits) {
-        if (!Number.isInteger(limit.calls) || limit.calls < 1 || !(limit.windowMs > 0)) {
-          throw new RangeError(`QuotaBook: a ${family} limit needs calls ≥ 1 (an integer) and windowMs > 0; got ${JSON.stringify(limit)}.`);
+        if (!Number.isInteger(limit.limit) || limit.limit < 1 || !(limit.intervalMs > 0)) {
+          throw new RangeError(`QuotaBook: a ${family} limit needs limit ≥ 1 (an integer) and intervalMs > 0; got ${JSON.stringify(limit)}.`);
         }
       }
       this.#limits[family] = familyLimits.map((limit) => ({ ...limit }));
@@ -108,7 +139,7 @@ export class QuotaBook {
   }
 
   /** The limits in force for `family`. */
-  limitsOf(family: QuotaFamily): readonly QuotaLimit[] {
+  limitsOf(family: TenantQuotaFamily): readonly TenantQuotaLimit[] {
     return this.#limits[family] ?? [];
   }
 
@@ -125,14 +156,14 @@ export class QuotaBook {
     if (!windows) this.#windows.set(key, (windows = limits.map(() => ({ times: [], start: 0 }))));
 
     let waitMs = 0;
-    let binding: QuotaLimit | undefined;
+    let binding: TenantQuotaLimit | undefined;
     limits.forEach((limit, i) => {
       const window = windows[i] as Window;
-      prune(window, now - limit.windowMs);
+      prune(window, now - limit.intervalMs);
       const used = window.times.length - window.start;
-      if (used < limit.calls) return;
+      if (used < limit.limit) return;
       // the slot that frees first is the oldest call still inside the window
-      const freesAt = (window.times[window.start] as number) + limit.windowMs;
+      const freesAt = (window.times[window.start] as number) + limit.intervalMs;
       if (freesAt - now > waitMs || !binding) {
         waitMs = freesAt - now;
         binding = limit;
@@ -159,7 +190,7 @@ function prune(window: Window, cutoff: number): void {
   }
 }
 
-function refusal(family: QuotaFamily, limit: QuotaLimit, waitMs: number, now: number): QuotaRefused {
+function refusal(family: TenantQuotaFamily, limit: TenantQuotaLimit, waitMs: number, now: number): QuotaRefused {
   const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
   const headers = { 'Retry-After': String(retryAfterSeconds), 'Content-Type': 'application/json; charset=utf-8' };
   const id = globalThis.crypto.randomUUID();
@@ -179,7 +210,7 @@ function refusal(family: QuotaFamily, limit: QuotaLimit, waitMs: number, now: nu
     status: 429,
     retryAfterSeconds,
     headers,
-    body: { error: { code: '429', message: `API calls quota exceeded! maximum allowed ${limit.calls} per ${timeSpan(limit.windowMs)}`, target: id } },
+    body: { error: { code: '429', message: `API calls quota exceeded! maximum allowed ${limit.limit} per ${timeSpan(limit.intervalMs)}`, target: id } },
   };
 }
 

@@ -13,7 +13,9 @@ import { GraphApi, graphUnauthorized, type GraphApiOptions } from './graph-api.j
 import { FaultBook, htmlErrorPage, type FaultStep, type TenantRoute } from './faults.js';
 import { KeyVaultApi, type VaultSecret } from './key-vault.js';
 import type { LegacyIncidentWire } from './legacy-wire.js';
-import { QuotaBook, type QuotaFamily, type QuotaLimit } from './quotas.js';
+import { injectedResponse, trimSlash } from './http-util.js';
+import { QuotaBook, TENANT_QUOTA_FAMILIES, type TenantQuotaFamily, type TenantQuotaLimit } from './quotas.js';
+import { arrayOf, checkOptions, exactly, httpUrl, instant, integer, nonEmptyString, object, oneOf, plainObject, positiveNumber, recordOf, string, boolean, type Check } from '../options.js';
 import { TokenSigner, bearerToken, decodeTokenClaims } from './tokens.js';
 
 // ---------------------------------------------------------------- public shapes
@@ -38,16 +40,33 @@ export interface FakeAppOptions {
   /** The public certificate (PEM) whose key signs the app's client assertions. */
   certificatePem?: string;
   /** Granted application permissions per API. */
-  roles: { defender?: DefenderRole[]; graph?: GraphRole[] };
+  roles: {
+    /** Defender API roles; default none. */
+    defender?: DefenderRole[];
+    /** Graph roles; default none. */
+    graph?: GraphRole[];
+  };
 }
 
-/** An app registered in the fake tenant (what `tenant.apps` lists). */
+/**
+ * An app registered in the fake tenant (what `tenant.apps` lists). Printing it
+ * (`console.log`, `util.inspect`, `JSON.stringify`) shows `clientSecret` as `[redacted]`; the
+ * property itself holds the value.
+ */
 export interface FakeApp {
+  /** The app's client id (a GUID). */
   readonly clientId: string;
-  /** The client secret value, for building a credential in a test. */
+  /** The client secret value, for building a credential in a test; absent when the app has none. */
   readonly clientSecret?: string;
+  /** The public certificate (PEM) registered for the app's client assertions; absent when it has none. */
   readonly certificatePem?: string;
-  readonly roles: { readonly defender: readonly string[]; readonly graph: readonly string[] };
+  /** Granted application permissions: Defender API roles and Graph roles. */
+  readonly roles: {
+    /** Defender API roles, e.g. `Incident.ReadWrite.All`. */
+    readonly defender: readonly string[];
+    /** Graph roles, e.g. `SecurityIncident.ReadWrite.All`. */
+    readonly graph: readonly string[];
+  };
 }
 
 /** The hosts a fake tenant answers on. */
@@ -90,9 +109,9 @@ export interface FakeTenantOptions extends Partial<FakeTenantHosts> {
   /**
    * API quotas per tenant and app (429 with `Retry-After` and the service's body): the documented
    * ones by default; `false` for none; or limits per family replacing the documented ones, e.g.
-   * `{ 'defender.incident.get': [{ calls: 2, windowMs: 60_000 }] }`.
+   * `{ 'defender.incident.get': [{ limit: 2, intervalMs: 60_000 }] }` (an empty list: no limit).
    */
-  quotas?: false | Partial<Record<QuotaFamily, QuotaLimit[]>>;
+  quotas?: false | Partial<Record<TenantQuotaFamily, TenantQuotaLimit[]>>;
   /**
    * Graph's `$expand=alerts` failure on large tenants (reference §5.2): a list of incidents with
    * `$expand=alerts` answers 500 when more incidents than this match its filter. Default: never.
@@ -114,7 +133,9 @@ export interface FakeTenantClock {
 export interface TenantRequest {
   /** The route it was for. */
   route: TenantRoute;
+  /** HTTP method, upper case. */
   method: string;
+  /** The full request URL, query included. */
   url: string;
   /** Headers as sent, `authorization` redacted. */
   headers: Record<string, string>;
@@ -126,6 +147,16 @@ export interface TenantRequest {
   faulted: boolean;
   /** Arrival, epoch ms on the tenant's simulated clock. */
   at: number;
+}
+
+/** A client-secret credential of a fake tenant's app, as `new DefenderClient({ credential })` takes it. */
+export interface FakeTenantCredential {
+  /** The tenant id. */
+  tenantId: string;
+  /** The app's client id. */
+  clientId: string;
+  /** The app's client secret (a fake value). */
+  clientSecret: string;
 }
 
 /** A fake Microsoft 365 Defender tenant. Create one with {@link createFakeTenant}. */
@@ -152,8 +183,11 @@ export interface FakeTenant extends RequestHandlerLike {
   readonly secrets: Map<string, VaultSecret>;
   /** How many access tokens Entra ID has issued. */
   readonly issuedTokens: number;
-  /** `{tenantId, clientId, clientSecret}` of an app with a secret (default: the first), for `new DefenderClient({credential})`. */
-  credential(clientId?: string): { tenantId: string; clientId: string; clientSecret: string };
+  /**
+   * `{tenantId, clientId, clientSecret}` of an app with a secret (default: the first), for `new DefenderClient({credential})`.
+   * @throws Error when no app (or not `clientId`) has a secret.
+   */
+  credential(clientId?: string): FakeTenantCredential;
   /** Answers a request for any of the tenant's services; `undefined` when it is for none of them. */
   handle(request: Request): Promise<Response | undefined>;
   /** Restores the generated state: incidents, tables, secrets; clears faults, requests, quotas and the token count. */
@@ -183,7 +217,7 @@ const ALL_DEFENDER_ROLES: DefenderRole[] = ['Incident.ReadWrite.All', 'AdvancedH
 const ALL_GRAPH_ROLES: GraphRole[] = ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All'];
 const DEFAULT_INCIDENTS = 300;
 const DEFAULT_HUNTING_ROWS = 10_000;
-const QUOTA_FAMILY: Partial<Record<TenantRoute, QuotaFamily>> = {
+const QUOTA_FAMILY: Partial<Record<TenantRoute, TenantQuotaFamily>> = {
   'defender.listIncidents': 'defender.incidents',
   'defender.updateIncident': 'defender.incidents',
   'defender.getIncident': 'defender.incident.get',
@@ -212,8 +246,46 @@ const QUOTA_FAMILY: Partial<Record<TenantRoute, QuotaFamily>> = {
  * ```
  */
 export function createFakeTenant(options: FakeTenantOptions = {}): FakeTenant {
+  checkOptions('createFakeTenant', options, FAKE_TENANT_OPTIONS);
   return new Tenant(options);
 }
+
+const roleList = arrayOf(nonEmptyString);
+
+/** An incident given in `incidents`: an object with an integer `incidentId` (the rest is the caller's). */
+const incidentWire: Check = (value, path) => {
+  plainObject(value, path);
+  integer(0)((value as Record<string, unknown>)['incidentId'], `${path}.incidentId`);
+};
+
+/** The checks of every {@link FakeTenantOptions} key (the simulator reuses them). */
+export const FAKE_TENANT_OPTIONS: Readonly<Record<keyof FakeTenantOptions, Check>> = Object.freeze({
+  seed: integer(Number.MIN_SAFE_INTEGER),
+  tenantId: nonEmptyString,
+  apps: arrayOf(
+    object(
+      { clientId: nonEmptyString, clientSecret: string, certificatePem: nonEmptyString, roles: object({ defender: roleList, graph: roleList }) },
+      ['clientId', 'roles'],
+    ),
+  ),
+  tokenLifetimeSeconds: integer(1),
+  timeScale: positiveNumber,
+  startTime: instant,
+  incidents: oneOf('a number of incidents (an integer ≥ 0) or an array of incidents', integer(0), arrayOf(incidentWire)),
+  huntingRows: integer(0, 1_000_000),
+  huntingTables: recordOf(arrayOf(plainObject)),
+  secrets: recordOf(object({ value: string, contentType: string, enabled: boolean }, ['value'])),
+  quotas: oneOf(
+    `false, or an object of limits per family (${TENANT_QUOTA_FAMILIES.join(', ')}), each an array of { limit, intervalMs }`,
+    exactly(false),
+    recordOf(arrayOf(object({ limit: integer(1), intervalMs: positiveNumber }, ['limit', 'intervalMs'])), TENANT_QUOTA_FAMILIES),
+  ),
+  graphExpandFailsAbove: integer(0),
+  authorityHost: httpUrl,
+  defenderBaseUrl: httpUrl,
+  graphBaseUrl: httpUrl,
+  keyVaultUrl: httpUrl,
+});
 
 class Tenant implements FakeTenant {
   readonly tenantId: string;
@@ -249,15 +321,7 @@ class Tenant implements FakeTenant {
       keyVaultUrl: trimSlash(options.keyVaultUrl ?? `https://m365d-${this.tenantId.slice(0, 8)}.vault.azure.net`),
     });
     this.apps = Object.freeze(
-      (options.apps ?? [{ clientId: guid(random), clientSecret: entraSecret(random), roles: { defender: ALL_DEFENDER_ROLES, graph: ALL_GRAPH_ROLES } }]).map(
-        (app): FakeApp =>
-          Object.freeze({
-            clientId: app.clientId,
-            ...(app.clientSecret !== undefined ? { clientSecret: app.clientSecret } : {}),
-            ...(app.certificatePem !== undefined ? { certificatePem: app.certificatePem } : {}),
-            roles: Object.freeze({ defender: Object.freeze([...(app.roles.defender ?? [])]), graph: Object.freeze([...(app.roles.graph ?? [])]) }),
-          }),
-      ),
+      (options.apps ?? [{ clientId: guid(random), clientSecret: entraSecret(random), roles: { defender: ALL_DEFENDER_ROLES, graph: ALL_GRAPH_ROLES } }]).map(fakeApp),
     );
 
     // A custom host is also accepted as the token audience, unless Defender and Graph share one origin (the simulator).
@@ -330,7 +394,7 @@ class Tenant implements FakeTenant {
     return this.#entra.issuedCount;
   }
 
-  credential(clientId?: string): { tenantId: string; clientId: string; clientSecret: string } {
+  credential(clientId?: string): FakeTenantCredential {
     const app = this.apps.find((a) => (clientId === undefined ? a.clientSecret !== undefined : a.clientId === clientId));
     if (!app?.clientSecret) {
       throw new Error(clientId === undefined ? 'The fake tenant has no app with a client secret.' : `The fake tenant has no app ${clientId} with a client secret.`);
@@ -393,12 +457,7 @@ class Tenant implements FakeTenant {
       await delay(step.delayMs, request.signal);
       return undefined;
     }
-    const headers = new Headers(step.headers);
-    let payload: string | null = null;
-    if (step.rawBody !== undefined) payload = step.rawBody;
-    else if (step.body !== undefined) payload = JSON.stringify(step.body);
-    if (payload !== null && !headers.has('content-type')) headers.set('content-type', 'application/json; charset=utf-8');
-    return new Response(payload, { status: step.status, headers });
+    return injectedResponse(step);
   }
 
   /** The 401 each API gives for an expired bearer token; Entra answers normally. */
@@ -498,6 +557,26 @@ class Tenant implements FakeTenant {
 
 // ---------------------------------------------------------------- helpers
 
+/** What printing shows instead of a secret. */
+export const REDACTED = '[redacted]';
+
+/** A registered app: frozen, and printed (`util.inspect`, `JSON.stringify`) with its secret redacted. */
+function fakeApp(options: FakeAppOptions): FakeApp {
+  const app: FakeApp = {
+    clientId: options.clientId,
+    ...(options.clientSecret !== undefined ? { clientSecret: options.clientSecret } : {}),
+    ...(options.certificatePem !== undefined ? { certificatePem: options.certificatePem } : {}),
+    roles: Object.freeze({ defender: Object.freeze([...(options.roles.defender ?? [])]), graph: Object.freeze([...(options.roles.graph ?? [])]) }),
+  };
+  const printable = (): Record<string, unknown> => ({ ...app, ...(app.clientSecret !== undefined ? { clientSecret: REDACTED } : {}) });
+  Object.defineProperty(app, 'toJSON', { value: printable, enumerable: false });
+  Object.defineProperty(app, inspect.custom, {
+    value: (_depth: number, inspectOptions: object, print: typeof inspect) => `FakeApp ${print(printable(), inspectOptions)}`,
+    enumerable: false,
+  });
+  return Object.freeze(app);
+}
+
 function createClock(start: Date | number | undefined, timeScale: number): FakeTenantClock {
   if (!Number.isFinite(timeScale) || timeScale <= 0) throw new RangeError(`timeScale must be a positive number; got ${timeScale}.`);
   const realStart = Date.now();
@@ -596,10 +675,6 @@ function entraSecret(random: () => number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.~';
   const pick = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
   return `${pick(3)}8Q~${pick(34)}`;
-}
-
-function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '');
 }
 
 function unique(values: string[]): string[] {

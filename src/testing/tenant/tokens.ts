@@ -4,6 +4,7 @@
  * expiry). Entra ID signs with its own key; a tampered token fails the signature check.
  */
 import { createHash, createSign, createVerify, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { isRecord, trimSlash } from './http-util.js';
 
 /** Claims of an app-only access token, as Entra ID issues them (reference entra-keyvault-kql.md §1.6). */
 export interface AccessTokenClaims {
@@ -19,6 +20,7 @@ export interface AccessTokenClaims {
   exp: number;
   /** Issued-at, epoch seconds. */
   iat?: number;
+  /** Any other claim (`iss`, `nbf`, `oid`, `sub`, …). */
   [claim: string]: unknown;
 }
 
@@ -141,12 +143,8 @@ export function bearerToken(request: Request): string | undefined {
 function parseJson(part: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }
-}
-
-function trimSlash(value: string): string {
-  return value.replace(/\/+$/, '');
 }
