@@ -1,5 +1,19 @@
 import { defineConfig, type Options } from 'tsup';
 
+/**
+ * The test kit and the command line throw the SDK's own error classes: take them from the
+ * package (`m365-defender`, resolved to this package's own build at run time) instead of
+ * bundling a second copy, so `instanceof InvalidArgumentError` holds across the two entries.
+ */
+const sdkErrorsFromPackage: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'sdk-errors-from-package',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/errors\.js$/ }, (args) =>
+      /[\\/]src[\\/](testing|sim)[\\/]/.test(args.importer) ? { path: 'm365-defender', external: true } : undefined,
+    );
+  },
+};
+
 const shared: Options = {
   dts: true,
   sourcemap: true,
@@ -25,8 +39,8 @@ export default defineConfig([
   // The lazy import()s stay lazy (evaluated on first use) but inline: CJS has no chunks.
   { ...entry, format: ['cjs'], noExternal: ['ky'] },
   // m365-defender/testing: the fake tenant and its adapters. msw is an optional peer dependency.
-  { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['esm'], external: ['msw'] },
-  { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['cjs'], external: ['msw'], noExternal: ['ky'] },
+  { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['esm'], external: ['msw'], esbuildPlugins: [sdkErrorsFromPackage] },
+  { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['cjs'], external: ['msw'], noExternal: ['ky'], esbuildPlugins: [sdkErrorsFromPackage] },
   // The m365d command line (ESM only; node-forge is loaded lazily, only by `m365d sim`).
-  { ...shared, entry: { cli: 'src/sim/cli.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' } },
+  { ...shared, entry: { cli: 'src/sim/cli.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' }, esbuildPlugins: [sdkErrorsFromPackage] },
 ]);

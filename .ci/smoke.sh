@@ -39,6 +39,28 @@ node check.mjs 2> esm-stderr.txt || { cat esm-stderr.txt; exit 1; }
 if grep -q LOADED esm-stderr.txt; then echo "ESM import loaded Azure packages eagerly:"; cat esm-stderr.txt; exit 1; fi
 node check.cjs
 
+# m365-defender/testing (msw is its optional peer): both module systems, and its errors are the
+# SDK's own classes (not a bundled copy), so instanceof holds across the two entries.
+npm install --no-audit --no-fund --silent msw@2.15.0
+cat > testing.mjs <<'JS'
+const sdk = await import('m365-defender');
+const testing = await import('m365-defender/testing');
+try { testing.createFakeTenant({ seeed: 1 }); throw new Error('no error'); }
+catch (e) { if (!(e instanceof sdk.InvalidArgumentError) || e.option !== 'seeed') throw e; }
+const tenant = testing.createFakeTenant({ seed: 3, incidents: 4, huntingRows: 10 });
+if (tenant.incidents.size !== 4 || testing.handlers(tenant).length < 1) throw new Error('ESM testing: fake tenant broken');
+console.log('ESM m365-defender/testing ok');
+JS
+cat > testing.cjs <<'JS'
+const sdk = require('m365-defender');
+const testing = require('m365-defender/testing');
+try { testing.createFakeTenant({ seeed: 1 }); throw new Error('no error'); }
+catch (e) { if (!(e instanceof sdk.InvalidArgumentError)) throw e; }
+console.log('CJS m365-defender/testing ok');
+JS
+node testing.mjs
+node testing.cjs
+
 # The m365d bin from the tarball: --version, then a simulator that a fresh node process (trusting
 # its CA through the printed NODE_EXTRA_CA_CERTS) reaches over TLS, stopped with SIGTERM.
 version="$(npx --no-install m365d --version)"

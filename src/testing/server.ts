@@ -86,7 +86,11 @@ export interface SimulatorRequestLog {
   ms: number;
 }
 
-/** Options of {@link startSimulator}. */
+/**
+ * Options of {@link startSimulator}. An unknown key, a wrongly typed value, or options that would
+ * be ignored together (`ca` with `caDir`; built-in tenant options with `createTenant`) throw
+ * `InvalidArgumentError` naming the option.
+ */
 export interface SimulatorOptions<T extends SimulatorTenant = FakeTenant> extends Omit<FakeTenantOptions, keyof FakeTenantHosts> {
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
@@ -97,7 +101,10 @@ export interface SimulatorOptions<T extends SimulatorTenant = FakeTenant> extend
   host?: string;
   /** A CA to sign the server certificate with, instead of generating one. */
   ca?: PemKeyPair;
-  /** A directory holding the CA (`ca.pem`, `ca-key.pem`); created there if absent. Ignored when `ca` is given. */
+  /**
+   * A directory holding the CA (`ca.pem`, `ca-key.pem`); made there if absent, expired, expiring
+   * within a week, or valid longer than a year; `ca-key.pem` is kept mode 0600. Not with `ca`.
+   */
   caDir?: string;
   /** Faults queued at start (and again after a reset), as `POST /_sim/faults` takes them. */
   faults?: ReadonlyArray<{ route: string; steps: SimulatorFaultStep[] }>;
@@ -381,6 +388,9 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
  * The `/_sim` admin API (loopback callers only; others get 403):
  * `GET /_sim/state`, `POST /_sim/faults` with `{route, steps}`, `DELETE /_sim/faults`, `POST /_sim/reset`.
  * Any other request the tenant does not serve gets a 404 JSON body.
+ *
+ * @throws InvalidArgumentError (from `m365-defender`) naming the option, for an unknown option, a
+ * wrongly typed value, or options that would be ignored together; nothing is started then.
  */
 export async function startSimulator<T extends SimulatorTenant = FakeTenant>(options: SimulatorOptions<T> = {}): Promise<Simulator<T>> {
   checkSimulatorOptions(options);

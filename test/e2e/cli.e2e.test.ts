@@ -2,7 +2,7 @@
  * `m365d` as a user runs it: a child process (from source, through tsx, as `npm run sim` does).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +91,24 @@ describe('m365d', () => {
       expect(await sim.exited).toBe(0);
       expect(sim.err()).toBe('');
       expect(await readFile(envFile, 'utf8')).toBe(sim.out());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sim --save-env makes an existing environment file private (0600): it holds the client secret', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'm365d-cli-'));
+    try {
+      const envFile = join(dir, 'sim.env');
+      await writeFile(envFile, 'old contents\n');
+      await chmod(envFile, 0o644);
+      const sim = m365d(['sim', '--quiet', '--incidents', '1', '--rows', '1', '--save-env', envFile]);
+      await sim.waitFor(/export DEFENDER_GRAPH_BASE_URL=.*\n/);
+      sim.child.kill('SIGTERM');
+      expect(await sim.exited).toBe(0);
+      expect(await readFile(envFile, 'utf8')).toBe(sim.out());
+      expect(parseExports(sim.out()).AZURE_CLIENT_SECRET).toMatch(/8Q~/);
+      if (process.platform !== 'win32') expect((await stat(envFile)).mode & 0o777).toBe(0o600);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -81,7 +81,10 @@ export interface FakeTenantHosts {
   keyVaultUrl: string;
 }
 
-/** Options of {@link createFakeTenant}. Every one is optional. */
+/**
+ * Options of {@link createFakeTenant}. Every one is optional; `undefined` counts as absent. An
+ * unknown key or a wrongly typed value throws `InvalidArgumentError` naming the option.
+ */
 export interface FakeTenantOptions extends Partial<FakeTenantHosts> {
   /** Seed of everything generated (ids, secrets, incidents, tables). Same seed and start time → same tenant. Default 1. */
   seed?: number;
@@ -237,6 +240,8 @@ const QUOTA_FAMILY: Partial<Record<TenantRoute, TenantQuotaFamily>> = {
  * Creates a fake Microsoft 365 Defender tenant: Entra ID (client secret and certificate credentials,
  * RS256 tokens signed with the tenant's own key), the legacy Defender API, Graph security (when
  * available) and Key Vault, over deterministic data generated from `seed`.
+ *
+ * @throws InvalidArgumentError (from `m365-defender`) naming the option, for an unknown option or a wrongly typed value.
  *
  * @example
  * ```ts

@@ -107,13 +107,19 @@ export class TokenSigner {
   }
 
   /** The public key as a JWKS document (what `jwks_uri` serves). */
-  jwks(): { keys: Array<Record<string, unknown>> } {
+  jwks(): {
+    /** The tenant's one signing key, as a JWK (`kty`, `use`, `kid`, `x5t`, `n`, `e`). */
+    keys: Array<Record<string, unknown>>;
+  } {
     const jwk = this.#key.publicKey.export({ format: 'jwk' });
     return { keys: [{ kty: 'RSA', use: 'sig', kid: this.kid, x5t: this.kid, n: jwk.n, e: jwk.e }] };
   }
 
   /** Never shows key material. */
-  toJSON(): { kid: string | undefined } {
+  toJSON(): {
+    /** The signing key's id, once the key exists. */
+    kid: string | undefined;
+  } {
     return { kid: this.#keys?.kid };
   }
 }
