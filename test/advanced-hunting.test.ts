@@ -72,6 +72,8 @@ describe('advancedHunting.run', () => {
     [{ text: 'DeviceInfo' }, {}, 'query'],
     ['DeviceInfo', { rowSchema: { parse: () => 1 } }, 'rowSchema'],
     ['DeviceInfo', { timeoutMs: -5 }, 'timeoutMs'],
+    ['DeviceInfo', { timeoutMs: 2 ** 31 }, 'timeoutMs'],
+    ['DeviceInfo', { timeoutMs: 2 ** 33 }, 'timeoutMs'],
     ['DeviceInfo', { timespan: 'P7D' }, 'timespan'],
     ['DeviceInfo', { signal: 'abort' }, 'signal'],
   ])('refuses %o before sending', async (query, options, option) => {

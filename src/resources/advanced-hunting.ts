@@ -122,8 +122,9 @@ export class AdvancedHunting {
       throw new InvalidArgumentError('query', `query is ${text.length} characters long; the SDK sends at most ${MAX_QUERY_LENGTH}.`);
     }
     const { timeoutMs = this.#timeoutMs } = options;
-    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-      throw new InvalidArgumentError('timeoutMs', `timeoutMs must be a positive integer of milliseconds; got ${String(timeoutMs)}.`);
+    // At most an hour, as the client option: Node clamps longer timers to 1 ms (an instant timeout).
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 3_600_000) {
+      throw new InvalidArgumentError('timeoutMs', `timeoutMs must be an integer of milliseconds from 1 to 3,600,000 (one hour); got ${String(timeoutMs)}.`);
     }
     const { rowSchema } = options;
     if (rowSchema !== undefined && typeof (rowSchema as { safeParse?: unknown })?.safeParse !== 'function') {
