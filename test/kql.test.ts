@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../src/errors.js';
 import { KqlQuery, kql, type KqlValue } from '../src/kql.js';
+import { prng } from '../src/testing/data/random.js';
 
 // ---------------------------------------------------------------------------------------------
 // A minimal KQL tokenizer following the reference's lexical rules (entra-keyvault-kql.md §4.1):
@@ -116,18 +117,6 @@ function thrown(fn: () => unknown): InvalidArgumentError {
   throw new Error('expected an InvalidArgumentError, nothing was thrown');
 }
 
-// mulberry32: a small seeded PRNG, so the generated cases are the same on every run.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const DANGEROUS_PIECES = [
   '"', "'", '\\', '\\"', "\\'", '\\\\', '\n', '\r', '\r\n', '\t', '|', '//', '/', '*', '@', '@"', 'h"',
   '```', '`', '(', ')', '[', ']', '{', '}', ',', ';', '=', '==', '!', '~', '$', '#', ' ', 'a', 'Z',
@@ -213,7 +202,7 @@ describe('kql: strings', () => {
   });
 
   it(`round-trips 500 generated strings of dangerous characters as one string token`, () => {
-    const random = mulberry32(20240501);
+    const random = prng(20240501); // seeded: the same cases on every run
     for (let i = 0; i < 500; i++) {
       const value = randomDangerousString(random);
       expectOneStringToken(value);
@@ -406,7 +395,7 @@ describe('kql.identifier', () => {
   });
 
   it('round-trips 200 generated names as one bracket-quoted string', () => {
-    const random = mulberry32(7);
+    const random = prng(7); // seeded: the same cases on every run
     for (let i = 0; i < 200; i++) {
       const name = randomDangerousString(random) + 'n';
       expect(tokenize(kql.identifier(name).text)).toEqual([

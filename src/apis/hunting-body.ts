@@ -17,7 +17,7 @@ import { ConnectionError, DefenderError, TimeoutError, type ValidationIssue } fr
 import type { HuntingColumn, HuntingStats } from '../models/hunting.js';
 import { formatIssuePath, responseValidationError } from '../models/validation.js';
 import { causeCode, safeCause } from '../transport/transport.js';
-import { huntingKeys, parseHuntingColumn, type HuntingWire } from './defender/hunting.js';
+import { huntingKeys, parseHuntingColumn, type HuntingWire } from './shared/hunting.js';
 import { closedError } from './hunting-stream.js';
 
 // TokenType values of @streamparser/json (a const enum upstream; not importable without loading it).

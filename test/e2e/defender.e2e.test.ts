@@ -2,61 +2,53 @@
  * The public SDK against the HTTPS simulator, over real sockets and TLS, with the real
  * @azure/identity credentials (client secret and certificate) and the Defender API.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientOptionsFromEnv } from '../../src/env.js';
 import { DefenderClient, PermissionError, kql, type DefenderClientOptions } from '../../src/index.js';
-import { startSimulator, type Simulator } from '../../src/testing/server.js';
+import { startSimulator } from '../../src/testing/server.js';
+import { envClient, expectRetryAfterWaited, serviceTicks, useSimulator } from './support.js';
 
 const READER_ID = '0b9a3e1c-4f7d-4c2a-9e51-7a1d2c3b4e5f';
 const READER_SECRET = 'reader8Q~simulated-secret-value-000000000';
 const OWNER_ID = '6d1f0c2e-8a4b-4e3f-b2c1-9f8e7d6c5b4a';
 const OWNER_SECRET = 'owner8Q~simulated-secret-value-0000000000';
 
-let sim: Simulator;
+const sim = useSimulator({
+  seed: 11,
+  incidents: 60,
+  huntingRows: 3_000,
+  certificateApp: true,
+  apps: [
+    { clientId: OWNER_ID, clientSecret: OWNER_SECRET, roles: { defender: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'] } },
+    { clientId: READER_ID, clientSecret: READER_SECRET, roles: { defender: ['Incident.Read.All'] } },
+  ],
+});
 
 /** A client configured only from the environment the simulator prints, as a user's program would be. */
 function client(env: Record<string, string> = {}, overrides: Partial<DefenderClientOptions> = {}): DefenderClient {
-  return new DefenderClient(clientOptionsFromEnv({ ...sim.env, ...env }, { maxRetryWaitMs: 10_000, ...overrides }));
+  return envClient(sim(), env, overrides);
 }
 
 async function admin(path: string, init?: RequestInit): Promise<Response> {
-  return fetch(`${sim.origin}/_sim/${path}`, init);
+  return fetch(`${sim().origin}/_sim/${path}`, init);
 }
-
-beforeAll(async () => {
-  sim = await startSimulator({
-    caDir: process.env.M365D_E2E_CA_DIR!,
-    seed: 11,
-    incidents: 60,
-    huntingRows: 3_000,
-    certificateApp: true,
-    apps: [
-      { clientId: OWNER_ID, clientSecret: OWNER_SECRET, roles: { defender: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'] } },
-      { clientId: READER_ID, clientSecret: READER_SECRET, roles: { defender: ['Incident.Read.All'] } },
-    ],
-  });
-});
-
-afterAll(async () => {
-  await sim?.close();
-});
 
 describe('credentials over real TLS', () => {
   it('signs in with the client secret from the printed environment', async () => {
-    expect(sim.env).toMatchObject({ AZURE_CLIENT_ID: OWNER_ID, AZURE_CLIENT_SECRET: OWNER_SECRET, AZURE_AUTHORITY_HOST: sim.origin });
+    expect(sim().env).toMatchObject({ AZURE_CLIENT_ID: OWNER_ID, AZURE_CLIENT_SECRET: OWNER_SECRET, AZURE_AUTHORITY_HOST: sim().origin });
     const who = await client().auth.inspect();
-    expect(who).toMatchObject({ tenantId: sim.tenant.tenantId, appId: OWNER_ID, audience: 'https://api.security.microsoft.com' });
+    expect(who).toMatchObject({ tenantId: sim().tenant.tenantId, appId: OWNER_ID, audience: 'https://api.security.microsoft.com' });
     expect(who.roles).toEqual(['Incident.ReadWrite.All', 'AdvancedHunting.Read.All']);
   });
 
   it('signs in with a certificate (a client assertion the tenant verifies)', async () => {
-    const certificateApp = sim.certificateApp!;
+    const certificateApp = sim().certificateApp!;
     const c = client(certificateApp.env);
     const who = await c.auth.inspect();
     expect(who.appId).toBe(certificateApp.clientId);
-    const incident = await c.incidents.get(String([...sim.tenant.incidents.keys()][0]));
-    expect(incident.id).toBe(String([...sim.tenant.incidents.keys()][0]));
-    const tokenRequest = sim.tenant.requests.filter((r) => r.route === 'entra.token').at(-1)!;
+    const incident = await c.incidents.get(String([...sim().tenant.incidents.keys()][0]));
+    expect(incident.id).toBe(String([...sim().tenant.incidents.keys()][0]));
+    const tokenRequest = sim().tenant.requests.filter((r) => r.route === 'entra.token').at(-1)!;
     expect(tokenRequest.status).toBe(200);
     expect(tokenRequest.body).toMatchObject({ client_assertion: '[redacted]', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' });
   });
@@ -75,41 +67,37 @@ describe('incidents', () => {
     for await (const page of client().incidents.list({ pageSize: 25 }).byPage()) pages.push(page);
     expect(pages.map((p) => p.items.length)).toEqual([25, 25, 10]);
     const ids = pages.flatMap((p) => p.items.map((i) => Number(i.id)));
-    expect(ids).toEqual([...sim.tenant.incidents.keys()].sort((a, b) => b - a));
-    const listCalls = sim.tenant.requests.filter((r) => r.route === 'defender.listIncidents').slice(-3);
+    expect(ids).toEqual([...sim().tenant.incidents.keys()].sort((a, b) => b - a));
+    const listCalls = sim().tenant.requests.filter((r) => r.route === 'defender.listIncidents').slice(-3);
     expect(listCalls.map((r) => new URL(r.url).searchParams.get('$skip') ?? '0')).toEqual(['0', '25', '50']);
   });
 
   it('filters by status and by last update time on the server', async () => {
-    const all = [...sim.tenant.incidents.values()];
+    const all = [...sim().tenant.incidents.values()];
     const active = await client().incidents.list({ status: 'active' }).toArray();
     expect(active.map((i) => Number(i.id)).sort()).toEqual(all.filter((i) => i.status === 'Active').map((i) => i.incidentId).sort());
     expect(active.length).toBeGreaterThan(0);
 
     // updatedAfter is inclusive (`ge`), and the service compares 7-digit fractions of a second: so does the expectation.
-    const ticks = (iso: string): bigint => {
-      const [, whole, fraction = ''] = /^(.*?:\d\d)(?:\.(\d+))?Z$/.exec(iso)!;
-      return BigInt(Date.parse(`${whole}Z`)) * 10_000n + BigInt(fraction.padEnd(7, '0').slice(0, 7));
-    };
     const times = all.map((i) => Date.parse(i.lastUpdateTime)).sort((a, b) => a - b);
     const updatedAfter = new Date(times[Math.floor(times.length / 2)]!);
     const recent = await client().incidents.list({ updatedAfter }).toArray();
-    expect(recent.length).toBe(all.filter((i) => ticks(i.lastUpdateTime) >= BigInt(updatedAfter.getTime()) * 10_000n).length);
+    expect(recent.length).toBe(all.filter((i) => serviceTicks(i.lastUpdateTime) >= BigInt(updatedAfter.getTime()) * 10_000n).length);
     expect(recent.length).toBeGreaterThan(0);
     expect(recent.every((i) => i.lastUpdateDateTime.getTime() >= updatedAfter.getTime())).toBe(true);
-    const call = sim.tenant.requests.filter((r) => r.route === 'defender.listIncidents').at(-1)!;
+    const call = sim().tenant.requests.filter((r) => r.route === 'defender.listIncidents').at(-1)!;
     expect(new URL(call.url).searchParams.get('$filter')).toContain('lastUpdateTime ge');
   });
 
   it('gets an incident with its alerts', async () => {
-    const wire = [...sim.tenant.incidents.values()][3]!;
+    const wire = [...sim().tenant.incidents.values()][3]!;
     const incident = await client().incidents.get(String(wire.incidentId));
     expect(incident.displayName).toBe(wire.incidentName);
     expect(incident.alerts.map((a) => a.id)).toEqual(wire.alerts.map((a) => a.alertId));
   });
 
   it('updates an incident, and a later get shows the change', async () => {
-    const wire = [...sim.tenant.incidents.values()].find((i) => i.status === 'Active')!;
+    const wire = [...sim().tenant.incidents.values()].find((i) => i.status === 'Active')!;
     const id = String(wire.incidentId);
     const c = client();
     const updated = await c.incidents.update(id, {
@@ -128,7 +116,7 @@ describe('incidents', () => {
 
   it('fails with a 403 that names the missing permission', async () => {
     const reader = client({ AZURE_CLIENT_ID: READER_ID, AZURE_CLIENT_SECRET: READER_SECRET });
-    const id = String([...sim.tenant.incidents.keys()][0]);
+    const id = String([...sim().tenant.incidents.keys()][0]);
     await expect(reader.incidents.get(id)).resolves.toMatchObject({ id });
     const error = await reader.incidents.update(id, { status: 'inProgress' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermissionError);
@@ -143,26 +131,14 @@ describe('incidents', () => {
 
 describe('retries over the wire', () => {
   it('waits what Retry-After says on a 429, then succeeds', async () => {
-    const c = client();
-    await c.auth.inspect(); // the token first, so the timing below is the retry's
-    sim.tenant.faults.add('defender.listIncidents', {
-      status: 429,
-      headers: { 'Retry-After': '1' },
-      body: { error: { code: 'TooManyRequests', message: 'Rate limit is exceeded. Try again in 1 seconds.' } },
+    await expectRetryAfterWaited(sim(), client(), 'defender.listIncidents', {
+      error: { code: 'TooManyRequests', message: 'Rate limit is exceeded. Try again in 1 seconds.' },
     });
-    const before = sim.tenant.requests.length;
-    const started = Date.now();
-    const page = await c.incidents.list({ pageSize: 5 }).toArray({ limit: 5 });
-    const elapsed = Date.now() - started;
-    expect(page).toHaveLength(5);
-    expect(elapsed).toBeGreaterThanOrEqual(950);
-    expect(elapsed).toBeLessThan(5_000);
-    expect(sim.tenant.requests.slice(before).filter((r) => r.route === 'defender.listIncidents').map((r) => r.status)).toEqual([429, 200]);
   });
 
   it('survives a reset connection and a 503 (faults queued through the /_sim admin API)', async () => {
     const c = client();
-    const id = String([...sim.tenant.incidents.keys()][1]);
+    const id = String([...sim().tenant.incidents.keys()][1]);
     await c.auth.inspect();
     const added = await admin('faults', {
       method: 'POST',
@@ -170,10 +146,10 @@ describe('retries over the wire', () => {
       body: JSON.stringify({ route: 'defender.getIncident', steps: [{ network: { kind: 'reset' } }, 503] }),
     });
     expect(added.status).toBe(201);
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     await expect(c.incidents.get(id)).resolves.toMatchObject({ id });
-    expect(sim.tenant.requests.slice(before).map((r) => r.status)).toEqual([0, 503, 200].map((s) => (s === 0 ? expect.any(Number) : s)));
-    expect(sim.tenant.faults.pending).toBe(0);
+    expect(sim().tenant.requests.slice(before).map((r) => r.status)).toEqual([0, 503, 200].map((s) => (s === 0 ? expect.any(Number) : s)));
+    expect(sim().tenant.faults.pending).toBe(0);
   });
 });
 
@@ -204,17 +180,17 @@ describe('a token expiring mid-run', () => {
 
 describe('the /_sim admin API against the fake tenant', () => {
   it('reports state, and a reset restores the generated incidents', async () => {
-    const wire = [...sim.tenant.incidents.values()].find((i) => i.status === 'Active')!;
+    const wire = [...sim().tenant.incidents.values()].find((i) => i.status === 'Active')!;
     const original = structuredClone(wire);
     await client().incidents.update(String(wire.incidentId), { assignedTo: 'e2e@contoso.com' });
     const state = (await (await admin('state')).json()) as Record<string, unknown>;
-    expect(state).toMatchObject({ origin: sim.origin, tenantId: sim.tenant.tenantId, incidents: 60, quotas: true });
+    expect(state).toMatchObject({ origin: sim().origin, tenantId: sim().tenant.tenantId, incidents: 60, quotas: true });
     expect((state.requestsByTenantRoute as Record<string, number>)['defender.updateIncident']).toBeGreaterThanOrEqual(1);
     expect(state.tokenRequests).toBeGreaterThanOrEqual(1);
-    expect(sim.tenant.incidents.get(wire.incidentId)!.assignedTo).toBe('e2e@contoso.com');
+    expect(sim().tenant.incidents.get(wire.incidentId)!.assignedTo).toBe('e2e@contoso.com');
 
     expect((await admin('reset', { method: 'POST' })).status).toBe(204);
-    expect(sim.tenant.incidents.get(wire.incidentId)).toEqual(original);
+    expect(sim().tenant.incidents.get(wire.incidentId)).toEqual(original);
     const after = (await (await admin('state')).json()) as Record<string, unknown>;
     expect(after).toMatchObject({ requestsByRoute: {}, tokenRequests: 0, issuedTokens: 0, faultsPending: 0 });
     // Tokens issued before the reset are still signed by the tenant's key: clients keep working.
@@ -224,7 +200,7 @@ describe('the /_sim admin API against the fake tenant', () => {
 
 describe('advanced hunting, one query per KQL operator family', () => {
   type Row = Record<string, unknown>;
-  const rows = (): Row[] => sim.tenant.tables.DeviceProcessEvents!;
+  const rows = (): Row[] => sim().tenant.tables.DeviceProcessEvents!;
   const time = (value: unknown): number => (typeof value === 'number' ? value : Date.parse(String(value)));
   const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
   const count = (predicate: (row: Row) => boolean) => [{ n: rows().filter(predicate).length }];

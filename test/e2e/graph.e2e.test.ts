@@ -3,12 +3,11 @@
  * the real @azure/identity credentials (client secret and certificate): Microsoft Graph security's
  * incidents, alerts_v2 and runHuntingQuery, served from the same tenant store as the Defender API.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { clientOptionsFromEnv } from '../../src/env.js';
-import { DefenderClient, InvalidArgumentError, PermissionError, kql, type DefenderClientOptions } from '../../src/index.js';
-import { startSimulator, type Simulator } from '../../src/testing/server.js';
+import { InvalidArgumentError, PermissionError, kql, type DefenderClient, type DefenderClientOptions } from '../../src/index.js';
 import type { LegacyIncidentWire } from '../../src/testing/tenant/legacy-wire.js';
+import { envClient, expectRetryAfterWaited, serviceTicks, useSimulator } from './support.js';
 
 const OWNER_ID = '2c6e4f1a-7b3d-4e5f-9a8b-1c2d3e4f5a6b';
 const OWNER_SECRET = 'owner8Q~simulated-graph-secret-value-00000';
@@ -20,82 +19,73 @@ const INCIDENTS = 60;
 // A list with `$expand=alerts` 500s when more incidents than this match its filter (reference §5.2).
 const EXPAND_FAILS_ABOVE = 30;
 
-let sim: Simulator;
+const sim = useSimulator({
+  seed: 23,
+  incidents: INCIDENTS,
+  huntingRows: 3_000,
+  certificateApp: true,
+  graphExpandFailsAbove: EXPAND_FAILS_ABOVE,
+  apps: [
+    {
+      clientId: OWNER_ID,
+      clientSecret: OWNER_SECRET,
+      roles: {
+        defender: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'],
+        graph: ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All'],
+      },
+    },
+    { clientId: DEFENDER_ONLY_ID, clientSecret: DEFENDER_ONLY_SECRET, roles: { defender: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'] } },
+    { clientId: GRAPH_READER_ID, clientSecret: GRAPH_READER_SECRET, roles: { graph: ['SecurityIncident.Read.All'] } },
+  ],
+});
 
 /** A client configured only from the environment the simulator prints, plus `DEFENDER_API=graph`, as a user's program would be. */
 function graph(env: Record<string, string> = {}, overrides: Partial<DefenderClientOptions> = {}): DefenderClient {
-  return new DefenderClient(clientOptionsFromEnv({ ...sim.env, DEFENDER_API: 'graph', ...env }, { maxRetryWaitMs: 10_000, ...overrides }));
+  return envClient(sim(), { DEFENDER_API: 'graph', ...env }, overrides);
 }
 
 /** The same program with the Defender API (no `DEFENDER_API` set). */
 function defender(): DefenderClient {
-  return new DefenderClient(clientOptionsFromEnv(sim.env, { maxRetryWaitMs: 10_000, silenceDeprecationWarnings: true }));
+  return envClient(sim(), {}, { silenceDeprecationWarnings: true });
 }
 
-const stored = (): LegacyIncidentWire[] => [...sim.tenant.incidents.values()];
-const requestsSince = (before: number, route: string) => sim.tenant.requests.slice(before).filter((r) => r.route === route);
+const stored = (): LegacyIncidentWire[] => [...sim().tenant.incidents.values()];
+const requestsSince = (before: number, route: string) => sim().tenant.requests.slice(before).filter((r) => r.route === route);
 const filterOf = (url: string): string => new URL(url).searchParams.get('$filter') ?? '';
 
 /** Lowercases the first letter: the legacy store's `InProgress` is Graph's `inProgress`. */
 const camel = (value: string): string => value.charAt(0).toLowerCase() + value.slice(1);
 
-beforeAll(async () => {
-  sim = await startSimulator({
-    caDir: process.env.M365D_E2E_CA_DIR!,
-    seed: 23,
-    incidents: INCIDENTS,
-    huntingRows: 3_000,
-    certificateApp: true,
-    graphExpandFailsAbove: EXPAND_FAILS_ABOVE,
-    apps: [
-      {
-        clientId: OWNER_ID,
-        clientSecret: OWNER_SECRET,
-        roles: {
-          defender: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'],
-          graph: ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All'],
-        },
-      },
-      { clientId: DEFENDER_ONLY_ID, clientSecret: DEFENDER_ONLY_SECRET, roles: { defender: ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'] } },
-      { clientId: GRAPH_READER_ID, clientSecret: GRAPH_READER_SECRET, roles: { graph: ['SecurityIncident.Read.All'] } },
-    ],
-  });
-});
-
-afterAll(async () => {
-  await sim?.close();
-});
-
 describe('credentials over real TLS, Graph scope', () => {
   it('signs in with the client secret for a Microsoft Graph token', async () => {
     const who = await graph().auth.inspect();
-    expect(who).toMatchObject({ tenantId: sim.tenant.tenantId, appId: OWNER_ID, audience: 'https://graph.microsoft.com' });
+    expect(who).toMatchObject({ tenantId: sim().tenant.tenantId, appId: OWNER_ID, audience: 'https://graph.microsoft.com' });
     expect(who.roles).toEqual(['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All']);
-    const tokenRequest = sim.tenant.requests.filter((r) => r.route === 'entra.token').at(-1)!;
+    const tokenRequest = sim().tenant.requests.filter((r) => r.route === 'entra.token').at(-1)!;
     expect(tokenRequest.body).toMatchObject({ scope: 'https://graph.microsoft.com/.default', client_secret: '[redacted]' });
   });
 
   it('signs in with a certificate and reads an incident from Graph', async () => {
-    const certificateApp = sim.certificateApp!;
+    const certificateApp = sim().certificateApp!;
     const c = graph(certificateApp.env);
     const who = await c.auth.inspect();
     expect(who).toMatchObject({ appId: certificateApp.clientId, audience: 'https://graph.microsoft.com' });
     const id = String(stored()[0]!.incidentId);
     await expect(c.incidents.get(id)).resolves.toMatchObject({ id });
-    const tokenRequest = sim.tenant.requests.filter((r) => r.route === 'entra.token').at(-1)!;
+    const tokenRequest = sim().tenant.requests.filter((r) => r.route === 'entra.token').at(-1)!;
     expect(tokenRequest.status).toBe(200);
     expect(tokenRequest.body).toMatchObject({
       scope: 'https://graph.microsoft.com/.default',
       client_assertion: '[redacted]',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
     });
-    expect(sim.tenant.requests.filter((r) => r.route === 'graph.getIncident').at(-1)!.status).toBe(200);
+    expect(sim().tenant.requests.filter((r) => r.route === 'graph.getIncident').at(-1)!.status).toBe(200);
   });
 });
 
 describe('incidents on Graph', () => {
   it('lists every incident across @odata.nextLink pages', async () => {
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     const pages = [];
     for await (const page of graph().incidents.list({ pageSize: 25 }).byPage()) pages.push(page);
     expect(pages.map((p) => p.items.length)).toEqual([25, 25, 10]);
@@ -110,7 +100,7 @@ describe('incidents on Graph', () => {
   });
 
   it('filters by status on the server', async () => {
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     const active = await graph().incidents.list({ status: 'active' }).toArray();
     const expected = stored().filter((i) => i.status === 'Active').map((i) => String(i.incidentId));
     expect(expected.length).toBeGreaterThan(0);
@@ -120,7 +110,7 @@ describe('incidents on Graph', () => {
   });
 
   it('filters by severity on the server', async () => {
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     const high = await graph().incidents.list({ severity: 'high' }).toArray();
     const expected = stored().filter((i) => i.severity === 'High').map((i) => String(i.incidentId));
     expect(expected.length).toBeGreaterThan(0);
@@ -130,15 +120,11 @@ describe('incidents on Graph', () => {
 
   it('filters by last update time on the server (inclusive)', async () => {
     // The service compares 7-digit fractions of a second: so does the expectation.
-    const ticks = (iso: string): bigint => {
-      const [, whole, fraction = ''] = /^(.*?:\d\d)(?:\.(\d+))?Z$/.exec(iso)!;
-      return BigInt(Date.parse(`${whole}Z`)) * 10_000n + BigInt(fraction.padEnd(7, '0').slice(0, 7));
-    };
     const times = stored().map((i) => Date.parse(i.lastUpdateTime)).sort((a, b) => a - b);
     const updatedAfter = new Date(times[Math.floor(times.length / 2)]!);
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     const recent = await graph().incidents.list({ updatedAfter }).toArray();
-    const expected = stored().filter((i) => ticks(i.lastUpdateTime) >= BigInt(updatedAfter.getTime()) * 10_000n);
+    const expected = stored().filter((i) => serviceTicks(i.lastUpdateTime) >= BigInt(updatedAfter.getTime()) * 10_000n);
     expect(recent.length).toBeGreaterThan(0);
     expect(recent.map((i) => i.id).sort()).toEqual(expected.map((i) => String(i.incidentId)).sort());
     expect(recent.every((i) => i.lastUpdateDateTime.getTime() >= updatedAfter.getTime())).toBe(true);
@@ -147,7 +133,7 @@ describe('incidents on Graph', () => {
 
   it('filters by owner on the server', async () => {
     const owner = stored().find((i) => i.assignedTo)!.assignedTo!;
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     const mine = await graph().incidents.list({ assignedTo: owner }).toArray();
     const expected = stored().filter((i) => i.assignedTo === owner).map((i) => String(i.incidentId));
     expect(mine.map((i) => i.id).sort()).toEqual(expected.sort());
@@ -158,12 +144,12 @@ describe('incidents on Graph', () => {
   it('embeds alerts with expandAlerts ($expand=alerts), and only then', async () => {
     const active = stored().filter((i) => i.status === 'Active');
     expect(active.length).toBeLessThanOrEqual(EXPAND_FAILS_ABOVE); // else the service would 500 (next test)
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     const c = graph();
     const expanded = await c.incidents.list({ status: 'active', expandAlerts: true }).toArray();
     expect(new URL(requestsSince(before, 'graph.listIncidents')[0]!.url).searchParams.get('$expand')).toBe('alerts');
     for (const incident of expanded) {
-      const wire = sim.tenant.incidents.get(Number(incident.id))!;
+      const wire = sim().tenant.incidents.get(Number(incident.id))!;
       expect(incident.alerts.map((a) => a.id)).toEqual(wire.alerts.map((a) => a.alertId));
     }
     expect(expanded.some((i) => i.alerts.length > 0)).toBe(true);
@@ -175,11 +161,11 @@ describe('incidents on Graph', () => {
     expect(stored().length).toBeGreaterThan(EXPAND_FAILS_ABOVE);
     const warnings: string[] = [];
     const c = graph({}, { maxRetries: 1, logger: { warn: (message) => void warnings.push(message) } });
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     const first = await c.incidents.list({ expandAlerts: true, pageSize: 5 }).toArray({ limit: 5 });
     expect(first).toHaveLength(5);
     for (const incident of first) {
-      const wire = sim.tenant.incidents.get(Number(incident.id))!;
+      const wire = sim().tenant.incidents.get(Number(incident.id))!;
       expect(incident.alerts.map((a) => a.id).sort()).toEqual(wire.alerts.map((a) => a.alertId).sort());
     }
     const lists = requestsSince(before, 'graph.listIncidents');
@@ -207,7 +193,7 @@ describe('incidents on Graph', () => {
   it('updates status, tags (as customTags) and a comment; Graph and the Defender API both see it', async () => {
     const wire = stored().find((i) => i.status === 'Active')!;
     const id = String(wire.incidentId);
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     const updated = await graph().incidents.update(id, {
       status: 'resolved',
       classification: 'truePositive',
@@ -239,7 +225,7 @@ describe('alerts on Graph (alerts_v2)', () => {
   const storedAlerts = () => stored().flatMap((i) => i.alerts.map((alert) => ({ ...alert, incidentId: i.incidentId })));
 
   it('lists alerts across pages, with status and severity filters applied by the service', async () => {
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     const pages = [];
     for await (const page of graph().alerts.list({ severity: 'high', pageSize: 10 }).byPage()) pages.push(page);
     const expected = storedAlerts().filter((a) => a.severity === 'High');
@@ -278,7 +264,7 @@ describe('alerts on Graph (alerts_v2)', () => {
 });
 
 describe('advanced hunting on Graph', () => {
-  const rows = (): Record<string, unknown>[] => sim.tenant.tables.DeviceProcessEvents!;
+  const rows = (): Record<string, unknown>[] => sim().tenant.tables.DeviceProcessEvents!;
   const time = (value: unknown): number => (typeof value === 'number' ? value : Date.parse(String(value)));
   const countIn = (from: number, to: number): number => rows().filter((r) => time(r.Timestamp) >= from && time(r.Timestamp) <= to).length;
   const query = 'DeviceProcessEvents | project Timestamp, DeviceName, FileName';
@@ -300,7 +286,7 @@ describe('advanced hunting on Graph', () => {
     expect(result.rows.length).toBeGreaterThanOrEqual(countIn(ended - 86_400_000, started));
     expect(result.rows.length).toBeLessThanOrEqual(countIn(started - 86_400_000, ended));
     expect(result.rows.every((r) => time(r.Timestamp) >= started - 86_400_000 - 1_000)).toBe(true);
-    const sent = sim.tenant.requests.filter((r) => r.route === 'graph.hunting').at(-1)!;
+    const sent = sim().tenant.requests.filter((r) => r.route === 'graph.hunting').at(-1)!;
     expect(sent.body).toEqual({ Query: query, Timespan: 'P1D' });
 
     const typed = await c.advancedHunting.run(query, { timespan: 'P1D', rowSchema: z.object({ Timestamp: z.coerce.date(), DeviceName: z.string() }) });
@@ -314,7 +300,7 @@ describe('advanced hunting on Graph', () => {
     const result = await graph().advancedHunting.run(kql`DeviceProcessEvents | project Timestamp`, { timespan: { start, end } });
     expect(result.rows.length).toBe(countIn(start.getTime(), end.getTime()));
     expect(result.rows.length).toBeGreaterThan(0);
-    const sent = sim.tenant.requests.filter((r) => r.route === 'graph.hunting').at(-1)!;
+    const sent = sim().tenant.requests.filter((r) => r.route === 'graph.hunting').at(-1)!;
     expect(sent.body).toMatchObject({ Timespan: `${start.toISOString()}/${end.toISOString()}` });
   });
 
@@ -323,7 +309,7 @@ describe('advanced hunting on Graph', () => {
     const start = new Date(sorted[Math.floor(sorted.length / 3)]! + 0.5);
     const result = await graph().advancedHunting.run('DeviceProcessEvents | project Timestamp', { timespan: { start, duration: 'PT12H' } });
     expect(result.rows.length).toBe(countIn(start.getTime(), start.getTime() + 12 * 3_600_000));
-    const sent = sim.tenant.requests.filter((r) => r.route === 'graph.hunting').at(-1)!;
+    const sent = sim().tenant.requests.filter((r) => r.route === 'graph.hunting').at(-1)!;
     expect(sent.body).toMatchObject({ Timespan: `${start.toISOString()}/PT12H` });
   });
 
@@ -336,12 +322,12 @@ describe('advanced hunting on Graph', () => {
     expect(n).toBeGreaterThan(0);
     expect(n).toBeGreaterThanOrEqual(countIn(ended - 7 * 86_400_000, started));
     expect(n).toBeLessThanOrEqual(countIn(started - 7 * 86_400_000, ended));
-    expect(sim.tenant.requests.filter((r) => r.route === 'graph.hunting').at(-1)!.body).toEqual({
+    expect(sim().tenant.requests.filter((r) => r.route === 'graph.hunting').at(-1)!.body).toEqual({
       Query: 'DeviceProcessEvents | where Timestamp > ago(7d) | summarize n = count()',
     });
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     await expect(c.advancedHunting.run(query, { timespan: '7 days' })).rejects.toBeInstanceOf(InvalidArgumentError);
-    expect(sim.tenant.requests.length).toBe(before);
+    expect(sim().tenant.requests.length).toBe(before);
   });
 });
 
@@ -374,34 +360,20 @@ describe('errors and limits on Graph', () => {
     expect(error).toBeInstanceOf(PermissionError);
     expect((error as PermissionError).message).toContain('SecurityIncident.ReadWrite.All');
     expect((error as PermissionError).grantedRoles).toEqual(['SecurityIncident.Read.All']);
-    expect(sim.tenant.incidents.get(Number(id))!.status).not.toBe('InProgress');
+    expect(sim().tenant.incidents.get(Number(id))!.status).not.toBe('InProgress');
   });
 
   it('waits what Retry-After says on a 429, then succeeds', async () => {
-    const c = graph();
-    await c.auth.inspect(); // the token first, so the timing below is the retry's
-    sim.tenant.faults.add('graph.listIncidents', {
-      status: 429,
-      headers: { 'Retry-After': '1' },
-      body: { error: { code: 'TooManyRequests', message: 'Too many requests.' } },
-    });
-    const before = sim.tenant.requests.length;
-    const started = Date.now();
-    const page = await c.incidents.list({ pageSize: 5 }).toArray({ limit: 5 });
-    const elapsed = Date.now() - started;
-    expect(page).toHaveLength(5);
-    expect(elapsed).toBeGreaterThanOrEqual(950);
-    expect(elapsed).toBeLessThan(5_000);
-    expect(requestsSince(before, 'graph.listIncidents').map((r) => r.status)).toEqual([429, 200]);
+    await expectRetryAfterWaited(sim(), graph(), 'graph.listIncidents', { error: { code: 'TooManyRequests', message: 'Too many requests.' } });
   });
 
   it('refuses pageSize above 50 before sending anything', async () => {
     const c = graph();
-    const before = sim.tenant.requests.length;
+    const before = sim().tenant.requests.length;
     expect(() => c.incidents.list({ pageSize: 51 })).toThrow(InvalidArgumentError);
     expect(() => c.incidents.list({ pageSize: 51 })).toThrow(/50/);
     await expect(c.incidents.list({ pageSize: 50 }).toArray({ limit: 1 })).resolves.toHaveLength(1);
-    const sent = sim.tenant.requests.slice(before).filter((r) => r.route.startsWith('graph.'));
+    const sent = sim().tenant.requests.slice(before).filter((r) => r.route.startsWith('graph.'));
     expect(sent.map((r) => new URL(r.url).searchParams.get('$top'))).toEqual(['50']);
   });
 });

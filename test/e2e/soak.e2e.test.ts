@@ -8,12 +8,13 @@
  * simulated minute) and its tokens (TOKEN_LIFETIME_S simulated seconds) go by in real seconds.
  * The pacer is given the tenant's quotas on the real clock (`rateLimit.limits`).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientOptionsFromEnv } from '../../src/env.js';
 import { DefenderClient, type RateLimitWindow } from '../../src/index.js';
-import { startSimulator, type Simulator } from '../../src/testing/server.js';
+import { prng } from '../../src/testing/data/random.js';
 import type { FaultStep, TenantRoute } from '../../src/testing/tenant/faults.js';
-import { DEFAULT_QUOTA_LIMITS, type QuotaFamily } from '../../src/testing/tenant/quotas.js';
+import { DEFAULT_TENANT_QUOTA_LIMITS, type TenantQuotaFamily } from '../../src/testing/tenant/quotas.js';
+import { useSimulator } from './support.js';
 
 const CALLS = 2_000;
 const WORKERS = 8;
@@ -29,8 +30,8 @@ const SEED = 0x50a4;
  * millisecond of latency is TIME_SCALE simulated ones: with 8 workers and the server in one
  * process, latency varies by tens of milliseconds, a few percent of a one-second window.)
  */
-function pacedLike(family: QuotaFamily): RateLimitWindow[] {
-  return DEFAULT_QUOTA_LIMITS[family].map(({ calls, windowMs }) => ({ limit: calls, intervalMs: Math.ceil((windowMs / TIME_SCALE) * 1.1) }));
+function pacedLike(family: TenantQuotaFamily): RateLimitWindow[] {
+  return DEFAULT_TENANT_QUOTA_LIMITS[family].map(({ limit, intervalMs }) => ({ limit, intervalMs: Math.ceil((intervalMs / TIME_SCALE) * 1.1) }));
 }
 
 type Operation = 'list' | 'get' | 'update' | 'hunting';
@@ -41,18 +42,6 @@ const ROUTE: Record<Operation, TenantRoute> = {
   update: 'defender.updateIncident',
   hunting: 'defender.hunting',
 };
-
-/** mulberry32: a small seeded generator, one per worker. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * A fault for the next request of an operation. Only faults after which the call must still
@@ -78,29 +67,20 @@ function faultFor(operation: Operation, next: () => number): FaultStep {
   return menu[Math.floor(next() * menu.length)]!;
 }
 
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator({
-    caDir: process.env.M365D_E2E_CA_DIR!,
-    seed: 77,
-    incidents: 40,
-    huntingRows: 300,
-    tokenLifetimeSeconds: TOKEN_LIFETIME_S,
-    timeScale: TIME_SCALE,
-    // quotas: the documented ones (on by default)
-  });
-});
-
-afterAll(async () => {
-  await sim?.close();
+const sim = useSimulator({
+  seed: 77,
+  incidents: 40,
+  huntingRows: 300,
+  tokenLifetimeSeconds: TOKEN_LIFETIME_S,
+  timeScale: TIME_SCALE,
+  // quotas: the documented ones (on by default)
 });
 
 describe('soak', () => {
   it(`${CALLS} calls, ${WORKERS} workers, ${FAULT_RATE * 100}% faults, several token lifetimes: nothing lost, nothing doubled, no quota 429`, async () => {
-    const tenant = sim.tenant;
+    const tenant = sim().tenant;
     const client = new DefenderClient(
-      clientOptionsFromEnv(sim.env, {
+      clientOptionsFromEnv(sim().env, {
         silenceDeprecationWarnings: true,
         rateLimit: {
           limits: {
@@ -119,7 +99,7 @@ describe('soak', () => {
     let faults = 0;
 
     // The plan, from the seed: each call's operation, and exactly FAULT_RATE of the calls with a fault.
-    const plan = random(SEED);
+    const plan = prng(SEED);
     const operations = Array.from({ length: CALLS }, (): Operation => {
       const roll = plan();
       return roll < 0.2 ? 'list' : roll < 0.55 ? 'get' : roll < 0.75 ? 'update' : 'hunting';
@@ -132,7 +112,7 @@ describe('soak', () => {
     const faulty = new Set(order.slice(0, Math.round(CALLS * FAULT_RATE)));
 
     const worker = async (index: number): Promise<void> => {
-      const next = random(SEED + 1 + index);
+      const next = prng(SEED + 1 + index);
       while (started < CALLS) {
         const n = started++;
         const operation = operations[n]!;

@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
-import { DefenderClient, InvalidArgumentError, UnsupportedOperationError } from '../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { DefenderClient, DefenderError, InvalidArgumentError, UnsupportedOperationError } from '../../src/index.js';
 import { fakeTenantBoth } from '../support/graph.js';
 import { startServer } from '../support/harness.js';
 
@@ -56,6 +56,29 @@ describe('alerts on api: graph', () => {
     expect(comments).toEqual([{ id: stored.alertId, body: { '@odata.type': 'microsoft.graph.security.alertComment', comment: 'Benign.' } }]);
     expect(graph.requests.at(-1)!.route).toBe('getAlert');
     expect(updated).toMatchObject({ status: 'resolved', classification: 'falsePositive', determination: 'notMalicious', assignedTo: 'secop@contoso.com' });
+  });
+
+  it('never invites a second comment: a failed read-back after the writes returns the PATCH answer, or says the comment was added', async () => {
+    const fakes = fakeTenantBoth(server, { incidents: 2 });
+    const warn = vi.fn();
+    const client = new DefenderClient({ credential: fakes.credential, api: 'graph', maxRetries: 0, logger: { warn } });
+    const stored = [...fakes.defender.incidents.values()][0]!.alerts[0]!;
+    const boom = { status: 500, body: { error: { code: 'InternalServerError', message: 'boom' } } };
+
+    fakes.graph.inject('getAlert', boom);
+    const updated = await client.alerts.update(stored.alertId, { status: 'resolved', comment: 'first' });
+    expect(updated).toMatchObject({ id: stored.alertId, status: 'resolved' });
+    expect(warn.mock.calls.map(([message]) => String(message))).toContainEqual(
+      expect.stringMatching(new RegExp(`^alerts\\.update: alert ${stored.alertId} was updated and commented; reading it back failed \\(.*\\), so the result is the PATCH's answer\\.$`)),
+    );
+
+    fakes.graph.inject('getAlert', boom);
+    const error = await client.alerts.update(stored.alertId, { comment: 'second' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DefenderError);
+    expect((error as Error).message).toMatch(new RegExp(`^alerts\\.update: the comment was added to alert ${stored.alertId}, but reading the alert back failed .*; do not send the comment again\\.$`));
+    const comments = fakes.graph.requests.filter((r) => r.route === 'commentAlert');
+    expect(comments.map((r) => (r.body as { comment: string }).comment)).toEqual(['first', 'second']);
+    expect(fakes.graph.requests.filter((r) => r.route === 'updateAlert')).toHaveLength(1);
   });
 
   it('refuses bad alert options and updates before sending', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDateTime } from '../../src/models/dates.js';
-import { lowerCamel } from '../../src/apis/defender/enums.js';
+import { lowerCamel } from '../../src/apis/shared/enums.js';
 
 describe('parseDateTime', () => {
   it.each([

@@ -1,25 +1,16 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeDefender, seedIncidents, type LegacyIncidentWire } from './defender.js';
-import { makeAccessToken } from './jwt.js';
+import { startServer } from './harness.js';
+import { makeHourToken } from './jwt.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const APP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const API = 'https://api.security.microsoft.com';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const server = startServer();
 
 function token(roles: string[], overrides: { aud?: string; tid?: string; exp?: number } = {}): string {
-  return makeAccessToken({
-    aud: overrides.aud ?? API,
-    tid: overrides.tid ?? TENANT,
-    appid: APP,
-    roles,
-    exp: overrides.exp ?? Math.floor(Date.now() / 1000) + 3600,
-  });
+  return makeHourToken({ aud: API, tid: TENANT, appid: APP, roles, ...overrides });
 }
 
 function fake(incidents: LegacyIncidentWire[] = seedIncidents(250), huntingTables = {}): FakeDefender {

@@ -1,27 +1,18 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeDefender, seedIncidents, type LegacyEntityWire, type LegacyIncidentWire } from './defender.js';
 import { FakeGraph, GRAPH, fakeTenantBoth } from './graph.js';
-import { makeAccessToken } from './jwt.js';
+import { startServer } from './harness.js';
+import { makeHourToken } from './jwt.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const APP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const SECURITY = `${GRAPH}/v1.0/security`;
 const DEFENDER = 'https://api.security.microsoft.com';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const server = startServer();
 
 function token(roles: string[], overrides: { aud?: string; tid?: string; exp?: number } = {}): string {
-  return makeAccessToken({
-    aud: overrides.aud ?? GRAPH,
-    tid: overrides.tid ?? TENANT,
-    appid: APP,
-    roles,
-    exp: overrides.exp ?? Math.floor(Date.now() / 1000) + 3600,
-  });
+  return makeHourToken({ aud: GRAPH, tid: TENANT, appid: APP, roles, ...overrides });
 }
 
 const bearer = (roles: string[]) => ({ authorization: `Bearer ${token(roles)}` });
@@ -617,7 +608,7 @@ describe('FakeGraph', () => {
 const LEGACY_ROLES = ['Incident.ReadWrite.All'];
 
 function legacyToken(): string {
-  return makeAccessToken({ aud: DEFENDER, tid: TENANT, appid: APP, roles: LEGACY_ROLES, exp: Math.floor(Date.now() / 1000) + 3600 });
+  return token(LEGACY_ROLES, { aud: DEFENDER });
 }
 
 /** A FakeDefender and a FakeGraph on one incidents Map. */

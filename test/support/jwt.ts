@@ -10,3 +10,8 @@ export type TokenClaims = AccessTokenClaims;
 export function makeAccessToken(claims: TokenClaims): string {
   return sharedTokenSigner().sign(claims);
 }
+
+/** {@link makeAccessToken}, expiring in an hour unless `claims` gives `exp`. */
+export function makeHourToken(claims: { aud: string; tid: string; appid: string; roles?: string[]; exp?: number | undefined }): string {
+  return makeAccessToken({ ...claims, exp: claims.exp ?? Math.floor(Date.now() / 1000) + 3600 });
+}

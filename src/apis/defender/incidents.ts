@@ -4,27 +4,15 @@
  *
  * @packageDocumentation
  */
-import type { z } from 'zod';
 import type { Incident } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
-import { responseValidationError, toValidationIssues } from '../../models/validation.js';
+import { listQuery, odataString, validateOrThrow, withoutContext } from '../shared/wire.js';
 import { toLegacyClassification, toLegacyDetermination, toLegacyIncidentStatus } from './enums.js';
 import { mapIncident, type MapIncidentOptions } from './mappers.js';
 import { legacyIncidentListSchema, legacyIncidentSchema } from './wire.js';
 
 /** The most incidents one `GET /api/incidents` returns (`$top` above it is a 400). */
 export const LEGACY_MAX_PAGE_SIZE = 100;
-
-/**
- * Validates `body` against `schema` and returns `body` itself: the wire schemas have no
- * transforms, so a body that passes is already the wire object, unknown fields included
- * (zod's output, a copy without them, is not needed).
- */
-function validateOrThrow<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> & Record<string, unknown> {
-  const result = schema.safeParse(body);
-  if (!result.success) throw responseValidationError(operation, toValidationIssues(result.error.issues));
-  return body as z.output<S> & Record<string, unknown>;
-}
 
 /**
  * Parses one page of `GET /api/incidents` into public incidents.
@@ -53,12 +41,8 @@ export function parseIncidentListPage(
  * @throws ResponseValidationError with paths such as `alerts[0].incidentId`.
  */
 export function parseIncident(body: unknown, operation: string, options: MapIncidentOptions = {}): Incident {
-  const { '@odata.context': _context, ...incident } = validateOrThrow(legacyIncidentSchema, body, operation);
-  return mapIncident(incident as z.output<typeof legacyIncidentSchema>, options);
+  return mapIncident(withoutContext(validateOrThrow(legacyIncidentSchema, body, operation)), options);
 }
-
-/** An OData string literal: single quotes, with quotes inside doubled. */
-const odataString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 /**
  * Builds the query of `GET /api/incidents`: `$filter` on the four fields the API can filter
@@ -78,9 +62,7 @@ export function buildIncidentListQuery(
   if (options.createdBefore) clauses.push(`createdTime lt ${options.createdBefore.toISOString()}`);
   if (options.status) clauses.push(`status eq ${odataString(toLegacyIncidentStatus(options.status))}`);
   if (options.assignedTo !== undefined) clauses.push(`assignedTo eq ${odataString(options.assignedTo)}`);
-  const query = new URLSearchParams();
-  if (clauses.length > 0) query.set('$filter', clauses.join(' and '));
-  query.set('$top', String(page.top));
+  const query = listQuery(clauses, page.top);
   query.set('$skip', String(page.skip));
   return query;
 }

@@ -11,7 +11,7 @@ export {
   parseIncident,
   parseIncidentListPage,
 } from './incidents.js';
-export { parseHuntingResponse } from './hunting.js';
+export { parseHuntingResponse } from '../shared/hunting.js';
 export { mapAlert, mapIncident, type MapIncidentOptions } from './mappers.js';
 export {
   legacyAlertSchema,

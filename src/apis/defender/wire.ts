@@ -10,14 +10,7 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import { isDateTimeString } from '../../models/dates.js';
-
-const str = z.string().nullish();
-const strings = z.array(z.string()).nullish();
-
-/** A DateTimeOffset string such as `2020-09-06T12:18:03.6266667Z` (7 fractional digits). */
-const dateTime = z.string().refine(isDateTimeString, 'expected an ISO-8601 date-time string');
-const optionalDateTime = dateTime.nullish();
+import { dateTime, integer, optionalDateTime, str, strings, type Open } from '../shared/wire.js';
 
 /** Ids: incidents send JSON numbers, alerts strings. Both become strings in the model. */
 const id = z.union([z.string().min(1), z.number().int().nonnegative()], {
@@ -26,11 +19,6 @@ const id = z.union([z.string().min(1), z.number().int().nonnegative()], {
       ? 'required id is missing'
       : 'expected an id (a non-empty string or a non-negative integer)',
 });
-
-/** An integer the API may send as a number or a numeric string. */
-const integer = z.union([z.number().int(), z.string().regex(/^-?\d+$/)], {
-  error: 'expected an integer',
-}).nullish();
 
 /** A device on an alert (`alert.devices[]`). Real payloads key the id `mdatpDeviceId`. */
 export const legacyDeviceSchema = z.object({
@@ -150,9 +138,6 @@ export const legacyIncidentListSchema = z.object({
   value: z.array(legacyIncidentSchema),
   '@odata.nextLink': str,
 });
-
-/** What a wire object also holds: the fields the schema does not check, kept in `raw`. */
-type Open<T> = T & Record<string, unknown>;
 
 /** A device as the Defender API sends it. */
 export type LegacyDevice = Open<z.input<typeof legacyDeviceSchema>>;

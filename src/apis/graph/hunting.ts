@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { HuntingColumn } from '../../models/hunting.js';
-import { parseHuntingResponse } from '../defender/hunting.js';
+import { parseHuntingResponse } from '../shared/hunting.js';
 
 /** The path of the hunting call, under the Graph base URL. */
 export const GRAPH_HUNTING_PATH = '/v1.0/security/runHuntingQuery';

@@ -4,11 +4,10 @@
  *
  * @packageDocumentation
  */
-import type { z } from 'zod';
 import type { ValidatedAlertListOptions, AlertUpdate } from '../../models/alert-options.js';
 import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
-import { responseValidationError, toValidationIssues } from '../../models/validation.js';
+import { listQuery, odataString, validateOrThrow, withoutContext } from '../shared/wire.js';
 import { mapAlert, mapComment, mapIncident } from './mappers.js';
 import { graphAlertSchema, graphCommentListSchema, graphIncidentSchema, graphPageSchema } from './wire.js';
 
@@ -29,52 +28,33 @@ export const GRAPH_PATHS = {
 const incidentPage = graphPageSchema(graphIncidentSchema);
 const alertPage = graphPageSchema(graphAlertSchema);
 
-/**
- * Validates `body` against `schema` and returns `body` itself: the wire schemas have no
- * transforms, so a body that passes is already the wire object, unknown fields included
- * (zod's output, a copy without them, is not needed).
- */
-function parseOrThrow<S extends z.ZodType>(schema: S, body: unknown, operation: string): z.output<S> & Record<string, unknown> {
-  const result = schema.safeParse(body);
-  if (!result.success) throw responseValidationError(operation, toValidationIssues(result.error.issues));
-  return body as z.output<S> & Record<string, unknown>;
-}
-
-/** The object without the response's `@odata.context` (a copy: the caller's body stays as it was). */
-function withoutContext<T extends Record<string, unknown>>(object: T): T {
-  const { '@odata.context': _context, ...rest } = object;
-  return rest as T;
-}
-
 /** Parses a page of `GET /security/incidents`. */
 export function parseGraphIncidentPage(body: unknown, operation: string): { items: Incident[]; nextLink: string | undefined } {
-  const page = parseOrThrow(incidentPage, body, operation);
+  const page = validateOrThrow(incidentPage, body, operation);
   return { items: page.value.map(mapIncident), nextLink: page['@odata.nextLink'] ?? undefined };
 }
 
 /** Parses one incident (`GET`/`PATCH /security/incidents/{id}`); `raw` leaves out `@odata.context`. */
 export function parseGraphIncident(body: unknown, operation: string): Incident {
-  return mapIncident(withoutContext(parseOrThrow(graphIncidentSchema, body, operation)));
+  return mapIncident(withoutContext(validateOrThrow(graphIncidentSchema, body, operation)));
 }
 
 /** Parses a page of `GET /security/alerts_v2`. */
 export function parseGraphAlertPage(body: unknown, operation: string): { items: Alert[]; nextLink: string | undefined } {
-  const page = parseOrThrow(alertPage, body, operation);
+  const page = validateOrThrow(alertPage, body, operation);
   return { items: page.value.map(mapAlert), nextLink: page['@odata.nextLink'] ?? undefined };
 }
 
 /** Parses one alert (`GET`/`PATCH /security/alerts_v2/{id}`). */
 export function parseGraphAlert(body: unknown, operation: string): Alert {
-  return mapAlert(withoutContext(parseOrThrow(graphAlertSchema, body, operation)));
+  return mapAlert(withoutContext(validateOrThrow(graphAlertSchema, body, operation)));
 }
 
 /** Parses the comment collection `POST .../comments` returns. */
 export function parseGraphComments(body: unknown, operation: string): { comments: IncidentComment[]; raw: unknown[] } {
-  const list = parseOrThrow(graphCommentListSchema, body, operation);
+  const list = validateOrThrow(graphCommentListSchema, body, operation);
   return { comments: list.value.map(mapComment), raw: list.value };
 }
-
-const odataString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 /**
  * Builds the query of `GET /security/incidents`: `$filter` on `lastUpdateDateTime`,
@@ -93,9 +73,7 @@ export function buildGraphIncidentListQuery(
   if (options.status) clauses.push(`status eq ${odataString(options.status)}`);
   if (options.severity) clauses.push(`severity eq ${odataString(options.severity)}`);
   if (options.assignedTo !== undefined) clauses.push(`assignedTo eq ${odataString(options.assignedTo)}`);
-  const query = new URLSearchParams();
-  if (clauses.length > 0) query.set('$filter', clauses.join(' and '));
-  query.set('$top', String(page.top));
+  const query = listQuery(clauses, page.top);
   if (page.expandAlerts) query.set('$expand', 'alerts');
   return query;
 }
@@ -109,10 +87,7 @@ export function buildGraphAlertListQuery(options: ValidatedAlertListOptions, top
   if (options.severity) clauses.push(`severity eq ${odataString(options.severity)}`);
   if (options.serviceSource) clauses.push(`serviceSource eq ${odataString(options.serviceSource)}`);
   if (options.assignedTo !== undefined) clauses.push(`assignedTo eq ${odataString(options.assignedTo)}`);
-  const query = new URLSearchParams();
-  if (clauses.length > 0) query.set('$filter', clauses.join(' and '));
-  query.set('$top', String(top));
-  return query;
+  return listQuery(clauses, top);
 }
 
 /** The query listing one incident's alerts (the `$expand=alerts` fallback). */
@@ -129,17 +104,18 @@ const GRAPH_DETERMINATIONS: Record<string, string> = { confirmedUserActivity: 'c
  * goes to `POST .../comments` ({@link buildCommentBody}).
  */
 export function buildGraphIncidentUpdateBody(update: ValidatedIncidentUpdate): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  if (update.status !== undefined) body.status = update.status;
-  if (update.assignedTo !== undefined) body.assignedTo = update.assignedTo;
-  if (update.classification !== undefined) body.classification = update.classification;
-  if (update.determination !== undefined) body.determination = GRAPH_DETERMINATIONS[update.determination] ?? update.determination;
+  const body = triageBody(update);
   if (update.tags !== undefined) body.customTags = [...update.tags];
   return body;
 }
 
 /** Builds the body of `PATCH /security/alerts_v2/{id}` (the comment goes separately). */
 export function buildGraphAlertUpdateBody(update: AlertUpdate): Record<string, unknown> {
+  return triageBody(update);
+}
+
+/** The fields an incident's and an alert's `PATCH` both take, as Graph names them; only those given. */
+function triageBody(update: AlertUpdate | ValidatedIncidentUpdate): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (update.status !== undefined) body.status = update.status;
   if (update.assignedTo !== undefined) body.assignedTo = update.assignedTo;

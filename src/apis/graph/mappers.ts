@@ -1,48 +1,40 @@
 /**
  * Maps validated Graph security objects to the public model, the same one the Defender API maps
- * to (reference §5.9). Graph already speaks the model's vocabulary, so most fields copy over;
- * enum values go through the same tables as the Defender API's, so that documentation-name
+ * to (reference §5.9). Graph already speaks the model's vocabulary, so most fields copy over and
+ * alerts, devices, files and accounts go to the shared mapping (`../shared/mapping.ts`) as they
+ * are; enum values go through the same tables as the Defender API's, so that documentation-name
  * variants (`compromisedUser`, `clean`, `confirmedActivity`) come out as the model's names and a
  * value such as `unknownFutureValue` passes through unchanged.
  *
  * @packageDocumentation
  */
 import type { z } from 'zod';
-import { parseDateTime } from '../../models/dates.js';
-import type { Evidence, EvidenceBase, FileDetails, UserAccount } from '../../models/evidence.js';
+import type { Evidence, EvidenceBase } from '../../models/evidence.js';
 import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
 import {
-  toPublicAlertStatus,
-  toPublicClassification,
-  toPublicDetectionSource,
-  toPublicDetermination,
-  toPublicIncidentStatus,
-  toPublicServiceSource,
-  toPublicSeverity,
+  orNull,
+  toAlert,
+  toDate,
+  toDeviceEvidence,
+  toFileDetails,
+  toIncident,
+  toInteger,
+  toOptionalDate,
   toPublicValue,
-} from '../defender/enums.js';
+  toUserAccount,
+} from '../shared/mapping.js';
 import {
   evidenceSubtype,
   type graphAlertSchema,
   type graphCommentSchema,
   type graphEvidenceSchema,
-  type graphFileDetailsSchema,
   type graphIncidentSchema,
-  type graphUserAccountSchema,
 } from './wire.js';
 
 type WireIncident = z.output<typeof graphIncidentSchema>;
 type WireAlert = z.output<typeof graphAlertSchema>;
 type WireEvidence = z.output<typeof graphEvidenceSchema>;
 type WireComment = z.output<typeof graphCommentSchema>;
-type WireFileDetails = z.output<typeof graphFileDetailsSchema>;
-type WireUserAccount = z.output<typeof graphUserAccountSchema>;
-
-// The wire schemas already checked these strings.
-const toDate = (value: string): Date => parseDateTime(value) as Date;
-const toOptionalDate = (value: string | null | undefined): Date | null => (value == null ? null : toDate(value));
-const orNull = <T>(value: T | null | undefined): T | null => (value === undefined ? null : value);
-const toInteger = (value: number | string | null | undefined): number | null => (value == null ? null : Number(value));
 
 function base(evidence: WireEvidence): EvidenceBase {
   return {
@@ -55,70 +47,18 @@ function base(evidence: WireEvidence): EvidenceBase {
   };
 }
 
-function fileDetails(file: WireFileDetails): FileDetails {
-  return {
-    sha1: orNull(file.sha1),
-    sha256: orNull(file.sha256),
-    md5: orNull(file.md5),
-    fileName: orNull(file.fileName),
-    filePath: orNull(file.filePath),
-    fileSize: toInteger(file.fileSize),
-    filePublisher: orNull(file.filePublisher),
-    signer: orNull(file.signer),
-    issuer: orNull(file.issuer),
-  };
-}
-
-const EMPTY_FILE: WireFileDetails = {};
-const EMPTY_ACCOUNT: WireUserAccount = {};
-
-function userAccount(account: WireUserAccount): UserAccount {
-  return {
-    accountName: orNull(account.accountName),
-    domainName: orNull(account.domainName),
-    userSid: orNull(account.userSid),
-    azureAdUserId: orNull(account.azureAdUserId),
-    userPrincipalName: orNull(account.userPrincipalName),
-    displayName: orNull(account.displayName),
-  };
-}
-
 /** Maps one Graph evidence item; subtypes the model does not type become `other`, `raw` kept whole. */
 export function mapEvidence(evidence: WireEvidence): Evidence {
   const common = base(evidence);
   const e = evidence;
   switch (evidenceSubtype(e['@odata.type'])) {
     case 'deviceEvidence':
-      return {
-        type: 'device',
-        ...common,
-        mdeDeviceId: orNull(e.mdeDeviceId),
-        azureAdDeviceId: orNull(e.azureAdDeviceId),
-        deviceDnsName: orNull(e.deviceDnsName),
-        osPlatform: orNull(e.osPlatform),
-        osBuild: toInteger(e.osBuild),
-        version: e.version == null ? null : String(e.version),
-        healthStatus: toPublicValue(e.healthStatus),
-        riskScore: toPublicValue(e.riskScore),
-        rbacGroupId: toInteger(e.rbacGroupId),
-        rbacGroupName: orNull(e.rbacGroupName),
-        onboardingStatus: toPublicValue(e.onboardingStatus),
-        defenderAvStatus: toPublicValue(e.defenderAvStatus),
-        firstSeenDateTime: toOptionalDate(e.firstSeenDateTime),
-        vmMetadata: e.vmMetadata
-          ? {
-              vmId: orNull(e.vmMetadata.vmId),
-              cloudProvider: toPublicValue(e.vmMetadata.cloudProvider),
-              resourceId: orNull(e.vmMetadata.resourceId),
-              subscriptionId: orNull(e.vmMetadata.subscriptionId),
-            }
-          : null,
-      };
+      return toDeviceEvidence(e, common);
     case 'fileEvidence':
       return {
         type: 'file',
         ...common,
-        fileDetails: fileDetails(e.fileDetails ?? EMPTY_FILE),
+        fileDetails: toFileDetails(e.fileDetails ?? {}),
         detectionStatus: orNull(e.detectionStatus),
         mdeDeviceId: orNull(e.mdeDeviceId),
       };
@@ -131,14 +71,14 @@ export function mapEvidence(evidence: WireEvidence): Evidence {
         processCommandLine: orNull(e.processCommandLine),
         processCreationDateTime: toOptionalDate(e.processCreationDateTime),
         parentProcessCreationDateTime: toOptionalDate(e.parentProcessCreationDateTime),
-        imageFile: e.imageFile ? fileDetails(e.imageFile) : null,
-        parentProcessImageFile: e.parentProcessImageFile ? fileDetails(e.parentProcessImageFile) : null,
-        userAccount: e.userAccount ? userAccount(e.userAccount) : null,
+        imageFile: e.imageFile ? toFileDetails(e.imageFile) : null,
+        parentProcessImageFile: e.parentProcessImageFile ? toFileDetails(e.parentProcessImageFile) : null,
+        userAccount: e.userAccount ? toUserAccount(e.userAccount) : null,
         detectionStatus: orNull(e.detectionStatus),
         mdeDeviceId: orNull(e.mdeDeviceId),
       };
     case 'userEvidence':
-      return { type: 'user', ...common, userAccount: userAccount(e.userAccount ?? EMPTY_ACCOUNT) };
+      return { type: 'user', ...common, userAccount: toUserAccount(e.userAccount ?? {}) };
     case 'ipEvidence':
       return { type: 'ip', ...common, ipAddress: orNull(e.ipAddress), countryLetterCode: orNull(e.countryLetterCode) };
     case 'urlEvidence':
@@ -150,7 +90,7 @@ export function mapEvidence(evidence: WireEvidence): Evidence {
         displayName: orNull(e.displayName),
         primaryAddress: orNull(e.primaryAddress),
         upn: orNull(e.upn),
-        userAccount: e.userAccount ? userAccount(e.userAccount) : null,
+        userAccount: e.userAccount ? toUserAccount(e.userAccount) : null,
       };
     case 'analyzedMessageEvidence':
       return {
@@ -206,51 +146,22 @@ export function mapComment(comment: WireComment): IncidentComment {
 
 /** Maps a validated Graph alert to the public {@link Alert}. */
 export function mapAlert(alert: WireAlert): Alert {
-  return {
-    id: alert.id,
-    incidentId: alert.incidentId,
-    title: alert.title ?? '',
-    description: orNull(alert.description),
-    category: orNull(alert.category),
-    status: toPublicAlertStatus(alert.status),
-    severity: toPublicSeverity(alert.severity),
-    classification: toPublicClassification(alert.classification),
-    determination: toPublicDetermination(alert.determination),
-    serviceSource: toPublicServiceSource(alert.serviceSource),
-    detectionSource: toPublicDetectionSource(alert.detectionSource),
-    detectorId: orNull(alert.detectorId),
-    assignedTo: alert.assignedTo || null,
-    threatFamilyName: orNull(alert.threatFamilyName),
-    actorDisplayName: orNull(alert.actorDisplayName),
-    mitreTechniques: [...(alert.mitreTechniques ?? [])],
-    createdDateTime: toOptionalDate(alert.createdDateTime),
-    lastUpdateDateTime: toOptionalDate(alert.lastUpdateDateTime),
-    resolvedDateTime: toOptionalDate(alert.resolvedDateTime),
-    firstActivityDateTime: toOptionalDate(alert.firstActivityDateTime),
-    lastActivityDateTime: toOptionalDate(alert.lastActivityDateTime),
-    evidence: (alert.evidence ?? []).map(mapEvidence),
-    raw: alert,
-  };
+  // Graph's alert fields are the model's, name for name
+  return toAlert(alert, (alert.evidence ?? []).map(mapEvidence), alert);
 }
 
 /** Maps a validated Graph incident to the public {@link Incident}. `alerts` is `[]` unless they were expanded. */
 export function mapIncident(incident: WireIncident): Incident {
-  return {
-    id: incident.id,
-    displayName: incident.displayName ?? '',
-    status: toPublicIncidentStatus(incident.status),
-    severity: toPublicSeverity(incident.severity),
-    classification: toPublicClassification(incident.classification),
-    determination: toPublicDetermination(incident.determination),
-    assignedTo: incident.assignedTo || null,
-    createdDateTime: toDate(incident.createdDateTime),
-    lastUpdateDateTime: toDate(incident.lastUpdateDateTime),
-    redirectIncidentId: incident.redirectIncidentId || null,
-    tags: [...(incident.customTags ?? [])],
-    systemTags: [...(incident.systemTags ?? [])],
-    comments: (incident.comments ?? []).map(mapComment),
-    alerts: (incident.alerts ?? []).map(mapAlert),
-    webUrl: orNull(incident.incidentWebUrl),
-    raw: incident,
-  };
+  return toIncident(
+    incident,
+    {
+      redirectIncidentId: incident.redirectIncidentId || null,
+      tags: incident.customTags,
+      systemTags: incident.systemTags,
+      comments: (incident.comments ?? []).map(mapComment),
+      alerts: (incident.alerts ?? []).map(mapAlert),
+      webUrl: orNull(incident.incidentWebUrl),
+    },
+    incident,
+  );
 }

@@ -5,34 +5,18 @@
  * @packageDocumentation
  */
 import type { OperationSpec } from '../../transport/transport.js';
+import { sharedOperations } from '../shared/operations.js';
 import { GRAPH_PERMISSION_API } from './limits.js';
 
-const READ_INCIDENTS = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'] as const;
 const READ_ALERTS = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'] as const;
 
 /** The Graph security operations, with the permissions each needs (reference §5.1, §5.6). */
 export const GRAPH_OPERATIONS = {
-  listIncidents: {
-    name: 'incidents.list',
-    family: 'incidents',
-    requiredRoles: READ_INCIDENTS,
-    permissionApi: GRAPH_PERMISSION_API,
-    idempotent: true,
-  },
-  getIncident: {
-    name: 'incidents.get',
-    family: 'incidents.get',
-    requiredRoles: READ_INCIDENTS,
-    permissionApi: GRAPH_PERMISSION_API,
-    idempotent: true,
-  },
-  updateIncident: {
-    name: 'incidents.update',
-    family: 'incidents',
-    requiredRoles: ['SecurityIncident.ReadWrite.All'],
-    permissionApi: GRAPH_PERMISSION_API,
-    idempotent: false,
-  },
+  ...sharedOperations(GRAPH_PERMISSION_API, {
+    readIncidents: ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'],
+    writeIncidents: ['SecurityIncident.ReadWrite.All'],
+    hunting: ['ThreatHunting.Read.All'],
+  }),
   // Its own name: a failure here says the PATCH before it (if any) was applied.
   commentIncident: {
     name: 'incidents.update.comment',
@@ -68,15 +52,5 @@ export const GRAPH_OPERATIONS = {
     requiredRoles: ['SecurityAlert.ReadWrite.All'],
     permissionApi: GRAPH_PERMISSION_API,
     idempotent: false,
-  },
-  runHuntingQuery: {
-    name: 'advancedHunting.run',
-    family: 'hunting',
-    requiredRoles: ['ThreatHunting.Read.All'],
-    permissionApi: GRAPH_PERMISSION_API,
-    // read-only, but each resend may spend the tenant's CPU quota again (reference §5.7)
-    idempotent: true,
-    isQuery: true,
-    maxServerErrorRetries: 1,
   },
 } as const satisfies Record<string, OperationSpec>;

@@ -8,37 +8,19 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import { isDateTimeString } from '../../models/dates.js';
+import { fileDetailsSchema, userAccountSchema, type FileDetails, type UserAccount } from '../../models/evidence.js';
+import { dateTime, integer, optionalDateTime, str, strings, type Open } from '../shared/wire.js';
 
-const str = z.string().nullish();
-const strings = z.array(z.string()).nullish();
-const dateTime = z.string().refine(isDateTimeString, 'expected an ISO-8601 date-time string');
-const optionalDateTime = dateTime.nullish();
 const id = z.string().min(1, 'expected a non-empty id');
-const integer = z.union([z.number().int(), z.string().regex(/^-?\d+$/)], { error: 'expected an integer' }).nullish();
 
-/** `fileDetails` of file and process evidence. */
-export const graphFileDetailsSchema = z.object({
-  sha1: str,
-  sha256: str,
-  md5: str,
-  fileName: str,
-  filePath: str,
-  fileSize: integer,
-  filePublisher: str,
-  signer: str,
-  issuer: str,
-});
+/**
+ * `fileDetails` of file and process evidence: the model's {@link FileDetails} field for field,
+ * each optional, with `fileSize` also as a numeric string.
+ */
+export const graphFileDetailsSchema = fileDetailsSchema.partial().extend({ fileSize: integer });
 
-/** `userAccount` of user, process and mailbox evidence. */
-export const graphUserAccountSchema = z.object({
-  accountName: str,
-  domainName: str,
-  userSid: str,
-  azureAdUserId: str,
-  userPrincipalName: str,
-  displayName: str,
-});
+/** `userAccount` of user, process and mailbox evidence: the model's {@link UserAccount} field for field, each optional. */
+export const graphUserAccountSchema = userAccountSchema.partial();
 
 /** The fields every `alertEvidence` subtype has. */
 const evidenceBaseShape = {
@@ -218,9 +200,6 @@ export const graphPageSchema = <T extends z.ZodType>(item: T) =>
 
 /** The response of `POST .../comments`: the whole comment collection. */
 export const graphCommentListSchema = z.object({ value: z.array(graphCommentSchema) });
-
-/** What a wire object also holds: the fields the schema does not check, kept in `raw`. */
-type Open<T> = T & Record<string, unknown>;
 
 /** An incident as Graph sends it. */
 export type GraphIncident = Open<z.input<typeof graphIncidentSchema>>;

@@ -20,6 +20,7 @@ import type { Alert, Incident } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions } from '../../models/incident-options.js';
 import type { Transport } from '../../transport/transport.js';
 import { warnLegacyHuntingOnce } from '../deprecation.js';
+import { runHuntingCall, streamHuntingCall, type HuntingCall } from './hunting.js';
 import type { AdapterPage, ListCursor, WireAdapter } from './types.js';
 
 const isDefenderCursor = (value: unknown): value is ListCursor => {
@@ -139,40 +140,24 @@ export class DefenderAdapter implements WireAdapter {
   }
 
   async runHunting(query: string, _timespan: string | undefined, options: { signal?: AbortSignal | undefined; timeoutMs: number }) {
-    if (!this.#silence) warnLegacyHuntingOnce();
-    const op = DEFENDER_OPERATIONS.runHuntingQuery;
-    const response = await this.#transport.request({
-      method: 'POST',
-      path: '/api/advancedhunting/run',
-      body: { Query: query },
-      operation: op,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
-    return parseHuntingResponse(response.body, op.name);
+    const call = this.#huntingCall(query, options);
+    return parseHuntingResponse(await runHuntingCall(this.#transport, call), call.operation.name);
   }
 
   async streamHunting(query: string, _timespan: string | undefined, options: { signal?: AbortSignal | undefined; timeoutMs: number; operation: string }) {
+    return streamHuntingCall(this.#transport, this.#huntingCall(query, options), { operation: options.operation, keepStats: true });
+  }
+
+  /** The legacy hunting call; warns, once per process, that the endpoint is deprecated. */
+  #huntingCall(query: string, options: { signal?: AbortSignal | undefined; timeoutMs: number }): HuntingCall {
     if (!this.#silence) warnLegacyHuntingOnce();
-    // The body reader (and through it the streaming JSON parser) loads on the first stream(),
-    // before the request is sent: a missing module must not cost a query.
-    const { HuntingBodyReader, loadHuntingParser } = await import('../../apis/hunting-body.js');
-    const Parser = await loadHuntingParser();
-    const op = { ...DEFENDER_OPERATIONS.runHuntingQuery, name: options.operation };
-    const response = await this.#transport.requestStream({
-      method: 'POST',
+    return {
       path: '/api/advancedhunting/run',
       body: { Query: query },
-      operation: op,
+      operation: DEFENDER_OPERATIONS.runHuntingQuery,
       signal: options.signal,
       timeoutMs: options.timeoutMs,
-    });
-    return HuntingBodyReader.create(response.body, Parser, {
-      operation: options.operation,
-      keepStats: true,
-      idleTimeoutMs: options.timeoutMs,
-      signal: options.signal,
-    });
+    };
   }
 }
 

@@ -30,9 +30,10 @@ import type { AlertUpdate, ValidatedAlertListOptions } from '../../models/alert-
 import type { Alert, Incident } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
 import { toGraphTimespan } from '../../models/timespan.js';
-import type { Transport, TransportResponse } from '../../transport/transport.js';
+import type { OperationSpec, Transport, TransportResponse } from '../../transport/transport.js';
 import type { Logger } from '../../types.js';
 import { isGraphCursor } from './graph-cursor.js';
+import { runHuntingCall, streamHuntingCall, type HuntingCall } from './hunting.js';
 import type { AdapterPage, ListCursor, WireAdapter } from './types.js';
 
 type Signal = { signal?: AbortSignal | undefined };
@@ -42,6 +43,24 @@ function withoutExpand(link: string): string {
   const url = new URL(link, 'https://placeholder.invalid');
   url.searchParams.delete('$expand');
   return /^https?:\/\//i.test(link) ? url.href : `${url.pathname}${url.search}`;
+}
+
+/** What {@link GraphAdapter}'s comment step needs to know of the incident or alert it comments. */
+interface CommentTarget<T> {
+  /** The public call, for messages: `incidents.update`. */
+  call: string;
+  /** What is commented, for messages: `incident`. */
+  kind: string;
+  /** Its id. */
+  id: string;
+  /** The comments path. */
+  path: string;
+  /** The comment operation: its own name, so a failure says the PATCH before it was applied. */
+  operation: OperationSpec;
+  /** Reads the object back after the comment. */
+  readBack: () => Promise<T>;
+  /** The result when the read fails after a PATCH, from its answer and the POST's; and what the log adds to "the PATCH's answer". */
+  fromPatch: (patched: T, posted: TransportResponse) => [result: T, withWhat: string];
 }
 
 /** Settings of {@link GraphAdapter}. */
@@ -138,36 +157,22 @@ export class GraphAdapter implements WireAdapter {
 
   async updateIncident(id: string, update: ValidatedIncidentUpdate, options: Signal): Promise<Incident> {
     const body = buildGraphIncidentUpdateBody(update);
-    let incident: Incident | undefined;
-    if (Object.keys(body).length > 0) {
-      const op = GRAPH_OPERATIONS.updateIncident;
-      const response = await this.#transport.request({ method: 'PATCH', path: GRAPH_PATHS.incident(id), body, operation: op, signal: options.signal });
-      incident = parseGraphIncident(response.body, op.name);
-    }
+    const incident = await this.#patch(GRAPH_PATHS.incident(id), body, GRAPH_OPERATIONS.updateIncident, parseGraphIncident, options.signal);
     if (update.comment === undefined) return incident as Incident;
     // Graph takes comments on their own endpoint. The comment changes the incident again
-    // (lastUpdateDateTime), so the result is read back; but the writes are done by then, and a
-    // failed read must not invite the caller to send the comment twice.
-    const posted = await this.#transport.request({
-      method: 'POST',
+    // (lastUpdateDateTime), so the result is read back.
+    return this.#commentThenReadBack(update.comment, incident, options.signal, {
+      call: 'incidents.update',
+      kind: 'incident',
+      id,
       path: GRAPH_PATHS.incidentComments(id),
-      body: buildCommentBody(update.comment),
       operation: GRAPH_OPERATIONS.commentIncident,
-      signal: options.signal,
-    });
-    try {
-      return await this.getIncident(id, { signal: options.signal, expandAlerts: false });
-    } catch (error) {
-      if (incident) {
+      readBack: () => this.getIncident(id, { signal: options.signal, expandAlerts: false }),
+      fromPatch: (patched, posted) => {
         const { comments, raw } = parseGraphComments(posted.body, GRAPH_OPERATIONS.commentIncident.name);
-        this.#logger?.warn?.(`incidents.update: incident ${id} was updated and commented; reading it back failed (${describeFailure(error)}), so the result is the PATCH's answer with the comments the POST returned.`);
-        return { ...incident, comments, raw: { ...(incident.raw as Record<string, unknown>), comments: raw } };
-      }
-      throw new DefenderError(
-        `incidents.update: the comment was added to incident ${id}, but reading the incident back failed (${describeFailure(error)}); do not send the comment again.`,
-        { cause: error },
-      );
-    }
+        return [{ ...patched, comments, raw: { ...(patched.raw as Record<string, unknown>), comments: raw } }, ' with the comments the POST returned'];
+      },
+    });
   }
 
   async listAlertsPage(options: ValidatedAlertListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Alert>> {
@@ -193,31 +198,59 @@ export class GraphAdapter implements WireAdapter {
 
   async updateAlert(id: string, update: AlertUpdate, options: Signal): Promise<Alert> {
     const body = buildGraphAlertUpdateBody(update);
-    let alert: Alert | undefined;
-    if (Object.keys(body).length > 0) {
-      const op = GRAPH_OPERATIONS.updateAlert;
-      const response = await this.#transport.request({ method: 'PATCH', path: GRAPH_PATHS.alert(id), body, operation: op, signal: options.signal });
-      alert = parseGraphAlert(response.body, op.name);
-    }
+    const alert = await this.#patch(GRAPH_PATHS.alert(id), body, GRAPH_OPERATIONS.updateAlert, parseGraphAlert, options.signal);
     if (update.comment === undefined) return alert as Alert;
-    await this.#transport.request({
-      method: 'POST',
+    // Graph takes comments on their own endpoint; the alert is read back so the result shows the comment.
+    return this.#commentThenReadBack(update.comment, alert, options.signal, {
+      call: 'alerts.update',
+      kind: 'alert',
+      id,
       path: GRAPH_PATHS.alertComments(id),
-      body: buildCommentBody(update.comment),
       operation: GRAPH_OPERATIONS.commentAlert,
-      signal: options.signal,
+      readBack: () => this.getAlert(id, options),
+      fromPatch: (patched) => [patched, ''],
     });
-    // The comment is on the alert now; read it back so the result shows it. A failed read must
-    // not invite the caller to send the comment twice.
+  }
+
+  /** Sends a `PATCH` and parses its answer; sends nothing, and returns `undefined`, when `body` is empty. */
+  async #patch<T>(
+    path: string,
+    body: Record<string, unknown>,
+    operation: OperationSpec,
+    parse: (body: unknown, operation: string) => T,
+    signal: AbortSignal | undefined,
+  ): Promise<T | undefined> {
+    if (Object.keys(body).length === 0) return undefined;
+    const response = await this.#transport.request({ method: 'PATCH', path, body, operation, signal });
+    return parse(response.body, operation.name);
+  }
+
+  /**
+   * Posts a comment, then reads the commented object back. The writes are done by then, so a
+   * failed read must not invite the caller to send the comment twice: after a `PATCH` the
+   * result is built from its answer (and logged), without one the error says not to resend.
+   */
+  async #commentThenReadBack<T>(comment: string, patched: T | undefined, signal: AbortSignal | undefined, target: CommentTarget<T>): Promise<T> {
+    const posted = await this.#transport.request({
+      method: 'POST',
+      path: target.path,
+      body: buildCommentBody(comment),
+      operation: target.operation,
+      signal,
+    });
     try {
-      return await this.getAlert(id, options);
+      return await target.readBack();
     } catch (error) {
-      if (alert) {
-        this.#logger?.warn?.(`alerts.update: alert ${id} was updated and commented; reading it back failed (${describeFailure(error)}), so the result is the PATCH's answer.`);
-        return alert;
+      const { call, kind, id } = target;
+      if (patched !== undefined) {
+        const [result, withWhat] = target.fromPatch(patched, posted);
+        this.#logger?.warn?.(
+          `${call}: ${kind} ${id} was updated and commented; reading it back failed (${describeFailure(error)}), so the result is the PATCH's answer${withWhat}.`,
+        );
+        return result;
       }
       throw new DefenderError(
-        `alerts.update: the comment was added to alert ${id}, but reading the alert back failed (${describeFailure(error)}); do not send the comment again.`,
+        `${call}: the comment was added to ${kind} ${id}, but reading the ${kind} back failed (${describeFailure(error)}); do not send the comment again.`,
         { cause: error },
       );
     }
@@ -228,39 +261,24 @@ export class GraphAdapter implements WireAdapter {
   }
 
   async runHunting(query: string, timespan: string | undefined, options: Signal & { timeoutMs: number }) {
-    const op = GRAPH_OPERATIONS.runHuntingQuery;
-    const response = await this.#transport.request({
-      method: 'POST',
-      path: GRAPH_HUNTING_PATH,
-      body: buildHuntingBody(query, timespan),
-      operation: op,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
-    return parseGraphHuntingResponse(response.body, op.name);
+    const call = huntingCall(query, timespan, options);
+    return parseGraphHuntingResponse(await runHuntingCall(this.#transport, call), call.operation.name);
   }
 
   async streamHunting(query: string, timespan: string | undefined, options: Signal & { timeoutMs: number; operation: string }) {
-    // The body reader (and through it the streaming JSON parser) loads on the first stream(),
-    // before the request is sent: a missing module must not cost a query.
-    const { HuntingBodyReader, loadHuntingParser } = await import('../../apis/hunting-body.js');
-    const Parser = await loadHuntingParser();
-    const op = { ...GRAPH_OPERATIONS.runHuntingQuery, name: options.operation };
-    const response = await this.#transport.requestStream({
-      method: 'POST',
-      path: GRAPH_HUNTING_PATH,
-      body: buildHuntingBody(query, timespan),
-      operation: op,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
-    return HuntingBodyReader.create(response.body, Parser, {
-      operation: options.operation,
-      keepStats: false,
-      idleTimeoutMs: options.timeoutMs,
-      signal: options.signal,
-    });
+    return streamHuntingCall(this.#transport, huntingCall(query, timespan, options), { operation: options.operation, keepStats: false });
   }
+}
+
+/** Graph's hunting call (`POST /security/runHuntingQuery`). */
+function huntingCall(query: string, timespan: string | undefined, options: Signal & { timeoutMs: number }): HuntingCall {
+  return {
+    path: GRAPH_HUNTING_PATH,
+    body: buildHuntingBody(query, timespan),
+    operation: GRAPH_OPERATIONS.runHuntingQuery,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+  };
 }
 
 /** A short description of why a call failed, for log lines and wrapping errors. */

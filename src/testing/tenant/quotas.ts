@@ -83,22 +83,6 @@ export const DEFAULT_TENANT_QUOTA_LIMITS: Readonly<Record<TenantQuotaFamily, rea
 /** The tenant quota families, in {@link DEFAULT_TENANT_QUOTA_LIMITS} order. */
 export const TENANT_QUOTA_FAMILIES = Object.keys(DEFAULT_TENANT_QUOTA_LIMITS) as readonly TenantQuotaFamily[];
 
-/**
- * @deprecated The pre-rename names, kept only until test/e2e/soak.e2e.test.ts (another owner's)
- * moves to {@link TenantQuotaFamily} and {@link DEFAULT_TENANT_QUOTA_LIMITS}; not exported by
- * `m365-defender/testing`. Remove with that change.
- */
-export type QuotaFamily = TenantQuotaFamily;
-/**
- * @deprecated {@link DEFAULT_TENANT_QUOTA_LIMITS} in the old `{calls, windowMs}` shape, for the same
- * test only. Remove with it.
- */
-export const DEFAULT_QUOTA_LIMITS: Readonly<Record<TenantQuotaFamily, ReadonlyArray<{ calls: number; windowMs: number }>>> = Object.freeze(
-  Object.fromEntries(
-    TENANT_QUOTA_FAMILIES.map((family) => [family, DEFAULT_TENANT_QUOTA_LIMITS[family].map(({ limit, intervalMs }) => ({ calls: limit, windowMs: intervalMs }))]),
-  ) as unknown as Record<TenantQuotaFamily, ReadonlyArray<{ calls: number; windowMs: number }>>,
-);
-
 /** Accepted calls of one key under one limit, oldest first (a ring would do; an offset is enough). */
 interface Window {
   times: number[];

@@ -1,6 +1,8 @@
 /**
- * The Defender API's advanced-hunting response (`POST /api/advancedhunting/run`):
- * `{Stats, Schema: [{Name, Type}], Results: [row…]}` (reference §3.1).
+ * A hunting response as either API sends it whole: the Defender API's
+ * `POST /api/advancedhunting/run` (`{Stats, Schema: [{Name, Type}], Results: [row…]}`, reference
+ * §3.1) and Graph's `POST /security/runHuntingQuery` (`{schema: [{name, type}], results}`,
+ * reference §5.7). The streaming reader (`../hunting-body.ts`) checks columns the same way.
  *
  * @packageDocumentation
  */
