@@ -664,16 +664,20 @@ describe('advancedHunting.stream and the legacy endpoint', () => {
 });
 
 describe('lazy loading of the streaming parser', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'm365d-stream-lazy-'));
+  let dir = '';
+  // Made when the suite runs (not when it is collected), so a filtered or interrupted run leaves nothing.
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'm365d-stream-lazy-'));
+    // An ESM loader hook that refuses the parser, so that loading it shows in the error.
+    writeFileSync(
+      join(dir, 'hook.mjs'),
+      `export async function resolve(specifier, context, next) {
+        if (specifier === '@streamparser/json') throw new Error('LOADED ' + specifier);
+        return next(specifier, context);
+      }`,
+    );
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  // An ESM loader hook that refuses the parser, so that loading it shows in the error.
-  writeFileSync(
-    join(dir, 'hook.mjs'),
-    `export async function resolve(specifier, context, next) {
-      if (specifier === '@streamparser/json') throw new Error('LOADED ' + specifier);
-      return next(specifier, context);
-    }`,
-  );
 
   // The SDK bundled with its dependencies, except the packages whose loading is watched.
   const bundle = (format: 'esm' | 'cjs') =>

@@ -33,7 +33,8 @@ Options of "m365d sim":
                              not exist yet as its own option and stops: use --save-env there)
   --quiet                    print only the environment, not the ready line and request log
 
-It prints "export NAME=value" lines; in a shell:  eval "$(m365d sim --quiet &)"  or copy them.
+It prints "export NAME=value" lines. In a shell, keep it running and load them from a file:
+  m365d sim --quiet --save-env .sim.env &  until [ -s .sim.env ]; do sleep 0.1; done;  set -a; . ./.sim.env; set +a
 Every example in the SDK's examples/ folder runs against it unchanged. Ctrl-C stops it.
 Admin API (loopback only): GET /_sim/state, POST /_sim/faults {"route": "defender.hunting", "steps": [429, {"delayMs": 500}]},
 DELETE /_sim/faults, POST /_sim/reset.

@@ -26,12 +26,13 @@ const SEED = 0x50a4;
 
 /**
  * The tenant's documented quota of a family, on the real clock. The pacer counts a call when it
- * sends it, the tenant when it arrives: windows 10% longer absorb the jitter between the two. (A
+ * sends it, the tenant when it arrives: windows 25% longer absorb the jitter between the two (an
+ * event-loop or GC pause of 100 ms on a loaded 2-core runner included). (A
  * millisecond of latency is TIME_SCALE simulated ones: with 8 workers and the server in one
  * process, latency varies by tens of milliseconds, a few percent of a one-second window.)
  */
 function pacedLike(family: TenantQuotaFamily): RateLimitWindow[] {
-  return DEFAULT_TENANT_QUOTA_LIMITS[family].map(({ limit, intervalMs }) => ({ limit, intervalMs: Math.ceil((intervalMs / TIME_SCALE) * 1.1) }));
+  return DEFAULT_TENANT_QUOTA_LIMITS[family].map(({ limit, intervalMs }) => ({ limit, intervalMs: Math.ceil((intervalMs / TIME_SCALE) * 1.25) }));
 }
 
 type Operation = 'list' | 'get' | 'update' | 'hunting';
