@@ -1,17 +1,20 @@
 import { createCredential, decodeAccessToken, TokenCache, type CredentialInput } from './auth/index.js';
 import { ClientAuth } from './resources/auth.js';
-import { describe, resolveCloud, type CloudName, type CustomCloud, type DefenderRegion, type ResolvedCloud } from './clouds.js';
+import { describe, rejectUnknownOptions } from './checks.js';
+import { resolveCloud, type CloudName, type CustomCloud, type DefenderRegion, type ResolvedCloud } from './clouds.js';
 import { InvalidArgumentError } from './errors.js';
-import { crossApiAdvice, type WireApiName } from './apis/permissions.js';
-import { DefenderAdapter } from './resources/adapters/defender.js';
-import { LazyGraphAdapter } from './resources/adapters/lazy-graph.js';
-import type { WireAdapter } from './resources/adapters/types.js';
+import { crossApiAdvice } from './apis/permissions.js';
+import type { WireAdapter } from './apis/adapter.js';
+import { DefenderAdapter } from './apis/defender/adapter.js';
+import { DEFENDER_HTTP } from './apis/defender/http.js';
+import { LazyGraphAdapter } from './apis/graph/lazy-adapter.js';
+import { GRAPH_HTTP } from './apis/graph/http.js';
 import { AdvancedHunting } from './resources/advanced-hunting.js';
 import { Alerts } from './resources/alerts.js';
 import { Incidents } from './resources/incidents.js';
 import { Transport } from './transport/transport.js';
 import { Pacer, resolveRateLimitOptions, type RateLimitOptions } from './transport/pacer.js';
-import type { Logger } from './types.js';
+import type { Logger, WireApiName } from './types.js';
 
 /** Options of {@link DefenderClient}. */
 export interface DefenderClientOptions {
@@ -119,11 +122,7 @@ export class DefenderClient {
     if (typeof options !== 'object' || options === null) {
       throw new InvalidArgumentError('options', 'new DefenderClient(options) needs an options object with at least a credential.');
     }
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(key)) {
-        throw new InvalidArgumentError(key, `Unknown option "${key}". Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
-      }
-    }
+    rejectUnknownOptions(options, KNOWN_OPTIONS, { what: 'new DefenderClient' });
     if (options.api !== undefined && options.api !== 'defender' && options.api !== 'graph') {
       throw new InvalidArgumentError('api', `api must be 'defender' or 'graph'; got ${describe(options.api)}.`);
     }
@@ -163,8 +162,7 @@ export class DefenderClient {
       baseUrl,
       scope,
       tokens,
-      // Graph sends enum members added after unknownFutureValue only when asked (reference §5.2).
-      ...(api === 'graph' ? { headers: { prefer: 'include-unknown-enum-members' } } : {}),
+      ...(api === 'graph' ? GRAPH_HTTP : DEFENDER_HTTP),
       permissionAdvice: (operation, granted) => crossApiAdvice(api, operation.requiredRoles, granted),
       logger: options.logger,
       userAgent: options.userAgent,

@@ -1,3 +1,4 @@
+import { describe } from './checks.js';
 import { InvalidArgumentError } from './errors.js';
 
 /** The national clouds the SDK knows by name. */
@@ -87,15 +88,6 @@ function checkUrl(option: string, value: unknown): string {
 export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-/** Describes a value for an error message without echoing long strings. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 60 ? 'a long string' : JSON.stringify(value);
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }
 
 /**

@@ -6,7 +6,8 @@
 import { credentialsFromEnv, type CredentialEnvironment } from './auth/credentials.js';
 import type { DefenderClientOptions } from './client.js';
 import type { CloudName, CustomCloud, DefenderRegion } from './clouds.js';
-import { describe, isLoopback } from './clouds.js';
+import { describe } from './checks.js';
+import { isLoopback } from './clouds.js';
 import { InvalidArgumentError } from './errors.js';
 
 const CLOUD_NAMES: readonly CloudName[] = ['public', 'gcc', 'gcc-high', 'dod'];

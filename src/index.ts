@@ -6,7 +6,7 @@
 export { DefenderClient, type DefenderClientOptions } from './client.js';
 export type { Incidents, IncidentCallOptions, IncidentGetOptions } from './resources/incidents.js';
 export type { Alerts, AlertCallOptions } from './resources/alerts.js';
-export { LEGACY_HUNTING_DEPRECATION_CODE } from './resources/deprecation.js';
+export { LEGACY_HUNTING_DEPRECATION_CODE } from './apis/defender/deprecation.js';
 export type { AdvancedHunting, HuntingRunOptions, HuntingRow } from './resources/advanced-hunting.js';
 export type { HuntingStreamOptions } from './resources/advanced-hunting.js';
 export type { HuntingStats, HuntingStream } from './models/hunting.js';

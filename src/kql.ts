@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 
+import { describe } from './checks.js';
 import { InvalidArgumentError } from './errors.js';
 
 // A registered symbol, so a KqlQuery made by the ESM build is still recognised by the CJS build.
@@ -186,23 +187,6 @@ export function isKqlQuery(value: unknown): value is KqlQuery {
       (value as Record<symbol, unknown>)[KQL_QUERY_BRAND] === true &&
       typeof (value as { text?: unknown }).text === 'string')
   );
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'undefined':
-      return 'undefined';
-    case 'function':
-      return 'a function';
-    case 'symbol':
-      return 'a symbol';
-    case 'object':
-      return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
-    default:
-      return `a ${typeof value}`;
-  }
 }
 
 /**

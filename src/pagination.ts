@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { checkOptionsObject } from './checks.js';
 import { InvalidArgumentError, ResponseValidationError } from './errors.js';
 
 /** One page of a list. */
@@ -82,17 +83,6 @@ export function listingKey(list: string, api: string, options: object): string {
   return `${list}:${api}:${createHash('sha256').update(canonical).digest('base64url').slice(0, 16)}`;
 }
 
-function checkKeys(options: unknown, allowed: readonly string[], name: string): void {
-  if (options === undefined) return;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError('options', `${name} options must be an object like { ${allowed.join(', ')} }.`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new InvalidArgumentError(key, `${name} has no option "${key}"; it takes ${allowed.map((k) => `"${k}"`).join(', ')}.`);
-    }
-  }
-}
 
 /** What {@link pagedList} needs to list one kind of item. */
 export interface PagedListSource<T, C> {
@@ -111,7 +101,7 @@ export interface PagedListSource<T, C> {
 /**
  * Builds a {@link PagedList} from a page source. Items seen on an earlier page of the same
  * iteration are dropped (offset paging shifts when incidents arrive while you read). A next
- * page the service already gave in this iteration (a `nextLink` loop) ends it with a
+ * page the service already gave in this iteration (a next-link loop) ends it with a
  * `ResponseValidationError` rather than listing forever.
  */
 export function pagedList<T, C>(source: PagedListSource<T, C>): PagedList<T> {
@@ -131,7 +121,7 @@ export function pagedList<T, C>(source: PagedListSource<T, C>): PagedList<T> {
       if (continuationToken !== undefined && visited.has(continuationToken)) {
         throw new ResponseValidationError(
           `${operation}: the service pointed to a page it had already returned (a next-page loop); stopped after ${seen.size} item(s).`,
-          { operation, issues: [{ path: '@odata.nextLink', message: 'points to a page already returned in this listing' }] },
+          { operation, issues: [{ path: 'next page link', message: 'points to a page already returned in this listing' }] },
         );
       }
       if (continuationToken !== undefined) visited.add(continuationToken);
@@ -142,7 +132,7 @@ export function pagedList<T, C>(source: PagedListSource<T, C>): PagedList<T> {
   }
   return {
     byPage(options?: ByPageOptions) {
-      checkKeys(options, ['continuationToken'], `${operation}().byPage`);
+      checkOptionsObject(options, ['continuationToken'], `${operation}().byPage`);
       const token = options?.continuationToken;
       return pages(token === undefined ? undefined : decodeToken(token, isCursor, listing));
     },
@@ -150,7 +140,7 @@ export function pagedList<T, C>(source: PagedListSource<T, C>): PagedList<T> {
       for await (const page of pages(undefined)) yield* page.items;
     },
     async toArray(options?: ToArrayOptions) {
-      checkKeys(options, ['limit'], `${operation}().toArray`);
+      checkOptionsObject(options, ['limit'], `${operation}().toArray`);
       const limit = options?.limit;
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
         throw new InvalidArgumentError('limit', `limit must be a positive integer; got ${String(limit)}.`);

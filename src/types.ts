@@ -49,3 +49,6 @@ export interface Logger {
   /** Failures about to be thrown. */
   error?(message: string, ...details: unknown[]): void;
 }
+
+/** The wire APIs a client can call: the Defender API (`api.security.microsoft.com`) or Microsoft Graph security. */
+export type WireApiName = 'defender' | 'graph';

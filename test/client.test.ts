@@ -50,7 +50,7 @@ describe('DefenderClient options', () => {
   });
 
   it.each([
-    [{ credential, maxRetrys: 3 }, 'maxRetrys', /Unknown option "maxRetrys"/],
+    [{ credential, maxRetrys: 3 }, 'maxRetrys', /new DefenderClient has no option "maxRetrys"/],
     [{ credential, api: 'beta' }, 'api', /api must be/],
     [{ credential, cloud: 'china' }, 'cloud', /cloud must be 'public', 'gcc', 'gcc-high', 'dod'/],
     [{ credential, cloud: 'toString' }, 'cloud', /cloud must be 'public', 'gcc', 'gcc-high', 'dod'/],

@@ -323,11 +323,11 @@ describe('kql: values that cannot be rendered', () => {
   it.each<[string, unknown, string]>([
     ['null', null, 'is null'],
     ['undefined', undefined, 'is undefined'],
-    ['a plain object', { toString: () => 'x' }, 'is an object (Object)'],
+    ['a plain object', { toString: () => 'x' }, 'is an object;'],
     ['a Map', new Map(), 'is an object (Map)'],
     ['a function', () => 'x', 'is a function'],
     ['a symbol', symbol, 'is a symbol'],
-    ['a look-alike { text }', { text: 'secret' }, 'is an object (Object)'],
+    ['a look-alike { text }', { text: 'secret' }, 'is an object;'],
   ])('refuses %s, naming the interpolation and what was expected', (_name, value, described) => {
     const error = thrown(() => kql`T | where A == ${'ok'} and B == ${value as never}`);
     expect(error.option).toBe('values[1]');

@@ -6,9 +6,8 @@
  */
 import { DEFENDER_PERMISSION_API } from './defender/operations.js';
 import { GRAPH_PERMISSION_API } from './graph/operations.js';
+import type { WireApiName } from '../types.js';
 
-/** The wire APIs the client can call. */
-export type WireApiName = 'defender' | 'graph';
 
 /** Defender API (Microsoft Threat Protection) permission → its Microsoft Graph counterpart. */
 export const DEFENDER_TO_GRAPH_PERMISSIONS: Readonly<Record<string, string>> = {

@@ -2,7 +2,8 @@
  * The admin-consent link a multi-tenant (partner) app sends to a customer's administrator.
  * @packageDocumentation
  */
-import { describe, isLoopback, resolveCloud, type CloudName, type CustomCloud } from '../clouds.js';
+import { describe } from '../checks.js';
+import { isLoopback, resolveCloud, type CloudName, type CustomCloud } from '../clouds.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** Options of {@link adminConsentUrl}. */

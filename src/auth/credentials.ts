@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import { readFileSync } from 'node:fs';
+import { describe as describeValue } from '../checks.js';
 import type { ResolvedCloud } from '../clouds.js';
-import { describe as describeValue } from '../clouds.js';
 import { CredentialError } from '../errors.js';
 import type { Logger, TokenCredential } from '../types.js';
 import { looksLikePem, parsePemCertificate, type CertificateMaterial } from './certificate.js';

@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import { AuthenticationError } from '../errors.js';
-import { redact, safeCause } from './redact.js';
+import { redact, redactedCause } from './redact.js';
 
 /** The fields of an Entra error body the SDK keeps (none of them holds a secret). @internal */
 export interface EntraErrorBody {
@@ -210,7 +210,7 @@ export function toAuthenticationError(error: unknown, probe: ProbedResponse | un
     retryAfterMs: probe?.retryAfterMs,
     body: body ? sanitizeBody(body, ctx.secrets) : undefined,
     operation: 'auth.getToken',
-    cause: safeCause(error, ctx.secrets),
+    cause: redactedCause(error, ctx.secrets),
   });
 }
 

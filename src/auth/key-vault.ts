@@ -7,13 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { ResolvedCloud } from '../clouds.js';
-import { describe } from '../clouds.js';
+import { describe } from '../checks.js';
 import { AuthenticationError, CredentialError } from '../errors.js';
 import type { AccessToken, GetTokenOptions, Logger, TokenCredential } from '../types.js';
 import { looksLikePem, parsePemCertificate } from './certificate.js';
 import { parsePkcs12Certificate } from './pkcs12.js';
 import { CertificateCredential, loadIdentity, SecretCredential } from './entra-credentials.js';
-import { className, inspectSymbol, redact, safeCause } from './redact.js';
+import { className, inspectSymbol, redact, redactedCause } from './redact.js';
 
 /** Re-read the vault this long before the token obtained with the value read expires. */
 const REREAD_BEFORE_EXPIRY_MS = 5 * 60_000;
@@ -183,7 +183,7 @@ export class KeyVaultCredential implements TokenCredential {
     const details = (error as { details?: { error?: { code?: string; innerError?: { code?: string } } } }).details;
     const code = details?.error?.innerError?.code ?? details?.error?.code ?? (error as { code?: unknown }).code;
     const target = `the ${this.#what} "${this.#name}" in ${vaultUrl}`;
-    const cause = safeCause(error);
+    const cause = redactedCause(error);
     if (status === 403) {
       const caller = /appid=([^;\s']+);oid=([^;\s']+)/.exec(message);
       const identity = caller

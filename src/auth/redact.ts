@@ -33,7 +33,7 @@ export function redact(text: string, secrets: readonly (string | undefined)[] = 
  * nested cause.
  * @internal
  */
-export function safeCause(error: unknown, secrets: readonly (string | undefined)[] = []): Error {
+export function redactedCause(error: unknown, secrets: readonly (string | undefined)[] = []): Error {
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);
   const safe = new Error(redact(message, secrets).slice(0, 2000));

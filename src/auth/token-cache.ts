@@ -4,7 +4,7 @@
  */
 import { AuthenticationError, DefenderError } from '../errors.js';
 import type { AccessToken, Logger, TokenCredential } from '../types.js';
-import { className, redact, safeCause } from './redact.js';
+import { className, redact, redactedCause } from './redact.js';
 
 /** Options of a {@link TokenCache}. */
 export interface TokenCacheOptions {
@@ -219,7 +219,7 @@ export class TokenCache {
       status: 401,
       code: 'credential_failed',
       operation: 'auth.getToken',
-      cause: safeCause(error),
+      cause: redactedCause(error),
     });
   }
 

@@ -4,16 +4,14 @@
  *
  * @packageDocumentation
  */
-import { describe } from '../clouds.js';
+import { checkSignal, describe, isPlainObject, rejectUnknownOptions } from '../checks.js';
 import { InvalidArgumentError } from '../errors.js';
 import { ALERT_STATUSES, CLASSIFICATIONS, SERVICE_SOURCES, SEVERITIES } from './enums.js';
 import {
   checkDate,
   checkDetermination,
   checkEnum,
-  checkKeys,
   checkNonEmptyString,
-  isPlainObject,
   type DateInput,
   type IncidentUpdateDetermination,
   type SeverityFilter,
@@ -106,7 +104,7 @@ export function validateAlertListOptions(options: AlertListOptions): ValidatedAl
   if (!isPlainObject(input)) {
     throw new InvalidArgumentError('options', `alerts.list options must be an object; got ${describe(input)}.`);
   }
-  checkKeys(input, LIST_OPTIONS, 'alerts.list');
+  rejectUnknownOptions(input, LIST_OPTIONS, { what: 'alerts.list', allowUndefined: true });
   const out: ValidatedAlertListOptions = {};
   if (input.status !== undefined) out.status = checkEnum('status', input.status, ALERT_STATUSES);
   if (input.severity !== undefined) out.severity = checkEnum('severity', input.severity, SEVERITIES);
@@ -121,12 +119,8 @@ export function validateAlertListOptions(options: AlertListOptions): ValidatedAl
     }
     out.pageSize = size;
   }
-  if (input.signal !== undefined) {
-    if (!(input.signal instanceof AbortSignal)) {
-      throw new InvalidArgumentError('signal', `signal must be an AbortSignal; got ${describe(input.signal)}.`);
-    }
-    out.signal = input.signal;
-  }
+  const signal = checkSignal(input.signal);
+  if (signal) out.signal = signal;
   return out;
 }
 
@@ -140,7 +134,7 @@ export function validateAlertUpdate(update: AlertUpdate): AlertUpdate {
   if (!isPlainObject(input)) {
     throw new InvalidArgumentError('update', `update must be an object of changes; got ${describe(input)}.`);
   }
-  checkKeys(input, UPDATE_FIELDS, 'alerts.update');
+  rejectUnknownOptions(input, UPDATE_FIELDS, { what: 'alerts.update', allowUndefined: true });
   const out: AlertUpdate = {};
   if (input.status !== undefined) out.status = checkEnum('status', input.status, ALERT_UPDATE_STATUSES);
   if (input.assignedTo !== undefined) {

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { InvalidArgumentError, type ValidationIssue } from '../errors.js';
-import { describe } from '../clouds.js';
+import { describe } from '../checks.js';
 import { formatIssuePath, responseValidationError } from './validation.js';
 
 /** One column of a hunting result. */

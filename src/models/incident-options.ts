@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { describe } from '../clouds.js';
+import { checkSignal, describe, hasLoneSurrogate, isPlainObject, rejectUnknownOptions } from '../checks.js';
 import { InvalidArgumentError } from '../errors.js';
 import { parseDateTime } from './dates.js';
 import { CLASSIFICATIONS, INCIDENT_STATUSES, SEVERITIES } from './enums.js';
@@ -148,19 +148,6 @@ const UPDATE_FIELDS = ['status', 'assignedTo', 'classification', 'determination'
 
 const quoteList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 
-/** Whether a value is a plain (non-array, non-null) object. Internal helper shared by the option checks. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Refuses keys of `object` not in `allowed`, naming the first one. Internal helper. */
-export function checkKeys(object: Record<string, unknown>, allowed: readonly string[], what: string): void {
-  for (const key of Object.keys(object)) {
-    if (!allowed.includes(key) && object[key] !== undefined) {
-      throw new InvalidArgumentError(key, `${key} is not an option of ${what}; the options are ${allowed.join(', ')}.`);
-    }
-  }
-}
 
 /** Checks that `value` is one of `allowed`, hinting at the camelCase name of a PascalCase value. Internal helper. */
 export function checkEnum<T extends string>(option: string, value: unknown, allowed: readonly T[], context = ''): T {
@@ -220,11 +207,6 @@ export function checkDetermination(value: unknown, classification: (typeof CLASS
   return checkEnum<IncidentUpdateDetermination>('determination', value, DETERMINATIONS_BY_CLASSIFICATION[classification], ` with classification '${classification}'`);
 }
 
-/** Whether `text` holds a lone surrogate (with the `u` flag, a valid pair is one code point, not `Cs`). */
-export function hasLoneSurrogate(text: string): boolean {
-  return /\p{Cs}/u.test(text);
-}
-
 /** Checks a non-empty string option. Internal helper. */
 export function checkNonEmptyString(option: string, value: unknown): string {
   if (typeof value === 'string' && value.trim() !== '') {
@@ -257,7 +239,7 @@ export function validateIncidentListOptions(options: IncidentListOptions, maxPag
   if (!isPlainObject(input)) {
     throw new InvalidArgumentError('options', `incidents.list options must be an object; got ${describe(input)}.`);
   }
-  checkKeys(input, LIST_OPTIONS, 'incidents.list');
+  rejectUnknownOptions(input, LIST_OPTIONS, { what: 'incidents.list', allowUndefined: true });
   const out: ValidatedIncidentListOptions = {};
   if (input.status !== undefined) out.status = checkEnum('status', input.status, INCIDENT_STATUSES);
   if (input.severity !== undefined) out.severity = checkEnum('severity', input.severity, SEVERITIES);
@@ -284,13 +266,8 @@ export function validateIncidentListOptions(options: IncidentListOptions, maxPag
     }
     out.pageSize = size;
   }
-  if (input.signal !== undefined) {
-    const signal = input.signal as Partial<AbortSignal> | null;
-    if (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
-      throw new InvalidArgumentError('signal', `signal must be an AbortSignal; got ${describe(input.signal)}.`);
-    }
-    out.signal = input.signal as AbortSignal;
-  }
+  const signal = checkSignal(input.signal);
+  if (signal) out.signal = signal;
   return out;
 }
 
@@ -310,7 +287,7 @@ export function validateIncidentUpdate(update: IncidentUpdate): ValidatedInciden
   if (!isPlainObject(input)) {
     throw new InvalidArgumentError('update', `update must be an object of changes; got ${describe(input)}.`);
   }
-  checkKeys(input, UPDATE_FIELDS, 'incidents.update');
+  rejectUnknownOptions(input, UPDATE_FIELDS, { what: 'incidents.update', allowUndefined: true });
   const out: ValidatedIncidentUpdate = {};
   if (input.status !== undefined) out.status = checkEnum('status', input.status, INCIDENT_UPDATE_STATUSES);
   if (input.assignedTo !== undefined) {

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import { RowStream } from '../apis/hunting-stream.js';
+import { RowStream } from './hunting-stream.js';
 import { InvalidArgumentError } from '../errors.js';
 import { isKqlQuery, type KqlQuery } from '../kql.js';
 import { validateRow, validateRows, type HuntingResult, type HuntingStream } from '../models/hunting.js';
 import type { HuntingTimespan } from '../models/timespan.js';
-import type { WireAdapter } from './adapters/types.js';
-import { checkCallOptions } from './call-options.js';
+import type { WireAdapter } from '../apis/adapter.js';
+import { checkCallOptions } from '../checks.js';
 
 /** Options of {@link AdvancedHunting.run}. */
 export interface HuntingRunOptions<Schema extends z.ZodType | undefined = undefined> {

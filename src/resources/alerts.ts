@@ -1,9 +1,8 @@
 import type { Alert } from '../models/incident.js';
 import { validateAlertListOptions, validateAlertUpdate, type AlertListOptions, type AlertUpdate } from '../models/alert-options.js';
 import { listingKey, pagedList, type PagedList } from '../pagination.js';
-import type { ListCursor, WireAdapter } from './adapters/types.js';
-import { checkCallOptions } from './call-options.js';
-import { checkId } from './incidents.js';
+import type { ListCursor, WireAdapter } from '../apis/adapter.js';
+import { checkCallOptions, checkId } from '../checks.js';
 
 /** Options of a single-alert call. */
 export interface AlertCallOptions {

@@ -1,7 +1,8 @@
 import { adminConsentUrl, decodeAccessToken, type AdminConsentUrlOptions, type TokenInfo, type TokenCache } from '../auth/index.js';
-import { crossApiAdvice, permissionApiOf, toApiPermissions, type WireApiName } from '../apis/permissions.js';
+import { crossApiAdvice, permissionApiOf, toApiPermissions } from '../apis/permissions.js';
 import type { ResolvedCloud } from '../clouds.js';
 import { InvalidArgumentError, PermissionError } from '../errors.js';
+import type { WireApiName } from '../types.js';
 
 /** Options of the `client.auth` calls that need a token. */
 export interface AuthCallOptions {

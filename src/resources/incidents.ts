@@ -1,9 +1,9 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Incident, IncidentListOptions, IncidentUpdate } from '../models/index.js';
-import { hasLoneSurrogate, validateIncidentListOptions, validateIncidentUpdate } from '../models/incident-options.js';
+import { validateIncidentListOptions, validateIncidentUpdate } from '../models/incident-options.js';
 import { listingKey, pagedList, type PagedList } from '../pagination.js';
-import type { ListCursor, WireAdapter } from './adapters/types.js';
-import { checkCallOptions } from './call-options.js';
+import type { ListCursor, WireAdapter } from '../apis/adapter.js';
+import { checkCallOptions, checkId } from '../checks.js';
 
 /** Options of a single-incident call. */
 export interface IncidentCallOptions {
@@ -18,23 +18,6 @@ export interface IncidentGetOptions extends IncidentCallOptions {
    * with this option (`$expand=alerts`). Default `false`.
    */
   expandAlerts?: boolean;
-}
-
-/** Checks an id argument: a non-empty string (or integer) that cannot change the request path. */
-export function checkId(id: unknown, what = 'incident'): string {
-  const text = typeof id === 'number' && Number.isInteger(id) ? String(id) : id;
-  if (typeof text !== 'string' || text.trim() === '') {
-    throw new InvalidArgumentError('id', `id must be a non-empty ${what} id string; got ${typeof id === 'string' ? 'an empty string' : typeof id}.`);
-  }
-  // A lone surrogate cannot be percent-encoded (encodeURIComponent throws URIError).
-  if (hasLoneSurrogate(text)) {
-    throw new InvalidArgumentError('id', `id must be well-formed Unicode text; it holds a lone surrogate (U+D800–U+DFFF).`);
-  }
-  // "." and ".." survive encodeURIComponent and would change the path (PATCH /api/incidents/).
-  if (/^\.{1,2}$/.test(text)) {
-    throw new InvalidArgumentError('id', `id "${text}" is not an ${what} id.`);
-  }
-  return text;
 }
 
 /** Incidents: list, get and update, on whichever API the client uses. Reached as `client.incidents`. */

@@ -3,7 +3,7 @@
  * or a value of the wrong type is an `InvalidArgumentError` naming the option (its path, e.g.
  * `apps[0].roles.graph`), never a silently ignored setting. `undefined` counts as absent.
  */
-import { describe } from '../clouds.js';
+import { describe } from '../checks.js';
 import { InvalidArgumentError } from '../errors.js';
 import { isRecord } from './tenant/http-util.js';
 

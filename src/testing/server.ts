@@ -20,7 +20,7 @@ import {
   createServerCertificate,
   loadOrCreateCertificateAuthority,
   type PemKeyPair,
-} from '../sim/certs.js';
+} from './certs.js';
 import { networkFaultOf, type NetworkFault, type RequestHandlerLike } from './network-fault.js';
 import { arrayOf, boolean, checkOptions, func, integer, nonEmptyString, object, oneOf, plainObject, type Check } from './options.js';
 import {
@@ -33,7 +33,7 @@ import {
   type FakeTenantOptions,
 } from './tenant/tenant.js';
 
-export type { PemKeyPair } from '../sim/certs.js';
+export type { PemKeyPair } from './certs.js';
 
 /** The hosts a simulated tenant serves; for the simulator they are all its one origin. */
 export interface SimulatorHosts {

@@ -4,10 +4,10 @@
  * the pacer for a slot before each attempt and tells it about every 429 that still arrives.
  * @packageDocumentation
  */
-import { describe } from '../clouds.js';
+import { describe, rejectUnknownOptions } from '../checks.js';
 import { InvalidArgumentError, RateLimitError, type QuotaKind } from '../errors.js';
 import type { Logger } from '../types.js';
-import type { OperationSpec } from './transport.js';
+import type { OperationSpec } from './operation.js';
 
 /**
  * A quota family: `incidents` (list and update), `incidents.get`, `hunting` (advanced hunting),
@@ -101,11 +101,7 @@ export function resolveRateLimitOptions(value: unknown): false | ResolvedRateLim
     );
   }
   const raw = value as Record<string, unknown>;
-  for (const key of Object.keys(raw)) {
-    if (!RATE_LIMIT_KEYS.includes(key)) {
-      throw new InvalidArgumentError(`rateLimit.${key}`, `rateLimit has no option "${key}"; its options are ${RATE_LIMIT_KEYS.join(', ')}.`);
-    }
-  }
+  rejectUnknownOptions(raw, RATE_LIMIT_KEYS, { what: 'rateLimit', prefix: 'rateLimit.' });
   const onRateLimit = raw.onRateLimit;
   if (onRateLimit !== undefined && typeof onRateLimit !== 'function') {
     throw new InvalidArgumentError('rateLimit.onRateLimit', `rateLimit.onRateLimit must be a function; got ${describe(onRateLimit)}.`);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import ky, { type KyInstance } from 'ky';
-import { isLoopback } from '../clouds.js';
 import {
   ApiError,
   AuthenticationError,
@@ -14,8 +13,10 @@ import {
   ServerError,
   TimeoutError,
 } from '../errors.js';
+import { causeCode, connectionFailureCause } from '../causes.js';
 import type { Logger } from '../types.js';
 import { SDK_VERSION } from '../version.js';
+import type { ErrorBodyReader, OperationSpec } from './operation.js';
 import type { Pacer } from './pacer.js';
 import {
   NOT_APPLIED_STATUSES,
@@ -30,27 +31,6 @@ import {
 export interface TokenSource {
   getToken(scope: string, options?: { signal?: AbortSignal }): Promise<string>;
   invalidate(scope: string, token: string): void;
-}
-
-/** What the transport needs to know about the operation it sends. */
-export interface OperationSpec {
-  /** The public name, e.g. `incidents.list`. */
-  name: string;
-  /** The quota family the call counts against. */
-  family: 'incidents' | 'incidents.get' | 'alerts' | 'hunting';
-  /** Permissions of which the call needs any one. */
-  requiredRoles: readonly string[];
-  /** The resource app those permissions belong to. */
-  permissionApi: string;
-  /** Whether the request may be sent again when its outcome is unknown (GET, hunting POST). */
-  idempotent: boolean;
-  /** Whether a 400 means the query was refused (advanced hunting). */
-  isQuery?: boolean;
-  /**
-   * At most this many resends after a 5xx, below `maxRetries` (hunting: each resend may spend
-   * the tenant's CPU quota again). Default: `maxRetries`.
-   */
-  maxServerErrorRetries?: number;
 }
 
 /** One call through the transport. */
@@ -103,8 +83,10 @@ export interface TransportSettings {
    * "you granted the other API's permissions"); `undefined` for none.
    */
   permissionAdvice?: (operation: OperationSpec, grantedRoles: readonly string[]) => string | undefined;
-  /** Headers sent on every request, e.g. Graph's `Prefer: include-unknown-enum-members`. */
-  headers?: Readonly<Record<string, string>>;
+  /** Reads the wire API's error bodies (code, message, request id). */
+  readErrorBody: ErrorBodyReader;
+  /** Headers sent on every request of the wire API, e.g. Graph's `Prefer: include-unknown-enum-members`. */
+  headers: Readonly<Record<string, string>>;
   /** Back-off base and cap, in milliseconds. */
   backoffBaseMs?: number;
   backoffCapMs?: number;
@@ -113,27 +95,6 @@ export interface TransportSettings {
 }
 
 const ERROR_BODY_LIMIT = 2048;
-
-interface ParsedError {
-  code?: string | undefined;
-  message?: string | undefined;
-  requestId?: string | undefined;
-}
-
-function readErrorBody(body: unknown): ParsedError {
-  if (typeof body !== 'object' || body === null) return {};
-  const error = (body as { error?: unknown }).error;
-  if (typeof error !== 'object' || error === null) return {};
-  const e = error as Record<string, unknown>;
-  const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined;
-  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  return {
-    code: str(e.code),
-    message: str(e.message),
-    // legacy API: error.target is the tracking id; Graph: innerError.request-id
-    requestId: str(e.target) ?? (inner && typeof inner === 'object' ? str(inner['request-id']) : undefined),
-  };
-}
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -152,27 +113,6 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 /** Error codes of connection failures after which the request never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** The first string `code` on `error` or its causes (`ECONNRESET`, `UND_ERR_SOCKET`, …), if any. */
-export function causeCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** A cause safe to keep on an SDK error: name, message and code only (no request objects). */
-export function safeCause(error: unknown): Error | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const copy = new Error(error.message);
-  copy.name = error.name;
-  const code = causeCode(error);
-  if (code) (copy as Error & { code?: string }).code = code;
-  return copy;
-}
 
 /**
  * The one request path of the SDK: bearer auth from the token cache, retries with Retry-After,
@@ -202,13 +142,13 @@ export class Transport {
 
   #resolveUrl(path: string, operation: string): URL {
     // Paths are either rooted ("/api/incidents", appended to the base URL with its own path) or
-    // absolute links the API gave (@odata.nextLink). Whatever the form, the final URL's origin is
+    // absolute links the API gave (a next-page link). Whatever the form, the final URL's origin is
     // checked, so no link or edited continuation token can send the token to another host.
     const absolute = /^https?:\/\//i.test(path);
     if (!absolute && !path.startsWith('/')) {
       throw new ResponseValidationError(`${operation}: refused the link "${path.slice(0, 80)}": it is neither absolute nor rooted.`, {
         operation,
-        issues: [{ path: '@odata.nextLink', message: 'not an absolute or rooted URL' }],
+        issues: [{ path: 'next page link', message: 'not an absolute or rooted URL' }],
       });
     }
     let url: URL;
@@ -217,13 +157,13 @@ export class Transport {
     } catch {
       throw new ResponseValidationError(`${operation}: refused a link that is not a valid URL.`, {
         operation,
-        issues: [{ path: '@odata.nextLink', message: 'not a valid URL' }],
+        issues: [{ path: 'next page link', message: 'not a valid URL' }],
       });
     }
     if (url.origin !== this.#origin || url.username !== '' || url.password !== '') {
       throw new ResponseValidationError(
         `${operation}: refused to follow a link to ${url.origin}: the SDK sends its token only to ${this.#origin}.`,
-        { operation, issues: [{ path: '@odata.nextLink', message: `link leaves the API origin ${this.#origin}` }] },
+        { operation, issues: [{ path: 'next page link', message: `link leaves the API origin ${this.#origin}` }] },
       );
     }
     return url;
@@ -393,7 +333,7 @@ export class Transport {
       return {
         failure: new ConnectionError(
           `${operation.name}: the connection to ${url.origin} failed${code ? ` (${code})` : ''}.`,
-          { operation: operation.name, cause: safeCause(error) },
+          { operation: operation.name, cause: connectionFailureCause(error) },
         ),
         retryable: operation.idempotent || notSent,
       };
@@ -425,7 +365,7 @@ export class Transport {
   #retryAfter(response: Response, body: unknown): number | undefined {
     const header = parseRetryAfterHeader(response.headers.get('retry-after'));
     if (header !== undefined) return header;
-    if (response.status === 429 || response.status === 503) return parseQuotaMessage(readErrorBody(body).message);
+    if (response.status === 429 || response.status === 503) return parseQuotaMessage(this.#settings.readErrorBody(body, response.headers).message);
     return undefined;
   }
 
@@ -438,8 +378,8 @@ export class Transport {
     retryAfterMs: number | undefined,
   ): ApiError {
     const status = response.status;
-    const parsed = readErrorBody(body);
-    const requestId = parsed.requestId ?? response.headers.get('request-id') ?? undefined;
+    const parsed = this.#settings.readErrorBody(body, response.headers);
+    const requestId = parsed.requestId;
     const details = {
       status,
       code: parsed.code,

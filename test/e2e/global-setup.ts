@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CA_CERT_FILE, loadOrCreateCertificateAuthority } from '../../src/sim/certs.js';
+import { CA_CERT_FILE, loadOrCreateCertificateAuthority } from '../../src/testing/certs.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'm365d-e2e-ca-'));

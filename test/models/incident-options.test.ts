@@ -252,7 +252,7 @@ describe('validateIncidentUpdate', () => {
 
   it('refuses unknown fields such as the legacy comments or Graph customTags', () => {
     expect(updateError({ comments: ['x'] }).option).toBe('comments');
-    expect(updateError({ customTags: ['x'] }).message).toContain('the options are status, assignedTo');
+    expect(updateError({ customTags: ['x'] }).message).toContain('its options are status, assignedTo');
   });
 
   it('refuses a non-object', () => {

@@ -8,9 +8,6 @@
 import type { HuntingColumn } from '../../models/hunting.js';
 import { parseHuntingResponse } from '../shared/hunting.js';
 
-/** The path of the hunting call, under the Graph base URL. */
-export const GRAPH_HUNTING_PATH = '/v1.0/security/runHuntingQuery';
-
 /** Builds the request body; `Timespan` only when one was given (Graph defaults to 30 days). */
 export function buildHuntingBody(query: string, timespan: string | undefined): { Query: string; Timespan?: string } {
   return timespan === undefined ? { Query: query } : { Query: query, Timespan: timespan };

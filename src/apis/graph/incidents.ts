@@ -15,15 +15,6 @@ export { GRAPH_MAX_INCIDENT_PAGE_SIZE } from './limits.js';
 /** Alerts per `GET /security/alerts_v2` when the caller does not say. */
 export const GRAPH_DEFAULT_ALERT_PAGE_SIZE = 100;
 
-/** Paths under the Graph base URL. */
-export const GRAPH_PATHS = {
-  incidents: '/v1.0/security/incidents',
-  incident: (id: string) => `/v1.0/security/incidents/${encodeURIComponent(id)}`,
-  incidentComments: (id: string) => `/v1.0/security/incidents/${encodeURIComponent(id)}/comments`,
-  alerts: '/v1.0/security/alerts_v2',
-  alert: (id: string) => `/v1.0/security/alerts_v2/${encodeURIComponent(id)}`,
-  alertComments: (id: string) => `/v1.0/security/alerts_v2/${encodeURIComponent(id)}/comments`,
-} as const;
 
 const incidentPage = graphPageSchema(graphIncidentSchema);
 const alertPage = graphPageSchema(graphAlertSchema);

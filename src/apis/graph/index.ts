@@ -5,7 +5,8 @@
  * @packageDocumentation
  */
 export * from './incidents.js';
-export { GRAPH_HUNTING_PATH, buildHuntingBody, parseGraphHuntingResponse } from './hunting.js';
+export { buildHuntingBody, parseGraphHuntingResponse } from './hunting.js';
+export { GRAPH_PATHS } from './paths.js';
 export { mapAlert, mapEvidence, mapIncident } from './mappers.js';
 export { GRAPH_PERMISSION_API } from './limits.js';
 export { GRAPH_OPERATIONS } from './operation-table.js';

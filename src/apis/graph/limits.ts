@@ -1,7 +1,7 @@
 /**
  * The few Graph facts the client needs before (or without) loading the Graph wire code: no zod
  * schema is built here, so importing this module costs nothing (the Graph adapter, its schemas
- * and its mappers load on the first Graph call; see `resources/adapters/lazy-graph.ts`).
+ * and its mappers load on the first Graph call; see `lazy-adapter.ts`).
  *
  * @packageDocumentation
  */

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { OperationSpec } from '../../transport/transport.js';
+import type { OperationSpec } from '../../transport/operation.js';
 import { sharedOperations } from '../shared/operations.js';
 import { GRAPH_PERMISSION_API } from './limits.js';
 

@@ -2,18 +2,16 @@
  * A hunting response as either API sends it whole: the Defender API's
  * `POST /api/advancedhunting/run` (`{Stats, Schema: [{Name, Type}], Results: [row…]}`, reference
  * §3.1) and Graph's `POST /security/runHuntingQuery` (`{schema: [{name, type}], results}`,
- * reference §5.7). The streaming reader (`../hunting-body.ts`) checks columns the same way.
+ * reference §5.7). The streaming reader (`hunting-body.ts`) checks columns the same way.
  *
  * @packageDocumentation
  */
-import type { ValidationIssue } from '../../errors.js';
+import { isPlainObject as isObject } from '../../checks.js';
+import { DefenderError, type ValidationIssue } from '../../errors.js';
 import type { HuntingColumn } from '../../models/hunting.js';
 import { formatIssuePath, responseValidationError } from '../../models/validation.js';
 
 const MAX_ISSUES = 20;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The value of `object`'s key named `name` in any letter case, and the key as sent. */
 export function readKey(object: Record<string, unknown>, name: string): [unknown, string] {
@@ -91,4 +89,14 @@ export function parseHuntingResponse(
   }
   if (issues.length > 0) throw responseValidationError(operation, issues);
   return { schema, rows: resultsValue as Record<string, unknown>[], stats };
+}
+
+/**
+ * The error of a stream closed by its caller: a {@link DefenderError} named `AbortError` (so that
+ * code testing `error.name === 'AbortError'` treats it as a cancellation).
+ */
+export function closedError(operation: string, when: string): DefenderError {
+  const error = new DefenderError(`${operation}: the stream was closed ${when}.`);
+  error.name = 'AbortError';
+  return error;
 }

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { OperationSpec } from '../../transport/transport.js';
+import type { OperationSpec } from '../../transport/operation.js';
 
 /** The permissions each shared operation needs on one API (any one of each list). */
 export interface SharedOperationRoles {

@@ -2,24 +2,15 @@
  * The public {@link HuntingStream} of `advancedHunting.stream()`: created synchronously, it sends
  * the query on first use and hands out the rows a {@link HuntingBodyReader} parses from the body.
  *
- * The reader (`hunting-body.ts`, with the streaming JSON parser behind it) is loaded by the
+ * The reader (`apis/shared/hunting-body.ts`, with the streaming JSON parser behind it) is loaded by the
  * adapters on the first stream() call, so that `import('m365-defender')` does not carry it.
  *
  * @packageDocumentation
  */
+import { closedError } from '../apis/shared/hunting.js';
+import type { HuntingBodyReader } from '../apis/shared/hunting-body.js';
 import { DefenderError } from '../errors.js';
 import type { HuntingColumn, HuntingStats, HuntingStream } from '../models/hunting.js';
-import type { HuntingBodyReader } from './hunting-body.js';
-
-/**
- * The error of a stream closed by its caller: a {@link DefenderError} named `AbortError` (so that
- * code testing `error.name === 'AbortError'` treats it as a cancellation).
- */
-export function closedError(operation: string, when: string): DefenderError {
-  const error = new DefenderError(`${operation}: the stream was closed ${when}.`);
-  error.name = 'AbortError';
-  return error;
-}
 
 /**
  * A promise that reports when it is first waited on: `then` (which `await`, `catch`, `finally`,

@@ -12,16 +12,18 @@ import {
   parseHuntingResponse,
   parseIncident,
   parseIncidentListPage,
-} from '../../apis/defender/index.js';
-import { DEFENDER_OPERATIONS } from '../../apis/defender/operations.js';
+} from './index.js';
+import { buildHuntingBody } from './hunting.js';
+import { DEFENDER_OPERATIONS } from './operations.js';
 import { InvalidArgumentError, UnsupportedOperationError } from '../../errors.js';
 import type { ValidatedAlertListOptions } from '../../models/alert-options.js';
 import type { Alert, Incident } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions } from '../../models/incident-options.js';
 import type { Transport } from '../../transport/transport.js';
-import { warnLegacyHuntingOnce } from '../deprecation.js';
-import { runHuntingCall, streamHuntingCall, type HuntingCall } from './hunting.js';
-import type { AdapterPage, ListCursor, WireAdapter } from './types.js';
+import type { AdapterPage, ListCursor, WireAdapter } from '../adapter.js';
+import { runHuntingCall, streamHuntingCall, type HuntingCall } from '../shared/hunting-call.js';
+import { warnLegacyHuntingOnce } from './deprecation.js';
+import { DEFENDER_PATHS } from './paths.js';
 
 const isDefenderCursor = (value: unknown): value is ListCursor => {
   if (typeof value !== 'object' || value === null) return false;
@@ -76,7 +78,7 @@ export class DefenderAdapter implements WireAdapter {
       ? await this.#transport.request({ method: 'GET', path: cursor.link, operation: op, signal: options.signal })
       : await this.#transport.request({
           method: 'GET',
-          path: '/api/incidents',
+          path: DEFENDER_PATHS.incidents,
           query: buildIncidentListQuery(options, { top, skip }),
           operation: op,
           signal: options.signal,
@@ -100,7 +102,7 @@ export class DefenderAdapter implements WireAdapter {
     const op = DEFENDER_OPERATIONS.getIncident;
     const response = await this.#transport.request({
       method: 'GET',
-      path: `/api/incidents/${encodeURIComponent(id)}`,
+      path: DEFENDER_PATHS.incident(id),
       operation: op,
       signal: options.signal,
     });
@@ -110,7 +112,7 @@ export class DefenderAdapter implements WireAdapter {
   async updateIncident(id: string, update: Parameters<typeof buildIncidentUpdateBody>[0], options: { signal?: AbortSignal | undefined }): Promise<Incident> {
     const op = DEFENDER_OPERATIONS.updateIncident;
     const body = buildIncidentUpdateBody(update);
-    const path = `/api/incidents/${encodeURIComponent(id)}`;
+    const path = DEFENDER_PATHS.incident(id);
     const response = await this.#transport.request({ method: 'PATCH', path, body, operation: op, signal: options.signal });
     return parseIncident(response.body, op.name, this.#mapOptions);
   }
@@ -152,8 +154,8 @@ export class DefenderAdapter implements WireAdapter {
   #huntingCall(query: string, options: { signal?: AbortSignal | undefined; timeoutMs: number }): HuntingCall {
     if (!this.#silence) warnLegacyHuntingOnce();
     return {
-      path: '/api/advancedhunting/run',
-      body: { Query: query },
+      path: DEFENDER_PATHS.hunting,
+      body: buildHuntingBody(query),
       operation: DEFENDER_OPERATIONS.runHuntingQuery,
       signal: options.signal,
       timeoutMs: options.timeoutMs,

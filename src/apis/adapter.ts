@@ -1,16 +1,18 @@
 /**
  * The seam between the resources (one public behaviour) and the wire APIs: each API implements
- * {@link WireAdapter} once, and `incidents.ts`, `alerts.ts` and `advanced-hunting.ts` hold the
- * logic that is the same for both (validation, paging, row typing).
+ * {@link WireAdapter} once (`defender/adapter.ts`, `graph/adapter.ts`), and the resources
+ * (`resources/incidents.ts`, `alerts.ts`, `advanced-hunting.ts`) hold the logic that is the same
+ * for both (validation, paging, row typing).
  *
  * @packageDocumentation
  */
-import type { HuntingBodyReader } from '../../apis/hunting-body.js';
-import type { WireApiName } from '../../apis/permissions.js';
-import type { AlertUpdate, ValidatedAlertListOptions } from '../../models/alert-options.js';
-import type { HuntingColumn } from '../../models/hunting.js';
-import type { Alert, Incident } from '../../models/incident.js';
-import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
+import type { AlertUpdate, ValidatedAlertListOptions } from '../models/alert-options.js';
+import type { HuntingColumn } from '../models/hunting.js';
+import type { Alert, Incident } from '../models/incident.js';
+import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../models/incident-options.js';
+import type { ErrorBodyReader } from '../transport/operation.js';
+import type { WireApiName } from '../types.js';
+import type { HuntingBodyReader } from './shared/hunting-body.js';
 
 /**
  * Where the next page of a list starts, as a continuation token encodes it: an offset (Defender
@@ -24,6 +26,14 @@ export interface ListCursor {
   link?: string;
   /** Graph only: the `$expand=alerts` fallback is in force. */
   perIncidentAlerts?: boolean;
+}
+
+/** What the transport sends on every request of one wire API, and how it reads that API's errors. */
+export interface WireHttp {
+  /** Headers sent on every request. */
+  headers: Readonly<Record<string, string>>;
+  /** Reads an error body's code, message and request id. */
+  readErrorBody: ErrorBodyReader;
 }
 
 /** One page a wire API returned, and where the next starts (`undefined` on the last page). */

@@ -4,8 +4,9 @@
  *
  * @packageDocumentation
  */
-import type { HuntingBodyReader } from '../../apis/hunting-body.js';
-import type { OperationSpec, Transport, TransportRequest } from '../../transport/transport.js';
+import type { OperationSpec } from '../../transport/operation.js';
+import type { Transport, TransportRequest } from '../../transport/transport.js';
+import type { HuntingBodyReader } from './hunting-body.js';
 
 /** One API's hunting request: where it goes and what it sends. */
 export interface HuntingCall {
@@ -43,7 +44,7 @@ export async function streamHuntingCall(
 ): Promise<HuntingBodyReader> {
   // The body reader (and through it the streaming JSON parser) loads on the first stream(),
   // before the request is sent: a missing module must not cost a query.
-  const { HuntingBodyReader, loadHuntingParser } = await import('../../apis/hunting-body.js');
+  const { HuntingBodyReader, loadHuntingParser } = await import('./hunting-body.js');
   const Parser = await loadHuntingParser();
   const response = await transport.requestStream(huntingRequest({ ...call, operation: { ...call.operation, name: reading.operation } }));
   return HuntingBodyReader.create(response.body, Parser, {

@@ -6,16 +6,16 @@
  *
  * @packageDocumentation
  */
-import { GRAPH_MAX_INCIDENT_PAGE_SIZE } from '../../apis/graph/limits.js';
-import type { HuntingBodyReader } from '../../apis/hunting-body.js';
 import type { AlertUpdate, ValidatedAlertListOptions } from '../../models/alert-options.js';
 import type { Alert, Incident } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
-import { toGraphTimespan } from '../../models/timespan.js';
 import type { Transport } from '../../transport/transport.js';
-import type { GraphAdapter, GraphAdapterSettings } from './graph.js';
-import { isGraphCursor } from './graph-cursor.js';
-import type { AdapterCallOptions, AdapterPage, ListCursor, RawHuntingResult, WireAdapter } from './types.js';
+import type { AdapterCallOptions, AdapterPage, ListCursor, RawHuntingResult, WireAdapter } from '../adapter.js';
+import type { HuntingBodyReader } from '../shared/hunting-body.js';
+import type { GraphAdapter, GraphAdapterSettings } from './adapter.js';
+import { isGraphCursor } from './cursor.js';
+import { GRAPH_MAX_INCIDENT_PAGE_SIZE } from './limits.js';
+import { toGraphTimespan } from './timespan.js';
 
 /**
  * The Graph security API's {@link WireAdapter}, loaded on first use. The synchronous members
@@ -37,7 +37,7 @@ export class LazyGraphAdapter implements WireAdapter {
 
   /** The real adapter, loaded once; a failed load is tried again on the next call. */
   #load(): Promise<GraphAdapter> {
-    this.#adapter ??= import('./graph.js').then(
+    this.#adapter ??= import('./adapter.js').then(
       ({ GraphAdapter }) => new GraphAdapter(this.#transport, this.#settings),
       (error: unknown) => {
         this.#adapter = undefined;

@@ -13,12 +13,12 @@
  * @packageDocumentation
  */
 import type { JSONParser } from '@streamparser/json';
-import { ConnectionError, DefenderError, TimeoutError, type ValidationIssue } from '../errors.js';
-import type { HuntingColumn, HuntingStats } from '../models/hunting.js';
-import { formatIssuePath, responseValidationError } from '../models/validation.js';
-import { causeCode, safeCause } from '../transport/transport.js';
-import { huntingKeys, parseHuntingColumn, type HuntingWire } from './shared/hunting.js';
-import { closedError } from './hunting-stream.js';
+import { causeCode, connectionFailureCause } from '../../causes.js';
+import { isPlainObject as isObject } from '../../checks.js';
+import { ConnectionError, DefenderError, TimeoutError, type ValidationIssue } from '../../errors.js';
+import type { HuntingColumn, HuntingStats } from '../../models/hunting.js';
+import { formatIssuePath, responseValidationError } from '../../models/validation.js';
+import { closedError, huntingKeys, parseHuntingColumn, type HuntingWire } from './hunting.js';
 
 // TokenType values of @streamparser/json (a const enum upstream; not importable without loading it).
 const LEFT_BRACE = 0;
@@ -31,9 +31,6 @@ const STRING = 9;
 
 type Section = 'schema' | 'results' | 'stats' | 'other';
 type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** How a {@link HuntingBodyReader} reads its body. */
 export interface HuntingBodyOptions {
@@ -65,7 +62,7 @@ export async function loadHuntingParser(): Promise<typeof JSONParser> {
 }
 
 /**
- * Reads one hunting response body incrementally. Internal: `RowStream` (hunting-stream.ts) drives it.
+ * Reads one hunting response body incrementally. Internal: `RowStream` (`resources/hunting-stream.ts`) drives it.
  *
  * Wire order does not matter: rows that arrive before the schema (`Results` before `Schema`)
  * are held until the schema has been parsed, so that the schema is always known before the first
@@ -248,7 +245,7 @@ export class HuntingBodyReader {
       if (error instanceof TimeoutError) throw error;
       // The body broke after the response had started: never resent (rows were handed out).
       const code = causeCode(error);
-      throw new ConnectionError(`${operation}: the connection failed while reading the result${code ? ` (${code})` : ''}.`, { operation, cause: safeCause(error) });
+      throw new ConnectionError(`${operation}: the connection failed while reading the result${code ? ` (${code})` : ''}.`, { operation, cause: connectionFailureCause(error) });
     } finally {
       clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);

@@ -2,13 +2,12 @@
  * Microsoft Graph security (`/v1.0/security`) behind the resources: `@odata.nextLink` paging,
  * `$expand=alerts` with its fallback, comments as a separate call, `alerts_v2`, and
  * `runHuntingQuery` with `Timespan`. Loaded on the first Graph call, through the
- * `LazyGraphAdapter` the client holds (`lazy-graph.ts`).
+ * `LazyGraphAdapter` the client holds (`lazy-adapter.ts`).
  *
  * @packageDocumentation
  */
 import {
   GRAPH_DEFAULT_ALERT_PAGE_SIZE,
-  GRAPH_HUNTING_PATH,
   GRAPH_MAX_INCIDENT_PAGE_SIZE,
   GRAPH_OPERATIONS,
   GRAPH_PATHS,
@@ -24,17 +23,18 @@ import {
   parseGraphComments,
   parseGraphIncident,
   parseGraphIncidentPage,
-} from '../../apis/graph/index.js';
+} from './index.js';
 import { DefenderError, ServerError, TimeoutError } from '../../errors.js';
 import type { AlertUpdate, ValidatedAlertListOptions } from '../../models/alert-options.js';
 import type { Alert, Incident } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
-import { toGraphTimespan } from '../../models/timespan.js';
-import type { OperationSpec, Transport, TransportResponse } from '../../transport/transport.js';
+import type { OperationSpec } from '../../transport/operation.js';
+import type { Transport, TransportResponse } from '../../transport/transport.js';
 import type { Logger } from '../../types.js';
-import { isGraphCursor } from './graph-cursor.js';
-import { runHuntingCall, streamHuntingCall, type HuntingCall } from './hunting.js';
-import type { AdapterPage, ListCursor, WireAdapter } from './types.js';
+import type { AdapterPage, ListCursor, WireAdapter } from '../adapter.js';
+import { runHuntingCall, streamHuntingCall, type HuntingCall } from '../shared/hunting-call.js';
+import { isGraphCursor } from './cursor.js';
+import { toGraphTimespan } from './timespan.js';
 
 type Signal = { signal?: AbortSignal | undefined };
 
@@ -273,7 +273,7 @@ export class GraphAdapter implements WireAdapter {
 /** Graph's hunting call (`POST /security/runHuntingQuery`). */
 function huntingCall(query: string, timespan: string | undefined, options: Signal & { timeoutMs: number }): HuntingCall {
   return {
-    path: GRAPH_HUNTING_PATH,
+    path: GRAPH_PATHS.hunting,
     body: buildHuntingBody(query, timespan),
     operation: GRAPH_OPERATIONS.runHuntingQuery,
     signal: options.signal,

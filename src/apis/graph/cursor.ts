@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import type { ListCursor } from './types.js';
+import type { ListCursor } from '../adapter.js';
 
 /** Whether a decoded continuation token's cursor is one the Graph adapter issues (a next link, never a `$skip`). */
 export function isGraphCursor(value: unknown): value is ListCursor {
