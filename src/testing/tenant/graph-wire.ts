@@ -37,56 +37,80 @@ export function lowerCamel(value: string): string {
 
 const upperFirst = (value: string): string => value.charAt(0).toUpperCase() + value.slice(1);
 
-function table(synonyms: Record<string, string>): (value: string) => string {
-  const byLower = new Map(Object.entries(synonyms).map(([legacy, graph]) => [legacy.toLowerCase(), graph]));
-  return (value) => byLower.get(value.toLowerCase()) ?? lowerCamel(value);
-}
+/**
+ * The kit's own legacy → Graph names, kept apart from the SDK's tables on purpose (an independent
+ * check of the SDK's mapping); `test/testing/graph-enum-tables.test.ts` holds the two together.
+ */
+export const GRAPH_ENUM_SYNONYMS = {
+  incidentStatus: { New: 'active' },
+  alertStatus: { Active: 'new' },
+  severity: { UnSpecified: 'unknown', Unspecified: 'unknown' },
+  classification: { NotAvailable: 'unknown' },
+  determination: {
+    NotAvailable: 'unknown',
+    UnSpecified: 'unknown',
+    CompromisedUser: 'compromisedAccount',
+    Clean: 'notMalicious',
+    NoEnoughDataToValidate: 'notEnoughDataToValidate',
+    InsufficientData: 'notEnoughDataToValidate',
+    ConfirmedUserActivity: 'confirmedActivity',
+  },
+  serviceSource: {
+    MicrosoftDefenderATP: 'microsoftDefenderForEndpoint',
+    WindowsDefenderATP: 'microsoftDefenderForEndpoint',
+    MDATP: 'microsoftDefenderForEndpoint',
+    MicrosoftCloudAppSecurity: 'microsoftDefenderForCloudApps',
+    MCAS: 'microsoftDefenderForCloudApps',
+    OfficeATP: 'microsoftDefenderForOffice365',
+    AzureATP: 'microsoftDefenderForIdentity',
+    AzureAdvancedThreatProtection: 'microsoftDefenderForIdentity',
+    AAD: 'azureAdIdentityProtection',
+    AadIdentityProtection: 'azureAdIdentityProtection',
+    AzureADIdentityProtection: 'azureAdIdentityProtection',
+    MTP: 'microsoft365Defender',
+    AppGovernance: 'microsoftAppGovernance',
+    DLP: 'dataLossPrevention',
+    MicrosoftDataLossPrevention: 'dataLossPrevention',
+    AzureSecurityCenter: 'microsoftDefenderForCloud',
+    AzureDefender: 'microsoftDefenderForCloud',
+    AzureSentinel: 'microsoftSentinel',
+    InsiderRiskManagement: 'microsoftInsiderRiskManagement',
+  },
+  detectionSource: {
+    WindowsDefenderAv: 'antivirus',
+    WindowsDefenderAtp: 'microsoftDefenderForEndpoint',
+    MicrosoftDefenderATP: 'microsoftDefenderForEndpoint',
+    EDR: 'microsoftDefenderForEndpoint',
+    WindowsDefenderSmartScreen: 'smartScreen',
+    CustomerTi: 'customTi',
+    OfficeATP: 'microsoftDefenderForOffice365',
+    MTP: 'microsoft365Defender',
+    ThreatExperts: 'microsoftThreatExperts',
+    MCAS: 'cloudAppSecurity',
+    MicrosoftCloudAppSecurity: 'cloudAppSecurity',
+    AzureATP: 'microsoftDefenderForIdentity',
+    AAD: 'azureAdIdentityProtection',
+    AadIdentityProtection: 'azureAdIdentityProtection',
+    DLP: 'microsoftDataLossPrevention',
+    DataLossPrevention: 'microsoftDataLossPrevention',
+    AzureSecurityCenter: 'microsoftDefenderForCloud',
+    AzureSentinel: 'microsoftSentinel',
+  },
+} as const satisfies Record<string, Readonly<Record<string, string>>>;
 
-const incidentStatusOf = table({ New: 'active' });
-const alertStatusOf = table({ Active: 'new' });
-const severityOf = table({ UnSpecified: 'unknown' });
-const classificationOf = table({ NotAvailable: 'unknown' });
-const determinationOf = table({
-  NotAvailable: 'unknown',
-  CompromisedUser: 'compromisedAccount',
-  Clean: 'notMalicious',
-  NoEnoughDataToValidate: 'notEnoughDataToValidate',
-  InsufficientData: 'notEnoughDataToValidate',
-  ConfirmedUserActivity: 'confirmedActivity',
-});
-const serviceSourceOf = table({
-  MicrosoftDefenderATP: 'microsoftDefenderForEndpoint',
-  WindowsDefenderATP: 'microsoftDefenderForEndpoint',
-  MicrosoftCloudAppSecurity: 'microsoftDefenderForCloudApps',
-  OfficeATP: 'microsoftDefenderForOffice365',
-  AzureATP: 'microsoftDefenderForIdentity',
-  AAD: 'azureAdIdentityProtection',
-  AadIdentityProtection: 'azureAdIdentityProtection',
-  MTP: 'microsoft365Defender',
-  AppGovernance: 'microsoftAppGovernance',
-  DLP: 'dataLossPrevention',
-  AzureSecurityCenter: 'microsoftDefenderForCloud',
-  AzureSentinel: 'microsoftSentinel',
-});
-const detectionSourceTable = table({
-  WindowsDefenderAv: 'antivirus',
-  WindowsDefenderAtp: 'microsoftDefenderForEndpoint',
-  MicrosoftDefenderATP: 'microsoftDefenderForEndpoint',
-  WindowsDefenderSmartScreen: 'smartScreen',
-  CustomerTi: 'customTi',
-  OfficeATP: 'microsoftDefenderForOffice365',
-  MTP: 'microsoft365Defender',
-  ThreatExperts: 'microsoftThreatExperts',
-  MCAS: 'cloudAppSecurity',
-  AzureATP: 'microsoftDefenderForIdentity',
-  AAD: 'azureAdIdentityProtection',
-  DLP: 'microsoftDataLossPrevention',
-  AzureSecurityCenter: 'microsoftDefenderForCloud',
-  AzureSentinel: 'microsoftSentinel',
-});
-const detectionSourceOf = (value: string): string =>
+/** An enum the kit renders from its legacy store to Graph. */
+export type GraphEnumKind = keyof typeof GRAPH_ENUM_SYNONYMS;
+
+const byLowerName = Object.fromEntries(
+  Object.entries(GRAPH_ENUM_SYNONYMS).map(([kind, synonyms]) => [kind, new Map(Object.entries(synonyms).map(([legacy, graph]) => [legacy.toLowerCase(), graph]))]),
+) as Record<GraphEnumKind, Map<string, string>>;
+
+/** The Graph name of a legacy enum value, as the kit renders it. */
+export function toGraphEnum(kind: GraphEnumKind, value: string): string {
   // Defender for Cloud plans: `DefenderForDatabases` → `microsoftDefenderForDatabases`.
-  /^DefenderFor[A-Za-z0-9]+$/.test(value) ? `microsoft${value}` : detectionSourceTable(value);
+  if (kind === 'detectionSource' && /^DefenderFor[A-Za-z0-9]+$/.test(value)) return `microsoft${value}`;
+  return byLowerName[kind].get(value.toLowerCase()) ?? lowerCamel(value);
+}
 
 /** Enum members Graph declares after `unknownFutureValue` (G-ts 2026-01-23): sent only to callers that opt in. */
 const EVOLVABLE = {
@@ -158,16 +182,16 @@ export function renderIncident(incident: LegacyIncidentWire, options: GraphRende
   const rendered: Record<string, unknown> = {
     id: String(incident.incidentId),
     tenantId: options.tenantId,
-    status: evolvable(incidentStatusOf(incident.status), 'incidentStatus', include),
+    status: evolvable(toGraphEnum('incidentStatus', incident.status), 'incidentStatus', include),
     incidentWebUrl: incidentWebUrl(incident.incidentId, options.tenantId),
     redirectIncidentId: incident.redirectIncidentId === null ? null : String(incident.redirectIncidentId),
     displayName: incident.incidentName,
     createdDateTime: incident.createdTime,
     lastUpdateDateTime: incident.lastUpdateTime,
     assignedTo: incident.assignedTo,
-    classification: classificationOf(incident.classification),
-    determination: determinationOf(incident.determination),
-    severity: severityOf(incident.severity),
+    classification: toGraphEnum('classification', incident.classification),
+    determination: toGraphEnum('determination', incident.determination),
+    severity: toGraphEnum('severity', incident.severity),
     customTags: [...incident.tags],
     systemTags: stringsOf(incident['systemTags']),
     description: stringOr(incident['description'], null),
@@ -192,18 +216,18 @@ const PRODUCT_NAMES: Record<string, string> = {
 /** A Graph `microsoft.graph.security.alert` (alerts_v2) from a stored legacy alert. */
 export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions): Record<string, unknown> {
   const include = options.includeUnknownEnumMembers;
-  const serviceSource = serviceSourceOf(alert.serviceSource);
+  const serviceSource = toGraphEnum('serviceSource', alert.serviceSource);
   return {
     id: alert.alertId,
     providerAlertId: /^da\d/.test(alert.alertId) ? alert.alertId.slice(2) : alert.alertId,
     incidentId: String(alert.incidentId),
-    status: alertStatusOf(alert.status),
-    severity: severityOf(alert.severity),
+    status: toGraphEnum('alertStatus', alert.status),
+    severity: toGraphEnum('severity', alert.severity),
     // the docs' alert example sends `unknown`, never null, for an alert nobody classified
-    classification: classificationOf(alert.classification ?? 'Unknown'),
-    determination: determinationOf(alert.determination ?? 'NotAvailable'),
+    classification: toGraphEnum('classification', alert.classification ?? 'Unknown'),
+    determination: toGraphEnum('determination', alert.determination ?? 'NotAvailable'),
     serviceSource: evolvable(serviceSource, 'serviceSource', include),
-    detectionSource: evolvable(detectionSourceOf(alert.detectionSource), 'detectionSource', include),
+    detectionSource: evolvable(toGraphEnum('detectionSource', alert.detectionSource), 'detectionSource', include),
     productName: PRODUCT_NAMES[serviceSource] ?? null,
     detectorId: alert.detectorId,
     tenantId: options.tenantId,
