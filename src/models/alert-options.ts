@@ -9,9 +9,11 @@ import { InvalidArgumentError } from '../errors.js';
 import { ALERT_STATUSES, CLASSIFICATIONS, SERVICE_SOURCES, SEVERITIES } from './enums.js';
 import {
   checkDate,
-  checkDetermination,
   checkEnum,
   checkNonEmptyString,
+  checkSomeChange,
+  checkTriageFields,
+  checkUpdateObject,
   type DateInput,
   type IncidentUpdateDetermination,
   type SeverityFilter,
@@ -130,24 +132,6 @@ export function validateAlertListOptions(options: AlertListOptions): ValidatedAl
  * @throws InvalidArgumentError naming the field.
  */
 export function validateAlertUpdate(update: AlertUpdate): AlertUpdate {
-  const input: unknown = update;
-  if (!isPlainObject(input)) {
-    throw new InvalidArgumentError('update', `update must be an object of changes; got ${describe(input)}.`);
-  }
-  rejectUnknownOptions(input, UPDATE_FIELDS, { what: 'alerts.update', allowUndefined: true });
-  const out: AlertUpdate = {};
-  if (input.status !== undefined) out.status = checkEnum('status', input.status, ALERT_UPDATE_STATUSES);
-  if (input.assignedTo !== undefined) {
-    if (input.assignedTo !== null && typeof input.assignedTo !== 'string') {
-      throw new InvalidArgumentError('assignedTo', `assignedTo must be the owner's UPN, or null to unassign; got ${describe(input.assignedTo)}.`);
-    }
-    out.assignedTo = input.assignedTo === '' ? null : input.assignedTo;
-  }
-  if (input.classification !== undefined) out.classification = checkEnum('classification', input.classification, CLASSIFICATIONS);
-  if (input.determination !== undefined) out.determination = checkDetermination(input.determination, out.classification);
-  if (input.comment !== undefined) out.comment = checkNonEmptyString('comment', input.comment);
-  if (Object.keys(out).length === 0) {
-    throw new InvalidArgumentError('update', `update must change at least one of ${UPDATE_FIELDS.join(', ')}.`);
-  }
-  return out;
+  const input = checkUpdateObject(update, UPDATE_FIELDS, 'alerts.update');
+  return checkSomeChange(checkTriageFields(input, ALERT_UPDATE_STATUSES), UPDATE_FIELDS);
 }

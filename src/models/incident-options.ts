@@ -283,26 +283,8 @@ export function validateIncidentListOptions(options: IncidentListOptions, maxPag
  * @throws InvalidArgumentError naming the field, and the allowed values where there is a list.
  */
 export function validateIncidentUpdate(update: IncidentUpdate): ValidatedIncidentUpdate {
-  const input: unknown = update;
-  if (!isPlainObject(input)) {
-    throw new InvalidArgumentError('update', `update must be an object of changes; got ${describe(input)}.`);
-  }
-  rejectUnknownOptions(input, UPDATE_FIELDS, { what: 'incidents.update', allowUndefined: true });
-  const out: ValidatedIncidentUpdate = {};
-  if (input.status !== undefined) out.status = checkEnum('status', input.status, INCIDENT_UPDATE_STATUSES);
-  if (input.assignedTo !== undefined) {
-    if (input.assignedTo !== null && typeof input.assignedTo !== 'string') {
-      throw new InvalidArgumentError(
-        'assignedTo',
-        `assignedTo must be the owner's UPN, or null (or '') to unassign; got ${describe(input.assignedTo)}.`,
-      );
-    }
-    out.assignedTo = input.assignedTo === '' ? null : input.assignedTo;
-  }
-  if (input.classification !== undefined) {
-    out.classification = checkEnum('classification', input.classification, CLASSIFICATIONS);
-  }
-  if (input.determination !== undefined) out.determination = checkDetermination(input.determination, out.classification);
+  const input = checkUpdateObject(update, UPDATE_FIELDS, 'incidents.update');
+  const out: ValidatedIncidentUpdate = checkTriageFields(input, INCIDENT_UPDATE_STATUSES);
   if (input.tags !== undefined) {
     const tags = input.tags;
     if (!Array.isArray(tags)) {
@@ -315,9 +297,51 @@ export function validateIncidentUpdate(update: IncidentUpdate): ValidatedInciden
     });
     out.tags = [...(tags as string[])];
   }
+  return checkSomeChange(out, UPDATE_FIELDS);
+}
+
+/** Checks that an update is an object with known fields only. Internal helper of the update checks. */
+export function checkUpdateObject(update: unknown, fields: readonly string[], call: string): Record<string, unknown> {
+  if (!isPlainObject(update)) {
+    throw new InvalidArgumentError('update', `update must be an object of changes; got ${describe(update)}.`);
+  }
+  rejectUnknownOptions(update, fields, { what: call, allowUndefined: true });
+  return update;
+}
+
+/**
+ * Checks the triage fields incidents and alerts share: `status` (one of `statuses`), `assignedTo`
+ * (`''` unassigns, as `null`), `classification`, `determination` (paired with the classification)
+ * and `comment`. Internal helper of the update checks.
+ */
+export function checkTriageFields<S extends string>(input: Record<string, unknown>, statuses: readonly S[]) {
+  const out: {
+    status?: S;
+    assignedTo?: string | null;
+    classification?: (typeof CLASSIFICATIONS)[number];
+    determination?: IncidentUpdateDetermination;
+    comment?: string;
+  } = {};
+  if (input.status !== undefined) out.status = checkEnum('status', input.status, statuses);
+  if (input.assignedTo !== undefined) {
+    if (input.assignedTo !== null && typeof input.assignedTo !== 'string') {
+      throw new InvalidArgumentError(
+        'assignedTo',
+        `assignedTo must be the owner's UPN, or null (or '') to unassign; got ${describe(input.assignedTo)}.`,
+      );
+    }
+    out.assignedTo = input.assignedTo === '' ? null : input.assignedTo;
+  }
+  if (input.classification !== undefined) out.classification = checkEnum('classification', input.classification, CLASSIFICATIONS);
+  if (input.determination !== undefined) out.determination = checkDetermination(input.determination, out.classification);
   if (input.comment !== undefined) out.comment = checkNonEmptyString('comment', input.comment);
+  return out;
+}
+
+/** Refuses an update that changes nothing. Internal helper of the update checks. */
+export function checkSomeChange<T extends object>(out: T, fields: readonly string[]): T {
   if (Object.keys(out).length === 0) {
-    throw new InvalidArgumentError('update', `update must change at least one of ${UPDATE_FIELDS.join(', ')}.`);
+    throw new InvalidArgumentError('update', `update must change at least one of ${fields.join(', ')}.`);
   }
   return out;
 }
