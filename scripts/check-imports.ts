@@ -1,9 +1,11 @@
 /**
  * Checks the import graph of `src/` against the layers of the design (shared/design.md, "Layers"):
  * no import loop anywhere (type-only imports included), no import from a lower layer to a higher
- * one, and no SDK module importing the test kit or the command line. Exits 1 listing each breach.
+ * one, and no SDK module importing the test kit or the command line. Also checks that no string
+ * in code outside `apis/` and `testing/` holds a wire path or an OData word: the wire stays in
+ * `apis/`. Exits 1 listing each breach.
  *
- * Run: `npm run check:imports` (CI runs it beside the type-check).
+ * Run: `npm run check:imports` (`npm run typecheck` runs it after tsc).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -89,8 +91,23 @@ function visit(file: string): void {
 }
 for (const file of files) if (!state.has(file)) visit(file);
 
+// Wire words in string literals (comments may name them: they document the wire for users).
+const WIRE = /\/api\/|\/v1\.0\/|\/security\/|\$(?:top|skip|filter|expand|orderby|select|count)\b|@odata|alerts_v2|runHuntingQuery|\/advancedhunting\b/i;
+for (const file of files) {
+  if (/^(apis|testing)\//.test(file)) continue;
+  const source = ts.createSourceFile(file, readFileSync(join(src, file), 'utf8'), ts.ScriptTarget.Latest, true);
+  const visitNode = (node: ts.Node): void => {
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) && WIRE.test(node.text)) {
+      const { line } = source.getLineAndCharacterOfPosition(node.getStart());
+      problems.push(`${file}:${line + 1} holds a wire path or OData word outside apis/: ${JSON.stringify(node.text.slice(0, 80))}`);
+    }
+    ts.forEachChild(node, visitNode);
+  };
+  visitNode(source);
+}
+
 if (problems.length) {
   console.error(`check-imports: ${problems.length} problem(s) in src/:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   process.exit(1);
 }
-console.log(`check-imports: ${files.length} modules, ${[...graph.values()].reduce((n, i) => n + i.length, 0)} imports; no loop, no upward import.`);
+console.log(`check-imports: ${files.length} modules, ${[...graph.values()].reduce((n, i) => n + i.length, 0)} imports; no loop, no upward import, no wire word outside apis/.`);
