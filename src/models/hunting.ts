@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
-import type { z } from 'zod';
 import { InvalidArgumentError, type ValidationIssue } from '../errors.js';
 import { describe } from '../checks.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 import { formatIssuePath, responseValidationError } from './validation.js';
 
 /** One column of a hunting result. */
@@ -87,65 +87,67 @@ export interface HuntingStream<Row = Record<string, unknown>> extends AsyncItera
 /** Issues listed per {@link validateRows} failure before it stops looking. */
 const MAX_ROW_ISSUES = 20;
 
-/**
- * Validates each row against `rowSchema` and returns the parsed rows (with whatever transforms
- * the schema applies, e.g. `z.coerce.date()`).
- *
- * The schema is the caller's, built once; each row costs one `safeParse` and nothing else, so
- * 100,000 rows are fine. Validation stops after 20 issues.
- *
- * @throws ResponseValidationError listing the bad rows, with paths such as `rows[12].DeviceName`.
- * @throws InvalidArgumentError (`rowSchema`) when `rowSchema` is not a synchronous zod schema.
- */
-export function validateRows<Schema extends z.ZodType>(
-  rows: readonly unknown[],
-  rowSchema: Schema,
-  operation: string,
-): z.output<Schema>[] {
-  if (typeof (rowSchema as { safeParse?: unknown } | null)?.safeParse !== 'function') {
-    throw new InvalidArgumentError('rowSchema', `rowSchema must be a zod schema; got ${describe(rowSchema)}.`);
+/** Whether `value` is a Standard Schema (zod, valibot, arktype, …). */
+export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
+  const props = (value as { '~standard'?: { version?: unknown; validate?: unknown } } | null | undefined)?.['~standard'];
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && props?.version === 1 && typeof props.validate === 'function';
+}
+
+/** Validates one row synchronously; an asynchronous schema (or one that throws) is the caller's mistake. */
+function validateOne<Schema extends StandardSchemaV1>(row: unknown, index: number, rowSchema: Schema): StandardSchemaV1.Result<StandardSchemaV1.InferOutput<Schema>> {
+  let result: StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
+  try {
+    result = rowSchema['~standard'].validate(row);
+  } catch (error) {
+    throw new InvalidArgumentError(
+      'rowSchema',
+      `rowSchema could not be applied to rows[${index}]: ${error instanceof Error ? error.message : String(error)}. Use a synchronous schema.`,
+    );
   }
-  const out: z.output<Schema>[] = new Array(rows.length);
+  if (result instanceof Promise) {
+    result.catch(() => undefined);
+    throw new InvalidArgumentError(
+      'rowSchema',
+      `rowSchema could not be applied to rows[${index}]: it validates asynchronously (an async refinement or transform). Use a synchronous schema.`,
+    );
+  }
+  return result as StandardSchemaV1.Result<StandardSchemaV1.InferOutput<Schema>>;
+}
+
+function rowIssues(issues: readonly StandardSchemaV1.Issue[], index: number): ValidationIssue[] {
+  return issues.map((issue) => ({
+    path: formatIssuePath(['rows', index, ...(issue.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment))]),
+    message: issue.message,
+  }));
+}
+
+/**
+ * Validates rows against a caller's `rowSchema` (any Standard Schema). The first 20 issues are
+ * collected across rows and thrown as one `ResponseValidationError`, paths like `rows[3].Timestamp`.
+ * @internal
+ */
+export function validateRows<Schema extends StandardSchemaV1>(rows: readonly unknown[], rowSchema: Schema, operation: string): StandardSchemaV1.InferOutput<Schema>[] {
+  if (!isStandardSchema(rowSchema)) {
+    throw new InvalidArgumentError('rowSchema', `rowSchema must be a Standard Schema (zod, valibot, arktype); got ${describe(rowSchema)}.`);
+  }
+  const out: StandardSchemaV1.InferOutput<Schema>[] = new Array(rows.length);
   const issues: ValidationIssue[] = [];
   for (let i = 0; i < rows.length; i++) {
-    const result = safeParseRow(rows[i], i, rowSchema);
-    if (result.success) {
-      out[i] = result.data;
+    const result = validateOne(rows[i], i, rowSchema);
+    if (result.issues === undefined) {
+      out[i] = result.value;
       continue;
     }
-    issues.push(...rowIssues(result.error.issues, i));
+    issues.push(...rowIssues(result.issues, i));
     if (issues.length >= MAX_ROW_ISSUES) break;
   }
   if (issues.length > 0) throw responseValidationError(operation, issues, 'rows');
   return out;
 }
 
-/**
- * Validates one row (number `index` of the result) against `rowSchema`, for rows that arrive
- * one at a time (`advancedHunting.stream`).
- *
- * @throws ResponseValidationError with paths such as `rows[12].DeviceName`.
- * @throws InvalidArgumentError (`rowSchema`) when `rowSchema` is not a synchronous zod schema.
- */
-export function validateRow<Schema extends z.ZodType>(row: unknown, index: number, rowSchema: Schema, operation: string): z.output<Schema> {
-  const result = safeParseRow(row, index, rowSchema);
-  if (result.success) return result.data;
-  throw responseValidationError(operation, rowIssues(result.error.issues, index), 'rows');
-}
-
-function safeParseRow<Schema extends z.ZodType>(row: unknown, index: number, rowSchema: Schema) {
-  try {
-    return rowSchema.safeParse(row);
-  } catch (error) {
-    // zod throws (rather than reporting) when a schema has async refinements or transforms.
-    throw new InvalidArgumentError(
-      'rowSchema',
-      `rowSchema could not be applied to rows[${index}]: ${error instanceof Error ? error.message : String(error)}. ` +
-        'Use a synchronous zod schema.',
-    );
-  }
-}
-
-function rowIssues(issues: readonly z.core.$ZodIssue[], index: number): ValidationIssue[] {
-  return issues.map((issue) => ({ path: formatIssuePath(['rows', index, ...issue.path]), message: issue.message }));
+/** Validates one streamed row (`advancedHunting.stream`), its index naming it in the error. @internal */
+export function validateRow<Schema extends StandardSchemaV1>(row: unknown, index: number, rowSchema: Schema, operation: string): StandardSchemaV1.InferOutput<Schema> {
+  const result = validateOne(row, index, rowSchema);
+  if (result.issues === undefined) return result.value;
+  throw responseValidationError(operation, rowIssues(result.issues, index), 'rows');
 }

@@ -8,6 +8,7 @@ export * from './enums.js';
 export * from './evidence.js';
 export * from './incident.js';
 export type { HuntingColumn, HuntingResult } from './hunting.js';
+export type { StandardSchemaV1 } from './standard-schema.js';
 export {
   DETERMINATIONS_BY_CLASSIFICATION,
   INCIDENT_UPDATE_STATUSES,

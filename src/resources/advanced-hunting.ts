@@ -1,15 +1,18 @@
-import type { z } from 'zod';
 import { RowStream } from './hunting-stream.js';
 import { InvalidArgumentError } from '../errors.js';
 import { isKqlQuery, type KqlQuery } from '../kql.js';
-import { validateRow, validateRows, type HuntingResult, type HuntingStream } from '../models/hunting.js';
+import { isStandardSchema, validateRow, validateRows, type HuntingResult, type HuntingStream } from '../models/hunting.js';
+import type { StandardSchemaV1 } from '../models/standard-schema.js';
 import type { HuntingTimespan } from '../models/timespan.js';
 import type { WireAdapter } from '../apis/adapter.js';
 import { checkCallOptions } from '../checks.js';
 
 /** Options of {@link AdvancedHunting.run}. */
-export interface HuntingRunOptions<Schema extends z.ZodType | undefined = undefined> {
-  /** A zod schema each row is validated against; rows are then typed by it. */
+export interface HuntingRunOptions<Schema extends StandardSchemaV1 | undefined = undefined> {
+  /**
+   * A schema each row is validated against, rows then typed by its output: any Standard Schema
+   * (zod 3.24+ or 4, valibot, arktype), from your own copy of the library. Synchronous only.
+   */
   rowSchema?: Schema;
   /** Timeout of the call, in milliseconds (default: the client's `huntingTimeoutMs`, 200 s). */
   timeoutMs?: number;
@@ -24,10 +27,10 @@ export interface HuntingRunOptions<Schema extends z.ZodType | undefined = undefi
 }
 
 /** Options of {@link AdvancedHunting.stream}: the same as {@link HuntingRunOptions}. */
-export type HuntingStreamOptions<Schema extends z.ZodType | undefined = undefined> = HuntingRunOptions<Schema>;
+export type HuntingStreamOptions<Schema extends StandardSchemaV1 | undefined = undefined> = HuntingRunOptions<Schema>;
 
 /** The row type of a hunting result: the schema's output, or a plain record. */
-export type HuntingRow<Schema> = Schema extends z.ZodType ? z.output<Schema> : Record<string, unknown>;
+export type HuntingRow<Schema> = Schema extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<Schema> : Record<string, unknown>;
 
 const MAX_QUERY_LENGTH = 100_000;
 
@@ -59,7 +62,7 @@ export class AdvancedHunting {
    * @throws QueryError when the service refuses the query (syntax, semantics, result too large).
    * @throws RateLimitError with `quota: 'calls' | 'cpu'` when a quota is exhausted.
    */
-  async run<Schema extends z.ZodType | undefined = undefined>(
+  async run<Schema extends StandardSchemaV1 | undefined = undefined>(
     query: string | KqlQuery,
     options: HuntingRunOptions<Schema> = {},
   ): Promise<HuntingResult<HuntingRow<Schema>>> {
@@ -95,7 +98,7 @@ export class AdvancedHunting {
    * @throws ResponseValidationError from the iteration for a row that fails `rowSchema` (path
    *   `rows[12].DeviceName`), after the rows before it.
    */
-  stream<Schema extends z.ZodType | undefined = undefined>(
+  stream<Schema extends StandardSchemaV1 | undefined = undefined>(
     query: string | KqlQuery,
     options: HuntingStreamOptions<Schema> = {},
   ): HuntingStream<HuntingRow<Schema>> {
@@ -112,7 +115,7 @@ export class AdvancedHunting {
   }
 
   /** Checks a query and its options (shared by run and stream), before anything is sent. */
-  #prepare<Schema extends z.ZodType | undefined>(query: string | KqlQuery, options: HuntingRunOptions<Schema>, call: string) {
+  #prepare<Schema extends StandardSchemaV1 | undefined>(query: string | KqlQuery, options: HuntingRunOptions<Schema>, call: string) {
     checkCallOptions(options, ['rowSchema', 'timeoutMs', 'signal', 'timespan'], call);
     const text = typeof query === 'string' ? query : isKqlQuery(query) ? query.text : undefined;
     if (typeof text !== 'string' || text.trim() === '') {
@@ -127,11 +130,11 @@ export class AdvancedHunting {
       throw new InvalidArgumentError('timeoutMs', `timeoutMs must be an integer of milliseconds from 1 to 3,600,000 (one hour); got ${String(timeoutMs)}.`);
     }
     const { rowSchema } = options;
-    if (rowSchema !== undefined && typeof (rowSchema as { safeParse?: unknown })?.safeParse !== 'function') {
+    if (rowSchema !== undefined && !isStandardSchema(rowSchema)) {
       // Checked before sending: a bad schema found after the query ran would waste CPU quota.
-      throw new InvalidArgumentError('rowSchema', 'rowSchema must be a zod schema, e.g. z.object({ DeviceName: z.string() }).');
+      throw new InvalidArgumentError('rowSchema', 'rowSchema must be a Standard Schema (zod, valibot, arktype), e.g. z.object({ DeviceName: z.string() }).');
     }
     const timespan = this.#api.huntingTimespan(options.timespan);
-    return { text, timeoutMs, rowSchema: rowSchema as z.ZodType | undefined, timespan };
+    return { text, timeoutMs, rowSchema: rowSchema as StandardSchemaV1 | undefined, timespan };
   }
 }
