@@ -1,4 +1,4 @@
-// The README's quickstart, verbatim (test/readme.test.ts keeps them equal and runs it). DEFENDER_API=graph runs it on Microsoft Graph.
+// The README's quickstart, verbatim (test/docs/readme.test.ts keeps them equal and runs it). DEFENDER_API=graph runs it on Microsoft Graph.
 import { DefenderClient, clientOptionsFromEnv, kql } from 'm365-defender';
 
 const client = new DefenderClient(clientOptionsFromEnv()); // AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, …

@@ -1,9 +1,10 @@
-import { thrownBy } from './support/throws.js';
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { DefenderClient, InvalidArgumentError, type DefenderClientOptions } from '../src/index.js';
-import { CountingCredential } from './support/harness.js';
+import { fakeTenant, startServer, unusedCredential as credential } from './support/tenant.js';
+import { thrownBy } from './support/throws.js';
 
-const credential = new CountingCredential();
+const server = startServer();
 
 function optionError(options: unknown): InvalidArgumentError {
   return thrownBy(InvalidArgumentError, () => new DefenderClient(options as DefenderClientOptions));
@@ -73,5 +74,57 @@ describe('DefenderClient options', () => {
     const error = optionError(options);
     expect(error.option).toBe(option);
     expect(error.message).toMatch(message);
+  });
+});
+
+describe("api: 'graph' client options and clouds", () => {
+  it.each([
+    ['public', 'https://graph.microsoft.com'],
+    ['gcc', 'https://graph.microsoft.com'],
+    ['gcc-high', 'https://graph.microsoft.us'],
+    ['dod', 'https://dod-graph.microsoft.us'],
+  ] as const)('resolves the %s cloud to Graph host %s and its scope', (cloud, host) => {
+    const client = new DefenderClient({ credential, cloud, api: 'graph' });
+    expect(client.api).toBe('graph');
+    expect(client.cloud).toMatchObject({ graphBaseUrl: host, graphScope: `${host}/.default` });
+  });
+
+  it('calls the sovereign Graph host with a token for its audience', async () => {
+    const { credential: dodCredential } = fakeTenant(server, { incidents: 0, roles: ['SecurityIncident.Read.All'] });
+    const seen: string[] = [];
+    server.use(
+      http.get('https://dod-graph.microsoft.us/v1.0/security/incidents', ({ request }) => {
+        seen.push(request.url);
+        return HttpResponse.json({ value: [] });
+      }),
+    );
+    const client = new DefenderClient({ credential: dodCredential, cloud: 'dod', api: 'graph' });
+    await client.incidents.list().toArray();
+    expect(seen).toHaveLength(1);
+    expect((await client.auth.inspect()).audience).toBe('https://dod-graph.microsoft.us');
+  });
+
+  it('takes a custom cloud graphBaseUrl (a loopback simulator) with a default scope', () => {
+    const client = new DefenderClient({
+      credential,
+      api: 'graph',
+      cloud: { authorityHost: 'http://127.0.0.1:8443', apiBaseUrl: 'http://127.0.0.1:8443', scope: 'https://api.security.microsoft.com/.default', graphBaseUrl: 'http://127.0.0.1:8443/' },
+    });
+    expect(client.cloud).toMatchObject({ graphBaseUrl: 'http://127.0.0.1:8443', graphScope: 'http://127.0.0.1:8443/.default' });
+  });
+
+  it('needs graphBaseUrl for api: graph on a custom cloud, and checks graphScope', () => {
+    const cloud = { authorityHost: 'https://login.example', apiBaseUrl: 'https://api.example', scope: 'https://api.example/.default' };
+    expect(optionError({ credential, api: 'graph', cloud }).option).toBe('cloud.graphBaseUrl');
+    expect(new DefenderClient({ credential, cloud }).cloud.graphBaseUrl).toBeUndefined();
+    expect(optionError({ credential, api: 'graph', cloud: { ...cloud, graphBaseUrl: 'ftp://graph.example' } }).option).toBe('cloud.graphBaseUrl');
+    expect(optionError({ credential, api: 'graph', cloud: { ...cloud, graphBaseUrl: 'https://graph.example', graphScope: 'graph' } }).option).toBe('cloud.graphScope');
+    expect(optionError({ credential, cloud: { ...cloud, graphScope: 'https://graph.example/.default' } }).option).toBe('cloud.graphScope');
+  });
+
+  it("refuses an api other than 'defender' or 'graph'", () => {
+    const error = optionError({ credential, api: 'mde' });
+    expect(error.option).toBe('api');
+    expect(error.message).toContain("'defender' or 'graph'");
   });
 });

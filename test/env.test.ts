@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientOptionsFromEnv } from '../src/env.js';
 import { CredentialError, DefenderClient, InvalidArgumentError } from '../src/index.js';
-import { CLIENT_ID, TENANT_ID } from './support/harness.js';
+import { CLIENT_ID, TENANT_ID } from './support/tenant.js';
 import { thrownBy } from './support/throws.js';
 
 const app = { AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, AZURE_CLIENT_SECRET: 'env-secret-value' };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../src/errors.js';
 import { KqlQuery, kql, type KqlValue } from '../src/kql.js';
 import { prng } from '../src/testing/data/random.js';
+import { thrownBy } from './support/throws.js';
 
 // ---------------------------------------------------------------------------------------------
 // A minimal KQL tokenizer following the reference's lexical rules (entra-keyvault-kql.md §4.1):
@@ -107,15 +108,7 @@ function rendered(value: KqlValue): string {
   return kql`${value}`.text;
 }
 
-function thrown(fn: () => unknown): InvalidArgumentError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    return error as InvalidArgumentError;
-  }
-  throw new Error('expected an InvalidArgumentError, nothing was thrown');
-}
+const thrown = (fn: () => unknown) => thrownBy(InvalidArgumentError, fn);
 
 const DANGEROUS_PIECES = [
   '"', "'", '\\', '\\"', "\\'", '\\\\', '\n', '\r', '\r\n', '\t', '|', '//', '/', '*', '@', '@"', 'h"',

@@ -1,8 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { DefenderClient, InvalidArgumentError, ResponseValidationError, type Incident, type Page } from '../src/index.js';
-import { fakeTenantBoth } from './support/graph.js';
-import { CountingCredential, startServer } from './support/harness.js';
+import { fakeTenant, startServer } from './support/tenant.js';
 import { thrownBy } from './support/throws.js';
 
 const server = startServer();
@@ -12,6 +11,7 @@ const incident = (id: string) => ({ id, displayName: `incident ${id}`, status: '
 
 describe('paging', () => {
   it('stops a next-page loop (A → B → A) with a ResponseValidationError instead of listing forever', async () => {
+    const { credential } = fakeTenant(server, { incidents: 0, roles: ['SecurityIncident.Read.All'] });
     let requests = 0;
     server.use(
       http.get(GRAPH_INCIDENTS, ({ request }) => {
@@ -21,7 +21,7 @@ describe('paging', () => {
         return HttpResponse.json({ value: [incident(page === 'A' ? '1' : '2')], '@odata.nextLink': `${GRAPH_INCIDENTS}?$skiptoken=${next}` });
       }),
     );
-    const client = new DefenderClient({ credential: new CountingCredential(['SecurityIncident.Read.All']), api: 'graph', rateLimit: false });
+    const client = new DefenderClient({ credential, api: 'graph', rateLimit: false });
     const error = await client.incidents.list().toArray().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error).toMatchObject({ operation: 'incidents.list' });
@@ -30,7 +30,7 @@ describe('paging', () => {
   });
 
   it('resumes only the listing a continuation token came from', async () => {
-    const { credential } = fakeTenantBoth(server, { incidents: 40 });
+    const { credential } = fakeTenant(server, { incidents: 40 });
     const defender = new DefenderClient({ credential });
     const graph = new DefenderClient({ credential, api: 'graph' });
     const first = (await defender.incidents.list({ pageSize: 2, status: 'active' }).byPage().next()).value as Page<Incident>;
@@ -53,7 +53,7 @@ describe('paging', () => {
   });
 
   it('refuses a misspelt byPage or toArray option instead of silently starting over', async () => {
-    const client = new DefenderClient({ credential: new CountingCredential() });
+    const { client } = fakeTenant(server);
     const list = client.incidents.list();
     expect(thrownBy(InvalidArgumentError, () => list.byPage({ continuationTokne: 'x' } as never)).option).toBe('continuationTokne');
     await expect(list.toArray({ limt: 5 } as never)).rejects.toMatchObject({ name: 'InvalidArgumentError', option: 'limt' });

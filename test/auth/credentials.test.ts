@@ -1,4 +1,3 @@
-import { startServer } from '../support/harness.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +8,12 @@ import { createCredential, credentialsFromEnv, decodeAccessToken, TokenCache, ty
 import { resolveCloud } from '../../src/clouds.js';
 import { AuthenticationError, CredentialError } from '../../src/errors.js';
 import type { TokenCredential } from '../../src/types.js';
+import { handlers } from '../../src/testing/msw.js';
+import { EntraApi, entraErrorBody, type EntraApiOptions } from '../../src/testing/tenant/entra.js';
 import { makeTestCertificate } from '../support/certs.js';
-import { entraErrorBody, FakeEntra } from '../support/entra.js';
-import { expectNoSecrets, keyLines } from './leak.js';
+import { expectNoSecrets, keyLines } from '../support/leak.js';
+import { startServer } from '../support/tenant.js';
+import { rejection, thrownBy } from '../support/throws.js';
 
 const TENANT = '4f7d2c1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f';
 const SECRET_APP = '11111111-2222-4333-8444-555555555555';
@@ -26,8 +28,9 @@ const cloud = resolveCloud('public');
 
 const server = startServer();
 
-function fakeEntra(overrides: Partial<ConstructorParameters<typeof FakeEntra>[0]> = {}): FakeEntra {
-  const entra = new FakeEntra({
+/** The kit's Entra ID alone, served for this test: it keeps every token request, secrets included. */
+function fakeEntra(overrides: Partial<EntraApiOptions> = {}): EntraApi {
+  const entra = new EntraApi({
     tenantId: TENANT,
     domains: ['contoso.onmicrosoft.com'],
     apps: [
@@ -36,32 +39,15 @@ function fakeEntra(overrides: Partial<ConstructorParameters<typeof FakeEntra>[0]
     ],
     ...overrides,
   });
-  server.use(...entra.handlers());
+  server.use(...handlers(entra));
   return entra;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('client secret credential', () => {
   it('posts the client-credentials form to the v2 token endpoint and returns the token', async () => {
     const entra = fakeEntra();
     const credential = createCredential({ tenantId: TENANT, clientId: SECRET_APP, clientSecret: SECRET }, { cloud });
+    const before = Date.now();
     const token = await credential.getToken(SCOPE);
     expect(entra.tokenRequests).toHaveLength(1);
     const request = entra.tokenRequests[0]!;
@@ -77,7 +63,8 @@ describe('client secret credential', () => {
     expect(token?.token).toBe(entra.issuedTokens[0]);
     const info = decodeAccessToken(token!.token);
     expect(info).toMatchObject({ tenantId: TENANT, appId: SECRET_APP, audience: DEFENDER, roles: ['Incident.Read.All', 'AdvancedHunting.Read.All'] });
-    expect(token!.expiresOnTimestamp).toBeGreaterThan(Date.now() + 3800_000);
+    // Its 65 minutes (3,900 s of expires_in, in whole seconds) count from after `before`, however long the call took.
+    expect(token!.expiresOnTimestamp).toBeGreaterThan(before + 3800_000);
   });
 
   it('accepts a verified domain as tenant id', async () => {
@@ -264,12 +251,12 @@ describe('certificate credential', () => {
     await credential.getToken(SCOPE);
     expect(entra.tokenRequests[0]!.status).toBe(200);
 
-    const missing = thrown(() => createCredential({ tenantId: TENANT, clientId: CERT_APP, certificate: { pem } }, { cloud })) as CredentialError;
+    const missing = thrownBy(CredentialError, () => createCredential({ tenantId: TENANT, clientId: CERT_APP, certificate: { pem } }, { cloud }));
     expect(missing).toBeInstanceOf(CredentialError);
     expect(missing.option).toBe('credential.certificate.password');
-    const wrong = thrown(() =>
+    const wrong = thrownBy(CredentialError, () =>
       createCredential({ tenantId: TENANT, clientId: CERT_APP, certificate: { pem, password: 'wrong-password' } }, { cloud }),
-    ) as CredentialError;
+    );
     expect(wrong.option).toBe('credential.certificate.password');
     expect(wrong.message).toMatch(/password/);
   });
@@ -349,7 +336,7 @@ describe('createCredential validation (synchronous, CredentialError naming the o
   ];
 
   it.each(cases)('%s', (_label, input, option) => {
-    const error = thrown(() => createCredential(input as CredentialInput, { cloud })) as CredentialError;
+    const error = thrownBy(CredentialError, () => createCredential(input as CredentialInput, { cloud }));
     expect(error).toBeInstanceOf(CredentialError);
     expect(error.option).toBe(option);
     expect(error.message).toContain(option === 'credential' ? 'credential' : option.split('.').pop()!);
@@ -404,14 +391,14 @@ describe('credentialsFromEnv', () => {
   });
 
   it('names every missing variable', () => {
-    const none = thrown(() => credentialsFromEnv({})) as CredentialError;
+    const none = thrownBy(CredentialError, () => credentialsFromEnv({}));
     expect(none).toBeInstanceOf(CredentialError);
     expect(none.option).toBe('AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH');
-    const onlyClient = thrown(() => credentialsFromEnv({ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_SECRET: SECRET })) as CredentialError;
+    const onlyClient = thrownBy(CredentialError, () => credentialsFromEnv({ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_SECRET: SECRET }));
     expect(onlyClient.option).toBe('AZURE_CLIENT_ID');
     expect(onlyClient.message).toContain('AZURE_CLIENT_ID');
     expectNoSecrets(onlyClient, [SECRET]);
-    const noSecret = thrown(() => credentialsFromEnv({ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: SECRET_APP, AZURE_CLIENT_SECRET: '' })) as CredentialError;
+    const noSecret = thrownBy(CredentialError, () => credentialsFromEnv({ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: SECRET_APP, AZURE_CLIENT_SECRET: '' }));
     expect(noSecret.option).toBe('AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH');
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TokenCache } from '../../src/auth/index.js';
 import { AuthenticationError, CredentialError } from '../../src/errors.js';
 import type { AccessToken, GetTokenOptions, Logger, TokenCredential } from '../../src/types.js';
-import { expectNoSecrets } from './leak.js';
+import { expectNoSecrets } from '../support/leak.js';
 
 const SCOPE = 'https://api.security.microsoft.com/.default';
 const GRAPH = 'https://graph.microsoft.com/.default';

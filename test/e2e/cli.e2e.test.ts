@@ -67,10 +67,9 @@ describe('m365d', () => {
       const state = (await (await fetch(`${env.AZURE_AUTHORITY_HOST}/_sim/state`)).json()) as Record<string, unknown>;
       expect(state).toMatchObject({ tenantId: env.AZURE_TENANT_ID, seed: 3, incidents: 7, huntingRows: expect.any(Number), faultsPending: 2 });
 
+      // (How promptly close() ends open connections is server.e2e's to check; here the exit is clean.)
       sim.child.kill('SIGINT');
-      const started = Date.now();
       expect(await sim.exited).toBe(0);
-      expect(Date.now() - started).toBeLessThan(5_000);
       expect(sim.err()).toContain('m365d sim: ready at');
       expect(sim.err()).toContain('m365d sim: stopped.');
       await expect(fetch(`${env.AZURE_AUTHORITY_HOST}/_sim/state`)).rejects.toThrow(TypeError);

@@ -364,7 +364,7 @@ describe('errors and limits on Graph', () => {
   });
 
   it('waits what Retry-After says on a 429, then succeeds', async () => {
-    await expectRetryAfterWaited(sim(), graph(), 'graph.listIncidents', { error: { code: 'TooManyRequests', message: 'Too many requests.' } });
+    await expectRetryAfterWaited(sim(), (overrides) => graph({}, overrides), 'graph.listIncidents', { error: { code: 'TooManyRequests', message: 'Too many requests.' } });
   });
 
   it('refuses pageSize above 50 before sending anything', async () => {

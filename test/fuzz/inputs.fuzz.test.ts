@@ -7,8 +7,7 @@
  */
 import fc from 'fast-check';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CredentialError,
   DefenderClient,
@@ -19,17 +18,14 @@ import {
   InvalidArgumentError,
   SEVERITIES,
   kql,
-  type TokenCredential,
 } from '../../src/index.js';
 import { seedIncidents } from '../../src/testing/data/seed-incidents.js';
 import { runKql, type KqlType } from '../../src/testing/kql/index.js';
 import { renderIncident } from '../../src/testing/tenant/graph-wire.js';
 import { realisticIncident } from '../support/defender-payloads.js';
-import { FakeDefender } from '../support/defender.js';
-import { GRAPH_ROLES } from '../support/graph.js';
-import { ALL_ROLES, CLIENT_ID, CountingCredential, TENANT_ID } from '../support/harness.js';
-import { makeAccessToken } from '../support/jwt.js';
-import { nastyString } from './mutate.js';
+import { staticCredential } from '../support/jwt.js';
+import { DEFENDER_ROLES, GRAPH_ROLES, TENANT_ID, TenantCredential, serveTenant, startServer } from '../support/tenant.js';
+import { nastyString } from '../support/mutate.js';
 
 const DEFENDER = 'https://api.security.microsoft.com';
 const GRAPH = 'https://graph.microsoft.com';
@@ -58,20 +54,13 @@ const recording = [
   }),
 ];
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const server = startServer();
 
-function staticCredential(audience: string): TokenCredential {
-  const exp = Math.floor(Date.now() / 1000) + 24 * 3600;
-  const token = makeAccessToken({ aud: audience, tid: TENANT_ID, appid: CLIENT_ID, roles: [...ALL_ROLES, ...GRAPH_ROLES], exp });
-  return { getToken: async () => ({ token, expiresOnTimestamp: exp * 1000 }) };
-}
+const ROLES = [...DEFENDER_ROLES, ...GRAPH_ROLES];
 const fast = { maxRetries: 0, rateLimit: false, silenceDeprecationWarnings: true } as const;
 const clients = {
-  defender: new DefenderClient({ credential: staticCredential(DEFENDER), ...fast }),
-  graph: new DefenderClient({ api: 'graph', credential: staticCredential(GRAPH), ...fast }),
+  defender: new DefenderClient({ credential: staticCredential(DEFENDER, ROLES), ...fast }),
+  graph: new DefenderClient({ api: 'graph', credential: staticCredential(GRAPH, ROLES), ...fast }),
 };
 const origins = { defender: DEFENDER, graph: GRAPH };
 const incidentPrefix = { defender: ['', 'api', 'incidents'], graph: ['', 'v1.0', 'security', 'incidents'] };
@@ -271,10 +260,9 @@ describe('list filters', () => {
   }
 
   it('defender: assignedTo is compared literally by the fake tenant, whatever it contains', async () => {
-    const defender = new FakeDefender({ tenantId: TENANT_ID, incidents: seedIncidents(3, 7) });
-    server.use(...defender.handlers());
-    const client = new DefenderClient({ credential: new CountingCredential(), ...fast });
-    const [first, second] = [...defender.incidents.values()];
+    const tenant = serveTenant(server, { incidents: 3 });
+    const client = new DefenderClient({ credential: new TenantCredential(tenant), ...fast });
+    const [first, second] = [...tenant.incidents.values()];
     await fc.assert(
       fc.asyncProperty(assignedTo.filter((s) => s.trim() !== ''), async (owner) => {
         first!.assignedTo = owner;

@@ -14,7 +14,6 @@ import {
   type Alert,
   type HuntingResult,
   type Incident,
-  type TokenCredential,
 } from '../../src/index.js';
 import { seedIncidents } from '../../src/testing/data/seed-incidents.js';
 import { renderAlert, renderIncident } from '../../src/testing/tenant/graph-wire.js';
@@ -24,10 +23,10 @@ import {
   realisticIncident,
   realisticIncidentListResponse,
 } from '../support/defender-payloads.js';
-import { ALL_ROLES, CLIENT_ID, TENANT_ID } from '../support/harness.js';
-import { makeAccessToken } from '../support/jwt.js';
+import { staticCredential } from '../support/jwt.js';
+import { DEFENDER_ROLES, TENANT_ID } from '../support/tenant.js';
 import type { LegacyIncidentList } from '../../src/apis/defender/index.js';
-import { applyMutations, brokenBody, mutations } from './mutate.js';
+import { applyMutations, brokenBody, mutations } from '../support/mutate.js';
 
 const DEFENDER = 'https://api.security.microsoft.com';
 const GRAPH = 'https://graph.microsoft.com';
@@ -44,16 +43,9 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-/** A credential with a fixed, long-lived token (the handlers do not check it). */
-function staticCredential(audience: string): TokenCredential {
-  const exp = Math.floor(Date.now() / 1000) + 24 * 3600;
-  const token = makeAccessToken({ aud: audience, tid: TENANT_ID, appid: CLIENT_ID, roles: ALL_ROLES, exp });
-  return { getToken: async () => ({ token, expiresOnTimestamp: exp * 1000 }) };
-}
-
 // Fast path: one attempt, no pacing, no deprecation warning.
-const defender = new DefenderClient({ credential: staticCredential(DEFENDER), maxRetries: 0, rateLimit: false, silenceDeprecationWarnings: true });
-const graph = new DefenderClient({ api: 'graph', credential: staticCredential(GRAPH), maxRetries: 0, rateLimit: false });
+const defender = new DefenderClient({ credential: staticCredential(DEFENDER, DEFENDER_ROLES), maxRetries: 0, rateLimit: false, silenceDeprecationWarnings: true });
+const graph = new DefenderClient({ api: 'graph', credential: staticCredential(GRAPH, DEFENDER_ROLES), maxRetries: 0, rateLimit: false });
 
 // ---------------------------------------------------------------- real payloads
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseDateTime } from '../../src/models/dates.js';
-import { lowerCamel } from '../../src/apis/shared/enums.js';
 
 describe('parseDateTime', () => {
   it.each([
@@ -46,18 +45,5 @@ describe('parseDateTime', () => {
     '2020-09-06T12:18:03.Z',
   ])('refuses %j', (input) => {
     expect(parseDateTime(input)).toBeUndefined();
-  });
-});
-
-describe('lowerCamel (unknown legacy enum values)', () => {
-  it.each([
-    ['InProgress', 'inProgress'],
-    ['MCAS', 'mcas'],
-    ['AADIdentityProtection', 'aadIdentityProtection'],
-    ['OfficeATP', 'officeATP'],
-    ['alreadyCamel', 'alreadyCamel'],
-    ['Informational, expected activity', 'Informational, expected activity'],
-  ])('%s → %s', (input, output) => {
-    expect(lowerCamel(input)).toBe(output);
   });
 });

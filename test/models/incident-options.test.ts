@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LEGACY_MAX_PAGE_SIZE,
-  buildIncidentListQuery,
-  buildIncidentUpdateBody,
-} from '../../src/apis/defender/index.js';
+import { LEGACY_MAX_PAGE_SIZE } from '../../src/apis/defender/index.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import {
   validateIncidentListOptions,
@@ -13,16 +9,9 @@ import {
   type IncidentListOptions,
   type IncidentUpdate,
 } from '../../src/models/index.js';
+import { thrownBy } from '../support/throws.js';
 
-function invalid(fn: () => unknown): InvalidArgumentError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    return error as InvalidArgumentError;
-  }
-  throw new Error('expected an InvalidArgumentError');
-}
+const invalid = (fn: () => unknown) => thrownBy(InvalidArgumentError, fn);
 
 const listError = (options: unknown) => invalid(() => validateIncidentListOptions(options as IncidentListOptions, LEGACY_MAX_PAGE_SIZE));
 const updateError = (update: unknown) => invalid(() => validateIncidentUpdate(update as IncidentUpdate));
@@ -121,53 +110,6 @@ describe('validateIncidentListOptions', () => {
   });
 });
 
-describe('buildIncidentListQuery', () => {
-  const build = (options: IncidentListOptions, page = { top: 100, skip: 0 }) =>
-    buildIncidentListQuery(validateIncidentListOptions(options, LEGACY_MAX_PAGE_SIZE), page);
-
-  it('sends $top and $skip without a filter when there are no filters', () => {
-    expect([...build({}, { top: 100, skip: 200 })]).toEqual([
-      ['$top', '100'],
-      ['$skip', '200'],
-    ]);
-  });
-
-  it('filters on the four fields the API supports, joined with and', () => {
-    const query = build({
-      updatedAfter: new Date('2020-06-03T18:04:29.463Z'),
-      updatedBefore: '2020-07-01T00:00:00Z',
-      createdAfter: '2021-04-05T00:00:00Z',
-      createdBefore: '2021-05-05T00:00:00+02:00',
-      status: 'active',
-      assignedTo: 'secop2@contoso.com',
-    });
-    expect(query.get('$filter')).toBe(
-      'lastUpdateTime ge 2020-06-03T18:04:29.463Z and lastUpdateTime lt 2020-07-01T00:00:00.000Z' +
-        ' and createdTime ge 2021-04-05T00:00:00.000Z and createdTime lt 2021-05-04T22:00:00.000Z' +
-        " and status eq 'Active' and assignedTo eq 'secop2@contoso.com'",
-    );
-  });
-
-  it.each([
-    ['inProgress', 'InProgress'],
-    ['resolved', 'Resolved'],
-    ['redirected', 'Redirected'],
-  ] as const)('sends status %s as %s', (status, legacy) => {
-    expect(build({ status }).get('$filter')).toBe(`status eq '${legacy}'`);
-  });
-
-  it('escapes single quotes in assignedTo by doubling them', () => {
-    expect(build({ assignedTo: "o'brien@contoso.com" }).get('$filter')).toBe("assignedTo eq 'o''brien@contoso.com'");
-    expect(build({ assignedTo: "x' or 1 eq 1 or assignedTo eq 'y" }).get('$filter')).toBe(
-      "assignedTo eq 'x'' or 1 eq 1 or assignedTo eq ''y'",
-    );
-  });
-
-  it('url-encodes the filter', () => {
-    expect(build({ status: 'active' }).toString()).toBe('%24filter=status+eq+%27Active%27&%24top=100&%24skip=0');
-  });
-});
-
 describe('validateIncidentUpdate', () => {
   it('accepts a full update', () => {
     const update: IncidentUpdate = {
@@ -258,56 +200,5 @@ describe('validateIncidentUpdate', () => {
   it('refuses a non-object', () => {
     expect(updateError('resolved').option).toBe('update');
     expect(updateError(null).option).toBe('update');
-  });
-});
-
-describe('buildIncidentUpdateBody', () => {
-  const body = (update: IncidentUpdate) => buildIncidentUpdateBody(validateIncidentUpdate(update));
-
-  it('maps the public vocabulary to the legacy wire (the docs example body)', () => {
-    expect(
-      body({
-        status: 'resolved',
-        assignedTo: 'secop2@contoso.com',
-        classification: 'truePositive',
-        determination: 'malware',
-        tags: ['Yossi\'s playground', 'Don\'t mess with the Zohan'],
-        comment: 'pen testing',
-      }),
-    ).toEqual({
-      status: 'Resolved',
-      assignedTo: 'secop2@contoso.com',
-      classification: 'TruePositive',
-      determination: 'Malware',
-      tags: ["Yossi's playground", "Don't mess with the Zohan"],
-      comment: 'pen testing',
-    });
-  });
-
-  it.each([
-    ['falsePositive', 'notMalicious', 'FalsePositive', 'Clean'],
-    ['falsePositive', 'notEnoughDataToValidate', 'FalsePositive', 'NoEnoughDataToValidate'],
-    ['informationalExpectedActivity', 'confirmedUserActivity', 'InformationalExpectedActivity', 'ConfirmedActivity'],
-    ['informationalExpectedActivity', 'lineOfBusinessApplication', 'InformationalExpectedActivity', 'LineOfBusinessApplication'],
-    ['truePositive', 'compromisedAccount', 'TruePositive', 'CompromisedAccount'],
-    ['truePositive', 'multiStagedAttack', 'TruePositive', 'MultiStagedAttack'],
-    ['unknown', 'unknown', 'Unknown', 'NotAvailable'],
-  ])('sends %s/%s as %s/%s', (classification, determination, legacyClassification, legacyDetermination) => {
-    expect(body({ classification, determination } as IncidentUpdate)).toEqual({
-      classification: legacyClassification,
-      determination: legacyDetermination,
-    });
-  });
-
-  it('sends inProgress as InProgress and only the fields given', () => {
-    expect(body({ status: 'inProgress' })).toEqual({ status: 'InProgress' });
-  });
-
-  it('unassigns with an empty string, as the API expects', () => {
-    expect(body({ assignedTo: null })).toEqual({ assignedTo: '' });
-  });
-
-  it('sends comment singular', () => {
-    expect(Object.keys(body({ comment: 'x' }))).toEqual(['comment']);
   });
 });

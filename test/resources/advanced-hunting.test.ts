@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, QueryError, ResponseValidationError, ServerError, kql } from '../src/index.js';
-import { fakeTenant, startServer } from './support/harness.js';
+import { InvalidArgumentError, QueryError, ResponseValidationError, ServerError, kql } from '../../src/index.js';
+import { fakeTenant, huntingQueries, requestsTo, startServer } from '../support/tenant.js';
 
 const server = startServer();
 const huntingTables = {
@@ -14,9 +14,9 @@ const huntingTables = {
 
 describe('advancedHunting.run', () => {
   it('posts {Query} and returns schema, rows and stats', async () => {
-    const { client, defender } = fakeTenant(server, { huntingTables });
+    const { client, tenant } = fakeTenant(server, { huntingTables });
     const result = await client.advancedHunting.run('DeviceProcessEvents | take 2');
-    expect(defender.requests[0]!.body).toEqual({ Query: 'DeviceProcessEvents | take 2' });
+    expect(requestsTo(tenant, 'defender')[0]!.body).toEqual({ Query: 'DeviceProcessEvents | take 2' });
     expect(result.schema).toEqual([
       { name: 'Timestamp', type: 'DateTime' },
       { name: 'DeviceName', type: 'String' },
@@ -29,10 +29,10 @@ describe('advancedHunting.run', () => {
   });
 
   it('sends kql template values as escaped literals', async () => {
-    const { client, defender } = fakeTenant(server, { huntingTables });
+    const { client, tenant } = fakeTenant(server, { huntingTables });
     const host = 'pc-01';
     const result = await client.advancedHunting.run(kql`DeviceProcessEvents | where DeviceName == ${host}`);
-    expect(defender.huntingQueries).toEqual(['DeviceProcessEvents | where DeviceName == "pc-01"']);
+    expect(huntingQueries(tenant)).toEqual(['DeviceProcessEvents | where DeviceName == "pc-01"']);
     expect(result.rows).toHaveLength(2);
   });
 
@@ -49,12 +49,12 @@ describe('advancedHunting.run', () => {
   });
 
   it('resends a hunting query at most once after a 5xx, which may have spent CPU quota', async () => {
-    const { client, defender } = fakeTenant(server, { huntingTables, client: { maxRetries: 5 } });
+    const { client, tenant } = fakeTenant(server, { huntingTables, client: { maxRetries: 5 } });
     const fail = { status: 504, body: { error: { code: 'UnknownError', message: '' } }, headers: { 'retry-after': '0' } };
-    defender.inject('hunting', fail, fail, fail);
+    tenant.faults.add('defender.hunting', fail, fail, fail);
     await expect(client.advancedHunting.run('DeviceProcessEvents')).rejects.toBeInstanceOf(ServerError);
-    expect(defender.huntingQueries).toHaveLength(2);
-    defender.inject('hunting', { status: 429, body: {}, headers: { 'retry-after': '0' } }, { status: 429, body: {}, headers: { 'retry-after': '0' } });
+    expect(huntingQueries(tenant)).toHaveLength(2);
+    tenant.faults.add('defender.hunting', { status: 429, body: {}, headers: { 'retry-after': '0' } }, { status: 429, body: {}, headers: { 'retry-after': '0' } });
     await expect(client.advancedHunting.run('DeviceProcessEvents')).resolves.toMatchObject({ rows: expect.any(Array) });
   });
 
@@ -77,10 +77,10 @@ describe('advancedHunting.run', () => {
     ['DeviceInfo', { timespan: 'P7D' }, 'timespan'],
     ['DeviceInfo', { signal: 'abort' }, 'signal'],
   ])('refuses %o before sending', async (query, options, option) => {
-    const { client, defender } = fakeTenant(server, { huntingTables });
+    const { client, tenant } = fakeTenant(server, { huntingTables });
     const error = await client.advancedHunting.run(query as never, options as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as InvalidArgumentError).option).toBe(option);
-    expect(defender.requests).toHaveLength(0);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(0);
   });
 });

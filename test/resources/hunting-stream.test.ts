@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { http, HttpResponse } from 'msw';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
   ConnectionError,
@@ -22,9 +22,10 @@ import {
   ResponseValidationError,
   TimeoutError,
   type HuntingColumn,
-} from '../src/index.js';
-import { fakeTenantBoth, GRAPH_ROLES } from './support/graph.js';
-import { ALL_ROLES, CountingCredential, startServer } from './support/harness.js';
+} from '../../src/index.js';
+import type { FakeTenant } from '../../src/testing/index.js';
+import { staticCredential } from '../support/jwt.js';
+import { fakeTenant, requestsTo, startServer, type TenantCredential } from '../support/tenant.js';
 
 const server = startServer();
 
@@ -122,11 +123,18 @@ function serve(api: Api, ...responses: Array<() => Response>) {
   return seen;
 }
 
+// The fake tenant, served first in each test: it gives the tokens, and answers where a test serves no body of its own.
+let tenant: FakeTenant;
+let credential: TenantCredential;
+beforeEach(() => {
+  ({ tenant, credential } = fakeTenant(server, { huntingTables }));
+});
+
 const json = (stream: ReadableStream<Uint8Array>) => new HttpResponse(stream, { status: 200, headers: { 'content-type': 'application/json' } });
 
 function clientFor(api: Api, extra: Partial<ConstructorParameters<typeof DefenderClient>[0]> = {}) {
   return new DefenderClient({
-    credential: new CountingCredential([...ALL_ROLES, ...GRAPH_ROLES]),
+    credential,
     api,
     silenceDeprecationWarnings: true,
     maxRetryWaitMs: 10_000,
@@ -142,7 +150,6 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 
 describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s', (api) => {
   it('yields the rows, schema and stats that run() returns for the same query on the fake tenant', async () => {
-    const { credential } = fakeTenantBoth(server, { huntingTables });
     const client = new DefenderClient({ credential, api, silenceDeprecationWarnings: true });
     const query = 'DeviceProcessEvents | where ProcessId > 1003 | project DeviceName, ProcessId, Timestamp';
     const expected = await client.advancedHunting.run(query);
@@ -211,7 +218,6 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s', (
   });
 
   it('raises QueryError for a refused query, from the iteration and from schema', async () => {
-    const { credential } = fakeTenantBoth(server, { huntingTables });
     const client = new DefenderClient({ credential, api, silenceDeprecationWarnings: true });
     const stream = client.advancedHunting.stream('NoSuchTable | frobnicate');
     const error = await collect(stream).catch((e: unknown) => e);
@@ -357,16 +363,16 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s', (
   it('close() while the request waits to be retried aborts it: it resolves at once and nothing is resent', async () => {
     const seen = serve(
       api,
-      () => HttpResponse.json({ error: { code: 'ServiceUnavailable', message: 'busy' } }, { status: 503, headers: { 'retry-after': '3' } }),
+      () => HttpResponse.json({ error: { code: 'ServiceUnavailable', message: 'busy' } }, { status: 503, headers: { 'retry-after': '8' } }),
       () => json(chunkedBody(wireBody(api, [row(0)])).stream),
     );
     const stream = clientFor(api).advancedHunting.stream('DeviceProcessEvents');
     const schema = stream.schema.catch((e: unknown) => e);
-    for (let i = 0; i < 100 && seen.requests === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(seen.requests).toBe(1);
+    await expect.poll(() => seen.requests, { timeout: 10_000 }).toBe(1);
     const started = Date.now();
     await stream.close();
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // The one time bound is the retry's wait (8 s): a close() that waited it out would end no sooner.
+    expect(Date.now() - started).toBeLessThan(8_000);
     expect(((await schema) as Error).name).toBe('AbortError');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen.requests).toBe(1);
@@ -432,6 +438,12 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s', (
  * records whether the client closed the connection before the body ended. msw is not used here:
  * it tees every response (for its events), so a client's cancel never reaches the source.
  */
+/**
+ * Rows enough that the server, writing one every 2 ms, never ends the body within a test: a body
+ * "closed before it was complete" is then the client's doing, whatever the machine's speed.
+ */
+const ENDLESS = 1_000_000;
+
 async function localHunting(api: Api, rows: number, options: { intervalMs?: number; stallAfter?: number; destroyAfter?: number } = {}) {
   const state = { requests: 0, written: 0, closedEarly: false, closed: false };
   const [schemaKey, resultsKey] = api === 'defender' ? ['Schema', 'Results'] : ['schema', 'results'];
@@ -465,10 +477,12 @@ async function localHunting(api: Api, rows: number, options: { intervalMs?: numb
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  // msw is off for these tests: a token of the test's own, for a server that does not check it.
   const client = (extra: Partial<ConstructorParameters<typeof DefenderClient>[0]> = {}) =>
-    clientFor(api, { cloud: { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: origin, scope: `${origin}/.default`, graphBaseUrl: origin }, ...extra });
+    clientFor(api, { credential: staticCredential(origin), cloud: { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: origin, scope: `${origin}/.default`, graphBaseUrl: origin }, ...extra });
+  // Waits for the server to see the connection close (the cap is a hang guard, not a bound).
   const closed = async () => {
-    for (let i = 0; i < 200 && !state.closed; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 1_500 && !state.closed; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     return state;
   };
   const stop = () => {
@@ -483,7 +497,7 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
   afterAll(() => server.listen({ onUnhandledRequest: 'error' }));
 
   it('cancels the body on break: the connection closes before the body is complete, and stats settle', async () => {
-    const local = await localHunting(api, 500);
+    const local = await localHunting(api, ENDLESS);
     try {
       const stream = local.client().advancedHunting.stream('DeviceProcessEvents');
       let count = 0;
@@ -493,7 +507,7 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
       }
       const state = await local.closed();
       expect(state.closedEarly).toBe(true);
-      expect(state.written).toBeLessThan(500);
+      expect(state.written).toBeLessThan(ENDLESS);
       if (api === 'defender') expect(await stream.stats).toEqual(stats);
       else expect(await stream.stats).toBeUndefined();
     } finally {
@@ -502,7 +516,7 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
   });
 
   it('close() after reading schema, before iterating, cancels the body and settles stats; it is idempotent', async () => {
-    const local = await localHunting(api, 500);
+    const local = await localHunting(api, ENDLESS);
     try {
       const stream = local.client().advancedHunting.stream('DeviceProcessEvents');
       expect(await stream.schema).toEqual(columns);
@@ -511,7 +525,7 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
       await closing;
       const state = await local.closed();
       expect(state.closedEarly).toBe(true);
-      expect(state.written).toBeLessThan(500);
+      expect(state.written).toBeLessThan(ENDLESS);
       expect(await stream.schema).toEqual(columns);
       expect(await stream.stats).toEqual(api === 'defender' ? stats : undefined);
       await stream.close();
@@ -530,7 +544,7 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
   });
 
   it('await using: leaving the block releases a stream whose schema was read', async () => {
-    const local = await localHunting(api, 500);
+    const local = await localHunting(api, ENDLESS);
     try {
       let columnsSeen: HuntingColumn[] = [];
       {
@@ -540,14 +554,14 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
       expect(columnsSeen).toEqual(columns);
       const state = await local.closed();
       expect(state.closedEarly).toBe(true);
-      expect(state.written).toBeLessThan(500);
+      expect(state.written).toBeLessThan(ENDLESS);
     } finally {
       await local.stop();
     }
   });
 
   it('close() during the loop ends it quietly after the current row, and closes the connection', async () => {
-    const local = await localHunting(api, 500);
+    const local = await localHunting(api, ENDLESS);
     try {
       const stream = local.client().advancedHunting.stream('DeviceProcessEvents');
       const got: unknown[] = [];
@@ -563,7 +577,7 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
   });
 
   it('rejects with the signal\'s reason when aborted mid-body, and closes the connection', async () => {
-    const local = await localHunting(api, 500);
+    const local = await localHunting(api, ENDLESS);
     try {
       const controller = new AbortController();
       const reason = new Error('user gave up');
@@ -617,10 +631,12 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
   });
 
   it('reads a slow body to the end: timeoutMs bounds each wait, not the whole iteration', async () => {
-    const local = await localHunting(api, 40, { intervalMs: 10 });
+    // 60 rows, one every 25 ms: 1.5 s in all, more than timeoutMs (1 s), while each wait between
+    // rows stays far below it.
+    const local = await localHunting(api, 60, { intervalMs: 25 });
     try {
-      const rows = await collect(local.client().advancedHunting.stream('DeviceProcessEvents', { timeoutMs: 150 }));
-      expect(rows).toHaveLength(40);
+      const rows = await collect(local.client().advancedHunting.stream('DeviceProcessEvents', { timeoutMs: 1_000 }));
+      expect(rows).toHaveLength(60);
       expect((await local.closed()).closedEarly).toBe(false);
     } finally {
       await local.stop();
@@ -630,20 +646,18 @@ describe.each<Api>(['defender', 'graph'])('advancedHunting.stream on api: %s, ag
 
 describe('advancedHunting.stream and the legacy endpoint', () => {
   it('sends Graph\'s Timespan like run()', async () => {
-    const { credential, graph } = fakeTenantBoth(server, { huntingTables });
     const client = new DefenderClient({ credential, api: 'graph' });
     const rows = await collect(client.advancedHunting.stream('DeviceProcessEvents | take 2', { timespan: 'P7D' }));
     expect(rows).toHaveLength(2);
-    expect(graph.requests[0]!.body).toEqual({ Query: 'DeviceProcessEvents | take 2', Timespan: 'P7D' });
+    expect(requestsTo(tenant, 'graph')[0]!.body).toEqual({ Query: 'DeviceProcessEvents | take 2', Timespan: 'P7D' });
   });
 
   it('emits the legacy-hunting deprecation warning, once per process, shared with run()', async () => {
     vi.resetModules();
-    const sdk = await import('../src/index.js');
+    const sdk = await import('../../src/index.js');
     const emit = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      const { credential } = fakeTenantBoth(server, { huntingTables });
-      await collect(new sdk.DefenderClient({ credential, api: 'graph' }).advancedHunting.stream('DeviceProcessEvents | take 1'));
+        await collect(new sdk.DefenderClient({ credential, api: 'graph' }).advancedHunting.stream('DeviceProcessEvents | take 1'));
       expect(emit).not.toHaveBeenCalled();
       const client = new sdk.DefenderClient({ credential });
       await collect(client.advancedHunting.stream('DeviceProcessEvents | take 1'));
@@ -682,7 +696,7 @@ describe('lazy loading of the streaming parser', () => {
   // The SDK bundled with its dependencies, except the packages whose loading is watched.
   const bundle = (format: 'esm' | 'cjs') =>
     build({
-      entryPoints: [join(import.meta.dirname, '../src/index.ts')],
+      entryPoints: [join(import.meta.dirname, '../../src/index.ts')],
       bundle: true,
       format,
       platform: 'node',

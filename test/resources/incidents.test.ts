@@ -1,8 +1,8 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, ResponseValidationError } from '../src/index.js';
-import { legacyIncident, legacyIncidentList, realisticIncidentListResponse } from './support/defender-payloads.js';
-import { fakeTenant, startServer } from './support/harness.js';
+import { InvalidArgumentError, ResponseValidationError } from '../../src/index.js';
+import { legacyIncident, legacyIncidentList, realisticIncidentListResponse } from '../support/defender-payloads.js';
+import { fakeTenant, queryParam, requestsTo, startServer } from '../support/tenant.js';
 
 const server = startServer();
 const API = 'https://api.security.microsoft.com/api/incidents';
@@ -62,16 +62,16 @@ describe('incidents.list', () => {
   });
 
   it('pages across three pages with $top and $skip until a short page', async () => {
-    const { client, defender } = fakeTenant(server, { incidents: 250 });
+    const { client, tenant } = fakeTenant(server, { incidents: 250 });
     const all = await client.incidents.list().toArray();
     expect(all).toHaveLength(250);
     expect(new Set(all.map((i) => i.id)).size).toBe(250);
-    const pages = defender.requests.map((r) => [r.url.searchParams.get('$top'), r.url.searchParams.get('$skip')]);
+    const pages = requestsTo(tenant, 'defender').map((r) => [queryParam(r, '$top'), queryParam(r, '$skip')]);
     expect(pages).toEqual([['100', '0'], ['100', '100'], ['100', '200']]);
   });
 
   it('resumes from a continuation token and stops at toArray({limit})', async () => {
-    const { client, defender } = fakeTenant(server, { incidents: 25 });
+    const { client, tenant } = fakeTenant(server, { incidents: 25 });
     const pages = client.incidents.list({ pageSize: 10 }).byPage();
     const first = (await pages.next()).value!;
     expect(first.items).toHaveLength(10);
@@ -81,16 +81,16 @@ describe('incidents.list', () => {
     }
     expect(rest).toHaveLength(15);
     expect(rest).not.toContain(first.items[0]!.id);
-    defender.requests.length = 0;
+    const sent = requestsTo(tenant, 'defender').length;
     expect(await client.incidents.list({ pageSize: 10 }).toArray({ limit: 3 })).toHaveLength(3);
-    expect(defender.requests).toHaveLength(1);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(sent + 1);
   });
 
   it('sends filters in the wire vocabulary, escaping quotes', async () => {
-    const { client, defender } = fakeTenant(server, { incidents: 40 });
+    const { client, tenant } = fakeTenant(server, { incidents: 40 });
     const updatedAfter = new Date('2025-01-01T00:00:00Z');
     await client.incidents.list({ status: 'active', assignedTo: "o'brien@contoso.com", updatedAfter }).toArray();
-    const filter = defender.requests[0]!.url.searchParams.get('$filter');
+    const filter = queryParam(requestsTo(tenant, 'defender')[0]!, '$filter');
     expect(filter).toBe("lastUpdateTime ge 2025-01-01T00:00:00.000Z and status eq 'Active' and assignedTo eq 'o''brien@contoso.com'");
   });
 
@@ -108,7 +108,7 @@ describe('incidents.list', () => {
     [{ severity: 'severe' }, 'severity'],
     [{ priority: 'high' }, 'priority'],
   ])('refuses %o before sending, naming the option', (options, option) => {
-    const { client, defender } = fakeTenant(server);
+    const { client, tenant } = fakeTenant(server);
     let error: unknown;
     try {
       client.incidents.list(options as never);
@@ -117,22 +117,22 @@ describe('incidents.list', () => {
     }
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as InvalidArgumentError).option).toBe(option);
-    expect(defender.requests).toHaveLength(0);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(0);
   });
 });
 
 describe('incidents.get and update', () => {
   it('gets one incident by id, path-encoding the id', async () => {
-    const { client, defender } = fakeTenant(server);
-    const id = String([...defender.incidents.keys()][0]);
+    const { client, tenant } = fakeTenant(server);
+    const id = String([...tenant.incidents.keys()][0]);
     expect((await client.incidents.get(id)).id).toBe(id);
     await client.incidents.get('1/../2').catch(() => undefined);
-    expect(defender.requests[1]!.url.pathname).toBe('/api/incidents/1%2F..%2F2');
+    expect(new URL(requestsTo(tenant, 'defender')[1]!.url).pathname).toBe('/api/incidents/1%2F..%2F2');
   });
 
   it('sends the update in the wire vocabulary and returns the updated incident', async () => {
-    const { client, defender } = fakeTenant(server);
-    const id = String([...defender.incidents.keys()][0]);
+    const { client, tenant } = fakeTenant(server);
+    const id = String([...tenant.incidents.keys()][0]);
     const updated = await client.incidents.update(id, {
       status: 'resolved',
       classification: 'truePositive',
@@ -141,7 +141,7 @@ describe('incidents.get and update', () => {
       tags: ['pen-test'],
       comment: 'Contained.',
     });
-    const patch = defender.requests.find((r) => r.method === 'PATCH')!;
+    const patch = requestsTo(tenant, 'defender').find((r) => r.method === 'PATCH')!;
     expect(patch.body).toEqual({
       status: 'Resolved',
       classification: 'TruePositive',
@@ -150,7 +150,7 @@ describe('incidents.get and update', () => {
       tags: ['pen-test'],
       comment: 'Contained.',
     });
-    expect(patch.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(patch.headers['content-type']).toMatch(/^application\/json/);
     expect(updated).toMatchObject({ status: 'resolved', classification: 'truePositive', determination: 'malware', tags: ['pen-test'] });
     expect(updated.comments.at(-1)!.comment).toBe('Contained.');
   });
@@ -161,11 +161,11 @@ describe('incidents.get and update', () => {
     [{ determination: 'malware' }, 'determination'],
     [{ comment: '' }, 'comment'],
   ])('refuses the bad update %o before sending', async (update, option) => {
-    const { client, defender } = fakeTenant(server);
+    const { client, tenant } = fakeTenant(server);
     const error = await client.incidents.update('1', update as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect((error as InvalidArgumentError).option).toBe(option);
-    expect(defender.requests).toHaveLength(0);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(0);
   });
 
   it('refuses an unknown call option instead of ignoring it', async () => {

@@ -1,6 +1,6 @@
 /*
- * Parity: one set of public-API behaviours, run once per wire API, against FakeDefender and
- * FakeGraph serving the same incident store. Where a test needs an oracle it asks the *other*
+ * Parity: one set of public-API behaviours, run once per wire API, against the fake tenant's
+ * Defender API and Graph serving the same incident store. Where a test needs an oracle it asks the *other*
  * API, so every field both APIs carry must come out equal in the public model.
  */
 import { describe, expect, it } from 'vitest';
@@ -14,9 +14,8 @@ import {
   type Incident,
   type IncidentListOptions,
   type Page,
-} from '../src/index.js';
-import { fakeTenantBoth } from './support/graph.js';
-import { CountingCredential, startServer } from './support/harness.js';
+} from '../../src/index.js';
+import { fakeTenant, queryParam, requestsTo, startServer } from '../support/tenant.js';
 
 const server = startServer();
 type Api = 'defender' | 'graph';
@@ -32,14 +31,13 @@ const huntingTables = {
   ],
 };
 
-/** Both fakes over one store, and a client per API with the same credential. */
+/** The fake tenant (both APIs over one store), and a client per API with the same credential. */
 function tenant(count = 60, roles?: string[]) {
-  const fakes = fakeTenantBoth(server, { incidents: count, huntingTables, ...(roles ? { roles } : {}) });
-  const credential = roles ? new CountingCredential(roles) : fakes.credential;
+  const fake = fakeTenant(server, { incidents: count, huntingTables, ...(roles ? { roles } : {}) });
   const clientFor = (api: Api) =>
-    new DefenderClient({ credential, api, maxRetryWaitMs: 10_000, silenceDeprecationWarnings: true });
-  const requestsOf = (api: Api) => (api === 'graph' ? fakes.graph.requests : fakes.defender.requests);
-  return { ...fakes, clientFor, requestsOf };
+    new DefenderClient({ credential: fake.credential, api, maxRetryWaitMs: 10_000, silenceDeprecationWarnings: true });
+  const requestsOf = (api: Api) => requestsTo(fake.tenant, api);
+  return { ...fake, clientFor, requestsOf };
 }
 
 /** The fields of evidence both APIs carry (Graph-only ones are null/empty on the Defender API). */
@@ -117,12 +115,12 @@ describe.each(['defender', 'graph'] as const)('parity on api: %s', (api) => {
     expect(rest).toHaveLength(13);
     const everything = [...first.items.map((i) => i.id), ...rest];
     expect(new Set(everything).size).toBe(23);
-    expect(requestsOf(api).every((request) => ['10', null].includes(request.url.searchParams.get('$top')))).toBe(true);
+    expect(requestsOf(api).every((request) => ['10', null].includes(queryParam(request, '$top')))).toBe(true);
   });
 
   it('gets one incident equal to the other API, and 404s on an unknown id', async () => {
-    const { clientFor, defender } = tenant(5);
-    const id = String([...defender.incidents.keys()][2]);
+    const { clientFor, tenant: fake } = tenant(5);
+    const id = String([...fake.incidents.keys()][2]);
     const mine = await clientFor(api).incidents.get(id, { expandAlerts: true });
     const theirs = await clientFor(other(api)).incidents.get(id, { expandAlerts: true });
     expect(mine.id).toBe(id);
@@ -133,8 +131,8 @@ describe.each(['defender', 'graph'] as const)('parity on api: %s', (api) => {
   });
 
   it('updates an incident, and the other API sees the change', async () => {
-    const { clientFor, defender } = tenant(5);
-    const id = String([...defender.incidents.keys()][1]);
+    const { clientFor, tenant: fake } = tenant(5);
+    const id = String([...fake.incidents.keys()][1]);
     const update = {
       status: 'resolved',
       classification: 'truePositive',
@@ -189,10 +187,9 @@ describe.each(['defender', 'graph'] as const)('parity on api: %s', (api) => {
   });
 
   it('waits out a 429 with Retry-After and succeeds; gives RateLimitError when it persists', async () => {
-    const { clientFor, defender, graph, requestsOf } = tenant(3);
+    const { clientFor, tenant: fake, requestsOf } = tenant(3);
     const throttled = { status: 429, headers: { 'retry-after': '0' }, body: { error: { code: 'TooManyRequests', message: 'Too many requests.' } } };
-    const inject = (...responses: (typeof throttled)[]) =>
-      api === 'graph' ? graph.inject('listIncidents', ...responses) : defender.inject('list', ...responses);
+    const inject = (...responses: (typeof throttled)[]) => fake.faults.add(`${api}.listIncidents`, ...responses);
     inject(throttled);
     const incidents = await clientFor(api).incidents.list().toArray();
     expect(incidents).toHaveLength(3);

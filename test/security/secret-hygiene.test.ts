@@ -25,12 +25,10 @@ import {
   type DefenderClientOptions,
   type Logger,
 } from '../../src/index.js';
-import { FakeVault } from '../auth/fake-vault.js';
+import { seedIncidents } from '../../src/testing/data/seed-incidents.js';
+import { createFakeTenant, handlers, type FakeTenant } from '../../src/testing/index.js';
 import { makeTestCertificate } from '../support/certs.js';
-import { FakeDefender, seedIncidents } from '../support/defender.js';
-import { FakeEntra } from '../support/entra.js';
-import { FakeGraph, GRAPH, GRAPH_ROLES } from '../support/graph.js';
-import { ALL_ROLES, CLIENT_ID, DEFENDER_RESOURCE, TENANT_ID, startServer } from '../support/harness.js';
+import { CLIENT_ID, DEFENDER_RESOURCE, DEFENDER_ROLES, GRAPH_ROLES, TENANT_ID, TenantCredential, startServer } from '../support/tenant.js';
 
 const server = startServer();
 
@@ -53,24 +51,45 @@ function keySlices(pem: string): string[] {
 }
 const KEY_MATERIAL = [...keySlices(cert.keyPem), ...keySlices(otherCert.keyPem)];
 
-let entra: FakeEntra;
-let defender: FakeDefender;
-let graph: FakeGraph;
-let vault: FakeVault;
+const VAULT_URL = 'https://hygiene-kv.vault.azure.net';
+const roles = { defender: DEFENDER_ROLES, graph: GRAPH_ROLES };
+const hygieneTenant: FakeTenant = createFakeTenant({
+  tenantId: TENANT_ID,
+  apps: [
+    { clientId: CLIENT_ID, clientSecret: SECRET, roles },
+    { clientId: CERT_APP, certificatePem: cert.certPem, clientSecret: VAULT_SECRET, roles },
+    { clientId: NO_ROLES_APP, clientSecret: SECRET, roles: {} },
+  ],
+  incidents: seedIncidents(3, 7),
+  huntingTables: {},
+  quotas: false,
+  keyVaultUrl: VAULT_URL,
+  secrets: {
+    rejected: { value: WRONG_SECRET },
+    'key-only': { value: cert.keyPem, contentType: 'application/x-pem-file' },
+    forbidden: { value: WRONG_SECRET, enabled: false },
+  },
+});
 
-function tenant() {
-  entra = new FakeEntra({
-    tenantId: TENANT_ID,
-    apps: [
-      { clientId: CLIENT_ID, clientSecret: SECRET, roles: { [DEFENDER_RESOURCE]: ALL_ROLES, [GRAPH]: GRAPH_ROLES } },
-      { clientId: CERT_APP, certificatePem: cert.certPem, clientSecret: VAULT_SECRET, roles: { [DEFENDER_RESOURCE]: ALL_ROLES, [GRAPH]: GRAPH_ROLES } },
-      { clientId: NO_ROLES_APP, clientSecret: SECRET, roles: { [DEFENDER_RESOURCE]: [], [GRAPH]: [] } },
-    ],
-  });
-  defender = new FakeDefender({ tenantId: TENANT_ID, incidents: seedIncidents(3, 7) });
-  graph = new FakeGraph({ tenantId: TENANT_ID, incidents: defender.incidents });
-  vault = new FakeVault('hygiene-kv', TENANT_ID);
-  server.use(...entra.handlers(), ...defender.handlers(), ...graph.handlers(), ...vault.handlers());
+/** Every access token the tenant's Entra ID issued in this test. */
+let issued: string[] = [];
+
+/** The fake tenant, back to its first state and served by msw, keeping each token it issues. */
+function tenant(): FakeTenant {
+  hygieneTenant.reset();
+  issued = [];
+  server.use(
+    ...handlers({
+      handle: async (request) => {
+        const response = await hygieneTenant.handle(request);
+        if (response?.ok && new URL(request.url).pathname.endsWith('/token')) {
+          issued.push(((await response.clone().json()) as { access_token: string }).access_token);
+        }
+        return response;
+      },
+    }),
+  );
+  return hygieneTenant;
 }
 
 /** Everything the SDK showed us: renderings of errors, logger lines, inspected clients. */
@@ -116,8 +135,8 @@ function render(error: unknown, seen = new Set<unknown>()): void {
 
 /** The secrets, key material and every token issued so far. */
 function forbidden(): string[] {
-  const tokens = entra.issuedTokens.flatMap((token) => [token, token.split('.')[2]!]);
-  return [SECRET, WRONG_SECRET, VAULT_SECRET, CERT_PASSWORD, 'S3cr3t-CANARY', ...KEY_MATERIAL, vault.acceptedToken, ...tokens];
+  const tokens = issued.flatMap((token) => [token, token.split('.')[2]!]);
+  return [SECRET, WRONG_SECRET, VAULT_SECRET, CERT_PASSWORD, 'S3cr3t-CANARY', ...KEY_MATERIAL, ...tokens];
 }
 
 function expectNothingLeaked(scenario: string): void {
@@ -172,17 +191,16 @@ describe('secret hygiene: failures on the Defender API', () => {
   });
 
   it('the token endpoint failing with 500', async () => {
-    tenant();
-    entra.failNext(10, { status: 500, body: { error: 'temporarily_unavailable', error_description: `AADSTS90033: A transient error has occurred. client_secret=${SECRET}` } });
+    const failure = { status: 500, body: { error: 'temporarily_unavailable', error_description: `AADSTS90033: A transient error has occurred. client_secret=${SECRET}` } };
+    tenant().faults.add('entra.token', ...Array.from({ length: 10 }, () => failure));
     await scenario('token endpoint 500', {}, (client) => client.incidents.get('100001'), DefenderError);
   });
 
   it('the API answering 401 twice', async () => {
-    tenant();
     const unauthorized = { status: 401, body: apiError('Unauthorized', 'Token is expired') };
-    defender.inject('get', unauthorized, unauthorized);
+    tenant().faults.add('defender.getIncident', unauthorized, unauthorized);
     await scenario('401 twice', {}, (client) => client.incidents.get('100001'), AuthenticationError);
-    expect(entra.issuedTokens.length).toBeGreaterThanOrEqual(2);
+    expect(issued.length).toBeGreaterThanOrEqual(2);
   });
 
   it('a 403 for an app without the permission', async () => {
@@ -196,21 +214,19 @@ describe('secret hygiene: failures on the Defender API', () => {
   });
 
   it('a 429 whose Retry-After is past the budget', async () => {
-    tenant();
-    defender.inject('list', { status: 429, headers: { 'retry-after': '3600' }, body: apiError('TooManyRequests', 'Rate limit is exceeded. Try again in 3600 seconds.') });
+    tenant().faults.add('defender.listIncidents', { status: 429, headers: { 'retry-after': '3600' }, body: apiError('TooManyRequests', 'Rate limit is exceeded. Try again in 3600 seconds.') });
     await scenario('429', {}, (client) => client.incidents.list().toArray(), RateLimitError);
   });
 
   it('500s past maxRetries', async () => {
-    tenant();
     const failure = { status: 500, body: apiError('InternalServerError', 'Something went wrong') };
-    defender.inject('get', failure, failure, failure);
+    tenant().faults.add('defender.getIncident', failure, failure, failure);
     await scenario('500s', {}, (client) => client.incidents.get('100001'), ServerError);
   });
 
   it('a network error on every attempt', async () => {
-    tenant();
-    defender.inject('get', 'network-error', 'network-error', 'network-error');
+    const reset = { network: { kind: 'reset' } } as const;
+    tenant().faults.add('defender.getIncident', reset, reset, reset);
     await scenario('network error', {}, (client) => client.incidents.get('100001'), ConnectionError);
   });
 
@@ -226,29 +242,29 @@ describe('secret hygiene: failures on the Defender API', () => {
   });
 
   it('a response that fails validation, and one that is not JSON', async () => {
-    tenant();
-    defender.inject('get', { status: 200, body: { incidentId: 'x', createdTime: 'not a date', note: SECRET } });
+    const fake = tenant();
+    fake.faults.add('defender.getIncident', { status: 200, body: { incidentId: 'x', createdTime: 'not a date', note: SECRET } });
     await scenario('validation', {}, (client) => client.incidents.get('100001'), ResponseValidationError);
-    defender.inject('get', { status: 200, rawBody: '<html>oops</html>', headers: { 'content-type': 'text/html' } });
+    fake.faults.add('defender.getIncident', { status: 200, rawBody: '<html>oops</html>', headers: { 'content-type': 'text/html' } });
     await scenario('not JSON', {}, (client) => client.incidents.get('100001'), ResponseValidationError);
   });
 
   it('a hunting query refused with 400, and the hunting CPU quota', async () => {
-    tenant();
+    const fake = tenant();
     await scenario('query error', {}, (client) => client.advancedHunting.run('NoSuchTable | take 1'), DefenderError);
-    defender.inject('hunting', { status: 429, headers: { 'retry-after': '3600' }, body: apiError('TooManyRequests', 'CPU resources exhausted. Run queries again in 3600 seconds.') });
+    fake.faults.add('defender.hunting', { status: 429, headers: { 'retry-after': '3600' }, body: apiError('TooManyRequests', 'CPU resources exhausted. Run queries again in 3600 seconds.') });
     await scenario('hunting 429', {}, (client) => client.advancedHunting.run('DeviceInfo | take 1'), RateLimitError);
   });
 });
 
 describe('secret hygiene: failures on Graph', () => {
   it('401 twice, 403 and a bad body on api: graph', async () => {
-    tenant();
+    const fake = tenant();
     const unauthorized = { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired or is not yet valid.' } } };
-    graph.inject('getIncident', unauthorized, unauthorized);
+    fake.faults.add('graph.getIncident', unauthorized, unauthorized);
     await scenario('graph 401 twice', { api: 'graph' }, (client) => client.incidents.get('100001'), AuthenticationError);
     await scenario('graph 403', { api: 'graph', credential: secretCredential(SECRET, NO_ROLES_APP) }, (client) => client.incidents.get('100001'), PermissionError);
-    graph.inject('listIncidents', { status: 200, body: { value: [{ id: 5, secret: SECRET }] } });
+    fake.faults.add('graph.listIncidents', { status: 200, body: { value: [{ id: 5, secret: SECRET }] } });
     await scenario('graph validation', { api: 'graph' }, (client) => client.incidents.list().toArray(), ResponseValidationError);
   });
 });
@@ -279,16 +295,14 @@ describe('secret hygiene: certificates and Key Vault', () => {
   });
 
   it('Key Vault: forbidden, not found, a rejected secret, a PEM without its certificate', async () => {
-    tenant();
+    const fake = tenant();
+    // The vault is read with the first app's own token for it.
     const keyVault = (ref: Record<string, string>) =>
-      ({ credential: { tenantId: TENANT_ID, clientId: CERT_APP, keyVault: { vaultUrl: vault.url, ...ref }, vaultCredential: vault.credential() } }) as Partial<DefenderClientOptions>;
-    vault.secrets.set('rejected', { value: WRONG_SECRET });
-    vault.secrets.set('key-only', { value: cert.keyPem, contentType: 'application/x-pem-file' });
+      ({ credential: { tenantId: TENANT_ID, clientId: CERT_APP, keyVault: { vaultUrl: VAULT_URL, ...ref }, vaultCredential: new TenantCredential(fake, CLIENT_ID) } }) as Partial<DefenderClientOptions>;
     await scenario('vault secret not found', keyVault({ secretName: 'missing' }), (client) => client.incidents.get('100001'), CredentialError);
     await scenario('vault secret rejected by Entra', keyVault({ secretName: 'rejected' }), (client) => client.incidents.get('100001'), AuthenticationError);
     await scenario('vault PEM without certificate', keyVault({ certificateName: 'key-only' }), (client) => client.incidents.get('100001'), CredentialError);
-    vault.forbidden = { appId: CERT_APP, objectId: randomUUID() };
-    await scenario('vault forbidden', keyVault({ secretName: 'rejected' }), (client) => client.incidents.get('100001'), CredentialError);
+    await scenario('vault forbidden', keyVault({ secretName: 'forbidden' }), (client) => client.incidents.get('100001'), CredentialError);
   });
 });
 
@@ -329,7 +343,7 @@ describe('secret hygiene: a working client', () => {
       await client.auth.inspect();
       shown.push(inspect(client, { depth: 10, showHidden: true, getters: true }), inspect(client.auth, { depth: 10, showHidden: true }));
     }
-    expect(entra.issuedTokens.length).toBeGreaterThanOrEqual(2);
+    expect(issued.length).toBeGreaterThanOrEqual(2);
     expect(shown.some((line) => line.startsWith('debug'))).toBe(true);
     expectNothingLeaked('working client');
   });

@@ -27,6 +27,20 @@ describe('seedIncidents', () => {
     expect(sha256(seedIncidents(250, 1))).toBe('560ede36d145d3b7b6601b5ec7c79ef7c05ff798ba77bc559a363c76c14be05e');
     expect(sha256(seedIncidents(5))).toBe('796ff47fe8b79307f2fdce317830bb8e1812a0e9efaaac04b15fb82c0521f851');
   });
+
+  it('is deterministic and realistic', () => {
+    const [first, second] = [seedIncidents(20, 7), seedIncidents(20, 7)];
+    expect(first).toEqual(second);
+    expect(seedIncidents(20, 8)).not.toEqual(first);
+    const incident = first[0]!;
+    expect(incident.createdTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
+    expect(first.some((i) => /\.\d{2}Z$/.test(i.lastUpdateTime))).toBe(true);
+    expect(new Set(first.map((i) => i.status)).size).toBeGreaterThan(2);
+    const entity = first.flatMap((i) => i.alerts).flatMap((a) => a.entities)[0]!;
+    expect(Object.keys(entity)).toHaveLength(31);
+    expect(Object.values(entity).filter((v) => v === null).length).toBeGreaterThan(15);
+    expect(first.flatMap((i) => i.alerts).some((a) => a.devices[0]?.mdatpDeviceId)).toBe(true);
+  });
 });
 
 describe('generateIncidents', () => {

@@ -1,24 +1,14 @@
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeTenant, handlers } from '../../src/testing/index.js';
+import { startServer, tokenFrom } from '../support/tenant.js';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const server = startServer();
 
 const API = 'https://api.security.microsoft.com';
 const tenant = createFakeTenant({ seed: 5, incidents: 3, huntingRows: 10 });
 
-async function token(): Promise<string> {
-  const { clientId, clientSecret } = tenant.credential();
-  const response = await fetch(`https://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: `${API}/.default` }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
-}
+const token = async (): Promise<string> => (await tokenFrom(tenant, `${API}/.default`)).token;
 
 describe('handlers(tenant)', () => {
   afterEach(() => tenant.faults.clear());

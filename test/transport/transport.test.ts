@@ -14,28 +14,29 @@ import {
   ServerError,
   SDK_VERSION,
   TimeoutError,
-} from '../src/index.js';
-import packageJson from '../package.json' with { type: 'json' };
-import { realisticIncidentListResponse } from './support/defender-payloads.js';
-import { CountingCredential, fakeTenant, startServer } from './support/harness.js';
+} from '../../src/index.js';
+import packageJson from '../../package.json' with { type: 'json' };
+import { realisticIncidentListResponse } from '../support/defender-payloads.js';
+import { authorizationsSentTo, fakeTenant, requestsTo, startServer } from '../support/tenant.js';
 
 const server = startServer();
 const quota45 = { error: { code: '429', message: 'API calls quota exceeded! maximum allowed 45 per 00:01:00', target: 'abc-123' } };
 
 describe('transport', () => {
   it('sends a bearer token, a User-Agent with SDK and node versions, and one client-request-id per call', async () => {
-    const { client, defender } = fakeTenant(server, { client: { userAgent: 'M365DPartner-Contoso-Sentinel/1.2' } });
-    defender.inject('get', { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'busy' } }, headers: { 'retry-after': '0' } });
-    await client.incidents.get(String([...defender.incidents.keys()][0]));
-    const [first, second] = defender.requests;
-    expect(first!.headers.get('authorization')).toMatch(/^Bearer ey/);
-    expect(first!.headers.get('user-agent')).toBe(`M365DPartner-Contoso-Sentinel/1.2 m365-defender/${SDK_VERSION} node/${process.versions.node}`);
-    const id = first!.headers.get('client-request-id');
+    const { client, tenant } = fakeTenant(server, { client: { userAgent: 'M365DPartner-Contoso-Sentinel/1.2' } });
+    const authorizations = authorizationsSentTo(server, 'https://api.security.microsoft.com/api/*');
+    tenant.faults.add('defender.getIncident', { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'busy' } }, headers: { 'retry-after': '0' } });
+    await client.incidents.get(String([...tenant.incidents.keys()][0]));
+    const [first, second] = requestsTo(tenant, 'defender');
+    expect(authorizations[0]).toMatch(/^Bearer ey/);
+    expect(first!.headers['user-agent']).toBe(`M365DPartner-Contoso-Sentinel/1.2 m365-defender/${SDK_VERSION} node/${process.versions.node}`);
+    const id = first!.headers['client-request-id'];
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     // a retry of the same call keeps its id; the next call gets a new one
-    expect(second!.headers.get('client-request-id')).toBe(id);
-    await client.incidents.get(String([...defender.incidents.keys()][0]));
-    expect(defender.requests[2]!.headers.get('client-request-id')).not.toBe(id);
+    expect(second!.headers['client-request-id']).toBe(id);
+    await client.incidents.get(String([...tenant.incidents.keys()][0]));
+    expect(requestsTo(tenant, 'defender')[2]!.headers['client-request-id']).not.toBe(id);
   });
 
   it('keeps SDK_VERSION equal to the package version', () => {
@@ -43,33 +44,33 @@ describe('transport', () => {
   });
 
   it('refreshes the token once for 100 concurrent calls on a cold client', async () => {
-    const { client, credential, defender } = fakeTenant(server);
-    const id = String([...defender.incidents.keys()][0]);
+    const { client, credential, tenant } = fakeTenant(server);
+    const id = String([...tenant.incidents.keys()][0]);
     await Promise.all(Array.from({ length: 100 }, () => client.incidents.get(id)));
     expect(credential.calls).toBe(1);
-    expect(defender.requests).toHaveLength(100);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(100);
   });
 
   it('on a 401 drops the token, gets a new one and replays the request once', async () => {
-    const { client, credential, defender } = fakeTenant(server);
-    defender.inject('get', { status: 401, body: { error: { code: 'Unauthorized', message: 'token revoked', target: 't1' } } });
-    const incident = await client.incidents.get(String([...defender.incidents.keys()][0]));
+    const { client, credential, tenant } = fakeTenant(server);
+    const sent = authorizationsSentTo(server, 'https://api.security.microsoft.com/api/*');
+    tenant.faults.add('defender.getIncident', { status: 401, body: { error: { code: 'Unauthorized', message: 'token revoked', target: 't1' } } });
+    const incident = await client.incidents.get(String([...tenant.incidents.keys()][0]));
     expect(incident.id).toBeTruthy();
     expect(credential.calls).toBe(2);
-    const sent = defender.requests.map((r) => r.headers.get('authorization'));
     expect(sent).toHaveLength(2);
     expect(sent[0]).not.toBe(sent[1]);
   });
 
   it('fails with AuthenticationError on a second 401, without looping', async () => {
-    const { client, credential, defender } = fakeTenant(server);
+    const { client, credential, tenant } = fakeTenant(server);
     const unauthorized = { status: 401, body: { error: { code: 'Unauthorized', message: 'Account mode is inactive', target: 't2' } } };
-    defender.inject('get', unauthorized, unauthorized, unauthorized);
+    tenant.faults.add('defender.getIncident', unauthorized, unauthorized, unauthorized);
     const error = await client.incidents.get('1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).status).toBe(401);
     expect((error as AuthenticationError).requestId).toBe('t2');
-    expect(defender.requests).toHaveLength(2);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(2);
     expect(credential.calls).toBe(2);
   });
 
@@ -86,30 +87,31 @@ describe('transport', () => {
   });
 
   it('waits the seconds of Retry-After on a 429, then succeeds', async () => {
-    const { client, defender } = fakeTenant(server);
-    defender.inject('get', { status: 429, body: quota45, headers: { 'retry-after': '1' } });
+    const { client, tenant } = fakeTenant(server);
+    tenant.faults.add('defender.getIncident', { status: 429, body: quota45, headers: { 'retry-after': '1' } });
     const started = Date.now();
-    await client.incidents.get(String([...defender.incidents.keys()][0]));
+    await client.incidents.get(String([...tenant.incidents.keys()][0]));
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    expect(defender.requests).toHaveLength(2);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(2);
   });
 
   it('reads Retry-After as an HTTP date', async () => {
-    const { client, defender } = fakeTenant(server);
+    const { client, tenant } = fakeTenant(server);
     const at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000);
-    defender.inject('get', { status: 429, body: quota45, headers: { 'retry-after': at.toUTCString() } });
-    await client.incidents.get(String([...defender.incidents.keys()][0]));
-    const [first, second] = defender.requests;
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(900);
+    tenant.faults.add('defender.getIncident', { status: 429, body: quota45, headers: { 'retry-after': at.toUTCString() } });
+    await client.incidents.get(String([...tenant.incidents.keys()][0]));
+    const [, second] = requestsTo(tenant, 'defender');
+    // the retry went at the date, not before (how long after is the machine's)
     expect(second!.at).toBeGreaterThanOrEqual(at.getTime() - 50);
   });
 
   it('without Retry-After, waits out the window the quota message names, and fails fast when that exceeds the budget', async () => {
-    const { client, defender } = fakeTenant(server, { client: { maxRetryWaitMs: 5_000 } });
-    defender.inject('list', { status: 429, body: quota45 });
-    const started = Date.now();
+    const errors: string[] = [];
+    const { client, tenant } = fakeTenant(server, { client: { maxRetryWaitMs: 5_000, logger: { error: (message: string) => void errors.push(message) } } });
+    tenant.faults.add('defender.listIncidents', { status: 429, body: quota45 });
     const error = await client.incidents.list().toArray().catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(1_000); // it did not sleep the 60 s window
+    // it did not sleep the 60 s window, nor any of it: it decided so (and says why) before waiting
+    expect(errors).toEqual([expect.stringMatching(/waiting 60000 ms more would exceed maxRetryWaitMs \(5000 ms\)/)]);
     expect(error).toBeInstanceOf(RateLimitError);
     const e = error as RateLimitError;
     expect(e.quota).toBe('calls');
@@ -117,12 +119,12 @@ describe('transport', () => {
     expect(e.status).toBe(429);
     expect(e.code).toBe('429');
     expect(e.requestId).toBe('abc-123');
-    expect(defender.requests).toHaveLength(1);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(1);
   });
 
   it('waits what the quota message says ("again in N seconds") when there is no header', async () => {
-    const { client, defender } = fakeTenant(server);
-    defender.inject('list', {
+    const { client, tenant } = fakeTenant(server);
+    tenant.faults.add('defender.listIncidents', {
       status: 429,
       body: { error: { code: 'TooManyRequests', message: 'Rate limit is exceeded. You can send requests again in 1 seconds.' } },
     });
@@ -132,8 +134,8 @@ describe('transport', () => {
   });
 
   it('tells the CPU quota from the call quota on hunting 429s', async () => {
-    const { client, defender } = fakeTenant(server, { client: { maxRetries: 0 } });
-    defender.inject('hunting', {
+    const { client, tenant } = fakeTenant(server, { client: { maxRetries: 0 } });
+    tenant.faults.add('defender.hunting', {
       status: 429,
       body: { error: { code: 'TooManyRequests', message: 'You have exceeded processing resources allocated to this tenant. You can run queries again in 00:05:00.' } },
     });
@@ -144,69 +146,73 @@ describe('transport', () => {
   });
 
   it('retries 408, 500, 502, 503 and 504 on reads, then succeeds', async () => {
-    const { client, defender } = fakeTenant(server, { client: { maxRetries: 5 } });
+    const { client, tenant } = fakeTenant(server, { client: { maxRetries: 5 } });
     const fail = (status: number) => ({ status, body: { error: { code: 'X', message: `failed ${status}` } }, headers: { 'retry-after': '0' } });
-    defender.inject('list', fail(408), fail(500), fail(502), fail(503), fail(504));
+    tenant.faults.add('defender.listIncidents', fail(408), fail(500), fail(502), fail(503), fail(504));
     const incidents = await client.incidents.list().toArray();
     expect(incidents.length).toBeGreaterThan(0);
-    expect(defender.requests).toHaveLength(6);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(6);
   });
 
   it('gives up after maxRetries with a ServerError carrying the status', async () => {
-    const { client, defender } = fakeTenant(server, { client: { maxRetries: 2 } });
+    const { client, tenant } = fakeTenant(server, { client: { maxRetries: 2 } });
     const fail = { status: 500, body: { error: { code: 'InternalServerError', message: 'boom', target: 'g-1' } }, headers: { 'retry-after': '0' } };
-    defender.inject('get', fail, fail, fail, fail);
+    tenant.faults.add('defender.getIncident', fail, fail, fail, fail);
     const error = await client.incidents.get('1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerError);
     expect((error as ServerError).status).toBe(500);
     expect((error as ServerError).requestId).toBe('g-1');
-    expect(defender.requests).toHaveLength(3);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(3);
   });
 
   it('never resends a PATCH whose outcome is unknown (5xx or dropped connection)', async () => {
-    const { client, defender } = fakeTenant(server);
-    const id = String([...defender.incidents.keys()][0]);
-    defender.inject('update', { status: 502, body: 'Bad Gateway', headers: { 'retry-after': '0' } });
+    const { client, tenant } = fakeTenant(server);
+    const id = String([...tenant.incidents.keys()][0]);
+    tenant.faults.add('defender.updateIncident', { status: 502, body: 'Bad Gateway', headers: { 'retry-after': '0' } });
     await expect(client.incidents.update(id, { status: 'resolved' })).rejects.toBeInstanceOf(ServerError);
-    defender.inject('update', 'network-error');
+    tenant.faults.add('defender.updateIncident', { network: { kind: 'reset' } });
     await expect(client.incidents.update(id, { status: 'resolved' })).rejects.toBeInstanceOf(ConnectionError);
-    expect(defender.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
+    expect(requestsTo(tenant, 'defender').filter((r) => r.method === 'PATCH')).toHaveLength(2);
   });
 
   it('resends a PATCH the service throttled (429: not applied)', async () => {
-    const { client, defender } = fakeTenant(server);
-    const id = String([...defender.incidents.keys()][0]);
-    defender.inject('update', { status: 429, body: quota45, headers: { 'retry-after': '0' } });
+    const { client, tenant } = fakeTenant(server);
+    const id = String([...tenant.incidents.keys()][0]);
+    tenant.faults.add('defender.updateIncident', { status: 429, body: quota45, headers: { 'retry-after': '0' } });
     const incident = await client.incidents.update(id, { status: 'resolved' });
     expect(incident.status).toBe('resolved');
-    expect(defender.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
+    expect(requestsTo(tenant, 'defender').filter((r) => r.method === 'PATCH')).toHaveLength(2);
   });
 
   it('retries a dropped connection on a read', async () => {
-    const { client, defender } = fakeTenant(server);
-    defender.inject('list', 'network-error');
+    const { client, tenant } = fakeTenant(server);
+    tenant.faults.add('defender.listIncidents', { network: { kind: 'reset' } });
     expect((await client.incidents.list().toArray()).length).toBeGreaterThan(0);
-    expect(defender.requests).toHaveLength(2);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(2);
   });
 
   it('rejects with the caller\'s abort reason while waiting to retry', async () => {
-    const { client, defender } = fakeTenant(server);
-    defender.inject('get', { status: 503, body: {}, headers: { 'retry-after': '5' } });
+    const { client, tenant } = fakeTenant(server);
+    tenant.faults.add('defender.getIncident', { status: 503, body: {}, headers: { 'retry-after': '5' } });
     const controller = new AbortController();
     const reason = new Error('caller gave up');
-    setTimeout(() => controller.abort(reason), 200);
-    const started = Date.now();
-    await expect(client.incidents.get('1', { signal: controller.signal })).rejects.toBe(reason);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(defender.requests).toHaveLength(1);
+    const outcome = client.incidents.get('1', { signal: controller.signal }).then(() => undefined, (e: unknown) => e);
+    // The 503 is answered: the client now waits 5 s to retry, and the caller gives up meanwhile.
+    await expect.poll(() => requestsTo(tenant, 'defender').map((r) => r.status), { timeout: 10_000 }).toEqual([503]);
+    const aborted = Date.now();
+    controller.abort(reason);
+    expect(await outcome).toBe(reason);
+    // The one time bound is the wait it was in: a sleep that ignored the signal would end no sooner.
+    expect(Date.now() - aborted).toBeLessThan(5_000);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(1);
   });
 
   it('rejects at once with an already-aborted signal and sends nothing', async () => {
-    const { client, defender, credential } = fakeTenant(server);
+    const { client, tenant, credential } = fakeTenant(server);
     const controller = new AbortController();
     controller.abort(new Error('stop'));
     await expect(client.incidents.get('1', { signal: controller.signal })).rejects.toThrow('stop');
-    expect(defender.requests).toHaveLength(0);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(0);
     expect(credential.calls).toBe(0);
   });
 
@@ -222,9 +228,9 @@ describe('transport', () => {
   });
 
   it('maps a 404 to NotFoundError and a 400 to ApiError with the service code', async () => {
-    const { client, defender } = fakeTenant(server);
+    const { client, tenant } = fakeTenant(server);
     await expect(client.incidents.get('999999999')).rejects.toBeInstanceOf(NotFoundError);
-    defender.inject('list', { status: 400, body: { error: { code: 'ODataError', message: 'Invalid filter', target: 'o-1' } } });
+    tenant.faults.add('defender.listIncidents', { status: 400, body: { error: { code: 'ODataError', message: 'Invalid filter', target: 'o-1' } } });
     const error = await client.incidents.list().toArray().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).code).toBe('ODataError');
@@ -232,22 +238,22 @@ describe('transport', () => {
   });
 
   it('raises ResponseValidationError for an HTML page with status 200', async () => {
-    const { client, defender } = fakeTenant(server);
-    defender.inject('get', { status: 200, rawBody: '<html><body>Sign in</body></html>', headers: { 'content-type': 'text/html' } });
+    const { client, tenant } = fakeTenant(server);
+    tenant.faults.add('defender.getIncident', { status: 200, rawBody: '<html><body>Sign in</body></html>', headers: { 'content-type': 'text/html' } });
     const error = await client.incidents.get('1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as Error).message).toContain('text/html');
   });
 
   it('refuses the ids "." and ".." that would change the request path', async () => {
-    const { client, defender } = fakeTenant(server);
+    const { client, tenant } = fakeTenant(server);
     await expect(client.incidents.get('..')).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(client.incidents.update('.', { status: 'resolved' })).rejects.toBeInstanceOf(InvalidArgumentError);
-    expect(defender.requests).toHaveLength(0);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(0);
   });
 
   it('refuses to send a token over plain http except to loopback', () => {
-    const credential = new CountingCredential();
+    const { credential } = fakeTenant(server);
     const cloud = { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: 'http://defender.example.com', scope: 'https://api.security.microsoft.com/.default' };
     expect(() => new DefenderClient({ credential, cloud })).toThrow(InvalidArgumentError);
     expect(() => new DefenderClient({ credential, cloud: { ...cloud, apiBaseUrl: 'http://127.0.0.1:8443' } })).not.toThrow();
@@ -273,6 +279,7 @@ describe('transport', () => {
   it.each(['.evil.example/steal', '@evil.example/steal', 'https://api.security.microsoft.com.evil.example/x', 'https://user:pw@api.security.microsoft.com/api/incidents'])(
     'refuses the nextLink %s without sending anything', async (link) => {
       const { client } = fakeTenant(server);
+      await client.auth.inspect(); // the token first: from here on nothing but the listing may be sent
       const sentTo: string[] = [];
       server.use(
         http.get('https://api.security.microsoft.com/api/incidents', () => HttpResponse.json({ value: [], '@odata.nextLink': link })),
@@ -286,12 +293,12 @@ describe('transport', () => {
     });
 
   it('refuses an edited continuation token that points elsewhere, sending no token', async () => {
-    const { client, defender } = fakeTenant(server);
+    const { client, tenant } = fakeTenant(server);
     // A real token of this listing, edited: its listing stays, its cursor points elsewhere.
     const real = (await client.incidents.list({ pageSize: 2 }).byPage().next()).value?.continuationToken;
     const { l } = JSON.parse(Buffer.from(real!, 'base64url').toString('utf8')) as { l: string };
     const edited = (cursor: unknown) => Buffer.from(JSON.stringify({ v: 1, l, c: cursor })).toString('base64url');
-    const sent = defender.requests.length;
+    const sent = requestsTo(tenant, 'defender').length;
     let stolen = 0;
     server.use(http.all('*', () => {
       stolen++;
@@ -303,7 +310,7 @@ describe('transport', () => {
     }
     expect(() => client.incidents.list({ pageSize: 2 }).byPage({ continuationToken: edited({ skip: -5 }) })).toThrow(InvalidArgumentError);
     expect(stolen).toBe(0);
-    expect(defender.requests).toHaveLength(sent);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(sent);
   });
 
   it('follows a rooted nextLink on the API origin, and stops if the API repeats it', async () => {
@@ -322,19 +329,21 @@ describe('transport', () => {
   });
 
   it('matches a 429 by its status whatever the body code, and no other status by a "429" code', async () => {
-    const { client, defender } = fakeTenant(server, { client: { maxRetries: 0 } });
-    defender.inject('get', { status: 429, body: { error: { code: '', message: 'Too many requests.' } } });
+    const { client, tenant } = fakeTenant(server, { client: { maxRetries: 0 } });
+    tenant.faults.add('defender.getIncident', { status: 429, body: { error: { code: '', message: 'Too many requests.' } } });
     await expect(client.incidents.get('1')).rejects.toBeInstanceOf(RateLimitError);
-    defender.inject('get', { status: 429, rawBody: '' });
+    tenant.faults.add('defender.getIncident', { status: 429, rawBody: '' });
     await expect(client.incidents.get('1')).rejects.toBeInstanceOf(RateLimitError);
-    defender.inject('get', { status: 400, body: { error: { code: '429', message: 'odd' } } });
+    tenant.faults.add('defender.getIncident', { status: 400, body: { error: { code: '429', message: 'odd' } } });
     const error = await client.incidents.get('1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).not.toBeInstanceOf(RateLimitError);
   });
 
   it('uses huntingTimeoutMs for hunting and timeoutMs for other calls', async () => {
-    const { client } = fakeTenant(server, { client: { timeoutMs: 200, huntingTimeoutMs: 1_500 }, huntingTables: { T: [{ A: 1 }] } });
+    // The slow answers take 500 ms: more than timeoutMs, which must end the get (its timer is set
+    // first and is due first, however busy the machine), far less than huntingTimeoutMs.
+    const { client } = fakeTenant(server, { client: { timeoutMs: 200, huntingTimeoutMs: 10_000 }, huntingTables: { T: [{ A: 1 }] } });
     const slow = async () => {
       await new Promise((r) => setTimeout(r, 500));
     };
@@ -369,8 +378,8 @@ describe('transport', () => {
     const lines: string[] = [];
     const sink = (...args: unknown[]) => lines.push(args.map((a) => inspect(a)).join(' '));
     const logger = { debug: sink, info: sink, warn: sink, error: sink };
-    const { client, defender, credential } = fakeTenant(server, { client: { logger } });
-    defender.inject('list', { status: 401, body: { error: { code: 'Unauthorized', message: 'expired' } } }, { status: 503, body: {}, headers: { 'retry-after': '0' } });
+    const { client, tenant, credential } = fakeTenant(server, { client: { logger } });
+    tenant.faults.add('defender.listIncidents', { status: 401, body: { error: { code: 'Unauthorized', message: 'expired' } } }, { status: 503, body: {}, headers: { 'retry-after': '0' } });
     await client.incidents.list().toArray();
     expect(lines.some((l) => l.includes('GET https://api.security.microsoft.com/api/incidents'))).toBe(true);
     expect(lines.some((l) => /retrying/i.test(l))).toBe(true);
@@ -383,12 +392,12 @@ describe('transport', () => {
   });
 
   it('keeps tokens out of every error: message, cause, inspect and JSON', async () => {
-    const { client, defender, credential } = fakeTenant(server, { roles: [], client: { maxRetries: 0 } });
+    const { client, tenant, credential } = fakeTenant(server, { roles: [], client: { maxRetries: 0 } });
     const errors: unknown[] = [];
     errors.push(await client.incidents.get('1').catch((e: unknown) => e)); // 403
-    defender.inject('get', 'network-error');
+    tenant.faults.add('defender.getIncident', { network: { kind: 'reset' } });
     errors.push(await client.incidents.get('1').catch((e: unknown) => e));
-    defender.inject('get', { status: 500, body: { error: { code: 'x', message: 'y' } } });
+    tenant.faults.add('defender.getIncident', { status: 500, body: { error: { code: 'x', message: 'y' } } });
     errors.push(await client.incidents.get('1').catch((e: unknown) => e));
     expect(credential.issued.length).toBeGreaterThan(0);
     for (const error of errors) {

@@ -15,7 +15,7 @@ import { injectedResponse, InjectionQueues, isRecord, nonNegativeInt, readReques
 import { GRAPH_WRITABLE_ENUMS, renderAlert, renderComment, renderIncident, toLegacy, type GraphRenderOptions } from './graph-wire.js';
 import type { LegacyAlertWire, LegacyCommentWire, LegacyIncidentWire } from './legacy-wire.js';
 
-export { graphErrorResponse, graphUnauthorized } from './graph-errors.js';
+export { graphErrorResponse, graphTokenVerifier, graphUnauthorized } from './graph-errors.js';
 
 /** Who a verified token belongs to. */
 export interface GraphCaller {

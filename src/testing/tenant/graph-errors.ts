@@ -4,6 +4,7 @@
  * `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`.
  */
 import { randomUUID } from 'node:crypto';
+import { bearerToken, type TokenSigner } from './tokens.js';
 
 /** The content type Graph sends with JSON bodies. */
 export const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
@@ -87,4 +88,37 @@ export function graphUnauthorized(request: Request, message: string, now?: numbe
     ...(now === undefined ? {} : { now }),
     headers: { 'www-authenticate': GRAPH_CHALLENGE },
   });
+}
+
+/** Graph's 401 text for each reason a token check gives. */
+function unauthorizedMessage(reason: string): string {
+  if (reason.includes('audience')) return 'Access token validation failure. Invalid audience.';
+  if (reason.includes('expired')) return 'Lifetime validation failed, the token is expired.';
+  if (reason.includes('not yet valid')) return 'Lifetime validation failed, the token is not yet valid.';
+  if (reason.includes('another tenant')) return 'Access token validation failure. Invalid issuer.';
+  if (reason.includes('malformed')) return 'Invalid JWT token. The token is not in JWS or JWE compact serialization format.';
+  return 'Access token validation failure.';
+}
+
+/**
+ * A `verifyToken` for the Graph API: checks the bearer token's signature (by `signer`), audience,
+ * tenant and expiry, and refuses it with Graph's 401 and the text Graph gives for the reason.
+ */
+export function graphTokenVerifier(options: {
+  signer: TokenSigner;
+  audiences: readonly string[];
+  tenantId: string;
+  now: () => number;
+}): (request: Request) => { appId: string; roles: string[] } | Response {
+  return (request) => {
+    const token = bearerToken(request);
+    if (!token) return graphUnauthorized(request, 'Access token is empty.', options.now());
+    const checked = options.signer.verify(token, { audiences: options.audiences, tenantId: options.tenantId, now: options.now() });
+    if (!checked.ok) return graphUnauthorized(request, unauthorizedMessage(checked.reason), options.now());
+    const { claims } = checked;
+    return {
+      appId: typeof claims['appid'] === 'string' ? claims['appid'] : '',
+      roles: Array.isArray(claims['roles']) ? claims['roles'].filter((role): role is string => typeof role === 'string') : [],
+    };
+  };
 }

@@ -39,7 +39,7 @@ const upperFirst = (value: string): string => value.charAt(0).toUpperCase() + va
 
 /**
  * The kit's own legacy → Graph names, kept apart from the SDK's tables on purpose (an independent
- * check of the SDK's mapping); `test/testing/graph-enum-tables.test.ts` holds the two together.
+ * check of the SDK's mapping); `test/testing/tenant/graph-enum-tables.test.ts` holds the two together.
  */
 export const GRAPH_ENUM_SYNONYMS = {
   incidentStatus: { New: 'active' },

@@ -9,7 +9,7 @@ import { generateHuntingTables, generateIncidents, prng } from '../data/index.js
 import { networkFaultOf, withNetworkFault, type RequestHandlerLike } from '../network-fault.js';
 import { DefenderApi, legacyUnauthorized } from './defender-api.js';
 import { EntraApi, type EntraApp } from './entra.js';
-import { GraphApi, graphUnauthorized, type GraphApiOptions } from './graph-api.js';
+import { GraphApi, graphTokenVerifier, graphUnauthorized, type GraphApiOptions } from './graph-api.js';
 import { FaultBook, htmlErrorPage, type FaultStep, type TenantRoute } from './faults.js';
 import { KeyVaultApi, type VaultSecret } from './key-vault.js';
 import type { LegacyIncidentWire } from './legacy-wire.js';
@@ -383,7 +383,7 @@ class Tenant implements FakeTenant {
       tenantId: this.tenantId,
       incidents: this.incidents,
       tables: this.tables,
-      verifyToken: (request) => this.#verifyGraphToken(request, graphAudiences),
+      verifyToken: graphTokenVerifier({ signer: this.#signer, audiences: graphAudiences, tenantId: this.tenantId, now }),
       now,
       ...(options.graphExpandFailsAbove !== undefined ? { expandFailsAbove: options.graphExpandFailsAbove } : {}),
     });
@@ -513,21 +513,6 @@ class Tenant implements FakeTenant {
     const entra = this.#entra.routeOf(request);
     if (entra) return entra.kind === 'token' ? 'entra.token' : 'entra.discovery';
     return undefined;
-  }
-
-  #verifyGraphToken(request: Request, audiences: string[]): { appId: string; roles: string[] } | Response {
-    const token = bearerToken(request);
-    if (!token) return graphUnauthorized(request, 'Access token is empty.', this.clock.now());
-    const checked = this.#signer.verify(token, { audiences, tenantId: this.tenantId, now: this.clock.now() });
-    if (!checked.ok) {
-      const message = checked.reason.includes('expired') ? 'Lifetime validation failed, the token is expired.' : 'Access token validation failure. Invalid audience or signature.';
-      return graphUnauthorized(request, message, this.clock.now());
-    }
-    const { claims } = checked;
-    return {
-      appId: typeof claims['appid'] === 'string' ? claims['appid'] : '',
-      roles: Array.isArray(claims['roles']) ? claims['roles'].filter((r): r is string => typeof r === 'string') : [],
-    };
   }
 
   /** (Re)generates the state from the seed. */

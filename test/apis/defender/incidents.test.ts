@@ -1,11 +1,14 @@
-import { thrownBy } from '../support/throws.js';
 import { describe, expect, it } from 'vitest';
 import {
+  LEGACY_MAX_PAGE_SIZE,
+  buildIncidentListQuery,
+  buildIncidentUpdateBody,
   parseIncident,
   parseIncidentListPage,
-} from '../../src/apis/defender/index.js';
-import { ResponseValidationError } from '../../src/errors.js';
-import { incidentSchema, type Evidence, type Incident } from '../../src/models/index.js';
+} from '../../../src/apis/defender/index.js';
+import { ResponseValidationError } from '../../../src/errors.js';
+import { validateIncidentListOptions, validateIncidentUpdate } from '../../../src/models/incident-options.js';
+import { incidentSchema, type Evidence, type Incident, type IncidentListOptions, type IncidentUpdate } from '../../../src/models/index.js';
 import {
   legacyAlert,
   legacyDevice,
@@ -14,7 +17,8 @@ import {
   legacyIncidentList,
   realisticIncident,
   realisticIncidentListResponse,
-} from '../support/defender-payloads.js';
+} from '../../support/defender-payloads.js';
+import { thrownBy } from '../../support/throws.js';
 
 const OP = 'incidents.list';
 
@@ -527,5 +531,103 @@ describe('entities and devices become typed evidence', () => {
       azureAdDeviceId: 'aad-dev',
       vmMetadata: { vmId: 'vm-1', cloudProvider: 'azure', resourceId: '/subscriptions/s/vm', subscriptionId: 's' },
     });
+  });
+});
+
+describe('buildIncidentListQuery', () => {
+  const build = (options: IncidentListOptions, page = { top: 100, skip: 0 }) =>
+    buildIncidentListQuery(validateIncidentListOptions(options, LEGACY_MAX_PAGE_SIZE), page);
+
+  it('sends $top and $skip without a filter when there are no filters', () => {
+    expect([...build({}, { top: 100, skip: 200 })]).toEqual([
+      ['$top', '100'],
+      ['$skip', '200'],
+    ]);
+  });
+
+  it('filters on the four fields the API supports, joined with and', () => {
+    const query = build({
+      updatedAfter: new Date('2020-06-03T18:04:29.463Z'),
+      updatedBefore: '2020-07-01T00:00:00Z',
+      createdAfter: '2021-04-05T00:00:00Z',
+      createdBefore: '2021-05-05T00:00:00+02:00',
+      status: 'active',
+      assignedTo: 'secop2@contoso.com',
+    });
+    expect(query.get('$filter')).toBe(
+      'lastUpdateTime ge 2020-06-03T18:04:29.463Z and lastUpdateTime lt 2020-07-01T00:00:00.000Z' +
+        ' and createdTime ge 2021-04-05T00:00:00.000Z and createdTime lt 2021-05-04T22:00:00.000Z' +
+        " and status eq 'Active' and assignedTo eq 'secop2@contoso.com'",
+    );
+  });
+
+  it.each([
+    ['inProgress', 'InProgress'],
+    ['resolved', 'Resolved'],
+    ['redirected', 'Redirected'],
+  ] as const)('sends status %s as %s', (status, legacy) => {
+    expect(build({ status }).get('$filter')).toBe(`status eq '${legacy}'`);
+  });
+
+  it('escapes single quotes in assignedTo by doubling them', () => {
+    expect(build({ assignedTo: "o'brien@contoso.com" }).get('$filter')).toBe("assignedTo eq 'o''brien@contoso.com'");
+    expect(build({ assignedTo: "x' or 1 eq 1 or assignedTo eq 'y" }).get('$filter')).toBe(
+      "assignedTo eq 'x'' or 1 eq 1 or assignedTo eq ''y'",
+    );
+  });
+
+  it('url-encodes the filter', () => {
+    expect(build({ status: 'active' }).toString()).toBe('%24filter=status+eq+%27Active%27&%24top=100&%24skip=0');
+  });
+});
+
+describe('buildIncidentUpdateBody', () => {
+  const body = (update: IncidentUpdate) => buildIncidentUpdateBody(validateIncidentUpdate(update));
+
+  it('maps the public vocabulary to the legacy wire (the docs example body)', () => {
+    expect(
+      body({
+        status: 'resolved',
+        assignedTo: 'secop2@contoso.com',
+        classification: 'truePositive',
+        determination: 'malware',
+        tags: ['Yossi\'s playground', 'Don\'t mess with the Zohan'],
+        comment: 'pen testing',
+      }),
+    ).toEqual({
+      status: 'Resolved',
+      assignedTo: 'secop2@contoso.com',
+      classification: 'TruePositive',
+      determination: 'Malware',
+      tags: ["Yossi's playground", "Don't mess with the Zohan"],
+      comment: 'pen testing',
+    });
+  });
+
+  it.each([
+    ['falsePositive', 'notMalicious', 'FalsePositive', 'Clean'],
+    ['falsePositive', 'notEnoughDataToValidate', 'FalsePositive', 'NoEnoughDataToValidate'],
+    ['informationalExpectedActivity', 'confirmedUserActivity', 'InformationalExpectedActivity', 'ConfirmedActivity'],
+    ['informationalExpectedActivity', 'lineOfBusinessApplication', 'InformationalExpectedActivity', 'LineOfBusinessApplication'],
+    ['truePositive', 'compromisedAccount', 'TruePositive', 'CompromisedAccount'],
+    ['truePositive', 'multiStagedAttack', 'TruePositive', 'MultiStagedAttack'],
+    ['unknown', 'unknown', 'Unknown', 'NotAvailable'],
+  ])('sends %s/%s as %s/%s', (classification, determination, legacyClassification, legacyDetermination) => {
+    expect(body({ classification, determination } as IncidentUpdate)).toEqual({
+      classification: legacyClassification,
+      determination: legacyDetermination,
+    });
+  });
+
+  it('sends inProgress as InProgress and only the fields given', () => {
+    expect(body({ status: 'inProgress' })).toEqual({ status: 'InProgress' });
+  });
+
+  it('unassigns with an empty string, as the API expects', () => {
+    expect(body({ assignedTo: null })).toEqual({ assignedTo: '' });
+  });
+
+  it('sends comment singular', () => {
+    expect(Object.keys(body({ comment: 'x' }))).toEqual(['comment']);
   });
 });

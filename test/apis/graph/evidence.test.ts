@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
-import { DefenderClient, ResponseValidationError } from '../../src/index.js';
-import { CountingCredential, startServer } from '../support/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DefenderClient, ResponseValidationError } from '../../../src/index.js';
+import { fakeTenant, startServer, type TenantCredential } from '../../support/tenant.js';
 
 const server = startServer();
 const ALERT_URL = 'https://graph.microsoft.com/v1.0/security/alerts_v2/da123';
@@ -34,8 +34,14 @@ const alert = {
   ],
 };
 
+// The fake tenant gives the token; each test answers the alert itself, as Graph would send it.
+let credential: TenantCredential;
+beforeEach(() => {
+  ({ credential } = fakeTenant(server, { incidents: 0, roles: ['SecurityAlert.Read.All'] }));
+});
+
 function client() {
-  return new DefenderClient({ credential: new CountingCredential(['SecurityAlert.Read.All']), api: 'graph' });
+  return new DefenderClient({ credential, api: 'graph' });
 }
 
 describe('Graph evidence', () => {

@@ -1,7 +1,14 @@
+/*
+ * The kit's legacy Defender API (src/testing/tenant/defender-api.ts): tokens and roles, incident
+ * list/get/PATCH with its OData subset, advanced hunting, and injected responses.
+ */
 import { describe, expect, it } from 'vitest';
-import { FakeDefender, seedIncidents, type LegacyIncidentWire } from './defender.js';
-import { startServer } from './harness.js';
-import { makeHourToken } from './jwt.js';
+import { seedIncidents } from '../../../src/testing/data/seed-incidents.js';
+import { handlers } from '../../../src/testing/msw.js';
+import { DefenderApi } from '../../../src/testing/tenant/defender-api.js';
+import type { LegacyIncidentWire } from '../../../src/testing/tenant/legacy-wire.js';
+import { makeHourToken } from '../../support/jwt.js';
+import { startServer } from '../../support/tenant.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const APP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -13,9 +20,10 @@ function token(roles: string[], overrides: { aud?: string; tid?: string; exp?: n
   return makeHourToken({ aud: API, tid: TENANT, appid: APP, roles, ...overrides });
 }
 
-function fake(incidents: LegacyIncidentWire[] = seedIncidents(250), huntingTables = {}): FakeDefender {
-  const defender = new FakeDefender({ tenantId: TENANT, incidents, huntingTables });
-  server.use(...defender.handlers());
+/** The kit's Defender API alone, served for this test, checking tokens of the process-wide test key. */
+function fake(incidents: LegacyIncidentWire[] = seedIncidents(250), huntingTables = {}): DefenderApi {
+  const defender = new DefenderApi({ tenantId: TENANT, incidents, huntingTables });
+  server.use(...handlers(defender));
   return defender;
 }
 
@@ -35,23 +43,7 @@ async function json(response: Response): Promise<any> {
   return response.json();
 }
 
-describe('FakeDefender', () => {
-  describe('seedIncidents', () => {
-    it('is deterministic and realistic', () => {
-      const [first, second] = [seedIncidents(20, 7), seedIncidents(20, 7)];
-      expect(first).toEqual(second);
-      expect(seedIncidents(20, 8)).not.toEqual(first);
-      const incident = first[0]!;
-      expect(incident.createdTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
-      expect(first.some((i) => /\.\d{2}Z$/.test(i.lastUpdateTime))).toBe(true);
-      expect(new Set(first.map((i) => i.status)).size).toBeGreaterThan(2);
-      const entity = first.flatMap((i) => i.alerts).flatMap((a) => a.entities)[0]!;
-      expect(Object.keys(entity)).toHaveLength(31);
-      expect(Object.values(entity).filter((v) => v === null).length).toBeGreaterThan(15);
-      expect(first.flatMap((i) => i.alerts).some((a) => a.devices[0]?.mdatpDeviceId)).toBe(true);
-    });
-  });
-
+describe('DefenderApi', () => {
   describe('authorization', () => {
     it('answers 401 without a token, with a wrong audience, another tenant or an expired token', async () => {
       fake();
@@ -322,8 +314,8 @@ describe('FakeDefender', () => {
     });
 
     it('answers on a configured base URL and audience', async () => {
-      const defender = new FakeDefender({ tenantId: TENANT, baseUrl: 'https://api-gov.security.microsoft.us', resource: 'https://api-gov.security.microsoft.us', incidents: seedIncidents(3) });
-      server.use(...defender.handlers());
+      const defender = new DefenderApi({ tenantId: TENANT, baseUrl: 'https://api-gov.security.microsoft.us', resource: 'https://api-gov.security.microsoft.us', incidents: seedIncidents(3) });
+      server.use(...handlers(defender));
       const gov = { authorization: `Bearer ${token(['Incident.Read.All'], { aud: 'https://api-gov.security.microsoft.us' })}` };
       const body = await json(await fetch('https://api-gov.security.microsoft.us/api/incidents', { headers: gov }));
       expect(body['@odata.context']).toBe('https://api-gov.security.microsoft.us/api/$metadata#Incidents');

@@ -13,7 +13,7 @@ import {
   toPublicIncidentStatus,
   toPublicServiceSource,
   toPublicSeverity,
-} from '../../src/apis/shared/enums.js';
+} from '../../../src/apis/shared/enums.js';
 import {
   ALERT_STATUSES,
   CLASSIFICATIONS,
@@ -22,8 +22,8 @@ import {
   INCIDENT_STATUSES,
   SERVICE_SOURCES,
   SEVERITIES,
-} from '../../src/models/enums.js';
-import { GRAPH_ENUM_SYNONYMS, GRAPH_WRITABLE_ENUMS, toGraphEnum, type GraphEnumKind } from '../../src/testing/tenant/graph-wire.js';
+} from '../../../src/models/enums.js';
+import { GRAPH_ENUM_SYNONYMS, GRAPH_WRITABLE_ENUMS, toGraphEnum, type GraphEnumKind } from '../../../src/testing/tenant/graph-wire.js';
 
 const SDK: Record<GraphEnumKind, { known: readonly string[]; toPublic: (value: string) => string }> = {
   incidentStatus: { known: INCIDENT_STATUSES, toPublic: toPublicIncidentStatus },

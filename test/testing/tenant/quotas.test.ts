@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { QuotaBook, type TenantQuotaFamily, type QuotaRefused } from '../../src/testing/tenant/quotas.js';
-import { parseQuotaMessage, quotaKind } from '../../src/transport/retry-after.js';
+import { QuotaBook, type TenantQuotaFamily, type QuotaRefused } from '../../../src/testing/tenant/quotas.js';
+import { parseQuotaMessage, quotaKind } from '../../../src/transport/retry-after.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const APP = '11111111-2222-4333-8444-555555555555';

@@ -1,15 +1,12 @@
 import { format, inspect } from 'node:util';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationError, DefenderClient, PermissionError, RateLimitError, TimeoutError, type TokenCredential } from '../../src/index.js';
-import { createFakeTenant, handlers, type FakeTenant, type FakeTenantOptions } from '../../src/testing/index.js';
-import { makeTestCertificate } from '../support/certs.js';
-import { makeAccessToken } from '../support/jwt.js';
+import { describe, expect, it } from 'vitest';
+import { AuthenticationError, DefenderClient, PermissionError, RateLimitError, TimeoutError, type TokenCredential } from '../../../src/index.js';
+import { createFakeTenant, handlers, type FakeTenant, type FakeTenantOptions } from '../../../src/testing/index.js';
+import { makeTestCertificate } from '../../support/certs.js';
+import { makeAccessToken } from '../../support/jwt.js';
+import { startServer, tokenFrom } from '../../support/tenant.js';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const server = startServer();
 
 const API = 'https://api.security.microsoft.com';
 const APP = '3c5a1f0e-7b2d-4e8a-9c1f-2d3e4f5a6b7c';
@@ -27,16 +24,7 @@ function clientFor(tenant: FakeTenant, options: Partial<ConstructorParameters<ty
 }
 
 /** A token straight from the tenant's token endpoint, as a client would get it. */
-async function tokenFrom(tenant: FakeTenant, scope = `${API}/.default`): Promise<string> {
-  const { clientId, clientSecret } = tenant.credential();
-  const response = await fetch(`https://login.microsoftonline.com/${tenant.tenantId}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
+const tokenOf = async (tenant: FakeTenant, scope = `${API}/.default`): Promise<string> => (await tokenFrom(tenant, scope)).token;
 
 /** `jwt` with its roles claim changed, keeping the original signature. */
 function tamper(jwt: string, roles: string[]): string {
@@ -57,16 +45,19 @@ describe('createFakeTenant', () => {
     it('gives a client-secret credential a token from its Entra ID and lists its incidents', async () => {
       const tenant = serve();
       const client = clientFor(tenant);
+      const before = tenant.clock.now();
       const incidents = await client.incidents.list().toArray();
+      const after = tenant.clock.now();
       expect(incidents.map((i) => i.id).sort()).toEqual([...tenant.incidents.keys()].map(String).sort());
       expect(tenant.issuedTokens).toBe(1);
       const who = await client.auth.inspect();
       expect(who).toMatchObject({ tenantId: tenant.tenantId, appId: tenant.apps[0]!.clientId, audience: API });
       expect(who.roles).toEqual(expect.arrayContaining(['Incident.ReadWrite.All', 'AdvancedHunting.Read.All']));
-      // A default token lives 60–90 minutes, like Entra's.
-      const minutesLeft = (who.expiresOn.getTime() - Date.now()) / 60_000;
-      expect(minutesLeft).toBeGreaterThan(59);
-      expect(minutesLeft).toBeLessThanOrEqual(90);
+      // A default token lives 60–90 minutes, like Entra's: its expiry, in whole seconds, is 60 to 90
+      // minutes after a moment between the two readings of the tenant's clock around the call.
+      const expiresOn = who.expiresOn.getTime();
+      expect(expiresOn).toBeGreaterThan(before - 1000 + 60 * 60_000);
+      expect(expiresOn).toBeLessThanOrEqual(after + 90 * 60_000);
     });
 
     it('verifies a certificate credential\'s client assertion against the registered certificate', async () => {
@@ -84,7 +75,7 @@ describe('createFakeTenant', () => {
 
     it('refuses a token whose signature does not match, with the legacy 401 body', async () => {
       const tenant = serve({ apps: [{ clientId: APP, clientSecret: 'S3c~ret-value-0123456789', roles: { defender: ['Incident.Read.All'] } }] });
-      const forged = tamper(await tokenFrom(tenant), ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All']);
+      const forged = tamper(await tokenOf(tenant), ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All']);
       const response = await fetch(`${API}/api/incidents`, { headers: { authorization: `Bearer ${forged}` } });
       expect(response.status).toBe(401);
       expect(((await response.json()) as { error: unknown }).error).toMatchObject({
@@ -119,6 +110,16 @@ describe('createFakeTenant', () => {
       const total = result.rows.reduce((sum, row) => sum + Number(row['n']), 0);
       expect(total).toBe(tenant.tables['DeviceProcessEvents']!.length);
       expect(result.schema).toEqual([{ name: 'DeviceName', type: 'String' }, { name: 'n', type: 'Int64' }]);
+    });
+
+    it('serves one store, tenant.incidents, through both APIs, to tokens of one app', async () => {
+      const tenant = serve();
+      const legacy: any = await (await fetch(`${API}/api/incidents`, { headers: { authorization: `Bearer ${await tokenOf(tenant)}` } })).json();
+      const graphToken = await tokenOf(tenant, 'https://graph.microsoft.com/.default');
+      const modern: any = await (await fetch('https://graph.microsoft.com/v1.0/security/incidents', { headers: { authorization: `Bearer ${graphToken}` } })).json();
+      expect(new Set(legacy.value.map((i: { incidentId: number }) => i.incidentId))).toEqual(new Set(tenant.incidents.keys()));
+      expect(modern.value.map((i: { id: string }) => i.id)).toEqual(legacy.value.map((i: { incidentId: number }) => String(i.incidentId)));
+      expect(modern.value.map((i: { displayName: string }) => i.displayName)).toEqual(legacy.value.map((i: { incidentName: string }) => i.incidentName));
     });
 
     it('keeps secrets and tokens out of recorded requests and inspect()', async () => {
@@ -200,7 +201,7 @@ describe('createFakeTenant', () => {
     it('serves an HTML error page from a gateway', async () => {
       const tenant = serve();
       tenant.faults.add('*', { html: true, status: 502 });
-      const token = await tokenFrom(tenant).catch(() => undefined);
+      const token = await tokenOf(tenant).catch(() => undefined);
       expect(token).toBeUndefined(); // '*' covers Entra too: the token request got the page
       const page = await fetch(`${API}/api/incidents`);
       expect(page.status).toBe(401); // the one step is used up: the API itself refuses the anonymous call
@@ -228,9 +229,10 @@ describe('createFakeTenant', () => {
       const client = clientFor(tenant, { timeoutMs: 150, maxRetries: 0 });
       await client.auth.inspect();
       tenant.faults.add('defender.getIncident', { network: { kind: 'stall' } });
-      const started = Date.now();
-      await expect(client.incidents.get(idOf(tenant))).rejects.toBeInstanceOf(TimeoutError);
-      expect(Date.now() - started).toBeLessThan(2_000);
+      // The stall never ends: only the client's own 150 ms timer can end the call.
+      const error = await client.incidents.get(idOf(tenant)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).timeoutMs).toBe(150);
     });
 
     it('delays, then answers normally; clear() drops queued steps', async () => {
@@ -270,27 +272,30 @@ describe('createFakeTenant', () => {
       expect(a.incidents.size).toBe(30);
     });
 
-    it('runs its clock timeScale times faster: a token expires early and the client refreshes it', async () => {
-      // 600 simulated seconds at 1000× = 600 real milliseconds.
+    it('runs its clock timeScale times faster: a token expires after its lifetime on that clock', async () => {
+      // 600 simulated seconds at 1000× = 600 real milliseconds. (That a client refreshes a token the
+      // API calls expired is the `expiredToken` fault's test above, with no race against the clock.)
       const tenant = serve({ tokenLifetimeSeconds: 600, timeScale: 1000 });
-      const client = clientFor(tenant);
-      await client.incidents.get(idOf(tenant));
-      const tokens = tenant.issuedTokens;
-      const before = tenant.clock.now();
+      const realBefore = Date.now();
+      const simBefore = tenant.clock.now();
+      const token = await tokenOf(tenant);
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { iat: number; exp: number };
+      expect(claims.exp - claims.iat).toBe(600);
       await new Promise((resolve) => setTimeout(resolve, 650));
-      expect(tenant.clock.now() - before).toBeGreaterThanOrEqual(600_000);
-      await expect(client.incidents.get(idOf(tenant))).resolves.toBeDefined();
-      expect(tenant.issuedTokens).toBe(tokens + 1);
-      expect(tenant.requests.slice(-3).map((r) => [r.route, r.status])).toEqual([
-        ['defender.getIncident', 401],
-        ['entra.token', 200],
-        ['defender.getIncident', 200],
-      ]);
+      const simAfter = tenant.clock.now();
+      const realAfter = Date.now();
+      // The clock ran 1000 times the real time between the readings, however long that was.
+      expect(simAfter - simBefore).toBeGreaterThanOrEqual(600_000);
+      expect(simAfter - simBefore).toBeLessThanOrEqual((realAfter - realBefore) * 1000);
+      expect(simAfter).toBeGreaterThan(claims.exp * 1000);
+      const expired = await fetch(`${API}/api/incidents/${idOf(tenant)}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(expired.status).toBe(401);
+      expect(((await expired.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
     });
 
     it('advances its clock on demand', async () => {
       const tenant = serve({ tokenLifetimeSeconds: 3600 });
-      const token = await tokenFrom(tenant);
+      const token = await tokenOf(tenant);
       const get = () => fetch(`${API}/api/incidents/${idOf(tenant)}`, { headers: { authorization: `Bearer ${token}` } });
       expect((await get()).status).toBe(200);
       tenant.clock.advance(3601_000);
@@ -318,11 +323,17 @@ describe('createFakeTenant', () => {
     it('refuses calls over a quota with 429 and Retry-After until the window has room', async () => {
       const tenant = serve({ quotas: { 'defender.incident.get': [{ limit: 2, intervalMs: 60_000 }] } });
       const client = clientFor(tenant, { rateLimit: false, maxRetryWaitMs: 1_000 });
+      const start = tenant.clock.now();
       await client.incidents.get(idOf(tenant));
       await client.incidents.get(idOf(tenant));
       const error = await client.incidents.get(idOf(tenant)).catch((e: unknown) => e);
+      const end = tenant.clock.now();
       expect(error).toBeInstanceOf(RateLimitError);
-      expect((error as RateLimitError).retryAfterMs).toBeGreaterThan(50_000);
+      // Retry-After is the wait until the first call leaves the minute: the minute less what the
+      // tenant's clock shows went by between them, at most, however long that was.
+      const retryAfterMs = (error as RateLimitError).retryAfterMs!;
+      expect(retryAfterMs).toBeGreaterThanOrEqual(60_000 - (end - start));
+      expect(retryAfterMs).toBeLessThanOrEqual(60_000);
       const refused = tenant.requests.at(-1)!;
       expect(refused).toMatchObject({ route: 'defender.getIncident', status: 429 });
       // Lists have their own quota.
@@ -342,9 +353,9 @@ describe('createFakeTenant', () => {
         `Bearer authorization="https://login.microsoftonline.com/${tenant.tenantId}", resource="https://vault.azure.net"`,
       );
       expect(((await challenge.json()) as { error: unknown }).error).toMatchObject({ code: 'Unauthorized', message: expect.stringMatching(/^AKV10000/) });
-      const wrongAudience = await fetch(url, { headers: { authorization: `Bearer ${await tokenFrom(tenant)}` } });
+      const wrongAudience = await fetch(url, { headers: { authorization: `Bearer ${await tokenOf(tenant)}` } });
       expect(wrongAudience.status).toBe(401);
-      const vaultToken = await tokenFrom(tenant, 'https://vault.azure.net/.default');
+      const vaultToken = await tokenOf(tenant, 'https://vault.azure.net/.default');
       const secret = await fetch(url, { headers: { authorization: `Bearer ${vaultToken}` } });
       expect(secret.status).toBe(200);
       expect(await secret.json()).toMatchObject({ value: tenant.credential().clientSecret, id: expect.stringContaining('/secrets/defender-client-secret/') });
