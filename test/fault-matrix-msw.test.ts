@@ -12,7 +12,7 @@ import type { AccessToken, TokenCredential } from '../src/types.js';
 // Tokens live 3 s: the client refreshes past half of that, while the token is still valid.
 const tenant = createFakeTenant({ seed: 21, incidents: 3, huntingRows: 0, quotas: false, tokenLifetimeSeconds: 3 });
 const server = setupServer(...handlers(tenant));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 
 /** The bootstrap credential that reads the vault: the app itself, at the tenant's token endpoint. */

@@ -13,7 +13,7 @@ export const ALL_ROLES = ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'];
 /** One msw server for a test file; handlers are swapped per test with `use()`. */
 export function startServer() {
   const server = setupServer();
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
   return server;

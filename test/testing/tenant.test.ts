@@ -7,7 +7,7 @@ import { makeTestCertificate } from '../support/certs.js';
 import { makeAccessToken } from '../support/jwt.js';
 
 const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
