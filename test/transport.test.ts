@@ -173,6 +173,18 @@ describe('transport', () => {
     expect(defender.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
   });
 
+  it('keeps fetch\'s own error as the cause of a ConnectionError, not the HTTP library\'s wrapper', async () => {
+    const { client, defender } = fakeTenant(server);
+    const id = String([...defender.incidents.keys()][0]);
+    defender.inject('update', 'network-error');
+    const error = await client.incidents.update(id, { status: 'resolved' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    const cause = (error as ConnectionError).cause as Error;
+    // ky 2 wraps it in a NetworkError whose message holds the method and full URL.
+    expect(cause.name).toBe('TypeError');
+    expect(cause.message).not.toContain('/api/incidents');
+  });
+
   it('resends a PATCH the service throttled (429: not applied)', async () => {
     const { client, defender } = fakeTenant(server);
     const id = String([...defender.incidents.keys()][0]);
