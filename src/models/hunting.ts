@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidArgumentError, type ValidationIssue } from '../errors.js';
 import { describe } from '../clouds.js';
 import { formatIssuePath, responseValidationError } from './validation.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { RowStream } from '../apis/hunting-stream.js';
 import { InvalidArgumentError } from '../errors.js';
 import { isKqlQuery, type KqlQuery } from '../kql.js';
