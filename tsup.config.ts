@@ -17,7 +17,7 @@ const sdkErrorsFromPackage: NonNullable<Options['esbuildPlugins']>[number] = {
 const shared: Options = {
   dts: true,
   sourcemap: true,
-  target: 'node20',
+  target: 'node22',
   platform: 'node',
 };
 

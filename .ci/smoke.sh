@@ -39,9 +39,8 @@ node check.mjs 2> esm-stderr.txt || { cat esm-stderr.txt; exit 1; }
 if grep -q LOADED esm-stderr.txt; then echo "ESM import loaded Azure packages eagerly:"; cat esm-stderr.txt; exit 1; fi
 node check.cjs
 
-# m365-defender/testing (msw is its optional peer): both module systems, and its errors are the
-# SDK's own classes (not a bundled copy), so instanceof holds across the two entries.
-npm install --no-audit --no-fund --silent msw@2.15.0
+# m365-defender/testing (msw is its optional peer, ^2 || ^3): both module systems, and its errors
+# are the SDK's own classes (not a bundled copy), so instanceof holds across the two entries.
 cat > testing.mjs <<'JS'
 const sdk = await import('m365-defender');
 const testing = await import('m365-defender/testing');
@@ -58,8 +57,12 @@ try { testing.createFakeTenant({ seeed: 1 }); throw new Error('no error'); }
 catch (e) { if (!(e instanceof sdk.InvalidArgumentError)) throw e; }
 console.log('CJS m365-defender/testing ok');
 JS
-node testing.mjs
-node testing.cjs
+for msw in msw@2.15.0 msw@3; do
+  npm install --no-audit --no-fund --silent "$msw"
+  echo "with $(node -p "'msw@' + require('msw/package.json').version"):"
+  node testing.mjs
+  node testing.cjs
+done
 
 # The m365d bin from the tarball: --version, then a simulator that a fresh node process (trusting
 # its CA through the printed NODE_EXTRA_CA_CERTS) reaches over TLS, stopped with SIGTERM.

@@ -58,7 +58,7 @@ export async function measureQuotaRun(run: QuotaRun): Promise<QuotaResult> {
     tokenLifetimeSeconds: 30 * 24 * 3600,
   });
   const server = setupServer(...handlers(tenant));
-  server.listen({ onUnhandledRequest: 'bypass' });
+  server.listen({ onUnhandledFrame: 'bypass' });
   try {
     const client = new DefenderClient({
       credential: tenant.credential(),

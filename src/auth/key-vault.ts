@@ -15,6 +15,25 @@ import { parsePkcs12Certificate } from './pkcs12.js';
 import { CertificateCredential, loadIdentity, SecretCredential } from './entra-credentials.js';
 import { className, inspectSymbol, redact, redactedCause } from './redact.js';
 
+/**
+ * `@azure/keyvault-secrets`, an optional peer dependency: only this credential needs it. Missing,
+ * it is a {@link CredentialError} that says what to install.
+ */
+async function loadKeyVaultSecrets(): Promise<typeof import('@azure/keyvault-secrets')> {
+  try {
+    return await import('@azure/keyvault-secrets');
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const missing =
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]@azure\/keyvault-secrets['"]/.test(String((error as Error).message));
+    if (!missing) throw error;
+    throw new CredentialError(
+      'credential.keyVault reads the secret or certificate with the package @azure/keyvault-secrets, which is not installed: run `npm install @azure/keyvault-secrets` (it is an optional peer dependency of m365-defender).',
+      { option: 'credential.keyVault', cause: redactedCause(error) },
+    );
+  }
+}
+
 /** Re-read the vault this long before the token obtained with the value read expires. */
 const REREAD_BEFORE_EXPIRY_MS = 5 * 60_000;
 
@@ -103,7 +122,7 @@ export class KeyVaultCredential implements TokenCredential {
   async #secretClient(): Promise<SecretClientLike> {
     this.#client ??= (async () => {
       const [{ SecretClient }, vaultCredential] = await Promise.all([
-        import('@azure/keyvault-secrets'),
+        loadKeyVaultSecrets(),
         this.#vaultCredential ?? loadIdentity().then((identity) => new identity.ManagedIdentityCredential()),
       ]);
       this.#vaultCredential = vaultCredential;

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ResponseValidationError, type ValidationIssue } from '../errors.js';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

@@ -9,7 +9,7 @@ import { networkFaultOf, type RequestHandlerLike } from './network-fault.js';
 /**
  * msw request handlers that serve `tenant` (Entra ID, the Defender API, Graph and Key Vault on the
  * tenant's hosts), ready for `setupServer(...handlers(tenant))`. Requests the tenant does not serve
- * fall through to your other handlers (or to msw's `onUnhandledRequest`).
+ * fall through to your other handlers (or to msw's `onUnhandledFrame`, `onUnhandledRequest` on msw 2).
  *
  * Network faults become msw's own: `reset` → `HttpResponse.error()`, `reset-during-body` → the
  * status, headers and first bytes of the body, then a stream error, `stall` → no answer until the
@@ -33,7 +33,7 @@ export function handlers(tenant: RequestHandlerLike): HttpHandler[] {
 
 async function toMswResponse(response: Response, signal: AbortSignal): Promise<Response> {
   const fault = networkFaultOf(response);
-  if (!fault) return response;
+  if (!fault) return withContentLength(response);
   switch (fault.kind) {
     case 'reset':
       return HttpResponse.error();
@@ -44,7 +44,8 @@ async function toMswResponse(response: Response, signal: AbortSignal): Promise<R
       });
       return HttpResponse.error();
     case 'reset-during-body': {
-      const bytes = new Uint8Array(await response.arrayBuffer()).slice(0, Math.max(0, fault.afterBytes));
+      const full = new Uint8Array(await response.arrayBuffer());
+      const bytes = full.slice(0, Math.max(0, fault.afterBytes));
       let sent = bytes.length === 0;
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
@@ -58,12 +59,31 @@ async function toMswResponse(response: Response, signal: AbortSignal): Promise<R
           controller.error(new TypeError('terminated: other side closed'));
         },
       });
-      // A plain record: msw drops the headers of a Headers object copied from another response.
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        if (name !== 'content-length') headers[name] = value;
-      });
-      return new HttpResponse(body, { status: response.status, statusText: response.statusText, headers });
+      // The length of the whole body: the client sees the connection break before it has all of it
+      // (msw 3 puts the response on a socket, where a body without a length would just end early).
+      return new HttpResponse(body, { status: response.status, statusText: response.statusText, headers: headersOf(response, full.byteLength) });
     }
   }
+}
+
+/**
+ * The tenant's answers are small and in memory: send them with their length, as a server would.
+ * msw 3 puts a response on an emulated socket, where a body without a length ends with the
+ * connection, and closing a connection whose body the client has not read crashes Node's fetch
+ * (undici: `assert(!this.paused)`).
+ */
+async function withContentLength(response: Response): Promise<Response> {
+  if (response.body === null || response.headers.has('content-length')) return response;
+  const body = new Uint8Array(await response.arrayBuffer());
+  return new HttpResponse(body, { status: response.status, statusText: response.statusText, headers: headersOf(response, body.byteLength) });
+}
+
+/** A plain record (msw drops the headers of a Headers object copied from another response), with `content-length`. */
+function headersOf(response: Response, length: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  headers['content-length'] = String(length);
+  return headers;
 }

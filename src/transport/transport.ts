@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import ky, { type KyInstance } from 'ky';
+import ky, { isNetworkError, type KyInstance } from 'ky';
 import {
   ApiError,
   AuthenticationError,
@@ -318,9 +318,12 @@ export class Transport {
       const text = await response.text();
       clearTimeout(timer);
       return { response, text };
-    } catch (error) {
+    } catch (thrown) {
       clearTimeout(timer);
       if (req.signal?.aborted) throw req.signal.reason;
+      // ky 2 wraps fetch's network errors in its NetworkError (whose message holds the full URL):
+      // keep fetch's own error as the cause, as with ky 1.
+      const error = isNetworkError(thrown) ? thrown.cause : thrown;
       if (timeout.aborted) {
         return {
           failure: new TimeoutError(`${operation.name} timed out after ${timeoutMs} ms.`, { timeoutMs, operation: operation.name }),

@@ -15,7 +15,7 @@ import { TenantCredential } from '../support/tenant.js';
 // every call the client makes on a token it holds as valid, however slowly the machine runs.
 const tenant = createFakeTenant({ seed: 21, incidents: 3, huntingRows: 0, quotas: false, tokenLifetimeSeconds: 3, timeScale: 0.5 });
 const server = setupServer(...handlers(tenant));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

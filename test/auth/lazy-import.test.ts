@@ -57,3 +57,36 @@ describe('lazy loading', () => {
     expect(results.getToken).toContain('LOADED @azure/identity');
   });
 });
+
+const keyVaultMain = `
+import { pathToFileURL } from 'node:url';
+const auth = await import(pathToFileURL(process.argv[2]).href);
+const cloud = { name: 'public', authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: 'https://api.security.microsoft.com', scope: 'https://api.security.microsoft.com/.default', knownAuthority: true };
+const vaultCredential = { getToken: async () => ({ token: 'vault-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+const credential = auth.createCredential({ tenantId: '4f7d2c1e-9a3b-4c5d-8e6f-0a1b2c3d4e5f', clientId: '5e29463d-5d1a-4a5a-9c5e-3f8c4f0f5a11', keyVault: { vaultUrl: 'https://contoso-kv.vault.azure.net', secretName: 'defender-app' }, vaultCredential }, { cloud });
+try { await credential.getToken('https://api.security.microsoft.com/.default'); process.stdout.write('{}'); }
+catch (e) { process.stdout.write(JSON.stringify({ name: e.name, message: e.message, option: e.option, cause: e.cause?.message })); }
+`;
+
+describe('@azure/keyvault-secrets, an optional peer dependency', () => {
+  it('missing, a Key Vault credential fails with a CredentialError that says what to install', async () => {
+    // The bundle runs from a folder with no node_modules: its packages are not installed there.
+    const bundle = join(dir, 'auth-kv.mjs');
+    await build({
+      entryPoints: [join(import.meta.dirname, '../../src/auth/index.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      packages: 'external',
+      outfile: bundle,
+      logLevel: 'silent',
+    });
+    writeFileSync(join(dir, 'kv-main.mjs'), keyVaultMain);
+    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'kv-main.mjs'), bundle], { timeout: 15_000 });
+    const result = JSON.parse(stdout) as { name?: string; message?: string; option?: string; cause?: string };
+    expect(result.name).toBe('CredentialError');
+    expect(result.option).toBe('credential.keyVault');
+    expect(result.message).toContain('npm install @azure/keyvault-secrets');
+    expect(result.cause).toContain("'@azure/keyvault-secrets'");
+  });
+});

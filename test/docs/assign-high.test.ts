@@ -6,7 +6,7 @@ import { assignHighSeverity } from './assign-high.js';
 
 const tenant = createFakeTenant({ seed: 42, incidents: 60 });
 const server = setupServer(...handlers(tenant));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 
 it('assigns the unowned active high-severity incidents, through a 503', async () => {

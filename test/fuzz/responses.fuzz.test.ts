@@ -39,7 +39,7 @@ let reply: { status: number; text: string; contentType: string } = { status: 200
 
 const answer = () => new HttpResponse(reply.text, { status: reply.status, headers: { 'content-type': reply.contentType } });
 const server = setupServer(http.all(`${DEFENDER}/*`, answer), http.all(`${GRAPH}/*`, answer));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 

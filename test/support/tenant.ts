@@ -32,7 +32,7 @@ const CLIENT_SECRET = 'Tst8Q~fake-tenant-app-secret-value-0123456';
 /** One msw server for a test file; each test adds its handlers with `use()`, dropped after it. */
 export function startServer() {
   const server = setupServer();
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
   afterEach(() => server.resetHandlers());
   afterAll(() => server.close());
   return server;

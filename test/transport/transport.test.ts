@@ -175,6 +175,18 @@ describe('transport', () => {
     expect(requestsTo(tenant, 'defender').filter((r) => r.method === 'PATCH')).toHaveLength(2);
   });
 
+  it('keeps fetch\'s own error as the cause of a ConnectionError, not the HTTP library\'s wrapper', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const id = String([...tenant.incidents.keys()][0]);
+    tenant.faults.add('defender.updateIncident', { network: { kind: 'reset' } });
+    const error = await client.incidents.update(id, { status: 'resolved' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    const cause = (error as ConnectionError).cause as Error;
+    // ky 2 wraps it in a NetworkError whose message holds the method and full URL.
+    expect(cause.name).toBe('TypeError');
+    expect(cause.message).not.toContain('/api/incidents');
+  });
+
   it('resends a PATCH the service throttled (429: not applied)', async () => {
     const { client, tenant } = fakeTenant(server);
     const id = String([...tenant.incidents.keys()][0]);

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Evidence, EvidenceBase, FileDetails, UserAccount } from '../../models/evidence.js';
 import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
 import {

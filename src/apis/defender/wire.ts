@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { dateTime, integer, optionalDateTime, str, strings, type Open } from '../shared/wire.js';
 
 /** Ids: incidents send JSON numbers, alerts strings. Both become strings in the model. */

@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Evidence, EvidenceBase } from '../../models/evidence.js';
 import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
 import {

@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { fileDetailsSchema, userAccountSchema, type FileDetails, type UserAccount } from '../../models/evidence.js';
 import { dateTime, integer, optionalDateTime, str, strings, type Open } from '../shared/wire.js';
 

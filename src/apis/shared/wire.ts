@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isDateTimeString } from '../../models/dates.js';
 import { responseValidationError, toValidationIssues } from '../../models/validation.js';
 
