@@ -15,7 +15,9 @@ const sdkErrorsFromPackage: NonNullable<Options['esbuildPlugins']>[number] = {
 };
 
 const shared: Options = {
-  dts: true,
+  // stripInternal: an `@internal` constructor or member stays out of the published types (they
+  // would pull internal modules and @streamparser/json's types into every user's type-check).
+  dts: { compilerOptions: { stripInternal: true } },
   sourcemap: true,
   target: 'node22',
   platform: 'node',
@@ -38,9 +40,11 @@ export default defineConfig([
   // "import_ky.default.get is not a function".
   // The lazy import()s stay lazy (evaluated on first use) but inline: CJS has no chunks.
   { ...entry, format: ['cjs'], noExternal: ['ky'] },
-  // m365-defender/testing: the fake tenant and its adapters. msw is an optional peer dependency.
+  // m365-defender/testing: the fake tenant and the simulator; it never loads msw.
   { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['esm'], external: ['msw'], esbuildPlugins: [sdkErrorsFromPackage] },
   { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['cjs'], external: ['msw'], noExternal: ['ky'], esbuildPlugins: [sdkErrorsFromPackage] },
+  // m365-defender/testing/msw: the msw handlers, apart so that m365-defender/testing loads without msw.
+  { ...shared, entry: { 'testing/msw': 'src/testing/msw.ts' }, format: ['esm', 'cjs'], external: ['msw'] },
   // The m365d command line (ESM only; node-forge is loaded lazily, only by `m365d sim`).
   { ...shared, entry: { cli: 'src/sim/cli.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' }, esbuildPlugins: [sdkErrorsFromPackage] },
 ]);

@@ -39,15 +39,16 @@ node check.mjs 2> esm-stderr.txt || { cat esm-stderr.txt; exit 1; }
 if grep -q LOADED esm-stderr.txt; then echo "ESM import loaded Azure packages eagerly:"; cat esm-stderr.txt; exit 1; fi
 node check.cjs
 
-# m365-defender/testing (msw is its optional peer, ^2 || ^3): both module systems, and its errors
-# are the SDK's own classes (not a bundled copy), so instanceof holds across the two entries.
+# m365-defender/testing loads without msw (not installed yet here), in both module systems, and its
+# errors are the SDK's own classes (not a bundled copy), so instanceof holds across the two entries.
+# Then m365-defender/testing/msw with msw 2 and 3 (its optional peer, ^2 || ^3).
 cat > testing.mjs <<'JS'
 const sdk = await import('m365-defender');
 const testing = await import('m365-defender/testing');
 try { testing.createFakeTenant({ seeed: 1 }); throw new Error('no error'); }
 catch (e) { if (!(e instanceof sdk.InvalidArgumentError) || e.option !== 'seeed') throw e; }
 const tenant = testing.createFakeTenant({ seed: 3, incidents: 4, huntingRows: 10 });
-if (tenant.incidents.size !== 4 || testing.handlers(tenant).length < 1) throw new Error('ESM testing: fake tenant broken');
+if (tenant.incidents.size !== 4 || 'handlers' in testing) throw new Error('ESM testing: fake tenant broken');
 console.log('ESM m365-defender/testing ok');
 JS
 cat > testing.cjs <<'JS'
@@ -57,11 +58,35 @@ try { testing.createFakeTenant({ seeed: 1 }); throw new Error('no error'); }
 catch (e) { if (!(e instanceof sdk.InvalidArgumentError)) throw e; }
 console.log('CJS m365-defender/testing ok');
 JS
+[ ! -d node_modules/msw ] || { echo "msw is installed already: the no-msw check would prove nothing"; exit 1; }
+echo "without msw:"
+node testing.mjs
+node testing.cjs
+cat > testing-msw.mjs <<'JS'
+const { createFakeTenant } = await import('m365-defender/testing');
+const { handlers } = await import('m365-defender/testing/msw');
+const { setupServer } = await import('msw/node');
+const { DefenderClient } = await import('m365-defender');
+const tenant = createFakeTenant({ seed: 3, incidents: 4, huntingRows: 10 });
+const server = setupServer(...handlers(tenant));
+server.listen();
+const client = new DefenderClient({ credential: tenant.credential() });
+const incidents = await client.incidents.list().toArray();
+server.close();
+if (incidents.length !== 4) throw new Error(`ESM testing/msw: listed ${incidents.length} incidents, expected 4`);
+console.log('ESM m365-defender/testing/msw ok: 4 incidents through msw');
+JS
+cat > testing-msw.cjs <<'JS'
+const { handlers } = require('m365-defender/testing/msw');
+const { createFakeTenant } = require('m365-defender/testing');
+if (handlers(createFakeTenant({ seed: 3, incidents: 1, huntingRows: 1 })).length < 1) throw new Error('CJS testing/msw: no handlers');
+console.log('CJS m365-defender/testing/msw ok');
+JS
 for msw in msw@2.15.0 msw@3; do
   npm install --no-audit --no-fund --silent "$msw"
   echo "with $(node -p "'msw@' + require('msw/package.json').version"):"
-  node testing.mjs
-  node testing.cjs
+  node testing-msw.mjs
+  node testing-msw.cjs
 done
 
 # The m365d bin from the tarball: --version, then a simulator that a fresh node process (trusting

@@ -9,7 +9,8 @@
  */
 import { setupServer } from 'msw/node';
 import { DefenderClient } from '../../src/index.js';
-import { createFakeTenant, handlers } from '../../src/testing/index.js';
+import { createFakeTenant } from '../../src/testing/index.js';
+import { handlers } from '../../src/testing/msw.js';
 import type { BenchContext } from '../context.js';
 import { formatRatio, type Row } from '../table.js';
 

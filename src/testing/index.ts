@@ -1,13 +1,15 @@
 /**
  * `m365-defender/testing`: a fake Microsoft 365 Defender tenant for your tests — Entra ID, the
- * Defender API, Graph security and Key Vault, in memory, deterministic from a seed — and the msw
- * handlers that serve it.
+ * Defender API, Graph security and Key Vault, in memory, deterministic from a seed — and the
+ * HTTPS simulator that serves it. It does not need msw; the msw handlers that serve the tenant in
+ * your test process are in `m365-defender/testing/msw`.
  *
  * @example
  * ```ts
  * import { setupServer } from 'msw/node';
  * import { DefenderClient } from 'm365-defender';
- * import { createFakeTenant, handlers } from 'm365-defender/testing';
+ * import { createFakeTenant } from 'm365-defender/testing';
+ * import { handlers } from 'm365-defender/testing/msw';
  *
  * const tenant = createFakeTenant({ seed: 7 });
  * const server = setupServer(...handlers(tenant));
@@ -43,7 +45,6 @@ export type {
   LegacyEntityWire,
   LegacyIncidentWire,
 } from './tenant/legacy-wire.js';
-export { handlers } from './msw.js';
 export {
   startSimulator,
   isLoopbackAddress,

@@ -1,7 +1,9 @@
-/*
- * The msw adapter of the fake tenant: one request handler that hands every request to the tenant
+/**
+ * `m365-defender/testing/msw`: the msw adapter of the fake tenant (msw 2 or 3, an optional peer): one request handler that hands every request to the tenant
  * and puts its answer on msw's wire, breaking the "connection" where the tenant marked a network
  * fault (src/testing/network-fault.ts).
+ *
+ * @packageDocumentation
  */
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { networkFaultOf, type RequestHandlerLike } from './network-fault.js';

@@ -6,7 +6,8 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialError, DefenderClient } from '../../src/index.js';
-import { createFakeTenant, handlers } from '../../src/testing/index.js';
+import { createFakeTenant } from '../../src/testing/index.js';
+import { handlers } from '../../src/testing/msw.js';
 import { TenantCredential } from '../support/tenant.js';
 
 // Tokens live 3 s: the client refreshes past half of that, while the token is still valid. The

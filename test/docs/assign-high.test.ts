@@ -1,7 +1,8 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DefenderClient } from 'm365-defender';
-import { createFakeTenant, handlers } from 'm365-defender/testing';
+import { createFakeTenant } from 'm365-defender/testing';
+import { handlers } from 'm365-defender/testing/msw';
 import { assignHighSeverity } from './assign-high.js';
 
 const tenant = createFakeTenant({ seed: 42, incidents: 60 });

@@ -26,7 +26,8 @@ import {
   type Logger,
 } from '../../src/index.js';
 import { seedIncidents } from '../../src/testing/data/seed-incidents.js';
-import { createFakeTenant, handlers, type FakeTenant } from '../../src/testing/index.js';
+import { createFakeTenant, type FakeTenant } from '../../src/testing/index.js';
+import { handlers } from '../../src/testing/msw.js';
 import { makeTestCertificate } from '../support/certs.js';
 import { CLIENT_ID, DEFENDER_RESOURCE, DEFENDER_ROLES, GRAPH_ROLES, TENANT_ID, TenantCredential, startServer } from '../support/tenant.js';
 

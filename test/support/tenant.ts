@@ -11,13 +11,13 @@ import { DefenderClient, type DefenderClientOptions } from '../../src/index.js';
 import { seedIncidents } from '../../src/testing/data/seed-incidents.js';
 import {
   createFakeTenant,
-  handlers,
   type FakeTenant,
   type FakeTenantOptions,
   type LegacyIncidentWire,
   type TenantRequest,
   type TenantService,
 } from '../../src/testing/index.js';
+import { handlers } from '../../src/testing/msw.js';
 import type { AccessToken, TokenCredential } from '../../src/types.js';
 
 export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';

@@ -1,6 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFakeTenant, handlers } from '../../src/testing/index.js';
+import { createFakeTenant } from '../../src/testing/index.js';
+import { handlers } from '../../src/testing/msw.js';
 import { startServer, tokenFrom } from '../support/tenant.js';
 
 const server = startServer();

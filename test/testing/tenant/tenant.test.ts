@@ -1,7 +1,8 @@
 import { format, inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, DefenderClient, PermissionError, RateLimitError, TimeoutError, type TokenCredential } from '../../../src/index.js';
-import { createFakeTenant, handlers, type FakeTenant, type FakeTenantOptions } from '../../../src/testing/index.js';
+import { createFakeTenant, type FakeTenant, type FakeTenantOptions } from '../../../src/testing/index.js';
+import { handlers } from '../../../src/testing/msw.js';
 import { makeTestCertificate } from '../../support/certs.js';
 import { makeAccessToken } from '../../support/jwt.js';
 import { startServer, tokenFrom } from '../../support/tenant.js';
