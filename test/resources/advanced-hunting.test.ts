@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { z as z3 } from 'zod/v3';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, QueryError, ResponseValidationError, ServerError, kql } from '../../src/index.js';
+import { InvalidArgumentError, QueryError, ResponseValidationError, ServerError, kql, type StandardSchemaV1 } from '../../src/index.js';
 import { fakeTenant, huntingQueries, requestsTo, startServer } from '../support/tenant.js';
 
 const server = startServer();
@@ -46,6 +47,48 @@ describe('advancedHunting.run', () => {
     const error = await client.advancedHunting.run('DeviceProcessEvents', { rowSchema: bad }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as ResponseValidationError).issues[0]!.path).toBe('rows[0].ProcessId');
+  });
+
+  it('takes a rowSchema from another zod copy (zod 3 through zod/v3) and types rows by its output', async () => {
+    const { client } = fakeTenant(server, { huntingTables });
+    const rowSchema = z3.object({ DeviceName: z3.string(), ProcessId: z3.number().transform((id) => `pid-${id}`) });
+    const { rows } = await client.advancedHunting.run('DeviceProcessEvents', { rowSchema });
+    const first: { DeviceName: string; ProcessId: string } = rows[0]!;
+    expect(first).toEqual({ DeviceName: 'pc-01', ProcessId: 'pid-4120' });
+    const error = await client.advancedHunting.run('DeviceProcessEvents', { rowSchema: z3.object({ FileName: z3.number() }) }).catch((e: unknown) => e);
+    expect((error as ResponseValidationError).issues[0]!.path).toBe('rows[0].FileName');
+  });
+
+  it('takes any Standard Schema as rowSchema, naming each failing row by its issue path', async () => {
+    const { client } = fakeTenant(server, { huntingTables });
+    // A schema of no library at all: Standard Schema v1 by hand, as valibot or arktype would give.
+    const rowSchema: StandardSchemaV1<unknown, { host: string }> = {
+      '~standard': {
+        version: 1,
+        vendor: 'hand-made',
+        validate: (value) => {
+          const row = value as { DeviceName?: unknown; FileName?: unknown };
+          return row.FileName === 'cmd.exe'
+            ? { issues: [{ message: 'cmd.exe is not allowed', path: [{ key: 'FileName' }] }] }
+            : { value: { host: String(row.DeviceName) } };
+        },
+      },
+    };
+    const { rows } = await client.advancedHunting.run('DeviceProcessEvents | take 1', { rowSchema });
+    const host: string = rows[0]!.host;
+    expect(host).toBe('pc-01');
+    const error = await client.advancedHunting.run('DeviceProcessEvents', { rowSchema }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as ResponseValidationError).issues.map((issue) => issue.path)).toEqual(['rows[1].FileName', 'rows[2].FileName']);
+  });
+
+  it('refuses a rowSchema that validates asynchronously, naming the option', async () => {
+    const { client } = fakeTenant(server, { huntingTables });
+    const rowSchema = z.object({ DeviceName: z.string() }).refine(async () => true);
+    const error = await client.advancedHunting.run('DeviceProcessEvents', { rowSchema }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).option).toBe('rowSchema');
+    expect((error as InvalidArgumentError).message).toMatch(/asynchronous|synchronous schema/);
   });
 
   it('resends a hunting query at most once after a 5xx, which may have spent CPU quota', async () => {
