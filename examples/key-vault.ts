@@ -9,14 +9,15 @@
  * The app needs Incident.Read.All (Microsoft Threat Protection), or SecurityIncident.Read.All
  * (Microsoft Graph) with DEFENDER_API=graph.
  *
- * The local simulator cannot stand in for Key Vault here: the Key Vault client only sends a token to
- * a host under the vault's domain (*.vault.azure.net), and there is no managed identity on a
- * workstation. `npm run demo` says so and skips this example (on both APIs); the SDK's tests cover the Key Vault
- * credential with the fake tenant in-process.
+ * Off Azure (a workstation, the local simulator) there is no managed identity: give another identity
+ * that may read the vault as VAULT_CLIENT_ID and VAULT_CLIENT_SECRET (`npm run demo` does, against
+ * the simulator's vault, whose URL is on 127.0.0.1: the SDK then lifts the Key Vault client's check
+ * that the token goes to a host under the vault's domain, for a loopback vault only).
  */
+import { ClientSecretCredential } from '@azure/identity';
 import { DefenderClient, clientOptionsFromEnv } from 'm365-defender';
 
-const { AZURE_TENANT_ID, AZURE_CLIENT_ID, VAULT_URL, SECRET_NAME, CERTIFICATE_NAME } = process.env;
+const { AZURE_TENANT_ID, AZURE_CLIENT_ID, VAULT_URL, SECRET_NAME, CERTIFICATE_NAME, VAULT_CLIENT_ID, VAULT_CLIENT_SECRET, AZURE_AUTHORITY_HOST } = process.env;
 if (!AZURE_TENANT_ID || !AZURE_CLIENT_ID || !VAULT_URL || !(SECRET_NAME || CERTIFICATE_NAME)) {
   throw new Error('Set AZURE_TENANT_ID, AZURE_CLIENT_ID, VAULT_URL and SECRET_NAME or CERTIFICATE_NAME.');
 }
@@ -30,6 +31,15 @@ const client = new DefenderClient(
       keyVault: CERTIFICATE_NAME
         ? { vaultUrl: VAULT_URL, certificateName: CERTIFICATE_NAME }
         : { vaultUrl: VAULT_URL, secretName: SECRET_NAME },
+      // Default: the managed identity of the machine. Elsewhere, another app's secret.
+      ...(VAULT_CLIENT_ID && VAULT_CLIENT_SECRET
+        ? {
+            vaultCredential: new ClientSecretCredential(AZURE_TENANT_ID, VAULT_CLIENT_ID, VAULT_CLIENT_SECRET, {
+              // A login host on this machine (the simulator) has no instance discovery to ask.
+              ...(AZURE_AUTHORITY_HOST ? { authorityHost: AZURE_AUTHORITY_HOST, disableInstanceDiscovery: /^https:\/\/(127\.|localhost[:/]|\[::1\])/.test(AZURE_AUTHORITY_HOST) } : {}),
+            }),
+          }
+        : {}),
     },
   }),
 );

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { createHash } from 'node:crypto';
-import type { ResolvedCloud } from '../clouds.js';
+import { isLoopback, type ResolvedCloud } from '../clouds.js';
 import { describe } from '../checks.js';
 import { AuthenticationError, CredentialError } from '../errors.js';
 import type { AccessToken, GetTokenOptions, Logger, TokenCredential } from '../types.js';
@@ -126,7 +126,11 @@ export class KeyVaultCredential implements TokenCredential {
         this.#vaultCredential ?? loadIdentity().then((identity) => new identity.ManagedIdentityCredential()),
       ]);
       this.#vaultCredential = vaultCredential;
-      return new SecretClient(this.#settings.vaultUrl, vaultCredential) as SecretClientLike;
+      // The Key Vault client sends its token only to the resource its challenge names, under the
+      // vault's domain; a vault on this machine (the simulator's) has none, so the check is lifted
+      // for a loopback vault URL only. A real vault keeps it.
+      const loopback = isLoopback(new URL(this.#settings.vaultUrl).hostname);
+      return new SecretClient(this.#settings.vaultUrl, vaultCredential, loopback ? { disableChallengeResourceVerification: true } : {}) as SecretClientLike;
     })();
     try {
       return await this.#client;
