@@ -20,7 +20,7 @@ import {
   type DefenderClientOptions,
 } from '../../src/index.js';
 import { startSimulator, type Simulator, type SimulatorTenant } from '../../src/testing/server.js';
-import type { FaultStep, TenantRoute } from '../../src/testing/tenant/faults.js';
+import type { TenantRoute } from '../../src/testing/tenant/faults.js';
 import { createFakeTenant, type FakeTenant, type TenantRequest } from '../../src/testing/tenant/tenant.js';
 import { rejection } from '../support/throws.js';
 
