@@ -2,6 +2,7 @@
  * m365-defender: a typed SDK for Microsoft 365 Defender (Defender XDR), as an app with no
  * signed-in user.
  * @packageDocumentation
+ * @module m365-defender
  */
 export { DefenderClient, type DefenderClientOptions } from './client.js';
 export type { Incidents, IncidentCallOptions, IncidentGetOptions } from './resources/incidents.js';
@@ -19,14 +20,17 @@ export {
   adminConsentUrl,
   credentialsFromEnv,
   type AdminConsentUrlOptions,
+  type CertificateSource,
   type ClientCertificateCredentialOptions,
   type ClientSecretCredentialOptions,
+  type CredentialEnvironment,
   type CredentialInput,
   type KeyVaultCredentialOptions,
+  type KeyVaultLocation,
   type TokenInfo,
 } from './auth/index.js';
 export type { CloudName, CustomCloud, DefenderRegion, ResolvedCloud } from './clouds.js';
 export type { Page, PagedList, ByPageOptions, ToArrayOptions } from './pagination.js';
 export type { QuotaFamily, RateLimitInfo, RateLimitOptions, RateLimitWindow } from './transport/pacer.js';
-export type { AccessToken, GetTokenOptions, Logger, TokenCredential } from './types.js';
+export type { AccessToken, GetTokenOptions, Logger, TokenCredential, WireApiName } from './types.js';
 export { SDK_VERSION } from './version.js';

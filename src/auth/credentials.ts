@@ -370,7 +370,7 @@ export type CredentialEnvironment = Record<string, string | undefined>;
  * and `AZURE_CLIENT_SEND_CERTIFICATE_CHAIN`). When both a secret and a certificate path are set,
  * the secret is used (as `EnvironmentCredential` does).
  *
- * The result is validated when the client is created (or by {@link createCredential}).
+ * The result is validated when the client is created.
  * @throws CredentialError naming the missing variable(s) in `option`.
  */
 export function credentialsFromEnv(env: CredentialEnvironment = process.env): CredentialInput {

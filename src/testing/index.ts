@@ -19,6 +19,7 @@
  * ```
  *
  * @packageDocumentation
+ * @module m365-defender/testing
  */
 export { createFakeTenant } from './tenant/tenant.js';
 export type {
@@ -37,6 +38,7 @@ export { FaultBook } from './tenant/faults.js';
 export type { FaultRoute, FaultStep, TenantRoute, TenantService } from './tenant/faults.js';
 export type { NetworkFault, RequestHandlerLike } from './network-fault.js';
 export type { VaultSecret } from './tenant/key-vault.js';
+export type { PemKeyPair } from './certs.js';
 export type { TenantQuotaFamily, TenantQuotaLimit } from './tenant/quotas.js';
 export type {
   LegacyAlertWire,

@@ -4,6 +4,7 @@
  * fault (src/testing/network-fault.ts).
  *
  * @packageDocumentation
+ * @module m365-defender/testing/msw
  */
 import { http, HttpResponse, type HttpHandler } from 'msw';
 import { networkFaultOf, type RequestHandlerLike } from './network-fault.js';

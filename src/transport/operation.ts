@@ -1,19 +1,17 @@
 /**
  * What the transport needs to know of the call it sends, and of the wire API's error bodies:
- * given by the wire API modules (`apis/`), read by the transport and the pacer. Types only.
+ * given by the wire API modules (`apis/`), read by the transport. Types only.
  *
  * @packageDocumentation
  */
-
-/** A quota family: the calls that count against one documented limit of the service. */
-export type OperationFamily = 'incidents' | 'incidents.get' | 'alerts' | 'hunting';
+import type { QuotaFamily } from './pacer.js';
 
 /** What the transport needs to know about the operation it sends. */
 export interface OperationSpec {
   /** The public name, e.g. `incidents.list`. */
   name: string;
   /** The quota family the call counts against. */
-  family: OperationFamily;
+  family: QuotaFamily;
   /** Permissions of which the call needs any one. */
   requiredRoles: readonly string[];
   /** The resource app those permissions belong to. */

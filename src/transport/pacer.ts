@@ -7,14 +7,13 @@
 import { describe, rejectUnknownOptions } from '../checks.js';
 import { InvalidArgumentError, RateLimitError, type QuotaKind } from '../errors.js';
 import type { Logger } from '../types.js';
-import type { OperationSpec } from './operation.js';
 
 /**
  * A quota family: `incidents` (list and update), `incidents.get`, `hunting` (advanced hunting),
  * `alerts`. Both wire APIs use the same names; the API is part of every bucket's key, so
  * `hunting` on Graph and `hunting` on the Defender API are paced apart.
  */
-export type QuotaFamily = OperationSpec['family'];
+export type QuotaFamily = 'incidents' | 'incidents.get' | 'alerts' | 'hunting';
 
 /** At most `limit` calls in any `intervalMs` milliseconds (a sliding window, as the service counts). */
 export interface RateLimitWindow {
@@ -41,7 +40,8 @@ export interface RateLimitInfo {
 /** The `rateLimit` option of `DefenderClient`: client-side pacing of the documented quotas. */
 export interface RateLimitOptions {
   /**
-   * Windows per family that replace the defaults ({@link DEFAULT_RATE_LIMITS}); every window of
+   * Windows per family that replace the defaults (the documented quotas: hunting 45/min,
+   * incidents 50/min and 1,500/h, `incidents.get` and alerts 100/min and 1,500/h); every window of
    * a family must have room for a call to go. An empty array turns pacing off for that family
    * (429 feedback still holds it).
    */

@@ -2,10 +2,9 @@
  * Wire shapes of the legacy Defender API incidents (reference §2.4), as the fake tenant stores and serves them.
  */
 
-// ---------------------------------------------------------------- wire shapes (reference §2.4)
+import type { OpenEnum } from '../../models/enums.js';
 
-/** Open string enum: the documented values plus anything Microsoft adds later. */
-type Open<T extends string> = T | (string & {});
+// ---------------------------------------------------------------- wire shapes (reference §2.4)
 
 /** A legacy incident comment. */
 export interface LegacyCommentWire {
@@ -58,7 +57,7 @@ export interface LegacyDeviceWire {
 /** A legacy entity: one flat object with every key present and the unused ones `null`. */
 export interface LegacyEntityWire {
   /** The kind of evidence; decides which of the other keys are set. */
-  entityType: Open<'User' | 'Ip' | 'Url' | 'File' | 'Process' | 'MailBox' | 'MailMessage' | 'MailCluster' | 'Registry' | 'SecurityGroup'>;
+  entityType: OpenEnum<'User' | 'Ip' | 'Url' | 'File' | 'Process' | 'MailBox' | 'MailMessage' | 'MailCluster' | 'Registry' | 'SecurityGroup'>;
   /** The kind's keys (`fileName`, `ipAddress`, …), the unused ones `null`. */
   [field: string]: unknown;
 }
@@ -88,9 +87,9 @@ export interface LegacyAlertWire {
   /** MITRE tactic-like category, e.g. `Execution`. */
   category: string;
   /** Alert status. */
-  status: Open<'New' | 'Active' | 'InProgress' | 'Resolved'>;
+  status: OpenEnum<'New' | 'Active' | 'InProgress' | 'Resolved'>;
   /** Alert severity. */
-  severity: Open<'UnSpecified' | 'Informational' | 'Low' | 'Medium' | 'High'>;
+  severity: OpenEnum<'UnSpecified' | 'Informational' | 'Low' | 'Medium' | 'High'>;
   /** The automated investigation, if one ran. */
   investigationId: number | null;
   /** State of the automated investigation, e.g. `Unsupported`. */
@@ -134,13 +133,13 @@ export interface LegacyIncidentWire {
   /** Who owns it, if anyone. */
   assignedTo: string | null;
   /** Incident classification. */
-  classification: Open<'Unknown' | 'FalsePositive' | 'TruePositive' | 'InformationalExpectedActivity'>;
+  classification: OpenEnum<'Unknown' | 'FalsePositive' | 'TruePositive' | 'InformationalExpectedActivity'>;
   /** Incident determination, e.g. `NotAvailable`. */
   determination: string;
   /** Incident status. */
-  status: Open<'Active' | 'InProgress' | 'Resolved' | 'Redirected'>;
+  status: OpenEnum<'Active' | 'InProgress' | 'Resolved' | 'Redirected'>;
   /** Incident severity. */
-  severity: Open<'UnSpecified' | 'Informational' | 'Low' | 'Medium' | 'High'>;
+  severity: OpenEnum<'UnSpecified' | 'Informational' | 'Low' | 'Medium' | 'High'>;
   /** Incident tags. */
   tags: string[];
   /** Comments, oldest first. */
