@@ -36,18 +36,23 @@ catch (e) { results.getToken = String(e.message); }
 process.stdout.write(JSON.stringify(results));
 `;
 
+/** Bundles src/auth as one ESM file with every package left external (imported at run time, or not). */
+function bundleAuth(outfile: string) {
+  return build({
+    entryPoints: [join(import.meta.dirname, '../../src/auth/index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    outfile,
+    logLevel: 'silent',
+  });
+}
+
 describe('lazy loading', () => {
   it('importing and constructing loads none of @azure/identity, @azure/keyvault-secrets, node-forge; getToken does', async () => {
     const bundle = join(dir, 'auth.mjs');
-    await build({
-      entryPoints: [join(import.meta.dirname, '../../src/auth/index.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      packages: 'external',
-      outfile: bundle,
-      logLevel: 'silent',
-    });
+    await bundleAuth(bundle);
     writeFileSync(join(dir, 'hook.mjs'), hook);
     writeFileSync(join(dir, 'main.mjs'), main);
     const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'main.mjs'), join(dir, 'hook.mjs'), bundle], { timeout: 15_000 });
@@ -72,15 +77,7 @@ describe('@azure/keyvault-secrets, an optional peer dependency', () => {
   it('missing, a Key Vault credential fails with a CredentialError that says what to install', async () => {
     // The bundle runs from a folder with no node_modules: its packages are not installed there.
     const bundle = join(dir, 'auth-kv.mjs');
-    await build({
-      entryPoints: [join(import.meta.dirname, '../../src/auth/index.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      packages: 'external',
-      outfile: bundle,
-      logLevel: 'silent',
-    });
+    await bundleAuth(bundle);
     writeFileSync(join(dir, 'kv-main.mjs'), keyVaultMain);
     const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'kv-main.mjs'), bundle], { timeout: 15_000 });
     const result = JSON.parse(stdout) as { name?: string; message?: string; option?: string; cause?: string };
