@@ -20,16 +20,35 @@ beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleepUntil = (time: number) => sleep(Math.max(0, time - Date.now()));
+
+/**
+ * The API tokens the client's cache took, as it logs them: when each came and until when the client
+ * holds it valid. That span is 2.5 to 3.5 s, not 3: MSAL counts `expires_in` from the request's time
+ * rounded to the nearest second. The waits below follow it, not a fixed guess.
+ */
+function cacheLog(): { cached: Array<{ at: number; until: number }>; logger: { debug: (message: string) => void } } {
+  const cached: Array<{ at: number; until: number }> = [];
+  const debug = (message: string) => {
+    const until = /^token for https:\/\/api\.security\.microsoft\.com\/\.default cached until (\S+)$/.exec(message)?.[1];
+    if (until !== undefined) cached.push({ at: Date.now(), until: Date.parse(until) });
+  };
+  return { cached, logger: { debug } };
+}
 
 describe('fault matrix: the Key Vault failing at refresh time', () => {
   it('keeps calling on the still-valid token, then fails with CredentialError once it expired, sending nothing', async () => {
     const { tenantId, clientId } = tenant.credential();
+    const log = cacheLog();
     const client = new DefenderClient({
       credential: { tenantId, clientId, keyVault: { vaultUrl: tenant.hosts.keyVaultUrl, secretName: 'defender-client-secret' }, vaultCredential: new TenantCredential(tenant) },
       rateLimit: false,
+      logger: log.logger,
     });
     const id = String([...tenant.incidents.keys()][0]);
     await expect(client.incidents.get(id)).resolves.toMatchObject({ id });
+    expect(log.cached).toHaveLength(1);
+    const token = log.cached[0]!;
     // API tokens issued (the vault reader's own tokens aside).
     const apiTokens = () =>
       tenant.requests.filter((r) => r.route === 'entra.token' && r.status === 200 && String((r.body as { scope?: string }).scope).startsWith('https://api.security')).length;
@@ -37,9 +56,9 @@ describe('fault matrix: the Key Vault failing at refresh time', () => {
     const vaultReads = () => tenant.requests.filter((r) => r.route === 'keyvault.getSecret' && r.status === 200).length;
     expect(vaultReads()).toBe(1);
 
-    // Access to the vault is revoked. The token (3 s) is due for refresh, which re-reads the vault
-    // (a value is trusted only as long as the token it gave).
-    await sleep(1_700);
+    // Access to the vault is revoked. Past half its life (as the client counts it) the token is due
+    // for refresh, which re-reads the vault (a value is trusted only as long as the token it gave).
+    await sleepUntil((token.at + token.until) / 2 + 1);
     const denied = { status: 403, body: { error: { code: 'Forbidden', message: 'Caller is not authorized to perform action on resource.', innerError: { code: 'ForbiddenByRbac' } } } };
     tenant.faults.add('keyvault.getSecret', denied, denied, denied, denied);
     const from = tenant.requests.length;
@@ -59,9 +78,8 @@ describe('fault matrix: the Key Vault failing at refresh time', () => {
     expect(apiTokenRequests(during)).toHaveLength(0);
     expect(during.filter((r) => r.route === 'defender.getIncident').map((r) => r.status)).toEqual([200, 200]);
 
-    // Expired (for the client: 3 s after it came): a CredentialError naming the vault, and no API
-    // request.
-    await sleep(2_500);
+    // Expired (for the client): a CredentialError naming the vault, and no API request.
+    await sleepUntil(token.until + 1);
     const after = tenant.requests.length;
     const error = await client.incidents.get(id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialError);

@@ -596,6 +596,20 @@ describe('the token endpoint failing (tokens living 3 s)', () => {
   });
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const sleepUntil = (time: number) => sleep(Math.max(0, time - Date.now()));
+  /**
+   * The tokens the client's cache took, as it logs them: when each came and until when the client
+   * holds it valid. That span is 2.5 to 3.5 s, not 3: MSAL counts `expires_in` from the request's
+   * time rounded to the nearest second. The waits below follow it, not a fixed guess.
+   */
+  function cacheLog(): { cached: Array<{ at: number; until: number }>; logger: { debug: (message: string) => void } } {
+    const cached: Array<{ at: number; until: number }> = [];
+    const debug = (message: string) => {
+      const until = /^token for \S+ cached until (\S+)$/.exec(message)?.[1];
+      if (until !== undefined) cached.push({ at: Date.now(), until: Date.parse(until) });
+    };
+    return { cached, logger: { debug } };
+  }
   // Entra ID's transient-error answer.
   const outage = {
     status: 503,
@@ -606,14 +620,17 @@ describe('the token endpoint failing (tokens living 3 s)', () => {
   beforeEach(() => short.tenant.faults.clear());
 
   it.each<Api>(['defender', 'graph'])('%s: calls continue on the still-valid token while Entra ID is down, and fail clearly once it expired', async (api) => {
-    const c = new DefenderClient(clientOptionsFromEnv(short.env, { api, rateLimit: ROOMY_PACING, maxRetryWaitMs: 2_000 }));
+    const log = cacheLog();
+    const c = new DefenderClient(clientOptionsFromEnv(short.env, { api, rateLimit: ROOMY_PACING, maxRetryWaitMs: 2_000, logger: log.logger }));
     const id = String([...short.tenant.incidents.keys()][0]);
     const get = api === 'graph' ? 'graph.getIncident' : 'defender.getIncident';
     await c.incidents.get(id);
     const issued = short.tenant.issuedTokens;
+    expect(log.cached).toHaveLength(1);
+    const token = log.cached[0]!;
 
-    // Past half its life the cache refreshes the token (a 3 s token: margin 1.5 s), while it is still valid.
-    await sleep(1_700);
+    // Past half its life (as the client counts it) the cache refreshes the token, while it is still valid.
+    await sleepUntil((token.at + token.until) / 2 + 1);
     short.tenant.faults.add('entra.token', outage, outage, outage, outage);
     const from = short.tenant.requests.length;
     await expect(c.incidents.get(id)).resolves.toMatchObject({ id });
@@ -628,9 +645,9 @@ describe('the token endpoint failing (tokens living 3 s)', () => {
     expect(new Set(refused)).toEqual(new Set([503]));
     expect(during.filter((r) => r.route === get).map((r) => r.status)).toEqual([200, 200]);
 
-    // Once it expired (for the client: 3 s after it came) there is nothing to fall back on: a clear
-    // AuthenticationError, and no API request.
-    await sleep(2_500);
+    // Once it expired (for the client) there is nothing to fall back on: a clear AuthenticationError,
+    // and no API request.
+    await sleepUntil(token.until + 1);
     const after = short.tenant.requests.length;
     const error = await rejection(c.incidents.get(id));
     expect(error).toBeInstanceOf(AuthenticationError);
