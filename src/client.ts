@@ -157,7 +157,7 @@ export class DefenderClient {
     const rateLimit = resolveRateLimitOptions(options.rateLimit);
 
     const credential = createCredential(options.credential, { cloud: this.cloud, logger: options.logger });
-    const tokens = new TokenCache(credential, { refreshMarginMs: tokenRefreshMarginMs, logger: options.logger });
+    const tokens = new TokenCache(credential, { refreshMarginMs: tokenRefreshMarginMs, maxRetryWaitMs, logger: options.logger });
     const transport = new Transport({
       baseUrl,
       scope,

@@ -1,8 +1,11 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { clientOptionsFromEnv } from '../src/env.js';
-import { CredentialError, DefenderClient, InvalidArgumentError } from '../src/index.js';
-import { CLIENT_ID, TENANT_ID } from './support/tenant.js';
+import { CredentialError, DefenderClient, InvalidArgumentError, credentialsFromEnv } from '../src/index.js';
+import { CLIENT_ID, TENANT_ID, requestsTo, serveTenant, startServer } from './support/tenant.js';
 import { thrownBy } from './support/throws.js';
+
+const server = startServer();
 
 const app = { AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, AZURE_CLIENT_SECRET: 'env-secret-value' };
 
@@ -123,5 +126,60 @@ describe('clientOptionsFromEnv overrides', () => {
       },
     });
     expect(clientOptionsFromEnv(app, { cloud: 'gcc' }).cloud).toBe('gcc');
+  });
+});
+
+describe('option objects built from the environment print without their secrets', () => {
+  const SECRET = 'Env8Q~recognisable-client-secret-0123456789';
+  const PASSWORD = 'pfx-password-recognisable-987';
+  const withSecret = { ...app, AZURE_CLIENT_SECRET: SECRET };
+  const withCertificate = { AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, AZURE_CLIENT_CERTIFICATE_PATH: '/etc/app/cert.pfx', AZURE_CLIENT_CERTIFICATE_PASSWORD: PASSWORD };
+
+  /** Every way an object gets shown. */
+  const renderings = (value: object) => [
+    inspect(value),
+    inspect(value, { showHidden: true, depth: 10, getters: true }),
+    JSON.stringify(value),
+    String((value as { credential?: unknown }).credential ?? value),
+    `${(value as { credential?: unknown }).credential ?? value}`,
+  ];
+
+  it('credentialsFromEnv and clientOptionsFromEnv show the client secret as [redacted], and still hold it', () => {
+    const credential = credentialsFromEnv(withSecret);
+    const options = clientOptionsFromEnv(withSecret);
+    const spread = { ...clientOptionsFromEnv(withSecret), api: 'graph' as const };
+    for (const value of [credential, options, spread]) {
+      for (const shown of renderings(value)) {
+        expect(shown).not.toContain(SECRET);
+        expect(shown).toContain('[redacted]');
+        expect(shown).toContain(CLIENT_ID);
+      }
+    }
+    expect(JSON.parse(JSON.stringify(options))).toEqual({ credential: { tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: '[redacted]' } });
+    expect((credential as { clientSecret: string }).clientSecret).toBe(SECRET);
+    expect((spread.credential as { clientSecret: string }).clientSecret).toBe(SECRET);
+  });
+
+  it('the certificate password shows as [redacted] too, even in a spread of the credential, and is still there', () => {
+    const credential = credentialsFromEnv(withCertificate) as { certificate: { path: string; password?: string } };
+    const spread = { ...credential, sendCertificateChain: true };
+    for (const value of [credential, spread, clientOptionsFromEnv(withCertificate)]) {
+      for (const shown of renderings(value)) expect(shown).not.toContain(PASSWORD);
+      for (const shown of renderings(value).slice(0, 3)) expect(shown).toContain('/etc/app/cert.pfx');
+    }
+    expect(credential.certificate.password).toBe(PASSWORD);
+    expect(spread.certificate.password).toBe(PASSWORD);
+  });
+
+  it('a spread of clientOptionsFromEnv() still authenticates against the fake tenant, on both APIs', async () => {
+    const tenant = serveTenant(server);
+    const env = { ...app, AZURE_CLIENT_SECRET: tenant.credential(CLIENT_ID).clientSecret! };
+    for (const api of ['defender', 'graph'] as const) {
+      const options = { ...clientOptionsFromEnv(env), api, rateLimit: false as const };
+      expect(inspect(options)).not.toContain(env.AZURE_CLIENT_SECRET);
+      const client = new DefenderClient(options);
+      expect(await client.incidents.list().toArray()).toHaveLength(tenant.incidents.size);
+    }
+    expect(requestsTo(tenant, 'entra').filter((r) => r.route === 'entra.token').map((r) => r.status)).toEqual([200, 200]);
   });
 });

@@ -10,6 +10,7 @@ import { CredentialError } from '../errors.js';
 import type { Logger, TokenCredential } from '../types.js';
 import { looksLikePem, parsePemCertificate, type CertificateMaterial } from './certificate.js';
 import { DeferredCredential } from './deferred.js';
+import { hideSecrets } from './hidden-secrets.js';
 
 /**
  * Describes a credential option's value for an error message without ever echoing a string:
@@ -370,7 +371,11 @@ export type CredentialEnvironment = Record<string, string | undefined>;
  * and `AZURE_CLIENT_SEND_CERTIFICATE_CHAIN`). When both a secret and a certificate path are set,
  * the secret is used (as `EnvironmentCredential` does).
  *
- * The result is validated when the client is created.
+ * The result is validated when the client is created. It prints without its secret:
+ * `util.inspect`, `JSON.stringify` and `String()` show `clientSecret` and the certificate
+ * `password` as `[redacted]`, while the fields themselves hold the values (pass the object on as
+ * it is, or inside a spread of the options; a spread of the object itself copies the fields
+ * without the redaction).
  * @throws CredentialError naming the missing variable(s) in `option`.
  */
 export function credentialsFromEnv(env: CredentialEnvironment = process.env): CredentialInput {
@@ -391,13 +396,17 @@ export function credentialsFromEnv(env: CredentialEnvironment = process.env): Cr
       { option: missing.join(', ') },
     );
   }
-  if (secret) return { tenantId: tenantId!, clientId: clientId!, clientSecret: secret };
+  if (secret) return hideSecrets({ tenantId: tenantId!, clientId: clientId!, clientSecret: secret }, ['clientSecret']);
   const password = env.AZURE_CLIENT_CERTIFICATE_PASSWORD;
   const chain = get('AZURE_CLIENT_SEND_CERTIFICATE_CHAIN');
-  return {
-    tenantId: tenantId!,
-    clientId: clientId!,
-    certificate: password ? { path: certificatePath!, password } : { path: certificatePath! },
-    sendCertificateChain: chain !== undefined && ['true', '1', 'yes'].includes(chain.toLowerCase()),
-  };
+  return hideSecrets(
+    {
+      tenantId: tenantId!,
+      clientId: clientId!,
+      // Hidden in its own object too, so that a spread of the credential keeps it hidden.
+      certificate: password ? hideSecrets({ path: certificatePath!, password }, ['password']) : { path: certificatePath! },
+      sendCertificateChain: chain !== undefined && ['true', '1', 'yes'].includes(chain.toLowerCase()),
+    },
+    [],
+  );
 }

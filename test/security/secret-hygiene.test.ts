@@ -6,11 +6,15 @@
  * level, and `util.inspect(client)` must hold none of them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { delay, http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
+  clientOptionsFromEnv,
   ConnectionError,
   CredentialError,
   DefenderClient,
@@ -29,7 +33,7 @@ import { seedIncidents } from '../../src/testing/data/seed-incidents.js';
 import { createFakeTenant, type FakeTenant } from '../../src/testing/index.js';
 import { handlers } from '../../src/testing/msw.js';
 import { makeTestCertificate } from '../support/certs.js';
-import { CLIENT_ID, DEFENDER_RESOURCE, DEFENDER_ROLES, GRAPH_ROLES, TENANT_ID, TenantCredential, startServer } from '../support/tenant.js';
+import { CLIENT_ID, DEFENDER_RESOURCE, DEFENDER_ROLES, GRAPH_ROLES, TENANT_ID, TenantCredential, startServer, tokenFrom } from '../support/tenant.js';
 
 const server = startServer();
 
@@ -347,5 +351,66 @@ describe('secret hygiene: a working client', () => {
     expect(issued.length).toBeGreaterThanOrEqual(2);
     expect(shown.some((line) => line.startsWith('debug'))).toBe(true);
     expectNothingLeaked('working client');
+  });
+});
+
+describe('secret hygiene: the token source misbehaving', () => {
+  it('a credential returning a real token with CR/LF or NUL appended: refused before sending, the token shown nowhere', async () => {
+    const fake = tenant();
+    const real = await tokenFrom(fake, `${DEFENDER_RESOURCE}/.default`);
+    for (const [name, token] of [
+      ['CR/LF', `${real.token}\r\nX-Injected: 1`],
+      ['NUL', `${real.token}\u0000`],
+    ] as const) {
+      const before = fake.requests.length;
+      await scenario(`token with ${name}`, { credential: { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) } }, (client) => client.incidents.get('100001'), AuthenticationError);
+      expect(fake.requests.slice(before)).toHaveLength(0);
+    }
+  });
+
+  it('a throttled token endpoint: the 429 and the calls refused while it holds', async () => {
+    tenant().faults.add('entra.token', {
+      status: 429,
+      headers: { 'retry-after': '60' },
+      body: { error: 'temporarily_unavailable', error_description: `AADSTS50196: request loop. client_secret=${SECRET}` },
+    });
+    shown = [];
+    const client = new DefenderClient({ credential: secretCredential(), ...fast, logger: capturingLogger() });
+    for (let i = 0; i < 3; i++) {
+      const error = await client.incidents.get('100001').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthenticationError);
+      render(error);
+    }
+    expectNothingLeaked('throttled token endpoint');
+  });
+});
+
+describe('secret hygiene: options from the environment', () => {
+  it('clientOptionsFromEnv with a client secret, or a PFX and its password: printed, spread and used, nothing shows', async () => {
+    const fake = tenant();
+    const dir = mkdtempSync(join(tmpdir(), 'hygiene-env-'));
+    try {
+      const pfx = join(dir, 'app.pfx');
+      writeFileSync(pfx, Buffer.from(cert.pfxBase64(CERT_PASSWORD), 'base64'));
+      const envs = [
+        { AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, AZURE_CLIENT_SECRET: SECRET },
+        { AZURE_TENANT_ID: TENANT_ID, AZURE_CLIENT_ID: CERT_APP, AZURE_CLIENT_CERTIFICATE_PATH: pfx, AZURE_CLIENT_CERTIFICATE_PASSWORD: CERT_PASSWORD },
+      ];
+      shown = [];
+      for (const env of envs) {
+        for (const api of ['defender', 'graph'] as const) {
+          const options = { ...clientOptionsFromEnv(env, { logger: capturingLogger() }), api, ...fast };
+          shown.push(inspect(options, { depth: 10, showHidden: true, getters: true }), JSON.stringify(options), String(options.credential), `${options.credential}`);
+          const client = new DefenderClient(options);
+          await client.incidents.list().toArray();
+          shown.push(inspect(client, { depth: 10, showHidden: true, getters: true }));
+        }
+      }
+      expect(issued.length).toBeGreaterThanOrEqual(4);
+      expect(fake.requests.filter((r) => r.route === 'entra.token').map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      expectNothingLeaked('options from the environment');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
