@@ -385,6 +385,7 @@ export class Pacer {
       );
     if (waitMs > budgetMs) {
       logger?.warn?.(`${operation}: not sent: waiting ${waitMs} ms for the ${api} "${family}" quota would exceed maxRetryWaitMs.`);
+      signal?.throwIfAborted();
       throw tooLong(waitMs);
     }
     // waitMs is 0 when calls queued ahead are about to go: no wait worth telling about
@@ -394,6 +395,8 @@ export class Pacer {
       }
       logger?.debug?.(`${operation}: waiting ${waitMs} ms for a slot of the ${api} "${family}" quota (attempt ${attempt}).`);
     }
+    // onRateLimit or the logger may have aborted: an aborted signal fires no more 'abort' events
+    signal?.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         bucket.remove(waiter);
