@@ -1,6 +1,7 @@
 /*
- * What a 429 does to the pacer: the hold it puts on the whole family, never longer than the
- * family's longest documented window, whatever the service says.
+ * What a 429 does to the pacer: the hold it puts on the whole family (never longer than the
+ * family's longest documented window, whatever the service says), and the wait when its
+ * Retry-After names none worth honouring (back-off, never an immediate resend).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DefenderClient, RateLimitError, type RateLimitInfo } from '../../src/index.js';
@@ -79,5 +80,50 @@ describe('a 429 hold', () => {
     vi.setSystemTime(Date.now() + HOUR + 60_000);
     await expect(late.incidents.get(id)).resolves.toMatchObject({ id });
     expect(requestsTo(tenant, 'defender')).toHaveLength(2);
+  });
+});
+
+describe('a Retry-After that names no wait', () => {
+  const tooMany = { error: { code: 'TooManyRequests', message: 'Too many requests.' } };
+  const past = new Date(Date.UTC(2020, 0, 1)).toUTCString();
+
+  it.each([
+    { retryAfter: '0', pacing: true, body: tooMany },
+    { retryAfter: '-1', pacing: true, body: tooMany },
+    { retryAfter: past, pacing: true, body: tooMany },
+    { retryAfter: '1, 2', pacing: true, body: tooMany },
+    { retryAfter: 'soon 5', pacing: true, body: tooMany },
+    { retryAfter: 'later', pacing: true, body: tooMany },
+    { retryAfter: '0', pacing: false, body: tooMany },
+    // the header came, so the body's worst case (a full minute) is not the fallback either
+    { retryAfter: '0', pacing: true, body: callsQuota },
+  ])('"$retryAfter" backs off as if none had come, instead of resending at once (pacing $pacing, body $body.error.code)', async ({ retryAfter, pacing, body }) => {
+    const { lines, logger } = recordingLogger();
+    const { client, tenant } = fakeTenant(server, { client: { logger, ...(pacing ? {} : { rateLimit: false }) } });
+    const id = String([...tenant.incidents.keys()][0]);
+    tenant.faults.add('defender.getIncident', { status: 429, body, headers: { 'retry-after': retryAfter } });
+    await expect(client.incidents.get(id)).resolves.toMatchObject({ id });
+    expect(requestsTo(tenant, 'defender')).toHaveLength(2);
+    const delays = lines.warn.flatMap((line) => /Retrying in (\d+) ms/.exec(line)?.[1] ?? []).map(Number);
+    // the first back-off: between half and all of 500 ms
+    expect(delays).toHaveLength(1);
+    expect(delays[0]).toBeGreaterThanOrEqual(250);
+    expect(delays[0]).toBeLessThanOrEqual(500);
+  });
+});
+
+describe('a Retry-After sent twice', () => {
+  it('honours "30, 30" (one value, the header repeated by a proxy) as 30 s', async () => {
+    const { client, credential, tenant } = fakeTenant(server);
+    const id = String([...tenant.incidents.keys()][0]);
+    tenant.faults.add('defender.getIncident', { status: 429, body: callsQuota, headers: { 'retry-after': '30, 30' } });
+    const error = await client.incidents.get(id).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'RateLimitError', retryAfterMs: 30_000 });
+    // and the family is held for it: another client's call would wait the rest of the 30 s
+    const waits: RateLimitInfo[] = [];
+    const other = new DefenderClient({ credential, maxRetryWaitMs: 60_000, rateLimit: { onRateLimit: (info) => (waits.push(info), false) } });
+    await expect(other.incidents.get(id)).rejects.toThrow(/onRateLimit cancelled/);
+    expect(waits[0]!.waitMs).toBeGreaterThan(20_000);
+    expect(waits[0]!.waitMs).toBeLessThanOrEqual(30_000);
   });
 });
