@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import { InvalidArgumentError } from './errors.js';
+import type { Logger } from './types.js';
 
 /**
  * Describes a value for an error message without echoing long strings: `null`, `an array`,
@@ -89,6 +90,30 @@ export function checkSignal(signal: unknown, option = 'signal'): AbortSignal | u
 export function checkCallOptions(options: unknown, known: readonly string[], call: string): void {
   const checked = checkOptionsObject(options, known, call);
   checkSignal(checked.signal);
+}
+
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * Checks an optional `logger`: `undefined`, or an object whose `debug`, `info`, `warn` and `error`,
+ * each optional, are functions when present (a bad one would otherwise throw a raw `TypeError`
+ * in the middle of a call).
+ */
+export function checkLogger(logger: unknown, option = 'logger'): Logger | undefined {
+  if (logger === undefined) return undefined;
+  if (typeof logger !== 'object' || logger === null || Array.isArray(logger)) {
+    throw new InvalidArgumentError(option, `${option} must be a console-like object with debug/info/warn/error methods; got ${describe(logger)}.`);
+  }
+  for (const name of LOGGER_METHODS) {
+    const method = (logger as Record<string, unknown>)[name];
+    if (method !== undefined && typeof method !== 'function') {
+      throw new InvalidArgumentError(
+        `${option}.${name}`,
+        `${option}.${name} must be a function (or left out, for no ${name} lines); got ${describe(method)}.`,
+      );
+    }
+  }
+  return logger as Logger;
 }
 
 /** Whether a string holds a lone surrogate (U+D800–U+DFFF), which cannot be percent-encoded. */

@@ -1,6 +1,6 @@
 import { createCredential, decodeAccessToken, TokenCache, type CredentialInput } from './auth/index.js';
 import { ClientAuth } from './resources/auth.js';
-import { describe, rejectUnknownOptions } from './checks.js';
+import { checkLogger, describe, rejectUnknownOptions } from './checks.js';
 import { resolveCloud, type CloudName, type CustomCloud, type DefenderRegion, type ResolvedCloud } from './clouds.js';
 import { InvalidArgumentError } from './errors.js';
 import { crossApiAdvice } from './apis/permissions.js';
@@ -132,9 +132,7 @@ export class DefenderClient {
     if (options.userAgent !== undefined && (typeof options.userAgent !== 'string' || !/^[\x20-\x7e]{1,256}$/.test(options.userAgent))) {
       throw new InvalidArgumentError('userAgent', 'userAgent must be a single-line string of printable ASCII, e.g. "M365DPartner-Contoso-Sentinel/1.2".');
     }
-    if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
-      throw new InvalidArgumentError('logger', 'logger must be a console-like object with debug/info/warn/error methods.');
-    }
+    checkLogger(options.logger);
     if (options.credential === undefined || options.credential === null) {
       throw new InvalidArgumentError('credential', 'credential is required: {tenantId, clientId, clientSecret}, a certificate, a Key Vault reference, or a TokenCredential.');
     }

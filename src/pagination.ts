@@ -101,8 +101,10 @@ export interface PagedListSource<T, C> {
 /**
  * Builds a {@link PagedList} from a page source. Items seen on an earlier page of the same
  * iteration are dropped (offset paging shifts when incidents arrive while you read). A next
- * page the service already gave in this iteration (a next-link loop) ends it with a
- * `ResponseValidationError` rather than listing forever.
+ * page the service already gave in this iteration (a next-link loop), or a page of items all
+ * seen already that is not the last (a service ignoring the offset), ends it with a
+ * `ResponseValidationError` rather than listing forever. Memory: the ids of the items and the
+ * continuation tokens of the pages of the current iteration, nothing more.
  */
 export function pagedList<T, C>(source: PagedListSource<T, C>): PagedList<T> {
   const { fetchPage, isCursor, idOf, operation, listing } = source;
@@ -122,6 +124,14 @@ export function pagedList<T, C>(source: PagedListSource<T, C>): PagedList<T> {
         throw new ResponseValidationError(
           `${operation}: the service pointed to a page it had already returned (a next-page loop); stopped after ${seen.size} item(s).`,
           { operation, issues: [{ path: 'next page link', message: 'points to a page already returned in this listing' }] },
+        );
+      }
+      // A full repeat with more to come is a service ignoring the offset: it would page forever.
+      // (A page can legitimately repeat a few items, when incidents arrive between pages.)
+      if (next !== undefined && items.length > 0 && fresh.length === 0) {
+        throw new ResponseValidationError(
+          `${operation}: the service returned a page whose ${items.length} item(s) it had all returned already, and pointed to yet another page (a page-offset loop); stopped after ${seen.size} item(s).`,
+          { operation, issues: [{ path: 'page', message: 'every item was already returned in this listing' }] },
         );
       }
       if (continuationToken !== undefined) visited.add(continuationToken);

@@ -68,12 +68,32 @@ describe('DefenderClient options', () => {
     [{ credential, userAgent: 'a\r\nX-Injected: 1' }, 'userAgent', /single-line/],
     [{ credential, userAgent: 'Contoso-Sentinel/1.2 ü' }, 'userAgent', /printable ASCII/],
     [{ credential, logger: 'console' }, 'logger', /console-like/],
+    [{ credential, logger: [] }, 'logger', /console-like/],
+    [{ credential, logger: { debug: 'yes' } }, 'logger.debug', /logger\.debug must be a function.*got "yes"/],
+    [{ credential, logger: { debug() {}, warn: true } }, 'logger.warn', /logger\.warn must be a function.*got boolean true/],
+    [{ credential, logger: { error: {} } }, 'logger.error', /logger\.error must be a function.*got an object/],
     [{}, 'credential', /credential is required/],
     [null, 'options', /options object/],
   ])('rejects bad options with an error naming the option (%#)', (options, option, message) => {
     const error = optionError(options);
     expect(error.option).toBe(option);
     expect(error.message).toMatch(message);
+  });
+});
+
+describe('logger', () => {
+  it('takes any console-like object: methods may be left out, or inherited', async () => {
+    const lines: string[] = [];
+    class Collector {
+      debug(message: string) {
+        lines.push(message);
+      }
+    }
+    const { client, tenant } = fakeTenant(server, { client: { logger: new Collector() } });
+    await client.incidents.get(String([...tenant.incidents.keys()][0]));
+    expect(lines.some((line) => line.startsWith('→ GET '))).toBe(true);
+    expect(() => new DefenderClient({ credential, logger: {} })).not.toThrow();
+    expect(() => new DefenderClient({ credential, logger: console })).not.toThrow();
   });
 });
 

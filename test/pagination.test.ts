@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { DefenderClient, InvalidArgumentError, ResponseValidationError, type Incident, type Page } from '../src/index.js';
 import { fakeTenant, startServer } from './support/tenant.js';
 import { thrownBy } from './support/throws.js';
+import { legacyIncident, legacyIncidentList } from './support/defender-payloads.js';
 
 const server = startServer();
 const GRAPH_INCIDENTS = 'https://graph.microsoft.com/v1.0/security/incidents';
+const DEFENDER_INCIDENTS = 'https://api.security.microsoft.com/api/incidents';
 const T = '2026-01-10T10:00:00Z';
 const incident = (id: string) => ({ id, displayName: `incident ${id}`, status: 'active', severity: 'high', createdDateTime: T, lastUpdateDateTime: T, customTags: [], systemTags: [], comments: [] });
 
@@ -27,6 +29,52 @@ describe('paging', () => {
     expect(error).toMatchObject({ operation: 'incidents.list' });
     expect((error as Error).message).toMatch(/next-page loop/);
     expect(requests).toBe(3);
+  });
+
+  it.each(['defender', 'graph'] as const)('stops a service that ignores the page offset (the same full page again) with a ResponseValidationError (%s)', async (api) => {
+    const { credential } = fakeTenant(server);
+    let requests = 0;
+    server.use(
+      http.get(DEFENDER_INCIDENTS, () => {
+        requests++;
+        return HttpResponse.json(legacyIncidentList([legacyIncident({ incidentId: 1 }), legacyIncident({ incidentId: 2 })]));
+      }),
+      // Graph: a new skip token every time, the same items every time
+      http.get(GRAPH_INCIDENTS, () => {
+        requests++;
+        return HttpResponse.json({ value: [incident('1'), incident('2')], '@odata.nextLink': `${GRAPH_INCIDENTS}?$skiptoken=${requests}` });
+      }),
+    );
+    const client = new DefenderClient({ credential, api, rateLimit: false });
+    const pages: string[][] = [];
+    const error = await (async () => {
+      for await (const page of client.incidents.list({ pageSize: 2 }).byPage()) {
+        pages.push(page.items.map((item) => item.id));
+        if (pages.length > 10) return; // what a listing without the check does: on and on
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).toMatchObject({ operation: 'incidents.list' });
+    expect((error as Error).message).toMatch(/page-offset loop/);
+    // the first page is delivered; the second, all seen already, ends the listing
+    expect(pages).toEqual([['1', '2']]);
+    expect(requests).toBe(2);
+  });
+
+  it('keeps listing when a page repeats some items (incidents arrived between pages), and ends on a repeated last page', async () => {
+    const { credential } = fakeTenant(server);
+    // Newest first: two incidents arrive after the first page, shifting the next by two.
+    const pagesBySkip: Record<string, number[]> = { '0': [9, 8], '2': [8, 7], '4': [7, 6], '6': [6] };
+    server.use(
+      http.get(DEFENDER_INCIDENTS, ({ request }) => {
+        const skip = new URL(request.url).searchParams.get('$skip') ?? '0';
+        return HttpResponse.json(legacyIncidentList((pagesBySkip[skip] ?? []).map((incidentId) => legacyIncident({ incidentId }))));
+      }),
+    );
+    const client = new DefenderClient({ credential, rateLimit: false });
+    const ids = (await client.incidents.list({ pageSize: 2 }).toArray()).map((incident) => incident.id);
+    // the last page, short and all seen already, is simply the end: no loop
+    expect(ids).toEqual(['9', '8', '7', '6']);
   });
 
   it('resumes only the listing a continuation token came from', async () => {

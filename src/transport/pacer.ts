@@ -78,6 +78,18 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<QuotaFamily, readonly RateLimi
   ],
 };
 
+/**
+ * The longest a 429 may hold each family: the longest documented window of its quotas (the
+ * hourly call quotas; hunting's CPU quota, reset every 15 minutes). A longer `Retry-After` is
+ * not believed: one absurd answer would otherwise stop every client of the app until a restart.
+ */
+const MAX_HOLD_MS: Readonly<Record<QuotaFamily, number>> = {
+  incidents: HOUR,
+  'incidents.get': HOUR,
+  hunting: 15 * MINUTE,
+  alerts: HOUR,
+};
+
 /** Error code of a `RateLimitError` raised by the pacer: the call was never sent. */
 export const CLIENT_RATE_LIMIT_CODE = 'ClientRateLimited';
 
@@ -385,6 +397,7 @@ export class Pacer {
       );
     if (waitMs > budgetMs) {
       logger?.warn?.(`${operation}: not sent: waiting ${waitMs} ms for the ${api} "${family}" quota would exceed maxRetryWaitMs.`);
+      signal?.throwIfAborted();
       throw tooLong(waitMs);
     }
     // waitMs is 0 when calls queued ahead are about to go: no wait worth telling about
@@ -394,6 +407,8 @@ export class Pacer {
       }
       logger?.debug?.(`${operation}: waiting ${waitMs} ms for a slot of the ${api} "${family}" quota (attempt ${attempt}).`);
     }
+    // onRateLimit or the logger may have aborted: an aborted signal fires no more 'abort' events
+    signal?.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         bucket.remove(waiter);
@@ -421,16 +436,24 @@ export class Pacer {
 
   /**
    * A 429 arrived (another process shares the quota, or the limits are set too high): holds the
-   * whole family until the wait the service asked for has passed, so concurrent calls wait
-   * instead of each hitting the wall. Waiters whose budget no longer covers it fail at once.
+   * whole family until the wait the service asked for has passed (at most `MAX_HOLD_MS`),
+   * so concurrent calls wait instead of each hitting the wall. Waiters whose budget no longer
+   * covers it fail at once.
    */
   hold(family: QuotaFamily, waitMs: number, quota: QuotaKind): void {
+    const { api, logger } = this.#settings;
     const bucket = this.#bucket(family);
-    const until = Date.now() + waitMs;
+    const heldMs = Math.min(waitMs, MAX_HOLD_MS[family]);
+    if (heldMs < waitMs) {
+      logger?.warn?.(
+        `the service asked to hold the ${api} "${family}" quota for ${waitMs} ms after a 429; held for ${heldMs} ms, the longest documented window of that quota.`,
+      );
+    }
+    const until = Date.now() + heldMs;
     if (until <= bucket.holdUntil) return;
     bucket.holdUntil = until;
     bucket.holdQuota = quota;
-    this.#settings.logger?.debug?.(`the ${this.#settings.api} "${family}" quota is held for ${waitMs} ms after a 429.`);
+    logger?.debug?.(`the ${api} "${family}" quota is held for ${heldMs} ms after a 429.`);
     bucket.recheck();
   }
 }

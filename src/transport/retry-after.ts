@@ -9,17 +9,34 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 5
  */
 export const NOT_APPLIED_STATUSES: ReadonlySet<number> = new Set([408, 429]);
 
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d{2}:\\d{2}:\\d{2}';
+/** The three HTTP-date forms (RFC 9110 §5.6.7); `Date.parse` alone reads "soon 5" as a date in 2001. */
+const HTTP_DATE = [
+  new RegExp(`^${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT$`),
+  new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT$`),
+];
+/** asctime() form: no zone written, but GMT by definition (Date.parse would read it as local time). */
+const ASCTIME_DATE = new RegExp(`^${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}$`);
+
 /**
- * Reads a `Retry-After` header: delta seconds or an HTTP date.
- * @returns milliseconds to wait, or undefined when the header is absent or unreadable.
+ * Reads a `Retry-After` header: delta seconds or an HTTP date. The same value twice (`60, 60`:
+ * the header sent twice, as a proxy may add it again) counts once.
+ * @returns milliseconds to wait, or undefined when the header is absent or names no wait to honour:
+ *   not one number or one HTTP date (`1, 2`, `-1`, text), zero, or a date already past. The
+ *   caller then backs off as if no header had come, rather than retrying at once.
  */
 export function parseRetryAfterHeader(value: string | null, now: number = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  if (value === null || value.length > 200) return undefined;
+  const trimmed = value.trim().replace(/^(.+?)(?:\s*,\s*\1)+$/, '$1');
+  let ms: number | undefined;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) ms = Math.round(Number(trimmed) * 1000);
+  else if (HTTP_DATE.some((form) => form.test(trimmed))) ms = Date.parse(trimmed) - now;
+  else if (ASCTIME_DATE.test(trimmed)) ms = Date.parse(`${trimmed} GMT`) - now;
+  if (ms === undefined || Number.isNaN(ms) || ms <= 0) return undefined;
+  // absurd values stay exact integers (the pacer caps what it holds for; see MAX_HOLD_MS)
+  return Math.min(ms, Number.MAX_SAFE_INTEGER);
 }
 
 /** Parses a .NET TimeSpan such as `00:01:00` or `1.02:03:04.5` into milliseconds. */

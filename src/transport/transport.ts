@@ -366,8 +366,9 @@ export class Transport {
   }
 
   #retryAfter(response: Response, body: unknown): number | undefined {
-    const header = parseRetryAfterHeader(response.headers.get('retry-after'));
-    if (header !== undefined) return header;
+    const header = response.headers.get('retry-after');
+    // A header naming no wait to honour (0, a past date, a list, text) means back-off, not the body's guess.
+    if (header !== null) return parseRetryAfterHeader(header);
     if (response.status === 429 || response.status === 503) return parseQuotaMessage(this.#settings.readErrorBody(body, response.headers).message);
     return undefined;
   }

@@ -240,6 +240,45 @@ describe('quota pacing', () => {
     expect(requestsTo(tenant, 'defender')).toHaveLength(2);
   });
 
+  it.each(['onRateLimit', 'the logger'] as const)('rejects with the reason and sends nothing when %s aborts the signal as the wait begins', async (where) => {
+    const controller = new AbortController();
+    const reason = new Error('stop before waiting');
+    const sent: string[] = [];
+    const logger = {
+      debug: (message: string) => {
+        if (message.startsWith('→ ')) sent.push(message);
+        if (where === 'the logger' && /waiting \d+ ms for a slot/.test(message)) controller.abort(reason);
+      },
+    };
+    const onRateLimit = () => void (where === 'onRateLimit' && controller.abort(reason));
+    // A short window: a call that ignored the abort would be granted its slot soon and start an attempt.
+    const { client, tenant } = fakeTenant(server, {
+      client: { logger, rateLimit: { limits: { 'incidents.get': [{ limit: 1, intervalMs: 300 }] }, onRateLimit } },
+    });
+    const id = firstId(tenant);
+    await client.incidents.get(id);
+    await expect(client.incidents.get(id, { signal: controller.signal })).rejects.toBe(reason);
+    // no attempt was started for it (the transport logs each before sending), and it took no slot
+    expect(sent).toHaveLength(1);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(1);
+    await client.incidents.get(id);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('rejects with the reason when the logger aborts the signal as a wait past the budget is refused', async () => {
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    const logger = { warn: (message: string) => void (/not sent: waiting/.test(message) && controller.abort(reason)) };
+    const { client, tenant } = fakeTenant(server, {
+      client: { logger, maxRetryWaitMs: 1_000, rateLimit: { limits: { 'incidents.get': [{ limit: 1, intervalMs: 60_000 }] } } },
+    });
+    const id = firstId(tenant);
+    await client.incidents.get(id);
+    // an abort wins over the refusal, as everywhere in the SDK
+    await expect(client.incidents.get(id, { signal: controller.signal })).rejects.toBe(reason);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(1);
+  });
+
   it('shares buckets between clients of one credential, not between credentials', async () => {
     const limits = { 'incidents.get': [{ limit: 5, intervalMs: 300 }] };
     const shared: RateLimitInfo[] = [];
@@ -292,8 +331,7 @@ describe('quota pacing', () => {
     const logger = {
       debug: (message: string) => {
         lines.push(message);
-        // (after the line, not inside it: the pacer starts listening to the signal just after logging)
-        if (/waiting \d+ ms for a slot/.test(message)) queueMicrotask(() => controller.abort());
+        if (/waiting \d+ ms for a slot/.test(message)) controller.abort();
       },
     };
     const { client, tenant } = fakeTenant(server, {
