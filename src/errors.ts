@@ -40,7 +40,10 @@ export interface ApiErrorDetails extends DefenderErrorOptions {
   clientRequestId?: string | undefined;
   /** How long the service asked the caller to wait before trying again, in milliseconds. */
   retryAfterMs?: number | undefined;
-  /** The parsed response body (JSON when it was JSON, else the text, cut to 2 KB). */
+  /**
+   * The parsed response body (JSON when it was JSON, else the text, cut to 2 KB), with the token
+   * sent and anything like a token redacted from every string in it.
+   */
   body?: unknown;
   /** The SDK operation that failed, e.g. `incidents.list`. */
   operation?: string | undefined;

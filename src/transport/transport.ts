@@ -13,10 +13,11 @@ import {
   ServerError,
   TimeoutError,
 } from '../errors.js';
+import { redact, redactJson } from '../auth/redact.js';
 import { causeCode, connectionFailureCause } from '../causes.js';
 import type { Logger } from '../types.js';
 import { SDK_VERSION } from '../version.js';
-import type { ErrorBodyReader, OperationSpec } from './operation.js';
+import type { ErrorBodyReader, OperationSpec, ParsedErrorBody } from './operation.js';
 import type { Pacer } from './pacer.js';
 import {
   NOT_APPLIED_STATUSES,
@@ -218,9 +219,9 @@ export class Transport {
         s.logger?.debug?.(`← ${response.status} ${req.method} ${url.pathname} in ${Date.now() - started} ms`);
         if (response.status >= 200 && response.status < 300) {
           if (req.stream) return { status: response.status, body: response.body, headers: response.headers };
-          return { status: response.status, body: this.#parseSuccess(text, response, operation.name), headers: response.headers };
+          return { status: response.status, body: this.#parseSuccess(text, response, operation.name, token), headers: response.headers };
         }
-        const body = this.#parseErrorBody(text);
+        const body = this.#parseErrorBody(text, token);
         if (response.status === 401 && !reauthenticated) {
           // The token may have been revoked or expired early: drop it (only if still cached, so
           // concurrent 401s share one refresh) and replay once with the current token.
@@ -230,7 +231,7 @@ export class Transport {
           s.logger?.info?.(`${operation.name}: the API answered 401; refreshing the token and replaying once.`);
           continue;
         }
-        const retryAfterMs = this.#retryAfter(response, body);
+        const retryAfterMs = this.#retryAfter(response, body, token);
         failure = this.#mapError(response, body, operation, clientRequestId, token, retryAfterMs);
         retryable = operation.idempotent
           ? RETRYABLE_STATUSES.has(response.status)
@@ -343,12 +344,12 @@ export class Transport {
     }
   }
 
-  #parseSuccess(text: string, response: Response, operation: string): unknown {
+  #parseSuccess(text: string, response: Response, operation: string, token: string): unknown {
     if (text === '') return undefined;
     try {
       return JSON.parse(text);
     } catch {
-      const type = response.headers.get('content-type') ?? 'no content type';
+      const type = redact(response.headers.get('content-type') ?? 'no content type', [token]).slice(0, 100);
       throw new ResponseValidationError(
         `${operation}: the response (${response.status}, ${type}) is not valid JSON.`,
         { operation, issues: [{ path: '', message: `expected JSON, got ${text.length} characters of ${type}` }] },
@@ -356,19 +357,31 @@ export class Transport {
     }
   }
 
-  #parseErrorBody(text: string): unknown {
+  /**
+   * An error body as kept on the error: JSON parsed, else text cut to 2 KB, and either way with the
+   * token sent, and anything like a token, redacted (some gateways echo the request's headers).
+   */
+  #parseErrorBody(text: string, token: string): unknown {
     if (text === '') return undefined;
     try {
-      return JSON.parse(text);
+      return redactJson(JSON.parse(text), [token]);
     } catch {
-      return text.length > ERROR_BODY_LIMIT ? `${text.slice(0, ERROR_BODY_LIMIT)}…` : text;
+      const safe = redact(text, [token]);
+      return safe.length > ERROR_BODY_LIMIT ? `${safe.slice(0, ERROR_BODY_LIMIT)}…` : safe;
     }
   }
 
-  #retryAfter(response: Response, body: unknown): number | undefined {
+  /** What the wire API reads of an error body; the request id may come from a header, so redacted too. */
+  #readErrorBody(body: unknown, headers: Headers, token: string): ParsedErrorBody {
+    const parsed = this.#settings.readErrorBody(body, headers);
+    const safe = (value: string | undefined) => (value === undefined ? undefined : redact(value, [token]));
+    return { code: safe(parsed.code), message: safe(parsed.message), requestId: safe(parsed.requestId) };
+  }
+
+  #retryAfter(response: Response, body: unknown, token: string): number | undefined {
     const header = parseRetryAfterHeader(response.headers.get('retry-after'));
     if (header !== undefined) return header;
-    if (response.status === 429 || response.status === 503) return parseQuotaMessage(this.#settings.readErrorBody(body, response.headers).message);
+    if (response.status === 429 || response.status === 503) return parseQuotaMessage(this.#readErrorBody(body, response.headers, token).message);
     return undefined;
   }
 
@@ -381,7 +394,7 @@ export class Transport {
     retryAfterMs: number | undefined,
   ): ApiError {
     const status = response.status;
-    const parsed = this.#settings.readErrorBody(body, response.headers);
+    const parsed = this.#readErrorBody(body, response.headers, token);
     const requestId = parsed.requestId;
     const details = {
       status,
