@@ -14,6 +14,7 @@ import { Alerts } from './resources/alerts.js';
 import { Incidents } from './resources/incidents.js';
 import { Transport } from './transport/transport.js';
 import { Pacer, resolveRateLimitOptions, type RateLimitOptions } from './transport/pacer.js';
+import { LARGEST_MAX_RESPONSE_BYTES } from './transport/read-body.js';
 import type { Logger, WireApiName } from './types.js';
 
 /** Options of {@link DefenderClient}. */
@@ -71,11 +72,18 @@ export interface DefenderClientOptions {
    * docs/rate-limits.md.
    */
   rateLimit?: false | RateLimitOptions;
+  /**
+   * The largest response body a call reads into memory, in bytes: past it the call fails with
+   * `ResponseValidationError` (not retried), and stops reading there. Default: 64 MiB for
+   * incidents and alerts, 512 MB for `advancedHunting.run()`; `stream()` has no cap. A value from 1
+   * to 512,000,000 replaces both, e.g. a lower one in a memory-limited function. See docs/errors.md.
+   */
+  maxResponseBytes?: number;
 }
 
 const KNOWN_OPTIONS = new Set<string>([
   'credential', 'api', 'silenceDeprecationWarnings', 'cloud', 'region', 'timeoutMs', 'huntingTimeoutMs', 'maxRetries', 'maxRetryWaitMs',
-  'userAgent', 'logger', 'tokenRefreshMarginMs', 'rateLimit',
+  'userAgent', 'logger', 'tokenRefreshMarginMs', 'rateLimit', 'maxResponseBytes',
 ]);
 
 function integerOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -153,6 +161,8 @@ export class DefenderClient {
     const maxRetryWaitMs = integerOption('maxRetryWaitMs', options.maxRetryWaitMs, 60_000, 0, 3_600_000);
     const tokenRefreshMarginMs = integerOption('tokenRefreshMarginMs', options.tokenRefreshMarginMs, 300_000, 0, 3_600_000);
     const rateLimit = resolveRateLimitOptions(options.rateLimit);
+    const maxResponseBytes =
+      options.maxResponseBytes === undefined ? undefined : integerOption('maxResponseBytes', options.maxResponseBytes, 0, 1, LARGEST_MAX_RESPONSE_BYTES);
 
     const credential = createCredential(options.credential, { cloud: this.cloud, logger: options.logger });
     const tokens = new TokenCache(credential, { refreshMarginMs: tokenRefreshMarginMs, maxRetryWaitMs, logger: options.logger });
@@ -167,6 +177,7 @@ export class DefenderClient {
       timeoutMs,
       maxRetries,
       maxRetryWaitMs,
+      maxResponseBytes,
       pacer:
         rateLimit === false
           ? undefined

@@ -40,7 +40,11 @@ export interface ApiErrorDetails extends DefenderErrorOptions {
   clientRequestId?: string | undefined;
   /** How long the service asked the caller to wait before trying again, in milliseconds. */
   retryAfterMs?: number | undefined;
-  /** The parsed response body (JSON when it was JSON, else the text, cut to 2 KB). */
+  /**
+   * The parsed response body (JSON when it was JSON, else the text, cut to 2 KB), with the token
+   * sent and anything like a token redacted from every string in it. An error body is read to its
+   * first 64 KiB: a longer one is kept as text, marked `[truncated: …]`.
+   */
   body?: unknown;
   /** The SDK operation that failed, e.g. `incidents.list`. */
   operation?: string | undefined;

@@ -28,6 +28,32 @@ export function redact(text: string, secrets: readonly (string | undefined)[] = 
 }
 
 /**
+ * Applies {@link redact} to every string of a freshly parsed JSON value (an API error body), keys
+ * included, in place, and returns it. Walked without recursion: no nesting depth can overflow the
+ * stack. A string is redacted after parsing, so JSON escapes (`\u002e`) cannot hide a token.
+ * @internal
+ */
+export function redactJson(value: unknown, secrets: readonly (string | undefined)[] = []): unknown {
+  if (typeof value === 'string') return redact(value, secrets);
+  if (typeof value !== 'object' || value === null) return value;
+  const pending: object[] = [value];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      if (typeof child === 'object' && child !== null) pending.push(child);
+      const safeValue = typeof child === 'string' ? redact(child, secrets) : child;
+      const safeKey = Array.isArray(node) ? key : redact(key, secrets);
+      if (safeKey === key && safeValue === child) continue;
+      if (safeKey !== key) delete record[key];
+      // defineProperty, not assignment: a "__proto__" key must stay a plain property.
+      Object.defineProperty(record, safeKey, { value: safeValue, writable: true, enumerable: true, configurable: true });
+    }
+  }
+  return value;
+}
+
+/**
  * A stand-in for an error thrown by a library, safe to keep as `cause`: same name, redacted
  * message, no properties (a library's error may carry the request, with its form body), and no
  * nested cause.

@@ -25,6 +25,12 @@ export interface OperationSpec {
    * the tenant's CPU quota again). Default: `maxRetries`.
    */
   maxServerErrorRetries?: number;
+  /**
+   * The largest successful body read into memory, in bytes; past it the call fails with
+   * `ResponseValidationError`. Default: 64 MiB (`PAGE_MAX_RESPONSE_BYTES`). The client option
+   * `maxResponseBytes` replaces it. A streamed body has no cap.
+   */
+  maxResponseBytes?: number;
 }
 
 /** What an API's error body says, read by the wire API module that knows its shape. */

@@ -13,11 +13,13 @@ import {
   ServerError,
   TimeoutError,
 } from '../errors.js';
+import { redact, redactJson } from '../auth/redact.js';
 import { causeCode, connectionFailureCause } from '../causes.js';
 import type { Logger } from '../types.js';
 import { SDK_VERSION } from '../version.js';
-import type { ErrorBodyReader, OperationSpec } from './operation.js';
+import type { ErrorBodyReader, OperationSpec, ParsedErrorBody } from './operation.js';
 import type { Pacer } from './pacer.js';
+import { ERROR_BODY_MAX_BYTES, PAGE_MAX_RESPONSE_BYTES, declaredLength, discardBody, readBodyUpTo } from './read-body.js';
 import {
   NOT_APPLIED_STATUSES,
   RETRYABLE_STATUSES,
@@ -92,9 +94,17 @@ export interface TransportSettings {
   backoffCapMs?: number;
   /** Client-side quota pacing; `undefined` when the client's `rateLimit` is `false`. */
   pacer?: Pacer | undefined;
+  /** The cap of every buffered body, replacing each operation's own (the client's `maxResponseBytes`). */
+  maxResponseBytes?: number | undefined;
 }
 
-const ERROR_BODY_LIMIT = 2048;
+/** How much of an error body that is not JSON is kept on `error.body` (an HTML page, say). */
+const ERROR_TEXT_LIMIT = 2048;
+
+/** What one attempt got: a response and as much of its body as was read, or a failure. */
+type Outcome =
+  | { response: Response; text: string; complete: boolean; cap: number; declared?: number | undefined }
+  | { failure: DefenderError; retryable: boolean };
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -199,7 +209,7 @@ export class Transport {
       const started = Date.now();
       s.logger?.debug?.(`→ ${req.method} ${url.href} (${operation.name}, attempt ${attempt}, client-request-id ${clientRequestId})`);
 
-      let outcome: { response: Response; text: string } | { failure: DefenderError; retryable: boolean };
+      let outcome: Outcome;
       try {
         outcome = await this.#send(req, url, token, clientRequestId, timeoutMs);
       } catch (error) {
@@ -214,13 +224,14 @@ export class Transport {
         ({ failure, retryable } = outcome);
         s.logger?.debug?.(`✗ ${operation.name} attempt ${attempt}: ${failure.message}`);
       } else {
-        const { response, text } = outcome;
+        const { response, text, complete } = outcome;
         s.logger?.debug?.(`← ${response.status} ${req.method} ${url.pathname} in ${Date.now() - started} ms`);
         if (response.status >= 200 && response.status < 300) {
           if (req.stream) return { status: response.status, body: response.body, headers: response.headers };
-          return { status: response.status, body: this.#parseSuccess(text, response, operation.name), headers: response.headers };
+          if (!complete) throw this.#tooLarge(operation, outcome.cap, outcome.declared);
+          return { status: response.status, body: this.#parseSuccess(text, response, operation.name, token), headers: response.headers };
         }
-        const body = this.#parseErrorBody(text);
+        const body = this.#parseErrorBody(text, complete, token);
         if (response.status === 401 && !reauthenticated) {
           // The token may have been revoked or expired early: drop it (only if still cached, so
           // concurrent 401s share one refresh) and replay once with the current token.
@@ -230,7 +241,7 @@ export class Transport {
           s.logger?.info?.(`${operation.name}: the API answered 401; refreshing the token and replaying once.`);
           continue;
         }
-        const retryAfterMs = this.#retryAfter(response, body);
+        const retryAfterMs = this.#retryAfter(response, body, token);
         failure = this.#mapError(response, body, operation, clientRequestId, token, retryAfterMs);
         retryable = operation.idempotent
           ? RETRYABLE_STATUSES.has(response.status)
@@ -283,7 +294,7 @@ export class Transport {
     token: string,
     clientRequestId: string,
     timeoutMs: number,
-  ): Promise<{ response: Response; text: string } | { failure: DefenderError; retryable: boolean }> {
+  ): Promise<Outcome> {
     const { operation } = req;
     // A streamed body outlives the attempt: its timeout stops once the headers are in.
     const headersTimeout = req.stream ? new AbortController() : undefined;
@@ -313,11 +324,19 @@ export class Transport {
       const response = await this.#http(url, init);
       if (req.stream && response.ok) {
         clearTimeout(timer);
-        return { response, text: '' };
+        return { response, text: '', complete: true, cap: Infinity };
       }
-      const text = await response.text();
+      // An error body is kept to a prefix; a success body must fit the call's cap, or none of it is used.
+      const cap = response.ok ? (this.#settings.maxResponseBytes ?? operation.maxResponseBytes ?? PAGE_MAX_RESPONSE_BYTES) : ERROR_BODY_MAX_BYTES;
+      const declared = declaredLength(response.headers);
+      if (response.ok && declared !== undefined && declared > cap) {
+        clearTimeout(timer);
+        discardBody(response.body);
+        return { response, text: '', complete: false, cap, declared };
+      }
+      const { text, complete } = await readBodyUpTo(response.body, cap);
       clearTimeout(timer);
-      return { response, text };
+      return { response, text, complete, cap };
     } catch (thrown) {
       clearTimeout(timer);
       if (req.signal?.aborted) throw req.signal.reason;
@@ -343,12 +362,12 @@ export class Transport {
     }
   }
 
-  #parseSuccess(text: string, response: Response, operation: string): unknown {
+  #parseSuccess(text: string, response: Response, operation: string, token: string): unknown {
     if (text === '') return undefined;
     try {
       return JSON.parse(text);
     } catch {
-      const type = response.headers.get('content-type') ?? 'no content type';
+      const type = redact(response.headers.get('content-type') ?? 'no content type', [token]).slice(0, 100);
       throw new ResponseValidationError(
         `${operation}: the response (${response.status}, ${type}) is not valid JSON.`,
         { operation, issues: [{ path: '', message: `expected JSON, got ${text.length} characters of ${type}` }] },
@@ -356,21 +375,50 @@ export class Transport {
     }
   }
 
-  #parseErrorBody(text: string): unknown {
+  /**
+   * An error body as kept on the error: JSON parsed, else text cut to 2 KB, and either way with the
+   * token sent, and anything like a token, redacted (some gateways echo the request's headers).
+   */
+  #parseErrorBody(text: string, complete: boolean, token: string): unknown {
     if (text === '') return undefined;
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text.length > ERROR_BODY_LIMIT ? `${text.slice(0, ERROR_BODY_LIMIT)}…` : text;
+    if (complete) {
+      try {
+        return redactJson(JSON.parse(text), [token]);
+      } catch {
+        // not JSON: kept as text
+      }
     }
+    const safe = redact(text, [token]);
+    const kept = safe.length > ERROR_TEXT_LIMIT ? `${safe.slice(0, ERROR_TEXT_LIMIT)}…` : safe;
+    return complete ? kept : `${kept} [truncated: the error body is longer than ${ERROR_BODY_MAX_BYTES} bytes, the SDK read no further]`;
   }
 
-  #retryAfter(response: Response, body: unknown): number | undefined {
+  /** What the wire API reads of an error body; the request id may come from a header, so redacted too. */
+  #readErrorBody(body: unknown, headers: Headers, token: string): ParsedErrorBody {
+    const parsed = this.#settings.readErrorBody(body, headers);
+    const safe = (value: string | undefined) => (value === undefined ? undefined : redact(value, [token]));
+    return { code: safe(parsed.code), message: safe(parsed.message), requestId: safe(parsed.requestId) };
+  }
+
+  #retryAfter(response: Response, body: unknown, token: string): number | undefined {
     const header = response.headers.get('retry-after');
     // A header naming no wait to honour (0, a past date, a list, text) means back-off, not the body's guess.
     if (header !== null) return parseRetryAfterHeader(header);
-    if (response.status === 429 || response.status === 503) return parseQuotaMessage(this.#settings.readErrorBody(body, response.headers).message);
+    if (response.status === 429 || response.status === 503) return parseQuotaMessage(this.#readErrorBody(body, response.headers, token).message);
     return undefined;
+  }
+
+  /** A 2xx body past the call's cap: not retried, since the next answer would be as large. */
+  #tooLarge(operation: OperationSpec, cap: number, declared: number | undefined): ResponseValidationError {
+    const bytes = (n: number) => `${n.toLocaleString('en-US')} bytes`;
+    const what = declared !== undefined
+      ? `declares ${bytes(declared)} (Content-Length), more than this call's cap of ${bytes(cap)}; none of it was read`
+      : `is larger than this call's cap of ${bytes(cap)}; the SDK stopped reading there`;
+    const advice = operation.isQuery ? ' Narrow the query, or read its rows with advancedHunting.stream(), which has no cap.' : '';
+    return new ResponseValidationError(`${operation.name}: the response ${what} (client option maxResponseBytes).${advice}`, {
+      operation: operation.name,
+      issues: [{ path: '(root)', message: declared !== undefined ? `Content-Length ${declared} exceeds ${cap}` : `body longer than ${cap} bytes` }],
+    });
   }
 
   #mapError(
@@ -382,7 +430,7 @@ export class Transport {
     retryAfterMs: number | undefined,
   ): ApiError {
     const status = response.status;
-    const parsed = this.#settings.readErrorBody(body, response.headers);
+    const parsed = this.#readErrorBody(body, response.headers, token);
     const requestId = parsed.requestId;
     const details = {
       status,

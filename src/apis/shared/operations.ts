@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 import type { OperationSpec } from '../../transport/operation.js';
+import { LARGEST_MAX_RESPONSE_BYTES } from '../../transport/read-body.js';
 
 /** The permissions each shared operation needs on one API (any one of each list). */
 export interface SharedOperationRoles {
@@ -33,6 +34,8 @@ export function sharedOperations<const R extends SharedOperationRoles>(permissio
       isQuery: true,
       // A 5xx may come after the query ran (reference §5.7): resend once, not maxRetries times.
       maxServerErrorRetries: 1,
+      // Results stop near 100,000 rows (the largest seen ~124 MB): the pages' 64 MiB is too little.
+      maxResponseBytes: LARGEST_MAX_RESPONSE_BYTES,
     },
   } as const satisfies Record<string, OperationSpec>;
 }
