@@ -11,6 +11,7 @@
  */
 import { AuthenticationError } from '../errors.js';
 import { redact, redactedCause } from './redact.js';
+import { parseRetryAfterHeader } from '../transport/retry-after.js';
 
 /** The fields of an Entra error body the SDK keeps (none of them holds a secret). @internal */
 export interface EntraErrorBody {
@@ -67,7 +68,7 @@ export class TokenResponseProbe {
       }
       const seen: ProbedResponse = { status: response.status, url: stripQuery(request.url) };
       if (response.status >= 400) {
-        seen.retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+        seen.retryAfterMs = parseRetryAfterHeader(response.headers.get('retry-after') ?? null);
         seen.body = pickEntraBody(response.bodyAsText);
       }
       this.last = seen;
@@ -79,13 +80,6 @@ export class TokenResponseProbe {
 function stripQuery(url: string): string {
   const i = url.indexOf('?');
   return i < 0 ? url : url.slice(0, i);
-}
-
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function pickEntraBody(text: string | null | undefined): EntraErrorBody | undefined {

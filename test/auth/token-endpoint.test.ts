@@ -69,6 +69,20 @@ describe('a throttled token endpoint', () => {
     expect(tokenRequests(tenant).map((r) => r.status)).toEqual([status, 200]);
   });
 
+  it.each(['1, 2', 'soon 5', '-1', 'Thu, 01 Jan 1970 00:00:00 GMT'])('an Entra 429 with Retry-After "%s" (no wait to honour) holds the endpoint for the default 30 s, not 0', async (retryAfter) => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const tenant = serveTenant(server);
+    tenant.faults.add('entra.token', throttled(429, retryAfter));
+    const client = secretClient(tenant, { maxRetryWaitMs: 10 });
+    const id = firstId(tenant);
+    const first = (await rejection(client.incidents.get(id))) as AuthenticationError;
+    expect(first.retryAfterMs).toBeUndefined();
+    vi.setSystemTime(Date.now() + 5_000);
+    const second = (await rejection(client.incidents.get(id))) as AuthenticationError;
+    expect(second.message).toMatch(/^Not sent:/);
+    expect(tokenRequests(tenant)).toHaveLength(1);
+  });
+
   it('a call arriving while the Retry-After runs waits for it when it fits maxRetryWaitMs, and fails at once, unsent, when it does not', async () => {
     const tenant = serveTenant(server);
     // Entra ID throttles for one second from the first request after `arm()`, whatever is asked meanwhile.
