@@ -485,7 +485,7 @@ class Tenant implements FakeTenant {
     if (typeof appId !== 'string') return undefined;
     const answer = this.#quotas.take({ tenantId: this.tenantId, appId, family });
     if (answer.ok) return undefined;
-    return Response.json(answer.body, { status: answer.status, headers: { 'retry-after': String(answer.retryAfterSeconds), ...answer.headers } });
+    return Response.json(answer.body, { status: answer.status, headers: answer.headers });
   }
 
   #service(route: TenantRoute): RequestHandlerLike {

@@ -342,6 +342,15 @@ describe('createFakeTenant', () => {
       tenant.clock.advance(60_000);
       await expect(client.incidents.get(idOf(tenant))).resolves.toBeDefined();
     });
+    it('sends one Retry-After header with a 429 (the header twice reads as "N, N")', async () => {
+      const tenant = serve({ quotas: { 'defender.incident.get': [{ limit: 1, intervalMs: 60_000 }] } });
+      const { token } = await tokenFrom(tenant, 'https://api.security.microsoft.com/.default');
+      const get = () => fetch(`${tenant.hosts.defenderBaseUrl}/api/incidents/${idOf(tenant)}`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await get()).status).toBe(200);
+      const refused = await get();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    });
   });
 
   describe('Key Vault', () => {
