@@ -241,6 +241,22 @@ describe('the /_sim admin API', () => {
     expect(s.stats()).toEqual({ requestsByRoute: {}, tokenRequests: 0 });
   });
 
+  it('refuses a fault step the built-in tenant cannot play with a 400 naming the option, and queues nothing', async () => {
+    const s = await startSimulator({ caDir: CA_DIR, incidents: 1, huntingRows: 0 });
+    try {
+      const post = (body: unknown) => fetch(`${s.origin}/_sim/faults`, { method: 'POST', body: JSON.stringify(body) });
+      const refused = await post({ route: 'defender.listIncidents', steps: [503, { delayMs: 1e300 }] });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({
+        error: { code: 'BadRequest', message: 'steps[1].delayMs must be a number from 0 to 2,147,483,647 ms; got number 1e+300.' },
+      });
+      expect((await post({ route: 'defender.listIncident', steps: [503] })).status).toBe(400);
+      expect(((await (await fetch(`${s.origin}/_sim/state`)).json()) as { faultsPending: number }).faultsPending).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('answers an unknown admin route with a 404 listing the known ones', async () => {
     const s = await start();
     const response = await fetch(`${s.origin}/_sim/nothing`);
