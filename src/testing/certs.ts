@@ -1,18 +1,27 @@
 /**
  * The simulator's TLS material: a local certificate authority and a leaf certificate for
- * 127.0.0.1 / localhost signed by it. Keys come from node:crypto (fast, native); the X.509
+ * 127.0.0.1, ::1 and localhost signed by it. Keys come from node:crypto (fast, native); the X.509
  * structures come from node-forge, loaded lazily so that nothing else pays for it.
  *
  * A process that trusts the CA (`NODE_EXTRA_CA_CERTS`) trusts whatever its key signs, so the CA
  * is kept small in time and scope: valid one year (leaves 30 days), name-constrained to this
- * machine (`localhost`, 127.0.0.0/8, ::1 and the machine's IPv4 addresses when it is made), and
- * its key file is mode 0600.
+ * machine (`localhost`, 127.0.0.0/8, ::1 and the machine's IPv4 addresses when it is made), its
+ * key file is mode 0600, and a CA kept in a directory is used again only when it is still what
+ * the kit would make (`ca-policy.ts`).
  * @packageDocumentation
  */
-import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { InvalidArgumentError } from '../errors.js';
+import {
+  CA_COMMON_NAME,
+  CA_ORGANIZATION,
+  CA_RENEW_DAYS,
+  CA_VALIDITY_DAYS,
+  judgeKeptCertificateAuthority,
+  permittedNames,
+} from './ca-policy.js';
 
 /** A certificate and its private key, both PEM. */
 export interface PemKeyPair {
@@ -26,7 +35,7 @@ export interface PemKeyPair {
 export interface SimulatorTls {
   /** The certificate authority: clients trust `ca.certPem` (e.g. with `NODE_EXTRA_CA_CERTS`). */
   ca: PemKeyPair;
-  /** The server certificate (SAN `IP:127.0.0.1`, `DNS:localhost`), signed by the CA. */
+  /** The server certificate (SAN `DNS:localhost`, `IP:127.0.0.1`, `IP:::1`), signed by the CA. */
   leaf: PemKeyPair;
 }
 
@@ -52,18 +61,14 @@ function serialFor(seed: string): string {
 }
 
 const DAY_MS = 24 * 3600_000;
-/** How long a new CA is valid. */
-export const CA_VALIDITY_DAYS = 365;
 /** How long a server certificate is valid (at most until its CA expires); one is made per start. */
 export const LEAF_VALIDITY_DAYS = 30;
-/** A kept CA (`--ca-dir`) that expires within this many days is replaced. */
-export const CA_RENEW_DAYS = 7;
 
 /**
  * Makes a new certificate authority valid from yesterday for {@link CA_VALIDITY_DAYS} days,
  * name-constrained to `localhost`, 127.0.0.0/8, ::1 and this machine's IPv4 addresses.
  */
-export function createCertificateAuthority(commonName = 'm365-defender simulator local CA'): Promise<PemKeyPair> {
+export function createCertificateAuthority(commonName = CA_COMMON_NAME): Promise<PemKeyPair> {
   return selfSigned(commonName, true);
 }
 
@@ -83,7 +88,7 @@ async function selfSigned(commonName: string, ca: boolean): Promise<PemKeyPair> 
   cert.validity.notAfter = new Date(Date.now() + (ca ? CA_VALIDITY_DAYS : LEAF_VALIDITY_DAYS) * DAY_MS);
   const subject = [
     { name: 'commonName', value: commonName },
-    { name: 'organizationName', value: 'm365-defender simulator' },
+    { name: 'organizationName', value: CA_ORGANIZATION },
   ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
@@ -113,19 +118,9 @@ async function selfSigned(commonName: string, ca: boolean): Promise<PemKeyPair> 
  */
 function loopbackNameConstraints(forge: Forge): { id: string; name: string; critical: boolean; value: unknown } {
   const { asn1 } = forge;
-  const general = (tag: number, bytes: number[] | string) =>
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, typeof bytes === 'string' ? bytes : String.fromCharCode(...bytes));
-  const subtree = (name: ReturnType<typeof asn1.create>) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [name]);
-  const localIps = Object.values(networkInterfaces())
-    .flatMap((nics) => nics ?? [])
-    .filter((nic) => nic.family === 'IPv4' && !nic.address.startsWith('127.'))
-    .map((nic) => nic.address);
-  const permitted = [
-    subtree(general(2, 'localhost')),
-    subtree(general(7, [127, 0, 0, 0, 255, 0, 0, 0])),
-    subtree(general(7, [...new Array<number>(15).fill(0), 1, ...new Array<number>(16).fill(255)])),
-    ...[...new Set(localIps)].map((ip) => subtree(general(7, [...ip.split('.').map(Number), 255, 255, 255, 255]))),
-  ];
+  const subtree = ({ tag, value }: { tag: number; value: string }) =>
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, value)]);
+  const permitted = permittedNames().map(subtree);
   return {
     id: '2.5.29.30',
     name: 'nameConstraints',
@@ -135,8 +130,8 @@ function loopbackNameConstraints(forge: Forge): { id: string; name: string; crit
 }
 
 /**
- * Makes a server certificate for 127.0.0.1 and localhost (plus `extraIps`), signed by `ca`, valid
- * for {@link LEAF_VALIDITY_DAYS} days or until the CA expires, whichever is sooner.
+ * Makes a server certificate for localhost, 127.0.0.1 and ::1 (plus `extraIps`), signed by `ca`,
+ * valid for {@link LEAF_VALIDITY_DAYS} days or until the CA expires, whichever is sooner.
  */
 export async function createServerCertificate(ca: PemKeyPair, extraIps: readonly string[] = []): Promise<PemKeyPair> {
   const forge = await loadForge();
@@ -150,7 +145,7 @@ export async function createServerCertificate(ca: PemKeyPair, extraIps: readonly
   cert.validity.notAfter = new Date(Math.min(Date.now() + LEAF_VALIDITY_DAYS * DAY_MS, caCert.validity.notAfter.getTime()));
   cert.setSubject([{ name: 'commonName', value: 'localhost' }]);
   cert.setIssuer(caCert.subject.attributes);
-  const ips = ['127.0.0.1', ...extraIps.filter((ip) => ip !== '127.0.0.1')];
+  const ips = [...new Set(['127.0.0.1', '::1', ...extraIps])];
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
@@ -172,21 +167,35 @@ export const CA_KEY_FILE = 'ca-key.pem';
 /**
  * Reads the CA kept in `dir` (`ca.pem`, `ca-key.pem`), or makes one and writes it there, so that
  * several simulator runs (the e2e tests, the demo, `m365d sim --ca-dir`) share one trusted CA.
- * A kept CA is replaced when it has expired, expires within {@link CA_RENEW_DAYS} days, or is
- * valid for longer than {@link CA_VALIDITY_DAYS} days (made by an older version). The key file
- * is made mode 0600, and put back to 0600 when it is found readable by others.
+ *
+ * A kept CA is used only when it is what the kit would make (`ca-policy.ts`). The kit's own CA is
+ * replaced when it has expired, expires within {@link CA_RENEW_DAYS} days, is valid for longer
+ * than {@link CA_VALIDITY_DAYS} days, or names an address this machine no longer has. Anything
+ * else (a CA without the kit's name constraints, a key that is not the certificate's, a foreign
+ * or unreadable file, one file of the two) is refused and left as it is. The key file is made
+ * mode 0600, and put back to 0600 when it is found readable by others.
+ *
+ * @throws InvalidArgumentError (option `caDir`) naming the file and what is wrong with it.
  */
 export async function loadOrCreateCertificateAuthority(dir: string): Promise<PemKeyPair> {
   const certPath = join(dir, CA_CERT_FILE);
   const keyPath = join(dir, CA_KEY_FILE);
-  try {
-    const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
-    if (keptCaIsUsable(new X509Certificate(certPem))) {
+  const [certPem, keyPem] = await Promise.all([readIfPresent(certPath), readIfPresent(keyPath)]);
+  const refuse = (reason: string): never => {
+    throw new InvalidArgumentError(
+      'caDir',
+      `startSimulator: caDir holds a CA the simulator will not use: ${reason}. Delete ${certPath} and ${keyPath} (the next start makes a new CA there), or give another caDir.`,
+    );
+  };
+  if (certPem !== undefined && keyPem === undefined) refuse(`${certPath} has no key beside it (${keyPath})`);
+  if (certPem === undefined && keyPem !== undefined) refuse(`${keyPath} has no certificate beside it (${certPath})`);
+  if (certPem !== undefined && keyPem !== undefined) {
+    const verdict = judgeKeptCertificateAuthority(certPem, keyPem, { certPath, keyPath }, await loadForge());
+    if (verdict.action === 'refuse') refuse(verdict.reason);
+    if (verdict.action === 'reuse') {
       await restrictKeyFile(keyPath);
       return { certPem, keyPem };
     }
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ENOENT') throw error;
   }
   const ca = await createCertificateAuthority();
   await mkdir(dir, { recursive: true });
@@ -198,11 +207,14 @@ export async function loadOrCreateCertificateAuthority(dir: string): Promise<Pem
   return ca;
 }
 
-function keptCaIsUsable(cert: X509Certificate): boolean {
-  const now = Date.now();
-  const validTo = Date.parse(cert.validTo);
-  const validFrom = Date.parse(cert.validFrom);
-  return cert.ca && validTo > now + CA_RENEW_DAYS * DAY_MS && validTo - validFrom <= (CA_VALIDITY_DAYS + 1) * DAY_MS;
+/** A file's text, or `undefined` when there is no such file. */
+async function readIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 /** Makes a private key file mode 0600 when group or others may read it (POSIX; no-op on Windows). */

@@ -57,10 +57,26 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER): Check {
   };
 }
 
-/** A finite number greater than 0. */
-export const positiveNumber: Check = (value, path) => {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(path, 'a finite number greater than 0', value);
-};
+/** A number as the messages write it: `86,400`. */
+const numberText = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 20 });
+
+/** A finite number greater than 0 and at most `max` (`unit`, e.g. `ms`, follows it in the message). */
+export function positiveNumber(max: number, unit = ''): Check {
+  return (value, path) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) {
+      fail(path, `a number greater than 0 and at most ${numberText(max)}${unit && ` ${unit}`}`, value);
+    }
+  };
+}
+
+/** A finite number from `min` to `max` (inclusive; `unit`, e.g. `ms`, follows it in the message). */
+export function numberFrom(min: number, max: number, unit = ''): Check {
+  return (value, path) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      fail(path, `a number from ${numberText(min)} to ${numberText(max)}${unit && ` ${unit}`}`, value);
+    }
+  };
+}
 
 /** A string that is not empty. */
 export const nonEmptyString: Check = (value, path) => {
@@ -100,11 +116,15 @@ export const httpUrl: Check = (value, path) => {
   if (!ok) fail(path, 'an absolute http(s) URL like https://login.microsoftonline.com', value);
 };
 
-/** A valid `Date` or a finite number of epoch milliseconds. */
-export const instant: Check = (value, path) => {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Number.NaN;
-  if (!Number.isFinite(ms)) fail(path, 'a valid Date or a number of epoch milliseconds', value);
-};
+/** A valid `Date` or a number of epoch milliseconds, from `min` to `max` (epoch ms, inclusive). */
+export function instant(min: number, max: number): Check {
+  return (value, path) => {
+    const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Number.NaN;
+    if (!(ms >= min && ms <= max)) {
+      fail(path, `a valid Date or a number of epoch milliseconds, from ${new Date(min).toISOString()} to ${new Date(max).toISOString()}`, value);
+    }
+  };
+}
 
 /** An array whose every item passes `item` (named `path[i]`), with at least `minLength` items. */
 export function arrayOf(item: Check, minLength = 0): Check {

@@ -72,15 +72,16 @@ function originOf(host: string, port: number): string {
 }
 
 /**
- * Starts the simulator: makes (or loads) the CA, issues a server certificate, listens on
- * 127.0.0.1, then creates the tenant with its hosts set to this origin.
+ * Starts the simulator: makes (or loads and checks) the CA, issues a server certificate, listens on
+ * `host` (127.0.0.1 by default), then creates the tenant with its hosts set to this origin.
  *
  * The `/_sim` admin API (loopback callers only; others get 403):
  * `GET /_sim/state`, `POST /_sim/faults` with `{route, steps}`, `DELETE /_sim/faults`, `POST /_sim/reset`.
  * Any other request the tenant does not serve gets a 404 JSON body.
  *
  * @throws InvalidArgumentError (from `m365-defender`) naming the option, for an unknown option, a
- * wrongly typed value, or options that would be ignored together; nothing is started then.
+ * wrongly typed or out-of-range value, options that would be ignored together, or a CA in `caDir`
+ * that the kit did not make (option `caDir`); nothing is started then.
  */
 export async function startSimulator<T extends SimulatorTenant = FakeTenant>(options: SimulatorOptions<T> = {}): Promise<Simulator<T>> {
   checkSimulatorOptions(options);

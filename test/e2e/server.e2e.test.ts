@@ -3,15 +3,19 @@
  * bridge, network faults, the /_sim admin API, the CA, and a prompt close().
  */
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { createServer as createNetServer, connect as netConnect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { format, inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { InvalidArgumentError, type TokenCredential } from '../../src/index.js';
 import { withNetworkFault, type NetworkFault } from '../../src/testing/network-fault.js';
 import { isLoopbackAddress, startSimulator, type Simulator, type SimulatorTenant } from '../../src/testing/server.js';
+import { rejection } from '../support/throws.js';
+import { envClient } from './support.js';
 
 const CA_DIR = process.env.M365D_E2E_CA_DIR!;
 /** The simulator's HTTPS server drops an idle keep-alive connection after this long (src/testing). */
@@ -237,6 +241,22 @@ describe('the /_sim admin API', () => {
     expect(s.stats()).toEqual({ requestsByRoute: {}, tokenRequests: 0 });
   });
 
+  it('refuses a fault step the built-in tenant cannot play with a 400 naming the option, and queues nothing', async () => {
+    const s = await startSimulator({ caDir: CA_DIR, incidents: 1, huntingRows: 0 });
+    try {
+      const post = (body: unknown) => fetch(`${s.origin}/_sim/faults`, { method: 'POST', body: JSON.stringify(body) });
+      const refused = await post({ route: 'defender.listIncidents', steps: [503, { delayMs: 1e300 }] });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({
+        error: { code: 'BadRequest', message: 'steps[1].delayMs must be a number from 0 to 2,147,483,647 ms; got number 1e+300.' },
+      });
+      expect((await post({ route: 'defender.listIncident', steps: [503] })).status).toBe(400);
+      expect(((await (await fetch(`${s.origin}/_sim/state`)).json()) as { faultsPending: number }).faultsPending).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('answers an unknown admin route with a 404 listing the known ones', async () => {
     const s = await start();
     const response = await fetch(`${s.origin}/_sim/nothing`);
@@ -324,29 +344,82 @@ function rsaKeys(forge: Forge) {
   return { privateKey, publicKey: forge.pki.setRsaPublicKey(privateKey.n, privateKey.e) };
 }
 
-/** A self-signed CA valid from a day ago for `days` days (negative: already expired), as a stale --ca-dir would hold. */
-async function staleCa(days: number): Promise<{ certPem: string; keyPem: string }> {
+/** A name in a CA's name constraints: a DNS name, or an IP address with its mask. */
+type ConstraintName = { dns: string } | { ip: number[]; mask: number[] };
+const LOOPBACK_NAMES: ConstraintName[] = [
+  { dns: 'localhost' },
+  { ip: [127, 0, 0, 0], mask: [255, 0, 0, 0] },
+  { ip: [...new Array<number>(15).fill(0), 1], mask: new Array<number>(16).fill(255) },
+];
+
+/**
+ * A self-signed CA made here, not by the kit: valid `days` more days (default 300; negative:
+ * expired that long ago), with the kit's subject unless `commonName` is given, and the given
+ * critical name constraints (`permitted`), or none.
+ */
+async function plantedCa(options: { days?: number; commonName?: string; permitted?: ConstraintName[] } = {}): Promise<{ certPem: string; keyPem: string }> {
+  const { days = 300, commonName = 'm365-defender simulator local CA', permitted } = options;
   const forge = await loadForge();
+  const { asn1 } = forge;
   const keys = rsaKeys(forge);
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = '01ab';
-  cert.validity.notBefore = new Date(Date.now() - Math.max(2, 1 - days) * DAY);
   cert.validity.notAfter = new Date(Date.now() + days * DAY);
-  const subject = [{ name: 'commonName', value: 'stale test CA' }];
+  cert.validity.notBefore = new Date(Math.min(Date.now(), cert.validity.notAfter.getTime()) - DAY);
+  const subject = [
+    { name: 'commonName', value: commonName },
+    { name: 'organizationName', value: 'm365-defender simulator' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
-  cert.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }]);
+  const bytes = (list: number[]) => String.fromCharCode(...list);
+  const general = (name: ConstraintName) =>
+    'dns' in name ? asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, name.dns) : asn1.create(asn1.Class.CONTEXT_SPECIFIC, 7, false, bytes([...name.ip, ...name.mask]));
+  const constraints = permitted && {
+    id: '2.5.29.30',
+    critical: true,
+    value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+      asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, permitted.map((name) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [general(name)]))),
+    ]),
+  };
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, critical: true },
+    ...(constraints ? [constraints] : []),
+  ]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
 }
 
 const DAY = 24 * 3600_000;
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256;
+
+/** A TCP port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = netConnect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
 
 describe('the simulator CA', () => {
   const dirs: string[] = [];
   afterEach(async () => {
+    vi.useRealTimers();
     for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
   });
   async function tempDir(): Promise<string> {
@@ -369,36 +442,130 @@ describe('the simulator CA', () => {
     if (process.platform !== 'win32') expect(await modeOf(join(CA_DIR, 'ca-key.pem'))).toBe(0o600);
   });
 
-  it.each([
-    ['has expired', -1],
-    ['expires within a week', 3],
-    ['is valid for ten years (an older version made it)', 3650],
-  ])('is made anew when the kept one %s, with a private key file', async (_case, days) => {
-    const dir = await tempDir();
-    const stale = await staleCa(days);
-    await writeFile(join(dir, 'ca.pem'), stale.certPem);
-    await writeFile(join(dir, 'ca-key.pem'), stale.keyPem, { mode: 0o644 });
-    await chmod(join(dir, 'ca-key.pem'), 0o644);
-    const s = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
-    sim = s;
-    const kept = await readFile(join(dir, 'ca.pem'), 'utf8');
-    expect(kept).not.toBe(stale.certPem);
-    expect(s.caPem).toBe(kept);
-    expect((Date.parse(new X509Certificate(kept).validTo) - Date.now()) / DAY).toBeGreaterThan(360);
-    expect(await readFile(join(dir, 'ca-key.pem'), 'utf8')).not.toBe(stale.keyPem);
-    if (process.platform !== 'win32') expect(await modeOf(join(dir, 'ca-key.pem'))).toBe(0o600);
-    expect((await rawGet(`${s.origin}/echo`, s.caPem)).status).toBe(200);
-  });
-
-  it('keeps a valid CA from --ca-dir and makes its readable key file private again', async () => {
+  it('keeps its own CA in caDir (the same certificate on the next start) and makes its readable key file private again', async () => {
     const dir = await tempDir();
     const first = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
     await first.close();
     await chmod(join(dir, 'ca-key.pem'), 0o644);
     const s = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
     sim = s;
-    expect(s.caPem).toBe(first.caPem);
+    expect(fingerprintOf(s.caPem)).toBe(fingerprintOf(first.caPem));
+    expect(s.caPem).toBe(await readFile(join(dir, 'ca.pem'), 'utf8'));
     if (process.platform !== 'win32') expect(await modeOf(join(dir, 'ca-key.pem'))).toBe(0o600);
+    expect((await rawGet(`${s.origin}/echo`, s.caPem)).status).toBe(200);
+  });
+
+  it.each([
+    ['has expired', 400],
+    ['expires within a week', 360],
+  ])('renews its own CA that %s, with a private key file', async (_case, daysAgo) => {
+    const dir = await tempDir();
+    // The kit's own CA, made `daysAgo` days ago: the simulator started then, with the clock of then.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() - daysAgo * DAY);
+    const old = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
+    await old.close();
+    vi.useRealTimers();
+    await chmod(join(dir, 'ca-key.pem'), 0o644);
+
+    const s = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
+    sim = s;
+    expect(fingerprintOf(s.caPem)).not.toBe(fingerprintOf(old.caPem));
+    expect(await readFile(join(dir, 'ca.pem'), 'utf8')).toBe(s.caPem);
+    expect((Date.parse(new X509Certificate(s.caPem).validTo) - Date.now()) / DAY).toBeGreaterThan(360);
+    if (process.platform !== 'win32') expect(await modeOf(join(dir, 'ca-key.pem'))).toBe(0o600);
+    expect((await rawGet(`${s.origin}/echo`, s.caPem)).status).toBe(200);
+  });
+
+  it.each([
+    ['is valid for ten years', { days: 3650, permitted: LOOPBACK_NAMES }],
+    ['names an address this machine does not have', { permitted: [...LOOPBACK_NAMES, { ip: [203, 0, 113, 77], mask: [255, 255, 255, 255] }] }],
+  ])('renews a CA of the kit\'s shape that %s', async (_case, spec) => {
+    const dir = await tempDir();
+    const planted = await plantedCa(spec);
+    await writeFile(join(dir, 'ca.pem'), planted.certPem);
+    await writeFile(join(dir, 'ca-key.pem'), planted.keyPem, { mode: 0o600 });
+    const s = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
+    sim = s;
+    expect(fingerprintOf(s.caPem)).not.toBe(fingerprintOf(planted.certPem));
+    expect(await readFile(join(dir, 'ca.pem'), 'utf8')).toBe(s.caPem);
+    expect((await rawGet(`${s.origin}/echo`, s.caPem)).status).toBe(200);
+  });
+
+  /**
+   * Plants `files` in a fresh caDir and starts a simulator on a free port there: it must refuse with
+   * an InvalidArgumentError naming caDir, start nothing, and leave the files as they were.
+   */
+  async function refusal(files: { cert?: string; key?: string }): Promise<{ dir: string; message: string }> {
+    const dir = await tempDir();
+    if (files.cert !== undefined) await writeFile(join(dir, 'ca.pem'), files.cert);
+    if (files.key !== undefined) await writeFile(join(dir, 'ca-key.pem'), files.key, { mode: 0o600 });
+    const port = await freePort();
+    let tenants = 0;
+    const error = await rejection(
+      startSimulator<StubTenant>({ caDir: dir, port, ...stubOptions, createTenant: () => new StubTenant(++tenants) }),
+    );
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).option).toBe('caDir');
+    expect(tenants).toBe(0);
+    expect(await isListening(port)).toBe(false);
+    expect((await readdir(dir)).sort()).toEqual([...(files.key !== undefined ? ['ca-key.pem'] : []), ...(files.cert !== undefined ? ['ca.pem'] : [])]);
+    if (files.cert !== undefined) expect(await readFile(join(dir, 'ca.pem'), 'utf8')).toBe(files.cert);
+    if (files.key !== undefined) expect(await readFile(join(dir, 'ca-key.pem'), 'utf8')).toBe(files.key);
+    const message = (error as Error).message;
+    expect(message).toContain(`Delete ${join(dir, 'ca.pem')} and ${join(dir, 'ca-key.pem')}`);
+    if (files.key !== undefined) expect(message).not.toContain(files.key.trim().split('\n')[1]);
+    return { dir, message };
+  }
+
+  it('refuses a CA without name constraints (an older kit made such), saying whoever reads its key could impersonate any host', async () => {
+    const planted = await plantedCa({ days: 3650 });
+    const { dir, message } = await refusal({ cert: planted.certPem, key: planted.keyPem });
+    expect(message).toContain(`${join(dir, 'ca.pem')} has no name constraints, so whoever reads ${join(dir, 'ca-key.pem')} can impersonate any host`);
+    expect(message).toContain('remove it there too');
+  });
+
+  it('refuses a CA whose name constraints permit names beyond this machine', async () => {
+    const wide = await plantedCa({ permitted: [...LOOPBACK_NAMES, { dns: 'login.microsoftonline.com' }, { ip: [10, 0, 0, 0], mask: [255, 0, 0, 0] }] });
+    const { dir, message } = await refusal({ cert: wide.certPem, key: wide.keyPem });
+    expect(message).toContain(`${join(dir, 'ca.pem')} permits DNS:login.microsoftonline.com, IP:10.0.0.0/8, beyond this machine's names`);
+  });
+
+  it('refuses a key that is not the certificate\'s', async () => {
+    const kit = await plantedCa({ permitted: LOOPBACK_NAMES });
+    const other = await plantedCa({ permitted: LOOPBACK_NAMES });
+    const { dir, message } = await refusal({ cert: kit.certPem, key: other.keyPem });
+    expect(message).toContain(`${join(dir, 'ca-key.pem')} is not the private key of ${join(dir, 'ca.pem')}`);
+  });
+
+  it('refuses an expired CA that is not the kit\'s, and leaves it there', async () => {
+    const expired = await plantedCa({ days: -1, commonName: 'corporate root', permitted: LOOPBACK_NAMES });
+    const { dir, message } = await refusal({ cert: expired.certPem, key: expired.keyPem });
+    expect(message).toContain(`${join(dir, 'ca.pem')} is not the simulator's CA: its subject is "CN=corporate root, O=m365-defender simulator"`);
+  });
+
+  it('refuses files that are not a certificate and a key', async () => {
+    const kit = await plantedCa({ permitted: LOOPBACK_NAMES });
+    const garbageCert = await refusal({ cert: 'garbage\n', key: kit.keyPem });
+    expect(garbageCert.message).toContain(`${join(garbageCert.dir, 'ca.pem')} is not a PEM certificate`);
+    const garbageKey = await refusal({ cert: kit.certPem, key: 'garbage\n' });
+    expect(garbageKey.message).toContain(`${join(garbageKey.dir, 'ca-key.pem')} is not an unencrypted PEM private key`);
+    const keyAsCert = await refusal({ cert: kit.keyPem, key: kit.keyPem });
+    expect(keyAsCert.message).toContain('ca.pem is not a PEM certificate');
+    const lonely = await refusal({ cert: kit.certPem });
+    expect(lonely.message).toContain(`${join(lonely.dir, 'ca.pem')} has no key beside it`);
+    const keyOnly = await refusal({ key: kit.keyPem });
+    expect(keyOnly.message).toContain(`${join(keyOnly.dir, 'ca-key.pem')} has no certificate beside it`);
+  });
+
+  it('refuses the kit\'s own CA with another certificate appended to its file (a client would trust both)', async () => {
+    const dir = await tempDir();
+    const own = await startSimulator<StubTenant>({ caDir: dir, ...stubOptions });
+    await own.close();
+    const key = await readFile(join(dir, 'ca-key.pem'), 'utf8');
+    const rogue = await plantedCa({ commonName: 'rogue' });
+    const { message } = await refusal({ cert: `${own.caPem}${rogue.certPem}`, key });
+    expect(message).toContain('ca.pem holds 2 PEM blocks');
   });
 
   it('is name-constrained to this machine: a certificate it signs for another name is refused', async () => {
@@ -432,6 +599,53 @@ describe('the simulator CA', () => {
       expect(refused).toBe('permitted subtree violation');
     } finally {
       server.close();
+    }
+  });
+});
+
+/** A client-secret credential that asks the simulator's Entra token endpoint with fetch. */
+function fetchCredential(env: Record<string, string>): TokenCredential {
+  return {
+    async getToken(scopes) {
+      const response = await fetch(`${env.AZURE_AUTHORITY_HOST}/${env.AZURE_TENANT_ID}/oauth2/v2.0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: env.AZURE_CLIENT_ID!,
+          client_secret: env.AZURE_CLIENT_SECRET!,
+          scope: [scopes].flat().join(' '),
+        }),
+      });
+      const body = (await response.json()) as { access_token: string; expires_in: number };
+      return { token: body.access_token, expiresOnTimestamp: Date.now() + body.expires_in * 1000 };
+    },
+  };
+}
+
+describe('the simulator on the IPv6 loopback', () => {
+  it('serves a real client on host ::1 over TLS: its certificate names IP ::1', async () => {
+    const s = await startSimulator({ caDir: CA_DIR, host: '::1', seed: 5, incidents: 3, huntingRows: 0 });
+    try {
+      expect(s.origin).toBe(`https://[::1]:${s.port}`);
+      // Checked against the address itself (no server name): the certificate must name IP ::1.
+      const leaf = await new Promise<PeerCertificate>((resolve, reject) => {
+        const socket = tlsConnect({ host: '::1', port: s.port, ca: s.caPem }, () => {
+          resolve(socket.getPeerCertificate());
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+      expect(leaf.subjectaltname?.split(', ')).toContain('IP Address:0:0:0:0:0:0:0:1');
+      // A client configured from sim.env, trusting the CA through NODE_EXTRA_CA_CERTS. Its token comes
+      // from a fetch credential: @azure/identity's Node HTTP client cannot reach a bracketed IPv6
+      // host (it looks up "[::1]" in DNS: ENOTFOUND), see docs/testing.md.
+      const incidents = await envClient(s, {}, { credential: fetchCredential(s.env) }).incidents.list({ pageSize: 10 }).toArray();
+      expect(incidents.map((incident) => incident.id).sort()).toEqual([...s.tenant.incidents.keys()].map(String).sort());
+      expect(s.tenant.requests.map((request) => `${request.route} ${request.status}`)).toEqual(
+        expect.arrayContaining(['entra.token 200', 'defender.listIncidents 200']),
+      );
+    } finally {
+      await s.close();
     }
   });
 });

@@ -90,6 +90,36 @@ describe('createFakeTenant options', () => {
     expect((await quotas({ 'defender.hunting': [{ limit: 5 }] })).option).toBe('quotas.defender.hunting[0].intervalMs');
   });
 
+  const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+  it.each([
+    ['timeScale', 1e300, 'timeScale'],
+    ['timeScale', 86_401, 'timeScale'],
+    ['timeScale', Number.POSITIVE_INFINITY, 'timeScale'],
+    ['tokenLifetimeSeconds', Number.MAX_SAFE_INTEGER, 'tokenLifetimeSeconds'],
+    ['tokenLifetimeSeconds', 86_401, 'tokenLifetimeSeconds'],
+    ['startTime', 1e300, 'startTime'],
+    ['startTime', -1, 'startTime'],
+    ['startTime', LAST_INSTANT + 1, 'startTime'],
+    ['startTime', new Date(Number.NaN), 'startTime'],
+    ['quotas', { 'defender.hunting': [{ limit: 1, intervalMs: 1e300 }] }, 'quotas.defender.hunting[0].intervalMs'],
+    ['quotas', { 'defender.hunting': [{ limit: 1, intervalMs: 86_400_001 }] }, 'quotas.defender.hunting[0].intervalMs'],
+  ] as const)('refuses %s = %s, out of its range (a number the clock or a timer could not use)', async (key, value, path) => {
+    const error = await errorOf(() => createFakeTenant({ incidents: 0, huntingRows: 0, [key]: value } as FakeTenantOptions));
+    expect(error.option).toBe(path);
+    expect(error.message).toMatch(/must be an? (number|valid Date|integer) .*(86,?400|9999-12-31T23:59:59\.999Z)/);
+  });
+
+  it('takes each numeric option at the ends of its range', () => {
+    for (const options of [
+      { timeScale: 86_400, tokenLifetimeSeconds: 86_400, startTime: 0 },
+      { timeScale: 1e-6, tokenLifetimeSeconds: 1, startTime: new Date(LAST_INSTANT) },
+      { quotas: { 'defender.hunting': [{ limit: 1, intervalMs: 86_400_000 }, { limit: 2, intervalMs: 0.5 }] } },
+    ] satisfies FakeTenantOptions[]) {
+      expect(createFakeTenant({ incidents: 1, huntingRows: 0, ...options }).incidents.size).toBe(1);
+    }
+  });
+
   it('names a bad incident or table row', async () => {
     expect((await errorOf(() => createFakeTenant({ incidents: [{ incidentName: 'no id' }] } as unknown as FakeTenantOptions))).option).toBe('incidents[0].incidentId');
     expect((await errorOf(() => createFakeTenant({ huntingTables: { AlertInfo: [1] } } as unknown as FakeTenantOptions))).option).toBe('huntingTables.AlertInfo[0]');
@@ -157,6 +187,15 @@ describe('startSimulator options', () => {
     const hosts = await errorOf(() => startSimulator({ authorityHost: 'https://login.example' } as SimulatorOptions));
     expect(hosts.option).toBe('authorityHost');
     expect(hosts.message).toContain('startSimulator has no option "authorityHost"');
+  });
+
+  it('checks the built-in tenant\'s start-up faults before anything starts, naming the route or step option', async () => {
+    const fault = (route: string, steps: unknown[]) => errorOf(() => startSimulator({ faults: [{ route: 'defender.hunting', steps: [503] }, { route, steps }] } as SimulatorOptions));
+    const delay = await fault('defender.listIncidents', [429, { delayMs: 1e300 }]);
+    expect(delay.option).toBe('faults[1].steps[1].delayMs');
+    expect(delay.message).toBe('faults[1].steps[1].delayMs must be a number from 0 to 2,147,483,647 ms; got number 1e+300.');
+    expect((await fault('defender.listIncident', [429])).option).toBe('faults[1].route');
+    expect((await fault('graph.*', [{ network: { kind: 'reset-during-body' } }])).option).toBe('faults[1].steps[0].network.afterBytes');
   });
 
   it('refuses options that would be ignored together', async () => {

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from '../../errors.js';
 import { arrayOf, boolean, checkOptions, func, integer, nonEmptyString, object, oneOf, plainObject, type Check } from '../options.js';
+import { faultRoute, faultStep } from '../tenant/faults.js';
 import { FAKE_TENANT_OPTIONS } from '../tenant/tenant.js';
 import type { SimulatorFaultStep, SimulatorOptions, SimulatorTenant } from './types.js';
 
@@ -48,6 +49,11 @@ export function checkSimulatorOptions<T extends SimulatorTenant>(options: Simula
   for (const key of ['app', 'tenantState'] as const) {
     if (options[key] !== undefined) throw new InvalidArgumentError(key, `startSimulator: ${key} goes with createTenant; the built-in tenant does not use it.`);
   }
+  // The built-in tenant's routes and steps are known: a bad one fails here, before anything starts.
+  options.faults?.forEach((fault, i) => {
+    faultRoute(fault.route, `faults[${i}].route`);
+    normalizeSteps(fault.steps).forEach((step, j) => faultStep(step, `faults[${i}].steps[${j}]`));
+  });
 }
 
 /** A bare status is shorthand for `{status}`. */

@@ -6,6 +6,7 @@
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
+import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import {
   CA_CERT_FILE,
@@ -16,13 +17,14 @@ import {
 } from '../certs.js';
 import type { SimulatorOptions, SimulatorTenant, SimulatorTls } from './types.js';
 
-/** The IP addresses the server certificate names besides loopback, for `host`. */
+/** The IP addresses the server certificate names besides loopback (127.0.0.1, ::1), for `host`. */
 function extraAddresses(host: string): string[] {
-  // On a wildcard address the certificate names every local IPv4 address, so that callers over them verify it.
-  if (host === '0.0.0.0') {
+  // On a wildcard address (`::` takes IPv4 too) the certificate names every local IPv4 address, so that callers over them verify it.
+  if (host === '0.0.0.0' || host === '::') {
     return Object.values(networkInterfaces()).flatMap((nics) => (nics ?? []).filter((nic) => nic.family === 'IPv4').map((nic) => nic.address));
   }
-  return /^[\d.]+$/.test(host) ? [host] : [];
+  // The CA permits no IPv6 address but ::1, which the certificate always names.
+  return isIPv4(host) ? [host] : [];
 }
 
 /** Makes or loads the certificates of one simulator run; the caller removes `tempDir` on close. */

@@ -66,15 +66,20 @@ export interface SimulatorOptions<T extends SimulatorTenant = FakeTenant> extend
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
   /**
-   * Address to listen on. Default and strongly advised: `127.0.0.1`. Another address exposes the
-   * simulator to the network (the `/_sim` admin API still refuses non-loopback callers).
+   * Address to listen on. Default and strongly advised: `127.0.0.1`; `::1` works too (the server
+   * certificate names it). Another address exposes the simulator to the network (the `/_sim` admin
+   * API still refuses non-loopback callers).
    */
   host?: string;
   /** A CA to sign the server certificate with, instead of generating one. */
   ca?: PemKeyPair;
   /**
-   * A directory holding the CA (`ca.pem`, `ca-key.pem`); made there if absent, expired, expiring
-   * within a week, or valid longer than a year; `ca-key.pem` is kept mode 0600. Not with `ca`.
+   * A directory holding the CA (`ca.pem`, `ca-key.pem`); made there if absent. A kept CA is used
+   * only when it is the one the kit makes (its own key, the kit's subject, name constraints to this
+   * machine's names), and renewed when it expires within a week, was made valid for longer than a
+   * year, or names an address this machine no longer has; any other CA is refused with
+   * `InvalidArgumentError` (option `caDir`) naming the file, and left alone. `ca-key.pem` is kept
+   * mode 0600. Not with `ca`.
    */
   caDir?: string;
   /** Faults queued at start (and again after a reset), as `POST /_sim/faults` takes them. */

@@ -5,6 +5,8 @@
  * (`handlers(tenant)`) and the HTTPS simulator.
  */
 import { inspect } from 'node:util';
+import { describe } from '../../checks.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { generateHuntingTables, generateIncidents, prng } from '../data/index.js';
 import { networkFaultOf, withNetworkFault, type RequestHandlerLike } from '../network-fault.js';
 import { DefenderApi, legacyUnauthorized } from './defender-api.js';
@@ -95,11 +97,11 @@ export interface FakeTenantOptions extends Partial<FakeTenantHosts> {
    * `AdvancedHunting.Read.All`; Graph `SecurityIncident.ReadWrite.All`, `SecurityAlert.ReadWrite.All`, `ThreatHunting.Read.All`).
    */
   apps?: FakeAppOptions[];
-  /** Lifetime of every access token, in simulated seconds. Default: drawn per token between 60 and 90 minutes, like Entra ID. */
+  /** Lifetime of every access token, in simulated seconds, 1 to 86,400 (Entra's longest). Default: drawn per token between 60 and 90 minutes, like Entra ID. */
   tokenLifetimeSeconds?: number;
-  /** Simulated seconds per real second (token expiry, quotas, KQL `ago()`, `lastUpdateTime`). Default 1. */
+  /** Simulated seconds per real second (token expiry, quotas, KQL `ago()`, `lastUpdateTime`), above 0 and at most 86,400 (a day a second). Default 1. */
   timeScale?: number;
-  /** The simulated time at creation (Date or epoch ms). Default: the real time. */
+  /** The simulated time at creation (Date or epoch ms), from 1970 to the end of 9999. Default: the real time. */
   startTime?: Date | number;
   /** Incidents: how many to generate (default 300), or the incidents themselves (deep-copied). */
   incidents?: number | LegacyIncidentWire[];
@@ -112,7 +114,8 @@ export interface FakeTenantOptions extends Partial<FakeTenantHosts> {
   /**
    * API quotas per tenant and app (429 with `Retry-After` and the service's body): the documented
    * ones by default; `false` for none; or limits per family replacing the documented ones, e.g.
-   * `{ 'defender.incident.get': [{ limit: 2, intervalMs: 60_000 }] }` (an empty list: no limit).
+   * `{ 'defender.incident.get': [{ limit: 2, intervalMs: 60_000 }] }` (an empty list: no limit;
+   * `intervalMs` at most 86,400,000, a day, as the client's `rateLimit` windows).
    */
   quotas?: false | Partial<Record<TenantQuotaFamily, TenantQuotaLimit[]>>;
   /**
@@ -128,7 +131,10 @@ export interface FakeTenantClock {
   now(): number;
   /** Simulated seconds per real second. */
   readonly timeScale: number;
-  /** Moves simulated time forward by `ms` (expire tokens, refill quotas) without waiting. */
+  /**
+   * Moves simulated time forward by `ms` (expire tokens, refill quotas) without waiting.
+   * @throws InvalidArgumentError (option `ms`) for a negative or non-finite `ms`, or one that moves the clock past 9999.
+   */
   advance(ms: number): void;
 }
 
@@ -263,6 +269,10 @@ const incidentWire: Check = (value, path) => {
   integer(0)((value as Record<string, unknown>)['incidentId'], `${path}.incidentId`);
 };
 
+/** The last instant the simulated clock may show: data, tokens and the services' dates have four-digit years. */
+const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const DAY_SECONDS = 86_400;
+
 /** The checks of every {@link FakeTenantOptions} key (the simulator reuses them). */
 export const FAKE_TENANT_OPTIONS: Readonly<Record<keyof FakeTenantOptions, Check>> = Object.freeze({
   seed: integer(Number.MIN_SAFE_INTEGER),
@@ -273,9 +283,9 @@ export const FAKE_TENANT_OPTIONS: Readonly<Record<keyof FakeTenantOptions, Check
       ['clientId', 'roles'],
     ),
   ),
-  tokenLifetimeSeconds: integer(1),
-  timeScale: positiveNumber,
-  startTime: instant,
+  tokenLifetimeSeconds: integer(1, DAY_SECONDS),
+  timeScale: positiveNumber(DAY_SECONDS),
+  startTime: instant(0, LAST_INSTANT),
   incidents: oneOf('a number of incidents (an integer ≥ 0) or an array of incidents', integer(0), arrayOf(incidentWire)),
   huntingRows: integer(0, 1_000_000),
   huntingTables: recordOf(arrayOf(plainObject)),
@@ -283,7 +293,7 @@ export const FAKE_TENANT_OPTIONS: Readonly<Record<keyof FakeTenantOptions, Check
   quotas: oneOf(
     `false, or an object of limits per family (${TENANT_QUOTA_FAMILIES.join(', ')}), each an array of { limit, intervalMs }`,
     exactly(false),
-    recordOf(arrayOf(object({ limit: integer(1), intervalMs: positiveNumber }, ['limit', 'intervalMs'])), TENANT_QUOTA_FAMILIES),
+    recordOf(arrayOf(object({ limit: integer(1), intervalMs: positiveNumber(DAY_SECONDS * 1000, 'ms') }, ['limit', 'intervalMs'])), TENANT_QUOTA_FAMILIES),
   ),
   graphExpandFailsAbove: integer(0),
   authorityHost: httpUrl,
@@ -576,7 +586,10 @@ function createClock(start: Date | number | undefined, timeScale: number): FakeT
     timeScale,
     now: () => simulatedStart + offset + (Date.now() - realStart) * timeScale,
     advance(ms: number) {
-      if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`clock.advance takes a non-negative number of ms; got ${ms}.`);
+      const room = LAST_INSTANT - (simulatedStart + offset + (Date.now() - realStart) * timeScale);
+      if (typeof ms !== 'number' || !(ms >= 0 && ms <= room)) {
+        throw new InvalidArgumentError('ms', `clock.advance: ms must be a number of milliseconds ≥ 0 that keeps the clock within year 9999; got ${describe(ms)}.`);
+      }
       offset += ms;
     },
   };

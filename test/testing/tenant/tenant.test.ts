@@ -1,11 +1,12 @@
 import { format, inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, DefenderClient, PermissionError, RateLimitError, TimeoutError, type TokenCredential } from '../../../src/index.js';
+import { AuthenticationError, DefenderClient, InvalidArgumentError, PermissionError, RateLimitError, TimeoutError, type TokenCredential } from '../../../src/index.js';
 import { createFakeTenant, type FakeTenant, type FakeTenantOptions } from '../../../src/testing/index.js';
 import { handlers } from '../../../src/testing/msw.js';
 import { makeTestCertificate } from '../../support/certs.js';
 import { makeAccessToken } from '../../support/jwt.js';
 import { startServer, tokenFrom } from '../../support/tenant.js';
+import { thrownBy } from '../../support/throws.js';
 
 const server = startServer();
 
@@ -250,9 +251,50 @@ describe('createFakeTenant', () => {
       expect(tenant.requests.filter((r) => r.faulted)).toHaveLength(1);
     });
 
-    it('refuses a step that is not one', () => {
+    it('refuses a delay Node cannot time (no TimeoutOverflowWarning, nothing queued), and takes the longest one it can', () => {
       const tenant = createFakeTenant({ incidents: 1, huntingRows: 1 });
-      expect(() => tenant.faults.add('*', { bogus: true } as never)).toThrow(/not a fault step/);
+      const error = thrownBy(InvalidArgumentError, () => tenant.faults.add('defender.*', { status: 500 }, { delayMs: 1e300 }));
+      expect(error.option).toBe('steps[1].delayMs');
+      expect(error.message).toBe('steps[1].delayMs must be a number from 0 to 2,147,483,647 ms; got number 1e+300.');
+      expect(tenant.faults.pending).toBe(0);
+      tenant.faults.add('defender.*', { delayMs: 2 ** 31 - 1 }, { delayMs: 0.5 });
+      expect(tenant.faults.pending).toBe(2);
+    });
+
+    it.each([
+      ['not a step at all', { bogus: true }, 'steps[0]'],
+      ['a negative delay', { delayMs: -1 }, 'steps[0].delayMs'],
+      ['a delay that is not a number', { delayMs: Number.NaN }, 'steps[0].delayMs'],
+      ['a delay past 2^31 - 1 ms', { delayMs: 2 ** 31 }, 'steps[0].delayMs'],
+      ['two kinds in one step (the status would be ignored)', { status: 503, delayMs: 5 }, 'steps[0]'],
+      ['a status out of range', { status: 99 }, 'steps[0].status'],
+      ['a header value that is not a string', { status: 429, headers: { 'Retry-After': 5 } }, 'steps[0].headers.Retry-After'],
+      ['a header value with CR/LF', { status: 429, headers: { 'x-a': 'a\r\nx-b: b' } }, 'steps[0].headers'],
+      ['body and rawBody together', { status: 500, body: {}, rawBody: '' }, 'steps[0].rawBody'],
+      ['a body JSON cannot write', { status: 500, body: 10n }, 'steps[0].body'],
+      ['an unknown key', { status: 500, retryAfter: 5 }, 'steps[0].retryAfter'],
+      ['an unknown network fault', { network: { kind: 'drop' } }, 'steps[0].network.kind'],
+      ['reset-during-body without afterBytes', { network: { kind: 'reset-during-body' } }, 'steps[0].network.afterBytes'],
+      ['afterBytes on another network fault', { network: { kind: 'reset', afterBytes: 3 } }, 'steps[0].network.afterBytes'],
+      ['a negative truncation', { truncateBodyAt: -1 }, 'steps[0].truncateBodyAt'],
+      ['an HTML page without a status', { html: true }, 'steps[0].status'],
+      ['expiredToken other than true', { expiredToken: false }, 'steps[0].expiredToken'],
+    ])('refuses %s, naming the option', (_case, step, option) => {
+      const tenant = createFakeTenant({ incidents: 1, huntingRows: 1 });
+      const error = thrownBy(InvalidArgumentError, () => tenant.faults.add('*', step as never));
+      expect(error.option).toBe(option);
+      expect(error.message).toContain(option);
+      expect(tenant.faults.pending).toBe(0);
+    });
+
+    it('refuses a route the tenant does not have, listing the routes', () => {
+      const tenant = createFakeTenant({ incidents: 1, huntingRows: 1 });
+      for (const route of ['defender.listIncident', 'sentinel.*', 'GET /api/incidents', '']) {
+        const error = thrownBy(InvalidArgumentError, () => tenant.faults.add(route as never, { status: 500 }));
+        expect(error.option).toBe('route');
+        expect(error.message).toContain('defender.listIncidents');
+      }
+      expect(tenant.faults.pending).toBe(0);
     });
   });
 
@@ -303,6 +345,17 @@ describe('createFakeTenant', () => {
       const expired = await get();
       expect(expired.status).toBe(401);
       expect(((await expired.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
+    });
+
+    it('refuses to advance its clock backwards, by a non-number, or past the year 9999', () => {
+      const tenant = createFakeTenant({ incidents: 1, huntingRows: 1, startTime: Date.UTC(9999, 11, 31) });
+      for (const ms of [-1, Number.NaN, Number.POSITIVE_INFINITY, 1e300, 2 * 86_400_000, '1000']) {
+        const error = thrownBy(InvalidArgumentError, () => tenant.clock.advance(ms as number));
+        expect(error.option).toBe('ms');
+        expect(error.message).toMatch(/^clock\.advance: ms must be a number of milliseconds ≥ 0 that keeps the clock within year 9999; got /);
+      }
+      tenant.clock.advance(3600_000);
+      expect(new Date(tenant.clock.now()).toISOString()).toMatch(/^9999-12-31T0[12]:/);
     });
 
     it('reset() restores the generated state and clears faults and records', async () => {
