@@ -30,6 +30,12 @@ export {
   type TokenInfo,
 } from './auth/index.js';
 export type { CloudName, CustomCloud, DefenderRegion, ResolvedCloud } from './clouds.js';
+export {
+  MemoryCheckpointStore,
+  type CheckpointEntry,
+  type CheckpointStore,
+} from './stores/checkpoint.js';
+export { FileCheckpointStore, type FileCheckpointStoreOptions } from './stores/file-checkpoint.js';
 export type { Page, PagedList, ByPageOptions, ToArrayOptions } from './pagination.js';
 export type { QuotaFamily, RateLimitInfo, RateLimitOptions, RateLimitWindow } from './transport/pacer.js';
 export type { AccessToken, GetTokenOptions, Logger, TokenCredential, WireApiName } from './types.js';
