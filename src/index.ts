@@ -5,7 +5,8 @@
  * @module m365-defender
  */
 export { DefenderClient, type DefenderClientOptions } from './client.js';
-export type { Incidents, IncidentCallOptions, IncidentGetOptions } from './resources/incidents.js';
+export type { Incidents, IncidentCallOptions, IncidentGetOptions, IncidentSyncOptions } from './resources/incidents.js';
+export type { SyncBatch, SyncFeed, SyncOptions, SyncStats } from './resources/sync-feed.js';
 export type { Alerts, AlertCallOptions } from './resources/alerts.js';
 export { LEGACY_HUNTING_DEPRECATION_CODE } from './apis/defender/deprecation.js';
 export type { AdvancedHunting, HuntingRunOptions, HuntingRow } from './resources/advanced-hunting.js';
