@@ -155,6 +155,8 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   #iterated = false;
   /** The width of the next window; a first read is one open window up to now, halved while too big. */
   #spanMs = Number.POSITIVE_INFINITY;
+  /** The latest position any read has seen. */
+  #horizon = Number.NEGATIVE_INFINITY;
   #state: SyncState | undefined;
   #version: number | undefined;
 
@@ -195,38 +197,46 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     }
   }
 
-  /** One pass from the watermark (less the overlap) to now, window by window. */
+  /** One pass from the watermark (less the overlap) to the latest change, window by window. */
   async *#poll(state: SyncState): AsyncGenerator<SyncBatch<T>, void, undefined> {
     this.stats.polls += 1;
     const lower = Math.max(state.watermark - this.#options.overlapMs, state.floor);
     for (let from = lower; ; ) {
+      // A window reaching past both this machine's clock and the latest change seen is left open
+      // (no upper bound): the service's clock may run ahead of ours.
       const end = from + this.#spanMs;
-      const to = end > Date.now() ? undefined : end;
-      const entries = await this.#read({ from, to, signal: this.#options.signal });
-      if (entries === undefined) {
-        this.#spanMs = Math.max(1, Math.floor(Math.min(this.#spanMs, Date.now() - from) / 2));
+      const to = end > Math.max(Date.now(), this.#horizon) ? undefined : end;
+      const read = await this.#read({ from, to, signal: this.#options.signal });
+      if (read.tooBig) {
+        // Halve the window, or the stretch the items read so far cover if that is narrower.
+        this.#spanMs = Math.max(1, Math.floor(Math.min(this.#spanMs, read.latest + 1 - from) / 2));
         this.stats.windowsSplit += 1;
         continue;
       }
-      const fresh = this.#fresh(entries, lower);
+      const fresh = this.#fresh(read.entries, lower);
       for (let i = 0; i < fresh.length; i += this.#options.batchSize) {
         yield this.#batch(fresh.slice(i, i + this.#options.batchSize));
       }
       if (to === undefined) return;
-      if (entries.length * 4 <= this.#options.maxWindowItems) this.#spanMs *= 2;
+      if (read.entries.length * 4 <= this.#options.maxWindowItems) this.#spanMs *= 2;
       from = to;
     }
   }
 
-  /** A window's entries, or `undefined` when it holds more than maxWindowItems and can be halved. */
-  async #read(window: SyncWindow): Promise<SyncEntry<T>[] | undefined> {
+  /** A window's entries, or `tooBig` when it holds more than maxWindowItems and can be narrowed. */
+  async #read(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number }> {
     const entries: SyncEntry<T>[] = [];
+    let latest = window.from;
     for await (const page of this.#readWindow(window)) {
       this.stats.pages += 1;
-      entries.push(...page);
-      if (entries.length > this.#options.maxWindowItems && this.#spanMs > 1) return undefined;
+      for (const entry of page) {
+        entries.push(entry);
+        latest = Math.max(latest, entry.position);
+      }
+      this.#horizon = Math.max(this.#horizon, latest);
+      if (entries.length > this.#options.maxWindowItems && this.#spanMs > 1) return { tooBig: true, entries: [], latest };
     }
-    return entries;
+    return { tooBig: false, entries, latest };
   }
 
   /** The entries not delivered before, oldest first; an item changed before `lower` is not new. */
