@@ -10,7 +10,8 @@
  * build is needed.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../src/testing/server.js';
@@ -68,6 +69,9 @@ function perExample(name: string, api: Api): Record<string, string> {
       return typeof device === 'string' ? { DEVICE_NAME: device } : {};
     case 'certificate-auth.ts':
       return sim.certificateApp?.env ?? {};
+    case 'sync-incidents.ts':
+      // A fresh folder per run and API: its checkpoint and NDJSON file are the example's output.
+      return { SYNC_DIR: mkdtempSync(join(tmpdir(), `m365d-demo-sync-${api}-`)) };
     default:
       return {};
   }

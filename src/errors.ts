@@ -246,3 +246,37 @@ export class UnsupportedOperationError extends DefenderError {
     this.api = details.api;
   }
 }
+
+/**
+ * A checkpoint store could not be used: its file is corrupt, was written by something else, or
+ * cannot be read or written. `key` names the checkpoint (when one is concerned) and `location` the
+ * store (a file path for {@link FileCheckpointStore}). The store is never reset to recover: a
+ * feed that lost its checkpoint would silently start again from its `start`.
+ */
+export class CheckpointError extends DefenderError {
+  override name = 'CheckpointError';
+  /** The checkpoint's name in the store, when one is concerned. */
+  readonly key: string | undefined;
+  /** Where the store keeps its state: a file path, or `undefined` for an in-memory store. */
+  readonly location: string | undefined;
+  constructor(message: string, details: { key?: string | undefined; location?: string | undefined; cause?: unknown } = {}) {
+    super(message, details);
+    this.key = details.key;
+    this.location = details.location;
+  }
+}
+
+/**
+ * Another writer moved a checkpoint between this one's read and its write (the store's
+ * compare-and-set refused the write). Nothing was committed by this writer: the other writer's
+ * progress stands, and the batch this writer held is delivered again to whoever resumes.
+ */
+export class CheckpointConflictError extends CheckpointError {
+  override name = 'CheckpointConflictError';
+  /** The version this writer expected to replace (`undefined`: it expected no checkpoint). */
+  readonly expectedVersion: number | undefined;
+  constructor(message: string, details: { key: string; location?: string | undefined; expectedVersion: number | undefined }) {
+    super(message, details);
+    this.expectedVersion = details.expectedVersion;
+  }
+}

@@ -5,7 +5,8 @@
  * @module m365-defender
  */
 export { DefenderClient, type DefenderClientOptions } from './client.js';
-export type { Incidents, IncidentCallOptions, IncidentGetOptions } from './resources/incidents.js';
+export type { Incidents, IncidentCallOptions, IncidentGetOptions, IncidentSyncOptions } from './resources/incidents.js';
+export type { SyncBatch, SyncFeed, SyncOptions, SyncStats } from './resources/sync-feed.js';
 export type { Alerts, AlertCallOptions } from './resources/alerts.js';
 export { LEGACY_HUNTING_DEPRECATION_CODE } from './apis/defender/deprecation.js';
 export type { AdvancedHunting, HuntingRunOptions, HuntingRow } from './resources/advanced-hunting.js';
@@ -30,6 +31,12 @@ export {
   type TokenInfo,
 } from './auth/index.js';
 export type { CloudName, CustomCloud, DefenderRegion, ResolvedCloud } from './clouds.js';
+export {
+  MemoryCheckpointStore,
+  type CheckpointEntry,
+  type CheckpointStore,
+} from './stores/checkpoint.js';
+export { FileCheckpointStore, type FileCheckpointStoreOptions } from './stores/file-checkpoint.js';
 export type { Page, PagedList, ByPageOptions, ToArrayOptions } from './pagination.js';
 export type { QuotaFamily, RateLimitInfo, RateLimitOptions, RateLimitWindow } from './transport/pacer.js';
 export type { AccessToken, GetTokenOptions, Logger, TokenCredential, WireApiName } from './types.js';

@@ -66,6 +66,11 @@ export interface WireAdapter {
   readonly api: WireApiName;
   /** The most incidents one list request may ask for. */
   readonly maxIncidentPageSize: number;
+  /**
+   * Whether alerts are listed from the incidents they are embedded in (the Defender API has no
+   * alerts endpoint), so an alerts change feed pages by its incidents' last-update time.
+   */
+  readonly alertsEmbeddedInIncidents: boolean;
   /** Whether a decoded continuation token's cursor is one this adapter issues. */
   isCursor(value: unknown): value is ListCursor;
   /** Fetches one page of incidents. */

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { ALERT_STATUSES, CLASSIFICATIONS, SERVICE_SOURCES, SEVERITIES } from './enums.js';
 import {
   checkDate,
+  checkRange,
   checkEnum,
   checkNonEmptyString,
   checkSomeChange,
@@ -41,6 +42,8 @@ export interface AlertListOptions {
   createdAfter?: DateInput;
   /** Only alerts last updated at or after this time (inclusive). */
   updatedAfter?: DateInput;
+  /** Only alerts last updated before this time (exclusive). */
+  updatedBefore?: DateInput;
   /** Only alerts assigned to this owner, matched exactly. */
   assignedTo?: string;
   /**
@@ -64,6 +67,8 @@ export interface ValidatedAlertListOptions {
   createdAfter?: Date;
   /** Updated at or after. */
   updatedAfter?: Date;
+  /** Updated before. */
+  updatedBefore?: Date;
   /** Owner filter. */
   assignedTo?: string;
   /** Alerts per request. */
@@ -94,7 +99,7 @@ export interface AlertUpdate {
 /** The most alerts the SDK asks Graph for per request (the only written cap, reference §5.2). */
 export const MAX_ALERT_PAGE_SIZE = 1000;
 
-const LIST_OPTIONS = ['status', 'severity', 'serviceSource', 'createdAfter', 'updatedAfter', 'assignedTo', 'pageSize', 'signal'] as const;
+const LIST_OPTIONS = ['status', 'severity', 'serviceSource', 'createdAfter', 'updatedAfter', 'updatedBefore', 'assignedTo', 'pageSize', 'signal'] as const;
 const UPDATE_FIELDS = ['status', 'assignedTo', 'classification', 'determination', 'comment'] as const;
 
 /**
@@ -113,6 +118,8 @@ export function validateAlertListOptions(options: AlertListOptions): ValidatedAl
   if (input.serviceSource !== undefined) out.serviceSource = checkEnum('serviceSource', input.serviceSource, SERVICE_SOURCES);
   if (input.createdAfter !== undefined) out.createdAfter = checkDate('createdAfter', input.createdAfter);
   if (input.updatedAfter !== undefined) out.updatedAfter = checkDate('updatedAfter', input.updatedAfter);
+  if (input.updatedBefore !== undefined) out.updatedBefore = checkDate('updatedBefore', input.updatedBefore);
+  checkRange(out.updatedAfter, out.updatedBefore, 'updatedAfter', 'updatedBefore');
   if (input.assignedTo !== undefined) out.assignedTo = checkNonEmptyString('assignedTo', input.assignedTo);
   if (input.pageSize !== undefined) {
     const size = input.pageSize;

@@ -219,7 +219,8 @@ export function checkNonEmptyString(option: string, value: unknown): string {
   throw new InvalidArgumentError(option, `${option} must be a non-empty string; got ${describe(value)}.`);
 }
 
-function checkRange(after: Date | undefined, before: Date | undefined, afterName: string, beforeName: string): void {
+/** Checks that a range's lower bound is earlier than its upper bound. @internal */
+export function checkRange(after: Date | undefined, before: Date | undefined, afterName: string, beforeName: string): void {
   if (after && before && after.getTime() >= before.getTime()) {
     throw new InvalidArgumentError(
       afterName,

@@ -40,7 +40,8 @@ function alertMatches(alert: Alert, f: ValidatedAlertListOptions): boolean {
     (f.serviceSource === undefined || alert.serviceSource === f.serviceSource) &&
     (f.assignedTo === undefined || alert.assignedTo === f.assignedTo) &&
     atOrAfter(alert.createdDateTime, f.createdAfter) &&
-    atOrAfter(alert.lastUpdateDateTime, f.updatedAfter)
+    atOrAfter(alert.lastUpdateDateTime, f.updatedAfter) &&
+    (f.updatedBefore === undefined || (alert.lastUpdateDateTime !== null && alert.lastUpdateDateTime.getTime() < f.updatedBefore.getTime()))
   );
 }
 
@@ -56,6 +57,7 @@ export interface DefenderAdapterSettings {
 export class DefenderAdapter implements WireAdapter {
   readonly api = 'defender' as const;
   readonly maxIncidentPageSize = LEGACY_MAX_PAGE_SIZE;
+  readonly alertsEmbeddedInIncidents = true;
   readonly #transport: Transport;
   readonly #mapOptions: { portalBaseUrl?: string };
   readonly #silence: boolean;

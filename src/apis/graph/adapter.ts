@@ -73,6 +73,7 @@ export interface GraphAdapterSettings {
 export class GraphAdapter implements WireAdapter {
   readonly api = 'graph' as const;
   readonly maxIncidentPageSize = GRAPH_MAX_INCIDENT_PAGE_SIZE;
+  readonly alertsEmbeddedInIncidents = false;
   readonly #transport: Transport;
   readonly #logger: Logger | undefined;
 

@@ -74,6 +74,7 @@ export function buildGraphAlertListQuery(options: ValidatedAlertListOptions, top
   const clauses: string[] = [];
   if (options.createdAfter) clauses.push(`createdDateTime ge ${options.createdAfter.toISOString()}`);
   if (options.updatedAfter) clauses.push(`lastUpdateDateTime ge ${options.updatedAfter.toISOString()}`);
+  if (options.updatedBefore) clauses.push(`lastUpdateDateTime lt ${options.updatedBefore.toISOString()}`);
   if (options.status) clauses.push(`status eq ${odataString(options.status)}`);
   if (options.severity) clauses.push(`severity eq ${odataString(options.severity)}`);
   if (options.serviceSource) clauses.push(`serviceSource eq ${odataString(options.serviceSource)}`);

@@ -26,6 +26,7 @@ import { toGraphTimespan } from './timespan.js';
 export class LazyGraphAdapter implements WireAdapter {
   readonly api = 'graph' as const;
   readonly maxIncidentPageSize = GRAPH_MAX_INCIDENT_PAGE_SIZE;
+  readonly alertsEmbeddedInIncidents = false;
   readonly #transport: Transport;
   readonly #settings: GraphAdapterSettings;
   #adapter: Promise<GraphAdapter> | undefined;

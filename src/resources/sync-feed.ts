@@ -1,0 +1,291 @@
+/**
+ * The change feed behind `incidents.sync()` and `alerts.sync()`: time-boundary paging on the
+ * last-update time, an overlap window for late arrivals, a boundary set against repeats, and a
+ * checkpoint committed by compare-and-set when the consumer asks for the next batch.
+ *
+ * @packageDocumentation
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkOptionsObject, checkSignal, describe } from '../checks.js';
+import { CheckpointConflictError, InvalidArgumentError } from '../errors.js';
+import { checkDate, type DateInput } from '../models/incident-options.js';
+import { checkCheckpointKey, MemoryCheckpointStore, type CheckpointStore } from '../stores/checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint, versionKey, type FeedIdentity, type SyncState } from './sync-checkpoint.js';
+
+/** Options every change feed takes. */
+export interface SyncOptions {
+  /** Where the feed keeps its place between runs. Default: a new {@link MemoryCheckpointStore} (nothing survives the process). */
+  checkpoint?: CheckpointStore;
+  /** The checkpoint's name in the store. Default `<api>:incidents` or `<api>:alerts`. */
+  key?: string;
+  /**
+   * Where a feed with no checkpoint begins: changes at or after this time are delivered. Ignored
+   * once the feed has a checkpoint. Default: 30 days before the first run.
+   */
+  start?: DateInput;
+  /** After catching up, keep polling every `pollIntervalMs` until `signal` aborts. Default `false`. */
+  follow?: boolean;
+  /** With `follow`, the wait between polls in milliseconds. Default 60,000. */
+  pollIntervalMs?: number;
+  /**
+   * How far before its watermark each poll reads again, in milliseconds, so that changes the
+   * service indexes late are still delivered (and de-duplicated). Default 300,000 (5 minutes).
+   */
+  overlapMs?: number;
+  /** The most items in one batch. Default 100. */
+  batchSize?: number;
+  /**
+   * The most items the feed holds while reading one time window: a window with more is read
+   * again in halves. Bounds the feed's memory. Default 2,000.
+   */
+  maxWindowItems?: number;
+  /** Stops the feed: it rejects with the signal's reason. Committed batches stay committed. */
+  signal?: AbortSignal;
+}
+
+/** What a feed has done so far. */
+export interface SyncStats {
+  /** Polls started (one without `follow`). */
+  polls: number;
+  /** Batches delivered. */
+  batches: number;
+  /** Items delivered. */
+  items: number;
+  /** Items read again (the overlap window, a shared boundary timestamp) and not delivered twice. */
+  duplicatesSkipped: number;
+  /** Pages read: one list request each. */
+  pages: number;
+  /** Time windows read again in halves because they held more than `maxWindowItems`. */
+  windowsSplit: number;
+}
+
+/** One batch of a change feed: new or changed items, oldest change first. */
+export interface SyncBatch<T> {
+  /** The items: each a new or changed incident or alert, as of its last update. */
+  readonly items: readonly T[];
+  /**
+   * Commits this batch now, rather than when the next batch is asked for: after it, a new run
+   * resumes after these items. Idempotent.
+   * @throws CheckpointConflictError when another writer moved the checkpoint.
+   */
+  commit(): Promise<void>;
+}
+
+/** One item as a window reader gives it: where it sorts and how it is told apart. @internal */
+export interface SyncEntry<T> {
+  /** The item. */
+  item: T;
+  /** Its id. */
+  id: string;
+  /** Its own last-update time (ms): one (id, version) is delivered once. */
+  version: number;
+  /** The time it is paged by (ms): its own last update, or its incident's. */
+  position: number;
+}
+
+/** A time window to read: positions from `from` (inclusive) to `to` (exclusive; open when undefined). @internal */
+export interface SyncWindow {
+  from: number;
+  to: number | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/** Reads one window, page by page. @internal */
+export type WindowReader<T> = (window: SyncWindow) => AsyncIterable<SyncEntry<T>[]>;
+
+const SYNC_OPTIONS = ['checkpoint', 'key', 'start', 'follow', 'pollIntervalMs', 'overlapMs', 'batchSize', 'maxWindowItems', 'signal'] as const;
+const DAY_MS = 86_400_000;
+
+/** Checked feed options. @internal */
+export interface ValidatedSyncOptions {
+  checkpoint: CheckpointStore;
+  key: string;
+  start: number;
+  follow: boolean;
+  pollIntervalMs: number;
+  overlapMs: number;
+  batchSize: number;
+  maxWindowItems: number;
+  signal: AbortSignal | undefined;
+}
+
+/** Checks a feed's options; `extra` names the options the caller reads itself (`expandAlerts`). @internal */
+export function validateSyncOptions(options: unknown, identity: FeedIdentity, what: string, extra: readonly string[] = []): ValidatedSyncOptions {
+  const o = checkOptionsObject(options, [...SYNC_OPTIONS, ...extra], what);
+  const store = o.checkpoint ?? new MemoryCheckpointStore();
+  if (typeof store !== 'object' || store === null || typeof (store as CheckpointStore).get !== 'function' || typeof (store as CheckpointStore).set !== 'function') {
+    throw new InvalidArgumentError('checkpoint', `checkpoint must be a CheckpointStore (an object with get and set methods); got ${describe(o.checkpoint)}.`);
+  }
+  if (o.follow !== undefined && typeof o.follow !== 'boolean') {
+    throw new InvalidArgumentError('follow', `follow must be true or false; got ${describe(o.follow)}.`);
+  }
+  return {
+    checkpoint: store as CheckpointStore,
+    key: o.key === undefined ? `${identity.api}:${identity.feed}` : checkCheckpointKey(o.key),
+    start: o.start === undefined ? Date.now() - 30 * DAY_MS : checkDate('start', o.start).getTime(),
+    follow: o.follow === true,
+    pollIntervalMs: integerIn(o.pollIntervalMs, 'pollIntervalMs', 1, 2_147_483_647, 60_000),
+    overlapMs: integerIn(o.overlapMs, 'overlapMs', 0, DAY_MS, 300_000),
+    batchSize: integerIn(o.batchSize, 'batchSize', 1, 10_000, 100),
+    maxWindowItems: integerIn(o.maxWindowItems, 'maxWindowItems', 1, 1_000_000, 2_000),
+    signal: checkSignal(o.signal),
+  };
+}
+
+function integerIn(value: unknown, option: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(option, `${option} must be an integer from ${min} to ${max}; got ${describe(value)}.`);
+  }
+  return value;
+}
+
+/**
+ * A change feed: iterate it with `for await` to get batches of new and changed items. Asking for
+ * the next batch commits the one before (at least once, never lost): a crash, a thrown error or a
+ * `break` before that means the batch is delivered again on the next run. A feed is iterated once.
+ */
+export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
+  /** What the feed has done so far. */
+  readonly stats: SyncStats = { polls: 0, batches: 0, items: 0, duplicatesSkipped: 0, pages: 0, windowsSplit: 0 };
+  readonly #identity: FeedIdentity;
+  readonly #operation: string;
+  readonly #options: ValidatedSyncOptions;
+  readonly #readWindow: WindowReader<T>;
+  #iterated = false;
+  /** The width of the next window; a first read is one open window up to now, halved while too big. */
+  #spanMs = Number.POSITIVE_INFINITY;
+  /** The latest position any read has seen. */
+  #horizon = Number.NEGATIVE_INFINITY;
+  #state: SyncState | undefined;
+  #version: number | undefined;
+
+  /** @internal */
+  constructor(identity: FeedIdentity, operation: string, options: ValidatedSyncOptions, readWindow: WindowReader<T>) {
+    this.#identity = identity;
+    this.#operation = operation;
+    this.#options = options;
+    this.#readWindow = readWindow;
+  }
+
+  /** Iterates the feed's batches. A feed is iterated once: call `sync()` again for another pass. */
+  [Symbol.asyncIterator](): AsyncIterator<SyncBatch<T>> {
+    if (this.#iterated) {
+      throw new InvalidArgumentError('feed', `A ${this.#operation}() feed is iterated once; call ${this.#operation}() again (with the same checkpoint) to resume.`);
+    }
+    this.#iterated = true;
+    return this.#run();
+  }
+
+  async *#run(): AsyncGenerator<SyncBatch<T>, void, undefined> {
+    const { checkpoint, key, signal, follow, pollIntervalMs } = this.#options;
+    signal?.throwIfAborted();
+    const entry = await checkpoint.get(key);
+    this.#state = entry
+      ? decodeCheckpoint(entry.value, this.#identity, key)
+      : { watermark: this.#options.start, floor: this.#options.start, seen: new Map() };
+    this.#version = entry?.version;
+    for (;;) {
+      for await (const batch of this.#poll(this.#state)) {
+        yield batch;
+        await batch.commit();
+      }
+      if (!follow) return;
+      await sleep(pollIntervalMs, undefined, { signal }).catch((error: unknown) => {
+        throw signal?.aborted ? signal.reason : error;
+      });
+    }
+  }
+
+  /** One pass from the watermark (less the overlap) to the latest change, window by window. */
+  async *#poll(state: SyncState): AsyncGenerator<SyncBatch<T>, void, undefined> {
+    this.stats.polls += 1;
+    const lower = Math.max(state.watermark - this.#options.overlapMs, state.floor);
+    for (let from = lower; ; ) {
+      // A window reaching past both this machine's clock and the latest change seen is left open
+      // (no upper bound): the service's clock may run ahead of ours.
+      const end = from + this.#spanMs;
+      const to = end > Math.max(Date.now(), this.#horizon) ? undefined : end;
+      const read = await this.#read({ from, to, signal: this.#options.signal });
+      if (read.tooBig) {
+        // Halve the window, or the stretch the items read so far cover if that is narrower.
+        this.#spanMs = Math.max(1, Math.floor(Math.min(this.#spanMs, read.latest + 1 - from) / 2));
+        this.stats.windowsSplit += 1;
+        continue;
+      }
+      const fresh = this.#fresh(read.entries, lower);
+      for (let i = 0; i < fresh.length; i += this.#options.batchSize) {
+        yield this.#batch(fresh.slice(i, i + this.#options.batchSize));
+      }
+      if (to === undefined) return;
+      if (read.entries.length * 4 <= this.#options.maxWindowItems) this.#spanMs *= 2;
+      from = to;
+    }
+  }
+
+  /** A window's entries, or `tooBig` when it holds more than maxWindowItems and can be narrowed. */
+  async #read(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number }> {
+    const entries: SyncEntry<T>[] = [];
+    let latest = window.from;
+    for await (const page of this.#readWindow(window)) {
+      this.stats.pages += 1;
+      for (const entry of page) {
+        entries.push(entry);
+        latest = Math.max(latest, entry.position);
+      }
+      this.#horizon = Math.max(this.#horizon, latest);
+      if (entries.length > this.#options.maxWindowItems && this.#spanMs > 1) return { tooBig: true, entries: [], latest };
+    }
+    return { tooBig: false, entries, latest };
+  }
+
+  /** The entries not delivered before, oldest first; an item changed before `lower` is not new. */
+  #fresh(entries: SyncEntry<T>[], lower: number): (SyncEntry<T> & { key: string })[] {
+    const seen = this.#state!.seen;
+    const keys = new Set<string>();
+    const fresh: (SyncEntry<T> & { key: string })[] = [];
+    entries.sort((a, b) => a.position - b.position || a.version - b.version || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const entry of entries) {
+      const key = versionKey(entry.id, entry.version);
+      if (entry.version < lower || seen.has(key) || keys.has(key)) {
+        this.stats.duplicatesSkipped += 1;
+        continue;
+      }
+      keys.add(key);
+      fresh.push({ ...entry, key });
+    }
+    return fresh;
+  }
+
+  #batch(entries: (SyncEntry<T> & { key: string })[]): SyncBatch<T> {
+    let committing: Promise<void> | undefined;
+    this.stats.batches += 1;
+    this.stats.items += entries.length;
+    return {
+      items: Object.freeze(entries.map((entry) => entry.item)),
+      commit: () => (committing ??= this.#commit(entries)),
+    };
+  }
+
+  /** Writes the state after `entries` by compare-and-set. */
+  async #commit(entries: readonly { key: string; position: number }[]): Promise<void> {
+    const current = this.#state!;
+    const next: SyncState = { watermark: current.watermark, floor: current.floor, seen: new Map(current.seen) };
+    for (const { key, position } of entries) {
+      next.seen.set(key, position);
+      next.watermark = Math.max(next.watermark, position);
+    }
+    const keepFrom = next.watermark - this.#options.overlapMs;
+    for (const [key, position] of next.seen) if (position < keepFrom) next.seen.delete(key);
+    const { checkpoint, key } = this.#options;
+    if (!(await checkpoint.set(key, encodeCheckpoint(next, this.#identity), this.#version))) {
+      throw new CheckpointConflictError(
+        `${this.#operation}: checkpoint "${key}" was moved by another writer since this feed read it; this batch was not committed (another run of the feed is probably going on).`,
+        { key, expectedVersion: this.#version },
+      );
+    }
+    this.#version = (this.#version ?? 0) + 1;
+    current.watermark = next.watermark;
+    current.seen = next.seen;
+  }
+}
