@@ -338,22 +338,28 @@ interface Region {
   end: number;
   /** The text ends inside it. */
   open: boolean;
-  /** A string's quote character (`"` or `'`). */
+  /** What closes it: a string's quote (`"` or `'`), a multi-line string's ``` or ~~~. */
   quote: string;
   /** A verbatim string (`@"…"`), where a backslash escapes nothing and a doubled quote is a quote. */
   verbatim: boolean;
 }
 
-// Kusto.Language TextFacts.IsLineBreakStart: strings, comments and literals end at these.
+// Where Kusto.Language versions differ, the one that reads a literal further is followed: the
+// other then reports the literal unterminated, a syntax error, and nothing runs.
+// A comment ends at a line break (TextFacts.IsLineBreakStart); a string only at \r or \n (newer
+// ScanStringLiteralContent; older ones also at U+2028/U+2029).
 const isLineBreak = (c: string | undefined): boolean => c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029';
-// Literals Kusto reads as raw text up to the first ')' (TokenParser.GetGooLiteralTokenKind), matched
-// case-insensitively so that more is refused rather than less.
-const PARENTHESISED_LITERAL = /(?:datetime|date|timespan|time|long|int|real|double|decimal|bool|guid)\(/iy;
+// Literals Kusto reads as raw text up to the first ')', across line breaks where the parser allows
+// it (TokenParser.GetGooLiteralTokenKind, ScanGoo); matched case-insensitively, to refuse more.
+const PARENTHESISED_LITERAL = /(?:datetime|date|timespan|time|int64|int32|long|int|real|double|decimal|bool|guid)\(/iy;
 // The escapes Kusto.Language ScanStringEscape accepts; at any other backslash the literal ends.
 const STRING_ESCAPE = /\\(?:[\\'"abfnrtv]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|[0-7])/y;
 const LITERAL_INITIAL = /[bdgilrt]/i;
 const IDENTIFIER_CHAR = /[A-Za-z0-9_]/;
 const WHITESPACE = /\s/;
+
+// Two-character operators are one token: the `~` of `=~` cannot begin a ~~~ string.
+const OPERATOR_PAIR = /<[=|>]|>=|=[=>~]|![=~]/y;
 
 /** The region KQL would open at `i`, as [kind, verbatim, index of its body], if any. */
 function regionOpening(text: string, i: number): [RegionKind, boolean, number] | undefined {
@@ -363,8 +369,9 @@ function regionOpening(text: string, i: number): [RegionKind, boolean, number] |
   if (c === '#') return ['directive', false, i + 1];
   if (c === '"' || c === "'") return ['string', false, i + 1];
   if (c === '@' && (next === '"' || next === "'")) return ['string', true, i + 2];
-  if (c === '@' && text.startsWith('```', i + 1)) return ['multiline', true, i + 4];
-  if (c === '`' && text.startsWith('```', i)) return ['multiline', false, i + 3];
+  // Multi-line strings: ```…``` and the older ~~~…~~~ (KustoFacts.AlternateMultiLineStringQuote).
+  if (c === '@' && (text.startsWith('```', i + 1) || text.startsWith('~~~', i + 1))) return ['multiline', true, i + 4];
+  if ((c === '`' && text.startsWith('```', i)) || (c === '~' && text.startsWith('~~~', i))) return ['multiline', false, i + 3];
   // `datetime(` is a literal only where a token starts, not inside `xdatetime(`.
   if (LITERAL_INITIAL.test(c!) && (i === 0 || !IDENTIFIER_CHAR.test(text[i - 1]!))) {
     PARENTHESISED_LITERAL.lastIndex = i;
@@ -405,7 +412,7 @@ function regionEnd(text: string, region: Region, i: number): number {
           // Not an escape: Kusto ends the literal (unterminated) before the backslash.
           if (!STRING_ESCAPE.test(text)) return j;
           j = STRING_ESCAPE.lastIndex;
-        } else if (isLineBreak(c)) {
+        } else if (c === '\n' || c === '\r') {
           return j;
         } else {
           j++;
@@ -413,15 +420,13 @@ function regionEnd(text: string, region: Region, i: number): number {
       }
       return -1;
     case 'multiline': {
-      const at = text.indexOf('```', i);
+      const at = text.indexOf(region.quote, i);
       return at >= 0 ? at + 3 : -(Math.max(i, n - 2) + 2);
     }
-    case 'literal':
-      for (let j = i; j < n; j++) {
-        if (text[j] === ')') return j + 1;
-        if (isLineBreak(text[j])) return j;
-      }
-      return -1;
+    case 'literal': {
+      const at = text.indexOf(')', i);
+      return at >= 0 ? at + 1 : -1;
+    }
     case 'comment':
     case 'directive':
       for (let j = i; j < n; j++) if (isLineBreak(text[j])) return j;
@@ -439,13 +444,19 @@ function scanRegions(regions: Region[], text: string, from: number, offset = 0):
   const last = regions[regions.length - 1];
   if (last?.open) i = Math.max(readRegion(text, last, last.end - offset, offset), i);
   while (i < text.length) {
+    OPERATOR_PAIR.lastIndex = i;
+    if (OPERATOR_PAIR.test(text)) {
+      i += 2;
+      continue;
+    }
     const opening = regionOpening(text, i);
     if (opening === undefined) {
       i++;
       continue;
     }
     const [kind, verbatim, body] = opening;
-    const region: Region = { kind, start: offset + i, end: offset + i, open: false, quote: kind === 'string' ? text[body - 1]! : '', verbatim };
+    const quote = kind === 'string' ? text[body - 1]! : kind === 'multiline' ? text.slice(body - 3, body) : '';
+    const region: Region = { kind, start: offset + i, end: offset + i, open: false, quote, verbatim };
     regions.push(region);
     i = readRegion(text, region, body, offset);
   }
@@ -487,7 +498,7 @@ function regionName(region: Region, text: string): string {
     case 'string':
       return region.verbatim ? 'a verbatim string literal (@"…")' : 'a string literal';
     case 'multiline':
-      return 'a multi-line string literal (```…```)';
+      return `a multi-line string literal (${region.quote}…${region.quote})`;
     case 'comment':
       return 'a // comment';
     case 'directive':

@@ -540,6 +540,28 @@ describe('kql: what the text around a placeholder makes of it (issue 11)', () =>
     });
   });
 
+  describe('multi-line strings and line breaks', () => {
+    const tildes = '~~~ or true //';
+    it.each<[string, () => unknown, RegExp]>([
+      ['a ```…``` string', () => kql`T | where A == ${kql.raw('```x')}`, /multi-line string literal \(```…```\)/],
+      ['the older ~~~…~~~ form', () => kql`T | where A == ~~~x${tildes}~~~`, /multi-line string literal \(~~~…~~~\)/],
+      ['~~~ right after the operator <=', () => kql`T | where A <=~~~x${tildes}~~~`, /multi-line string literal/],
+      ['@~~~', () => kql`T | where A == @~~~x${tildes}~~~`, /multi-line string literal/],
+    ])('refuses a placeholder inside %s', (_what, build, message) => {
+      expect(refusal(build).message).toMatch(message);
+    });
+
+    it('accepts a value after =~ and !~, whose ~ opens nothing', () => {
+      expect(kql`T | where A =~ ${tildes} and B !~ ${'x'}`.text).toBe('T | where A =~ "~~~ or true //" and B !~ "x"');
+    });
+
+    it('reads a string on past U+2028 and a datetime(…) literal past a line break, as the newer Kusto parser does', () => {
+      expect(refusal(() => kql`T | where A == ${kql.raw('"x\u2028')}${attack}`).message).toMatch(/ends inside a string literal/);
+      expect(refusal(() => kql`T | where A > datetime(
+${'2024-01-01) or true //'})`).message).toMatch(/reads as raw text up to the first/);
+    });
+  });
+
   it('refuses a placeholder on a line after "#", which Kusto reads as a directive to the end of the line', () => {
     expect(refusal(() => kql`T #${attack}`).message).toMatch(/after "#".*remove the "#"/);
     expect(kql`T #note

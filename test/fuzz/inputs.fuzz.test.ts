@@ -26,6 +26,7 @@ import { realisticIncident } from '../support/defender-payloads.js';
 import { staticCredential } from '../support/jwt.js';
 import { DEFENDER_ROLES, GRAPH_ROLES, TENANT_ID, TenantCredential, serveTenant, startServer } from '../support/tenant.js';
 import { nastyString } from '../support/mutate.js';
+import { templateOf } from '../support/template.js';
 
 const DEFENDER = 'https://api.security.microsoft.com';
 const GRAPH = 'https://graph.microsoft.com';
@@ -405,6 +406,8 @@ describe('KQL template values', () => {
       ['// ', '\n', true],
       ['#', '\n', true],
       ['```', '```', true],
+      ['~~~', '~~~', true],
+      ['<=~~~', '~~~', true],
       ['datetime(', ')', true],
       ['guid(', ')', true],
       ['', '', false],
@@ -414,23 +417,18 @@ describe('KQL template values', () => {
       ['(', ')', false],
       ['\n', '\n', false],
     ];
-    const template = (...parts: string[]): TemplateStringsArray => {
-      const strings = Object.assign([...parts], { raw: [...parts] });
-      Object.freeze(strings.raw);
-      return Object.freeze(strings) as unknown as TemplateStringsArray;
-    };
     // The same context written four ways: in the template, as a kql.raw() fragment before the value,
     // around a value given as a kql fragment, and all of it inside a fragment of the query.
     const build = (mode: number, before: string, after: string, value: string): string => {
       switch (mode) {
         case 0:
-          return kql(template(`T | where A == ${before}`, `${after} | project A, B`), value).text;
+          return kql(templateOf(`T | where A == ${before}`, `${after} | project A, B`), value).text;
         case 1:
-          return kql(template('T | where A == ', '', `${after} | project A, B`), kql.raw(before), value).text;
+          return kql(templateOf('T | where A == ', '', `${after} | project A, B`), kql.raw(before), value).text;
         case 2:
-          return kql(template(`T | where A == ${before}`, `${after} | project A, B`), kql`${value}`).text;
+          return kql(templateOf(`T | where A == ${before}`, `${after} | project A, B`), kql`${value}`).text;
         default:
-          return kql(template('T | where A == ', ' | project A, B'), kql(template(before, after), value)).text;
+          return kql(templateOf('T | where A == ', ' | project A, B'), kql(templateOf(before, after), value)).text;
       }
     };
     const strings = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), nastyString, fc.constantFrom('" or true //', '\\" or true or "', "' or true //", '") or true //', '```| project B //', '"" or true or ""', '\\'));
