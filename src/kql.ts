@@ -354,12 +354,27 @@ const isLineBreak = (c: string | undefined): boolean => c === '\n' || c === '\r'
 const PARENTHESISED_LITERAL = /(?:datetime|date|timespan|time|int64|int32|long|int|real|double|decimal|bool|guid)\(/iy;
 // The escapes Kusto.Language ScanStringEscape accepts; at any other backslash the literal ends.
 const STRING_ESCAPE = /\\(?:[\\'"abfnrtv]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|[0-7])/y;
-const LITERAL_INITIAL = /[bdgilrt]/i;
+const LITERAL_INITIALS = 'bdgilrtBDGILRT';
+const MAY_OPEN = /[/#"'@`~<>=!]|(?<![A-Za-z0-9_])[bdgilrt]/gi;
 const IDENTIFIER_CHAR = /[A-Za-z0-9_]/;
 const WHITESPACE = /\s/;
 
-// Two-character operators are one token: the `~` of `=~` cannot begin a ~~~ string.
-const OPERATOR_PAIR = /<[=|>]|>=|=[=>~]|![=~]/y;
+/** Whether a two-character operator starts at `i`: one token, so the `~` of `=~` begins no ~~~ string. */
+function operatorPairAt(text: string, i: number): boolean {
+  const next = text[i + 1];
+  switch (text[i]) {
+    case '<':
+      return next === '=' || next === '|' || next === '>';
+    case '>':
+      return next === '=';
+    case '=':
+      return next === '=' || next === '>' || next === '~';
+    case '!':
+      return next === '=' || next === '~';
+    default:
+      return false;
+  }
+}
 
 /** The region KQL would open at `i`, as [kind, verbatim, index of its body], if any. */
 function regionOpening(text: string, i: number): [RegionKind, boolean, number] | undefined {
@@ -373,7 +388,7 @@ function regionOpening(text: string, i: number): [RegionKind, boolean, number] |
   if (c === '@' && (text.startsWith('```', i + 1) || text.startsWith('~~~', i + 1))) return ['multiline', true, i + 4];
   if ((c === '`' && text.startsWith('```', i)) || (c === '~' && text.startsWith('~~~', i))) return ['multiline', false, i + 3];
   // `datetime(` is a literal only where a token starts, not inside `xdatetime(`.
-  if (LITERAL_INITIAL.test(c!) && (i === 0 || !IDENTIFIER_CHAR.test(text[i - 1]!))) {
+  if (LITERAL_INITIALS.includes(c!) && (i === 0 || !IDENTIFIER_CHAR.test(text[i - 1]!))) {
     PARENTHESISED_LITERAL.lastIndex = i;
     if (PARENTHESISED_LITERAL.test(text)) return ['literal', false, PARENTHESISED_LITERAL.lastIndex];
   }
@@ -444,8 +459,11 @@ function scanRegions(regions: Region[], text: string, from: number, offset = 0):
   const last = regions[regions.length - 1];
   if (last?.open) i = Math.max(readRegion(text, last, last.end - offset, offset), i);
   while (i < text.length) {
-    OPERATOR_PAIR.lastIndex = i;
-    if (OPERATOR_PAIR.test(text)) {
+    // Skip to the next character that can begin an operator or a region.
+    MAY_OPEN.lastIndex = i;
+    if (!MAY_OPEN.test(text)) break;
+    i = MAY_OPEN.lastIndex - 1;
+    if (operatorPairAt(text, i)) {
       i += 2;
       continue;
     }
