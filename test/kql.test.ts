@@ -459,3 +459,167 @@ describe('kql: placeholders inside the template\'s own literals', () => {
 | where A == ${'v'}`.text).toBe('T // a comment with "quote\n| where A == "v"');
   });
 });
+
+describe('kql: what the text around a placeholder makes of it (issue 11)', () => {
+  const attack = '" or true //';
+  const refusal = (build: () => unknown) => thrown(build);
+
+  describe('verbatim strings: after "@" a backslash escapes nothing', () => {
+    it('the rendering the tag used to send is an injection (so the refusals below have teeth)', () => {
+      const sent = String.raw`DeviceProcessEvents | where FileName == @"\" or true //" | count`;
+      expect(tokenize(sent).filter((token) => token.kind === 'string')).toEqual([{ kind: 'string', value: '\\' }]);
+      expect(tokenize(sent).map((token) => token.value)).toContain('true');
+    });
+
+    it.each<[string, () => unknown]>([
+      ['@', () => kql`DeviceProcessEvents | where FileName == @${attack} | count`],
+      ['h@ (an obfuscated verbatim literal)', () => kql`T | where A == h@${attack}`],
+      ['H@', () => kql`T | where A == H@${attack}`],
+      ['@ and a space', () => kql`T | where A == @ ${attack}`],
+      ['@ and a line break', () => kql`T | where A == @
+        ${attack}`],
+      ['@ before a list', () => kql`T | where A in (@${[attack]})`],
+      ['@ before a number', () => kql`T | take @${1}`],
+    ])('refuses a placeholder after %s', (_after, build) => {
+      const error = refusal(build);
+      expect(error.option).toBe('values[0]');
+      expect(error.message).toMatch(/follows "@", which would make the literal after it a verbatim string/);
+      expect(error.message).toContain('remove the "@"');
+    });
+
+    it('accepts h${value}: an obfuscated literal escapes like a plain one', () => {
+      const query = kql`T | where A == h${attack} | take 1`;
+      expect(query.text).toBe(String.raw`T | where A == h"\" or true //" | take 1`);
+      expect(tokenize(query.text).filter((token) => token.kind === 'string')).toEqual([{ kind: 'string', value: attack }]);
+    });
+
+    it('accepts a placeholder after an "@" that stands in a comment or a string', () => {
+      expect(kql`T // ask admin@
+| where A == ${attack} and B == "x@" and C == ${'y'}`.text).toBe('T // ask admin@\n| where A == "\\" or true //" and B == "x@" and C == "y"');
+    });
+
+    it('refuses a value right after a verbatim string, whose doubled quote would continue it', () => {
+      const error = refusal(() => kql`T | where A == @"C:\x"${attack}`);
+      expect(error.option).toBe('values[0]');
+      expect(error.message).toMatch(/part of a verbatim string literal .* begins before it/);
+      // Separated, they are two literals (KQL concatenates them), the value still one of them.
+      const spaced = kql`T | where A == @"C:\x" ${attack}`;
+      expect(tokenize(spaced.text).filter((token) => token.kind === 'string')).toEqual([
+        { kind: 'string', value: 'C:\\x' },
+        { kind: 'string', value: attack },
+      ]);
+    });
+  });
+
+  describe('literals KQL reads raw up to ")": datetime(…), guid(…), int(…)…', () => {
+    it.each<[string, () => unknown]>([
+      ['datetime(', () => kql`T | where Timestamp > datetime(${'2024-01-01) or true //'})`],
+      ['guid(', () => kql`T | where Id == guid(${'x'})`],
+      ['timespan(', () => kql`T | where D > timespan(${'1d'})`],
+      ['Date( in any case', () => kql`T | where D > Date(${'x'})`],
+      ['datetime( holding a Date', () => kql`T | where D > datetime(${new Date(0)})`],
+      ['int( holding a list', () => kql`T | where D == int(${[1]})`],
+    ])('refuses a string, Date or list inside %s', (_where, build) => {
+      const error = refusal(build);
+      expect(error.option).toBe('values[0]');
+      expect(error.message).toMatch(/reads as raw text up to the first "\)"/);
+    });
+
+    it('renders a number or boolean there, a negative one without the parentheses that would end the literal', () => {
+      expect(kql`T | where A == int(${-5}) and B == long(${7n}) and C == bool(${false})`.text).toBe(
+        'T | where A == int(-5) and B == long(7) and C == bool(false)',
+      );
+    });
+
+    it('accepts a string in a function whose name merely ends like one (todatetime, toguid)', () => {
+      const query = kql`T | where Timestamp > todatetime(${attack}) and Id == toguid(${'x'})`;
+      expect(tokenize(query.text).filter((token) => token.kind === 'string')).toEqual([
+        { kind: 'string', value: attack },
+        { kind: 'string', value: 'x' },
+      ]);
+    });
+  });
+
+  describe('multi-line strings and line breaks', () => {
+    const tildes = '~~~ or true //';
+    it.each<[string, () => unknown, RegExp]>([
+      ['a ```…``` string', () => kql`T | where A == ${kql.raw('```x')}`, /multi-line string literal \(```…```\)/],
+      ['the older ~~~…~~~ form', () => kql`T | where A == ~~~x${tildes}~~~`, /multi-line string literal \(~~~…~~~\)/],
+      ['~~~ right after the operator <=', () => kql`T | where A <=~~~x${tildes}~~~`, /multi-line string literal/],
+      ['@~~~', () => kql`T | where A == @~~~x${tildes}~~~`, /multi-line string literal/],
+    ])('refuses a placeholder inside %s', (_what, build, message) => {
+      expect(refusal(build).message).toMatch(message);
+    });
+
+    it('accepts a value after =~ and !~, whose ~ opens nothing', () => {
+      expect(kql`T | where A =~ ${tildes} and B !~ ${'x'}`.text).toBe('T | where A =~ "~~~ or true //" and B !~ "x"');
+    });
+
+    it('reads a string on past U+2028 and a datetime(…) literal past a line break, as the newer Kusto parser does', () => {
+      expect(refusal(() => kql`T | where A == ${kql.raw('"x\u2028')}${attack}`).message).toMatch(/ends inside a string literal/);
+      expect(refusal(() => kql`T | where A > datetime(
+${'2024-01-01) or true //'})`).message).toMatch(/reads as raw text up to the first/);
+    });
+  });
+
+  it('refuses a placeholder on a line after "#", which Kusto reads as a directive to the end of the line', () => {
+    expect(refusal(() => kql`T #${attack}`).message).toMatch(/after "#".*remove the "#"/);
+    expect(kql`T #note
+| take ${1}`.text).toBe('T #note\n| take 1');
+  });
+
+  describe('composed fragments are lexed where they stand', () => {
+    it('refuses a fragment that ends inside a string it opened', () => {
+      const open = kql`where FileName == "`;
+      const error = refusal(() => kql`DeviceProcessEvents | ${open}${attack}" | count`);
+      expect(error.option).toBe('values[0]');
+      expect(error.message).toMatch(/is a KqlQuery whose text ends inside a string literal/);
+      expect(refusal(() => kql`T | ${kql.raw("where A == @'")}${attack}`).message).toMatch(/verbatim string literal/);
+      expect(refusal(() => kql`T | where A == ${kql.raw('```')}x`).message).toMatch(/multi-line string literal/);
+      expect(refusal(() => kql`T | where A > ${kql.raw('datetime(')}2024-01-01)`).message).toMatch(/the literal datetime/);
+    });
+
+    it('refuses a fragment after "@", and an "@" given as a fragment before a value', () => {
+      expect(refusal(() => kql`T | where A == @${kql`${attack}`}`).message).toMatch(/follows "@"/);
+      expect(refusal(() => kql`T | where A == @${kql.identifier('x')}`).message).toMatch(/follows "@"/);
+      const error = refusal(() => kql`T | where A == ${kql.raw('h@')}${attack}`);
+      expect(error.option).toBe('values[1]');
+      expect(error.message).toMatch(/follows "@"/);
+    });
+
+    it('refuses a fragment whose text, where it stands, joins a literal or comment of its neighbours', () => {
+      // `x` + `datetime(") …` is no literal: there the fragment's `"` opens a string its value closes.
+      const inner = kql`datetime(") ${' or true //'}`;
+      const error = refusal(() => kql`T | where A == x${inner}
+| take 1`);
+      expect(error.option).toBe('values[0]');
+      expect(error.message).toMatch(/KqlQuery with an interpolated value that, where the fragment stands, KQL would read as part of a string literal/);
+      expect(refusal(() => kql`T | where A > date${kql.raw('time(')}2024-01-01)`).message).toMatch(/would continue the literal datetime/);
+      expect(refusal(() => kql`T | where A == 1 ${kql.raw('/')}/ note
+| where B == ${attack}`).message).toMatch(/ends inside a \/\/ comment/);
+    });
+
+    it('checks the values of fragments nested two deep again in the outer query', () => {
+      const inner = kql`datetime(") ${' or true //'}`;
+      const middle = kql`${inner}`;
+      expect(middle.text).toBe('datetime(") " or true //"');
+      expect(refusal(() => kql`T | where A == x${middle}
+| take 1`).message).toMatch(/where the fragment stands/);
+    });
+
+    it('refuses a fragment ending in a // comment unless a line break follows it', () => {
+      const commented = kql`where A == 1 // only A`;
+      expect(refusal(() => kql`T | ${commented} | where B == ${attack}`).message).toMatch(/\/\/ comment/);
+      const query = kql`T | ${commented}
+| where B == ${attack}`;
+      expect(query.text).toBe('T | where A == 1 // only A\n| where B == "\\" or true //"');
+      expect(tokenize(query.text).filter((token) => token.kind === 'string')).toEqual([{ kind: 'string', value: attack }]);
+    });
+
+    it('lexes fragments inside a list too', () => {
+      const error = refusal(() => kql`T | where A in (${[kql.raw('@"'), ' or true or ']})`);
+      expect(error.option).toBe('values[0][0]');
+      expect(error.message).toMatch(/verbatim string literal/);
+    });
+  });
+});

@@ -26,6 +26,7 @@ import { realisticIncident } from '../support/defender-payloads.js';
 import { staticCredential } from '../support/jwt.js';
 import { DEFENDER_ROLES, GRAPH_ROLES, TENANT_ID, TenantCredential, serveTenant, startServer } from '../support/tenant.js';
 import { nastyString } from '../support/mutate.js';
+import { templateOf } from '../support/template.js';
 
 const DEFENDER = 'https://api.security.microsoft.com';
 const GRAPH = 'https://graph.microsoft.com';
@@ -386,6 +387,72 @@ describe('KQL template values', () => {
       }),
       settings,
     );
+  });
+
+  it('kql refuses a string whose literal the text around it would read differently, in a template or composed (issue 11)', () => {
+    // [text before the placeholder, text after it, refused]: after "@" the literal turns verbatim
+    // (a backslash escapes nothing); inside a string, comment, directive or datetime(…) it is not a
+    // literal at all. The others leave it one literal, compared exactly by the engine.
+    const contexts: [before: string, after: string, refused: boolean][] = [
+      ['@', '', true],
+      ['h@', '', true],
+      ['H@', '', true],
+      ['@ ', '', true],
+      ['@\n', '', true],
+      ['@"x"', '', true],
+      ['@"', '"', true],
+      ['"', '"', true],
+      ["'", "'", true],
+      ['// ', '\n', true],
+      ['#', '\n', true],
+      ['```', '```', true],
+      ['~~~', '~~~', true],
+      ['<=~~~', '~~~', true],
+      ['datetime(', ')', true],
+      ['guid(', ')', true],
+      ['', '', false],
+      [' ', ' ', false],
+      ['h', '', false],
+      ['H', '', false],
+      ['(', ')', false],
+      ['\n', '\n', false],
+    ];
+    // The same context written four ways: in the template, as a kql.raw() fragment before the value,
+    // around a value given as a kql fragment, and all of it inside a fragment of the query.
+    const build = (mode: number, before: string, after: string, value: string): string => {
+      switch (mode) {
+        case 0:
+          return kql(templateOf(`T | where A == ${before}`, `${after} | project A, B`), value).text;
+        case 1:
+          return kql(templateOf('T | where A == ', '', `${after} | project A, B`), kql.raw(before), value).text;
+        case 2:
+          return kql(templateOf(`T | where A == ${before}`, `${after} | project A, B`), kql`${value}`).text;
+        default:
+          return kql(templateOf('T | where A == ', ' | project A, B'), kql(templateOf(before, after), value)).text;
+      }
+    };
+    const strings = fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), nastyString, fc.constantFrom('" or true //', '\\" or true or "', "' or true //", '") or true //', '```| project B //', '"" or true or ""', '\\'));
+    let accepted = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...contexts), fc.integer({ min: 0, max: 3 }), strings, ([before, after, mustRefuse], mode, value) => {
+        let text: string;
+        try {
+          text = build(mode, before, after, value);
+        } catch (error) {
+          expectInvalidArgument(error, ['values[0]', 'values[1]']);
+          refused++;
+          return;
+        }
+        expect(mustRefuse, `accepted ${JSON.stringify(text)}`).toBe(false);
+        accepted++;
+        const table = { columns: [{ name: 'A', type: 'string' as const }, { name: 'B', type: 'long' as const }], rows: [{ A: value, B: 1 }, { A: `${value}x`, B: 2 }] };
+        expect(runKql(text, { T: table }).rows.map((row) => row['B']), `query ${text}`).toEqual([1]);
+      }),
+      { ...settings, numRuns: RUNS * 5 },
+    );
+    expect(accepted).toBeGreaterThan(RUNS / 2);
+    expect(refused).toBeGreaterThan(RUNS);
   });
 
   it('kql refuses values that are not scalars by naming the interpolation', () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { DefenderClient, QueryError } from '../../src/index.js';
 import { kql } from '../../src/kql.js';
-import { KqlSemanticError, KqlSyntaxError, runKql, type KqlTable } from '../../src/testing/kql/index.js';
+import { KqlSemanticError, KqlSyntaxError, KqlTooComplexError, runKql, type KqlTable } from '../../src/testing/kql/index.js';
+import { fakeTenant, requestsTo, startServer } from '../support/tenant.js';
+
+const server = startServer();
 
 // ---------------------------------------------------------------------------------------------
 // Fixed data: a few realistic rows (Timestamp cells mix Date objects and ISO strings, as callers may).
@@ -472,5 +476,47 @@ describe('limits and performance', () => {
     // RemotePort, Timestamp, DeviceName), each read once a row at most (the `and` stops early).
     expect(reads).toBeGreaterThan(0);
     expect(reads).toBeLessThanOrEqual(4 * rows.length);
+  });
+});
+
+describe('queries too complex to run (issue 11)', () => {
+  // 50,000 levels: far past what a recursive parser or evaluator can hold on the stack.
+  const deep = 50_000;
+  const tooDeep: [string, string][] = [
+    ['nested parentheses', `DeviceProcessEvents | where ${'('.repeat(deep)}ProcessId > 0${')'.repeat(deep)}`],
+    ['nested signs', `DeviceProcessEvents | where ${'-'.repeat(deep)}ProcessId > 0`],
+    ['nested function calls', `DeviceProcessEvents | where ${'not('.repeat(deep)}ProcessId > 0${')'.repeat(deep)}`],
+    ['a chain of or', `DeviceProcessEvents | where ProcessId == 0${' or ProcessId == 0'.repeat(deep)}`],
+    ['a chain of +', `DeviceProcessEvents | extend N = ProcessId${' + 1'.repeat(deep)}`],
+  ];
+
+  it.each(tooDeep)('refuses %s with the service\'s "Query complexity exceeded", not a stack overflow', (_shape, query) => {
+    let thrown: unknown;
+    try {
+      run(query);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(KqlTooComplexError);
+    // Both wire APIs answer a KqlSyntaxError as a 400 BadRequest.
+    expect(thrown).toBeInstanceOf(KqlSyntaxError);
+    expect((thrown as Error).message).toMatch(/^Query complexity exceeded: /);
+  });
+
+  it('runs what real queries do: 1,500 or-ed comparisons, 100 nested parentheses', () => {
+    const ids = run(`DeviceProcessEvents | where ProcessId == 4100${' or ProcessId == 0'.repeat(1_499)} | project ProcessId`);
+    expect(ids.rows).toEqual([{ ProcessId: 4100 }]);
+    expect(run(`DeviceProcessEvents | where ${'('.repeat(100)}ProcessId == 4200${')'.repeat(100)} | project ProcessId`).rows).toEqual([{ ProcessId: 4200 }]);
+  });
+
+  it.each(['defender', 'graph'] as const)('answers it on the %s API as a 400 BadRequest: the client raises QueryError, sent once', async (api) => {
+    const { tenant, credential } = fakeTenant(server, { huntingTables: { DeviceProcessEvents: [{ Timestamp: NOW.toISOString(), ProcessId: 1 }] } });
+    const client = new DefenderClient({ credential, api, silenceDeprecationWarnings: true });
+    // 50,000 signs: within the client's 100,000-character query limit.
+    const error = await client.advancedHunting.run(tooDeep[1]![1]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as QueryError).status).toBe(400);
+    expect((error as QueryError).message).toMatch(/Query complexity exceeded/);
+    expect(requestsTo(tenant, api)).toHaveLength(1);
   });
 });

@@ -26,3 +26,16 @@ export class KqlSemanticError extends Error {
     this.name = 'KqlSemanticError';
   }
 }
+
+/**
+ * A query nested deeper than the engine evaluates, as the service refuses a query whose tree of
+ * operators "exceeds limits" (Kusto query limits, "Limit on query complexity"). A KqlSyntaxError,
+ * so both wire APIs answer it as the 400 BadRequest they give a query that does not parse.
+ */
+export class KqlTooComplexError extends KqlSyntaxError {
+  constructor(token: string, line: number, column: number, problem: string) {
+    super(token, line, column);
+    this.message = `Query complexity exceeded: ${problem} (at '${token}' on line [${line},${column}]).`;
+    this.name = 'KqlTooComplexError';
+  }
+}

@@ -12,7 +12,7 @@ import { execute } from './compile.js';
 import { parseKql } from './parser.js';
 import type { KqlResult, KqlTable, RunKqlOptions } from './types.js';
 
-export { KqlSemanticError, KqlSyntaxError } from './errors.js';
+export { KqlSemanticError, KqlSyntaxError, KqlTooComplexError } from './errors.js';
 export type { KqlColumn, KqlResult, KqlTable, KqlType, RunKqlOptions } from './types.js';
 
 /** The service's result cap. */

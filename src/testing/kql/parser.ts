@@ -1,6 +1,6 @@
 /** Recursive-descent parser for the KQL subset: a table name followed by `| operator` stages. */
 
-import { KqlSyntaxError } from './errors.js';
+import { KqlSyntaxError, KqlTooComplexError } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 
 /** A parsed scalar expression: literal, column, function call, binary operator, negation, or `in` list. */
@@ -82,15 +82,87 @@ export const AGGREGATES: Record<string, [min: number, max: number]> = {
   avg: [1, 1],
 };
 
+/**
+ * How deep expressions may nest (parentheses, function calls, signs): the parser recurses on
+ * each, some ten frames a level, so this keeps it far from the stack's end.
+ */
+export const MAX_NESTING = 500;
+/**
+ * How deep an expression's tree of operators may be: binding and evaluation recurse on it. The
+ * service allows "several thousand levels"; a chain of 2,000 `or`s is within this.
+ */
+export const MAX_EXPRESSION_DEPTH = 2_000;
+
 const TABULAR_OPERATORS = 'a tabular operator (where, project, extend, take, limit, top, order by, sort by, summarize, distinct, count)';
 const STRING_OPERATORS = new Set([
   'has', 'has_cs', 'contains', 'contains_cs', 'startswith', 'startswith_cs', 'endswith', 'endswith_cs',
 ]);
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=', '=~', '!~']);
 
+function tooComplex(tok: Token, problem: string): never {
+  const text = tok.text.length > 40 ? `${tok.text.slice(0, 40)}…` : tok.text;
+  throw new KqlTooComplexError(text, tok.line, tok.column, problem);
+}
+
+/** The operands of an expression node. */
+function operands(e: Expr): readonly Expr[] {
+  switch (e.k) {
+    case 'neg':
+      return [e.operand];
+    case 'call':
+      return e.args;
+    case 'bin':
+      return [e.left, e.right];
+    case 'in':
+      return [e.left, ...e.list];
+    default:
+      return [];
+  }
+}
+
+/** Refuses an expression whose tree is deeper than MAX_EXPRESSION_DEPTH, walking it without recursion. */
+function checkDepth(root: Expr): void {
+  const stack: [Expr, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [e, depth] = stack.pop()!;
+    if (depth > MAX_EXPRESSION_DEPTH) {
+      tooComplex(e.tok, `its tree of operators is more than ${MAX_EXPRESSION_DEPTH.toLocaleString('en-US')} levels deep; write a long chain of or-ed comparisons as in (…)`);
+    }
+    for (const operand of operands(e)) stack.push([operand, depth + 1]);
+  }
+}
+
+/** Every expression of a stage. */
+function stageExprs(stage: Stage): Expr[] {
+  switch (stage.op) {
+    case 'where':
+      return [stage.pred];
+    case 'project':
+    case 'extend':
+      return stage.items.map((item) => item.expr);
+    case 'top':
+      return [stage.key.expr];
+    case 'sort':
+      return stage.keys.map((key) => key.expr);
+    case 'summarize':
+      return [...stage.aggs.flatMap((agg) => agg.args), ...stage.by.map((item) => item.expr)];
+    default:
+      return [];
+  }
+}
+
 class Parser {
   private pos = 0;
+  // How deep the expression being parsed nests (the parser's own recursion).
+  private nesting = 0;
   constructor(private readonly tokens: Token[]) {}
+
+  /** Enters one more level of nesting at `tok`. */
+  private nest(tok: Token): void {
+    if (++this.nesting > MAX_NESTING) {
+      tooComplex(tok, `it nests expressions (parentheses, function calls, signs) more than ${MAX_NESTING} levels deep`);
+    }
+  }
 
   private peek(offset = 0): Token {
     return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)]!;
@@ -129,7 +201,9 @@ class Parser {
     const stages: Stage[] = [];
     while (this.isOp('|')) {
       this.next();
-      stages.push(this.stage());
+      const stage = this.stage();
+      stageExprs(stage).forEach(checkDepth);
+      stages.push(stage);
     }
     if (this.peek().kind !== 'eof') this.fail("'|' or the end of the query");
     return { table, stages };
@@ -257,11 +331,13 @@ class Parser {
   }
 
   expr(): Expr {
+    this.nest(this.peek());
     let left = this.and();
     while (this.isWord('or')) {
       const tok = this.next();
       left = { k: 'bin', op: 'or', left, right: this.and(), tok };
     }
+    this.nesting--;
     return left;
   }
 
@@ -316,7 +392,10 @@ class Parser {
   private unary(): Expr {
     if (this.isOp('-')) {
       const tok = this.next();
-      return { k: 'neg', operand: this.unary(), tok };
+      this.nest(tok);
+      const operand = this.unary();
+      this.nesting--;
+      return { k: 'neg', operand, tok };
     }
     if (this.isOp('+')) this.next();
     return this.primary();
