@@ -10,6 +10,7 @@ import { ALERT_STATUSES, CLASSIFICATIONS, SERVICE_SOURCES, SEVERITIES } from './
 import {
   checkDate,
   checkEnum,
+  checkInvalidItemHandler,
   checkNonEmptyString,
   checkSomeChange,
   checkTriageFields,
@@ -18,6 +19,7 @@ import {
   type IncidentUpdateDetermination,
   type SeverityFilter,
 } from './incident-options.js';
+import type { InvalidItemHandler } from './invalid-item.js';
 
 /** An alert status you can filter on: one of {@link ALERT_STATUSES}. */
 export type AlertStatusFilter = (typeof ALERT_STATUSES)[number];
@@ -48,6 +50,14 @@ export interface AlertListOptions {
    * 100 per request whatever this says.
    */
   pageSize?: number;
+  /**
+   * Skip an alert the model rejects instead of failing the listing. The SDK calls this with
+   * `{ error, raw, id }` for each such alert (before the page's other items are yielded), leaves
+   * it out and goes on; an async handler is awaited. Without it the listing is strict: the first
+   * such alert rejects it with a `ResponseValidationError` naming the alert's index and id. If the
+   * handler throws (or its promise rejects), the listing rejects with that same error.
+   */
+  onInvalidItem?: InvalidItemHandler;
   /** Aborts the listing; the SDK rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -68,6 +78,8 @@ export interface ValidatedAlertListOptions {
   assignedTo?: string;
   /** Alerts per request. */
   pageSize?: number;
+  /** Handler of items the model rejects; without it the listing throws on the first. */
+  onInvalidItem?: InvalidItemHandler;
   /** Aborts the listing. */
   signal?: AbortSignal;
 }
@@ -94,7 +106,7 @@ export interface AlertUpdate {
 /** The most alerts the SDK asks Graph for per request (the only written cap, reference §5.2). */
 export const MAX_ALERT_PAGE_SIZE = 1000;
 
-const LIST_OPTIONS = ['status', 'severity', 'serviceSource', 'createdAfter', 'updatedAfter', 'assignedTo', 'pageSize', 'signal'] as const;
+const LIST_OPTIONS = ['status', 'severity', 'serviceSource', 'createdAfter', 'updatedAfter', 'assignedTo', 'pageSize', 'onInvalidItem', 'signal'] as const;
 const UPDATE_FIELDS = ['status', 'assignedTo', 'classification', 'determination', 'comment'] as const;
 
 /**
@@ -121,6 +133,7 @@ export function validateAlertListOptions(options: AlertListOptions): ValidatedAl
     }
     out.pageSize = size;
   }
+  if (input.onInvalidItem !== undefined) out.onInvalidItem = checkInvalidItemHandler(input.onInvalidItem);
   const signal = checkSignal(input.signal);
   if (signal) out.signal = signal;
   return out;

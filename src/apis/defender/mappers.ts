@@ -179,15 +179,18 @@ function mapComment(comment: WireComment): IncidentComment {
   return { comment: comment.comment ?? '', createdBy: orNull(comment.createdBy), createdDateTime: toDate(comment.createdTime) };
 }
 
-/** Maps a validated legacy alert to the public {@link Alert}. */
-export function mapAlert(alert: WireAlert): Alert {
+/**
+ * Maps a validated legacy alert to the public {@link Alert}. An alert that carries no incident id
+ * (missing or `""`) takes `incidentId`, the id of the incident it is embedded in.
+ */
+export function mapAlert(alert: WireAlert, incidentId?: string): Alert {
   const evidence: Evidence[] = [];
   for (const device of alert.devices ?? []) evidence.push(mapDevice(device));
   for (const entity of alert.entities ?? []) evidence.push(mapEntity(entity));
   // The legacy names, under the model's (see mapDevice on why not a spread).
   const fields: AlertSource = {
     id: String(alert.alertId),
-    incidentId: String(alert.incidentId),
+    incidentId: toStringOrNull(alert.incidentId),
     title: alert.title,
     description: alert.description,
     category: alert.category,
@@ -208,7 +211,7 @@ export function mapAlert(alert: WireAlert): Alert {
     firstActivityDateTime: alert.firstActivity,
     lastActivityDateTime: alert.lastActivity,
   };
-  return toAlert(fields, evidence, alert);
+  return toAlert(fields, evidence, alert, incidentId);
 }
 
 /** Maps a validated legacy incident to the public {@link Incident}. */
@@ -233,7 +236,7 @@ export function mapIncident(incident: WireIncident, options: MapIncidentOptions 
       tags: incident.tags,
       systemTags: [],
       comments: (incident.comments ?? []).map(mapComment),
-      alerts: (incident.alerts ?? []).map(mapAlert),
+      alerts: (incident.alerts ?? []).map((alert) => mapAlert(alert, id)),
       webUrl: portal ? `${portal}/incidents/${encodeURIComponent(id)}` : null,
     },
     incident,

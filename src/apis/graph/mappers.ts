@@ -27,12 +27,14 @@ import {
   evidenceSubtype,
   type graphAlertSchema,
   type graphCommentSchema,
+  type graphEmbeddedAlertSchema,
   type graphEvidenceSchema,
   type graphIncidentSchema,
 } from './wire.js';
 
 type WireIncident = z.output<typeof graphIncidentSchema>;
 type WireAlert = z.output<typeof graphAlertSchema>;
+type WireEmbeddedAlert = z.output<typeof graphEmbeddedAlertSchema>;
 type WireEvidence = z.output<typeof graphEvidenceSchema>;
 type WireComment = z.output<typeof graphCommentSchema>;
 
@@ -144,10 +146,13 @@ export function mapComment(comment: WireComment): IncidentComment {
   };
 }
 
-/** Maps a validated Graph alert to the public {@link Alert}. */
-export function mapAlert(alert: WireAlert): Alert {
+/**
+ * Maps a validated Graph alert to the public {@link Alert}. An embedded alert that carries no
+ * incident id (missing or `""`) takes `incidentId`, the id of its incident.
+ */
+export function mapAlert(alert: WireAlert | WireEmbeddedAlert, incidentId?: string): Alert {
   // Graph's alert fields are the model's, name for name
-  return toAlert(alert, (alert.evidence ?? []).map(mapEvidence), alert);
+  return toAlert(alert, (alert.evidence ?? []).map(mapEvidence), alert, incidentId);
 }
 
 /** Maps a validated Graph incident to the public {@link Incident}. `alerts` is `[]` unless they were expanded. */
@@ -159,7 +164,7 @@ export function mapIncident(incident: WireIncident): Incident {
       tags: incident.customTags,
       systemTags: incident.systemTags,
       comments: (incident.comments ?? []).map(mapComment),
-      alerts: (incident.alerts ?? []).map(mapAlert),
+      alerts: (incident.alerts ?? []).map((alert) => mapAlert(alert, incident.id)),
       webUrl: orNull(incident.incidentWebUrl),
     },
     incident,

@@ -175,6 +175,12 @@ export const graphAlertSchema = z.object({
   evidence: z.array(graphEvidenceSchema).nullish(),
 });
 
+/**
+ * An alert embedded in an incident by `$expand=alerts`: without an `incidentId` (missing or `""`)
+ * it takes its incident's.
+ */
+export const graphEmbeddedAlertSchema = graphAlertSchema.extend({ incidentId: str });
+
 /** An `incident` as `GET/PATCH /security/incidents[/{id}]` return it. */
 export const graphIncidentSchema = z.object({
   id,
@@ -191,12 +197,8 @@ export const graphIncidentSchema = z.object({
   customTags: strings,
   systemTags: strings,
   comments: z.array(graphCommentSchema).nullish(),
-  alerts: z.array(graphAlertSchema).nullish(),
+  alerts: z.array(graphEmbeddedAlertSchema).nullish(),
 });
-
-/** A page of a Graph collection: `value` and `@odata.nextLink`. */
-export const graphPageSchema = <T extends z.ZodType>(item: T) =>
-  z.object({ value: z.array(item), '@odata.nextLink': str });
 
 /** The response of `POST .../comments`: the whole comment collection. */
 export const graphCommentListSchema = z.object({ value: z.array(graphCommentSchema) });

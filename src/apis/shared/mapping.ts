@@ -30,8 +30,8 @@ type Maybe<T> = T | null | undefined;
 // The wire schemas already checked these strings, so a parse failure cannot happen here.
 /** The `Date` of a date-time string the wire schema has checked. */
 export const toDate = (value: string): Date => parseDateTime(value) as Date;
-/** {@link toDate}, or `null` when missing. */
-export const toOptionalDate = (value: Maybe<string>): Date | null => (value == null ? null : toDate(value));
+/** {@link toDate}, or `null` when missing or `""` (what real payloads send for a date not set). */
+export const toOptionalDate = (value: Maybe<string>): Date | null => (value == null || value === '' ? null : toDate(value));
 /** The value, `null` when missing. */
 export const orNull = <T>(value: T | null | undefined): T | null => (value === undefined ? null : value);
 /** The number of an integer sent as a number or a numeric string, `null` when missing. */
@@ -163,7 +163,8 @@ export function toDeviceEvidence(device: DeviceSource, base: EvidenceBase): Devi
 /** An alert's fields under the model's names, ids already strings. */
 export interface AlertSource {
   id: string;
-  incidentId: string;
+  /** Missing or `""` on an alert embedded in an incident: it then takes its incident's. */
+  incidentId?: Maybe<string>;
   title?: Maybe<string>;
   description?: Maybe<string>;
   category?: Maybe<string>;
@@ -185,11 +186,15 @@ export interface AlertSource {
   lastActivityDateTime?: Maybe<string>;
 }
 
-/** Maps an alert, with the evidence its API's mapper made and the wire object as `raw`. */
-export function toAlert(alert: AlertSource, evidence: Evidence[], raw: Record<string, unknown>): Alert {
+/**
+ * Maps an alert, with the evidence its API's mapper made and the wire object as `raw`. An alert
+ * without an incident id of its own takes `parentIncidentId`, the incident it is embedded in
+ * (the wire schemas let one through only where there is such an incident).
+ */
+export function toAlert(alert: AlertSource, evidence: Evidence[], raw: Record<string, unknown>, parentIncidentId = ''): Alert {
   return {
     id: alert.id,
-    incidentId: alert.incidentId,
+    incidentId: alert.incidentId || parentIncidentId,
     title: alert.title ?? '',
     description: orNull(alert.description),
     category: orNull(alert.category),

@@ -220,7 +220,8 @@ export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions)
   return {
     id: alert.alertId,
     providerAlertId: /^da\d/.test(alert.alertId) ? alert.alertId.slice(2) : alert.alertId,
-    incidentId: String(alert.incidentId),
+    // a stored alert without an incident id is served without one, as the Defender API serves it
+    incidentId: alert.incidentId == null ? null : String(alert.incidentId),
     status: toGraphEnum('alertStatus', alert.status),
     severity: toGraphEnum('severity', alert.severity),
     // the docs' alert example sends `unknown`, never null, for an alert nobody classified
@@ -237,7 +238,7 @@ export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions)
     category: alert.category,
     assignedTo: alert.assignedTo,
     alertWebUrl: `${PORTAL}/alerts/${alert.alertId}?tid=${options.tenantId}`,
-    incidentWebUrl: incidentWebUrl(alert.incidentId, options.tenantId),
+    incidentWebUrl: alert.incidentId == null ? null : incidentWebUrl(alert.incidentId, options.tenantId),
     actorDisplayName: alert.actorName,
     threatDisplayName: alert.threatFamilyName,
     threatFamilyName: alert.threatFamilyName,

@@ -181,10 +181,18 @@ describe('parseIncident (get and update responses)', () => {
   });
 
   it('reports paths relative to the incident', () => {
-    const body = legacyIncident({ alerts: [legacyAlert({ incidentId: undefined })] });
+    const body = legacyIncident({ alerts: [legacyAlert({ alertId: undefined })] });
     const error = validationError(() => parseIncident(body, 'incidents.get'));
     expect(error.operation).toBe('incidents.get');
-    expect(error.issues.map((issue) => issue.path)).toEqual(['alerts[0].incidentId']);
+    expect(error.issues.map((issue) => issue.path)).toEqual(['alerts[0].alertId']);
+  });
+
+  it('gives an alert without an incident id (missing, null or "") its incident\'s', () => {
+    const body = legacyIncident({
+      incidentId: 77,
+      alerts: [legacyAlert({ incidentId: undefined }), legacyAlert({ incidentId: null as never }), legacyAlert({ incidentId: '' as never })],
+    });
+    expect(parseIncident(body, 'incidents.get').alerts.map((alert) => alert.incidentId)).toEqual(['77', '77', '77']);
   });
 });
 
@@ -325,13 +333,15 @@ describe('lenient reading', () => {
 });
 
 describe('broken responses raise ResponseValidationError with the path', () => {
-  it('a missing incidentId on an alert', () => {
-    const body = legacyIncidentList([legacyIncident(), legacyIncident({ alerts: [legacyAlert(), legacyAlert({ incidentId: undefined })] })]);
+  it('a missing alertId on an alert, naming the incident\'s index and id', () => {
+    const body = legacyIncidentList([legacyIncident(), legacyIncident({ incidentId: 5150, alerts: [legacyAlert(), legacyAlert({ alertId: undefined })] })]);
     const error = validationError(() => parseIncidentListPage(body, OP));
     expect(error.operation).toBe(OP);
-    expect(error.issues).toEqual([{ path: 'value[1].alerts[1].incidentId', message: 'required id is missing' }]);
+    expect(error.issues).toEqual([{ path: 'value[1].alerts[1].alertId', message: 'required id is missing' }]);
     expect(error.message).toContain('incidents.list');
-    expect(error.message).toContain('value[1].alerts[1].incidentId');
+    expect(error.message).toContain('value[1] (id "5150")');
+    expect(error.message).toContain('value[1].alerts[1].alertId');
+    expect(error.message).toContain('onInvalidItem');
   });
 
   it('a non-string incidentName', () => {
