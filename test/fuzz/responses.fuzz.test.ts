@@ -107,6 +107,15 @@ function checkAlert(alert: Alert): void {
     expect(isNullableDate(alert[key]), `alert.${key} = ${String(alert[key])}`).toBe(true);
   }
   expect(isStringArray(alert.mitreTechniques)).toBe(true);
+  for (const key of ['webUrl', 'incidentWebUrl', 'providerAlertId', 'threatDisplayName', 'productName', 'recommendedActions', 'tenantId', 'alertPolicyId', 'investigationId', 'investigationState'] as const) {
+    expect(isNullableString(alert[key]), `alert.${key}`).toBe(true);
+  }
+  expect(isStringArray(alert.systemTags)).toBe(true);
+  expect(alert.additionalData === null || (typeof alert.additionalData === 'object' && !Array.isArray(alert.additionalData))).toBe(true);
+  for (const comment of alert.comments) {
+    expect(typeof comment.comment).toBe('string');
+    expect(isValidDate(comment.createdDateTime)).toBe(true);
+  }
   expect(Array.isArray(alert.evidence)).toBe(true);
   for (const evidence of alert.evidence) {
     expect(typeof evidence).toBe('object');

@@ -15,7 +15,8 @@ import {
   type IncidentListOptions,
   type Page,
 } from '../../src/index.js';
-import { fakeTenant, queryParam, requestsTo, startServer } from '../support/tenant.js';
+import type { LegacyAlertWire } from '../../src/testing/index.js';
+import { TENANT_ID, fakeTenant, queryParam, requestsTo, startServer } from '../support/tenant.js';
 
 const server = startServer();
 type Api = 'defender' | 'graph';
@@ -58,8 +59,15 @@ function evidenceView(evidence: Evidence) {
   }
 }
 
+/** The alert fields only one API fills (each has its own test below). */
+const ONE_API_ALERT_FIELDS = [
+  'comments', 'webUrl', 'incidentWebUrl', 'providerAlertId', 'threatDisplayName', 'productName', 'recommendedActions',
+  'systemTags', 'tenantId', 'alertPolicyId', 'additionalData', 'investigationId', 'investigationState',
+] as const;
+
 function alertView(alert: Alert) {
   const { raw: _raw, evidence, ...rest } = alert;
+  for (const field of ONE_API_ALERT_FIELDS) delete (rest as Partial<typeof rest>)[field];
   return { ...rest, evidence: evidence.map(evidenceView).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) };
 }
 
@@ -198,5 +206,43 @@ describe.each(['defender', 'graph'] as const)('parity on api: %s', (api) => {
     const error = await clientFor(api).incidents.list().toArray().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).status).toBe(429);
+  });
+
+  /*
+   * A test per alert field only one API fills: Graph-only ones come out on Graph and are null (or
+   * []) on the Defender API, Defender-only ones the other way round. The store alert carries the
+   * Graph-only values the kit renders (it renders what the store holds, as the service would).
+   */
+  const PORTAL = 'https://security.microsoft.com';
+  const alertFields: [string, (stored: LegacyAlertWire) => void, (stored: LegacyAlertWire) => Record<Api, unknown>][] = [
+    ['webUrl', () => {}, (a) => ({ graph: `${PORTAL}/alerts/${a.alertId}?tid=${TENANT_ID}`, defender: `${PORTAL}/alerts/${a.alertId}` })],
+    ['incidentWebUrl', () => {}, (a) => ({ graph: `${PORTAL}/incidents/${a.incidentId}?tid=${TENANT_ID}`, defender: `${PORTAL}/incidents/${a.incidentId}` })],
+    ['providerAlertId', () => {}, (a) => ({ graph: a.alertId.replace(/^da/, ''), defender: null })],
+    ['threatDisplayName', (a) => void (a.threatFamilyName = 'Lockbit'), () => ({ graph: 'Lockbit', defender: null })],
+    ['productName', (a) => void (a.serviceSource = 'MicrosoftDefenderATP'), () => ({ graph: 'Microsoft Defender for Endpoint', defender: null })],
+    ['recommendedActions', (a) => void (a['recommendedActions'] = 'Isolate the device.'), () => ({ graph: 'Isolate the device.', defender: null })],
+    ['systemTags', (a) => void (a['systemTags'] = ['Defender Experts']), () => ({ graph: ['Defender Experts'], defender: [] })],
+    ['tenantId', () => {}, () => ({ graph: TENANT_ID, defender: null })],
+    ['alertPolicyId', (a) => void (a['alertPolicyId'] = 'policy-7'), () => ({ graph: 'policy-7', defender: null })],
+    ['additionalData', (a) => void (a['additionalData'] = { TenantName: 'Contoso', Rule: 7 }), () => ({ graph: { TenantName: 'Contoso', Rule: 7 }, defender: null })],
+    ['investigationId', (a) => void (a.investigationId = 4242), () => ({ graph: null, defender: '4242' })],
+    ['investigationState', (a) => void (a.investigationState = 'SuccessfullyRemediated'), () => ({ graph: null, defender: 'successfullyRemediated' })],
+  ];
+  it.each(alertFields)('alert %s: filled by the API that has it, empty on the other', async (field, store, expected) => {
+    const { clientFor, tenant: fake } = tenant(3);
+    const stored = [...fake.incidents.values()][1]!.alerts[0]!;
+    store(stored);
+    const listed = (await clientFor(api).alerts.list().toArray()).find((alert) => alert.id === stored.alertId)!;
+    expect(listed[field as keyof Alert]).toEqual(expected(stored)[api]);
+  });
+
+  it('alert comments: Graph sends them (an update with a comment shows it), the Defender API has none', async () => {
+    const { clientFor, tenant: fake } = tenant(3);
+    const stored = [...fake.incidents.values()][0]!.alerts[0]!;
+    const updated = await clientFor('graph').alerts.update(stored.alertId, { comment: 'Benign: a test machine.' });
+    expect(updated.comments.map((comment) => comment.comment)).toEqual(['Benign: a test machine.']);
+    const listed = (await clientFor(api).alerts.list().toArray()).find((alert) => alert.id === stored.alertId)!;
+    expect(listed.comments.map((comment) => comment.comment)).toEqual(api === 'graph' ? ['Benign: a test machine.'] : []);
+    if (api === 'graph') expect(listed.comments[0]!.createdDateTime).toBeInstanceOf(Date);
   });
 });

@@ -138,7 +138,7 @@ export class DefenderAdapter implements WireAdapter {
     // alert on its own (an incident the model rejects still gives its valid alerts).
     const { body, next } = await this.#incidentPage(options.signal ? { signal: options.signal } : {}, cursor);
     // Messages name the call the user made; pacing and permission are the incidents list's.
-    const page = parseAlertListPage(body, 'alerts.list', { skipInvalid: options.onInvalidItem !== undefined });
+    const page = parseAlertListPage(body, 'alerts.list', { ...this.#mapOptions, skipInvalid: options.onInvalidItem !== undefined });
     return { items: page.items.filter((alert) => alertMatches(alert, options)), invalid: page.invalid, next: next(page) };
   }
 

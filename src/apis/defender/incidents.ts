@@ -84,7 +84,7 @@ export function parseAlertListPage(body: unknown, operation: string, options: Pa
     const incidentId = rawId(incident, 'incidentId');
     const schema = incidentId === undefined ? legacyAlertWithIdSchema : legacyAlertSchema;
     const alerts = checkItems(schema, holder.item.alerts ?? [], ['value', index, 'alerts'], 'alertId', context);
-    for (const alert of alerts.valid) items.push(mapAlert(alert, incidentId));
+    for (const alert of alerts.valid) items.push(mapAlert(alert, incidentId, options));
     invalid.push(...alerts.invalid);
   });
   return { items, invalid, count: page.value.length, nextLink: page['@odata.nextLink'] ?? undefined };

@@ -179,11 +179,15 @@ function mapComment(comment: WireComment): IncidentComment {
   return { comment: comment.comment ?? '', createdBy: orNull(comment.createdBy), createdDateTime: toDate(comment.createdTime) };
 }
 
+/** The portal origin without a trailing slash, or `undefined` when not known. */
+const portalOf = (options: MapIncidentOptions): string | undefined => options.portalBaseUrl?.replace(/\/+$/, '') || undefined;
+
 /**
  * Maps a validated legacy alert to the public {@link Alert}. An alert that carries no incident id
- * (missing or `""`) takes `incidentId`, the id of the incident it is embedded in.
+ * (missing or `""`) takes `incidentId`, the id of the incident it is embedded in. With
+ * `portalBaseUrl`, `webUrl` and `incidentWebUrl` are portal links (the API sends none).
  */
-export function mapAlert(alert: WireAlert, incidentId?: string): Alert {
+export function mapAlert(alert: WireAlert, incidentId?: string, options: MapIncidentOptions = {}): Alert {
   const evidence: Evidence[] = [];
   for (const device of alert.devices ?? []) evidence.push(mapDevice(device));
   for (const entity of alert.entities ?? []) evidence.push(mapEntity(entity));
@@ -211,13 +215,29 @@ export function mapAlert(alert: WireAlert, incidentId?: string): Alert {
     firstActivityDateTime: alert.firstActivity,
     lastActivityDateTime: alert.lastActivity,
   };
-  return toAlert(fields, evidence, alert, incidentId);
+  const id = fields.id;
+  const ownIncident = fields.incidentId || incidentId;
+  const portal = portalOf(options);
+  return toAlert(
+    fields,
+    {
+      evidence,
+      comments: [],
+      webUrl: portal ? `${portal}/alerts/${encodeURIComponent(id)}` : null,
+      incidentWebUrl: portal && ownIncident ? `${portal}/incidents/${encodeURIComponent(ownIncident)}` : null,
+      additionalData: null,
+      investigationId: alert.investigationId,
+      investigationState: alert.investigationState,
+    },
+    alert,
+    incidentId,
+  );
 }
 
 /** Maps a validated legacy incident to the public {@link Incident}. */
 export function mapIncident(incident: WireIncident, options: MapIncidentOptions = {}): Incident {
   const id = String(incident.incidentId);
-  const portal = options.portalBaseUrl?.replace(/\/+$/, '');
+  const portal = portalOf(options);
   const fields: IncidentSource = {
     id,
     displayName: incident.incidentName,
@@ -236,7 +256,7 @@ export function mapIncident(incident: WireIncident, options: MapIncidentOptions 
       tags: incident.tags,
       systemTags: [],
       comments: (incident.comments ?? []).map(mapComment),
-      alerts: (incident.alerts ?? []).map((alert) => mapAlert(alert, id)),
+      alerts: (incident.alerts ?? []).map((alert) => mapAlert(alert, id, options)),
       webUrl: portal ? `${portal}/incidents/${encodeURIComponent(id)}` : null,
     },
     incident,

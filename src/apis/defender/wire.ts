@@ -113,6 +113,8 @@ export const legacyAlertSchema = z.object({
   actorName: str,
   threatFamilyName: str,
   mitreTechniques: strings,
+  investigationId: z.union([z.number().int(), z.string()], { error: 'expected an id (a string or an integer)' }).nullish(),
+  investigationState: str,
   devices: z.array(legacyDeviceSchema).nullish(),
   entities: z.array(legacyEntitySchema).nullish(),
 });

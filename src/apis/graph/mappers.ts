@@ -152,7 +152,20 @@ export function mapComment(comment: WireComment): IncidentComment {
  */
 export function mapAlert(alert: WireAlert | WireEmbeddedAlert, incidentId?: string): Alert {
   // Graph's alert fields are the model's, name for name
-  return toAlert(alert, (alert.evidence ?? []).map(mapEvidence), alert, incidentId);
+  return toAlert(
+    alert,
+    {
+      evidence: (alert.evidence ?? []).map(mapEvidence),
+      comments: (alert.comments ?? []).map(mapComment),
+      webUrl: orNull(alert.alertWebUrl),
+      incidentWebUrl: orNull(alert.incidentWebUrl),
+      additionalData: alert.additionalData,
+      investigationId: null,
+      investigationState: null,
+    },
+    alert,
+    incidentId,
+  );
 }
 
 /** Maps a validated Graph incident to the public {@link Incident}. `alerts` is `[]` unless they were expanded. */

@@ -173,6 +173,15 @@ export const graphAlertSchema = z.object({
   lastActivityDateTime: optionalDateTime,
   comments: z.array(graphCommentSchema).nullish(),
   evidence: z.array(graphEvidenceSchema).nullish(),
+  alertWebUrl: str,
+  incidentWebUrl: str,
+  threatDisplayName: str,
+  productName: str,
+  recommendedActions: str,
+  systemTags: strings,
+  tenantId: str,
+  alertPolicyId: str,
+  additionalData: z.record(z.string(), z.unknown()).nullish(),
 });
 
 /**

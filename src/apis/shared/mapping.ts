@@ -184,14 +184,35 @@ export interface AlertSource {
   resolvedDateTime?: Maybe<string>;
   firstActivityDateTime?: Maybe<string>;
   lastActivityDateTime?: Maybe<string>;
+  providerAlertId?: Maybe<string>;
+  threatDisplayName?: Maybe<string>;
+  productName?: Maybe<string>;
+  recommendedActions?: Maybe<string>;
+  systemTags?: Maybe<string[]>;
+  tenantId?: Maybe<string>;
+  alertPolicyId?: Maybe<string>;
 }
 
 /**
- * Maps an alert, with the evidence its API's mapper made and the wire object as `raw`. An alert
+ * What each API's mapper works out of an alert its own way (Graph's alert is passed to
+ * {@link toAlert} as it is, so a field only one API has comes here, never unchecked from the wire).
+ */
+export interface AlertParts {
+  evidence: Evidence[];
+  comments: IncidentComment[];
+  webUrl: string | null;
+  incidentWebUrl: string | null;
+  additionalData: Maybe<Record<string, unknown>>;
+  investigationId: Maybe<string | number>;
+  investigationState: Maybe<string>;
+}
+
+/**
+ * Maps an alert, with the parts its API's mapper made and the wire object as `raw`. An alert
  * without an incident id of its own takes `parentIncidentId`, the incident it is embedded in
  * (the wire schemas let one through only where there is such an incident).
  */
-export function toAlert(alert: AlertSource, evidence: Evidence[], raw: Record<string, unknown>, parentIncidentId = ''): Alert {
+export function toAlert(alert: AlertSource, parts: AlertParts, raw: Record<string, unknown>, parentIncidentId = ''): Alert {
   return {
     id: alert.id,
     incidentId: alert.incidentId || parentIncidentId,
@@ -215,7 +236,20 @@ export function toAlert(alert: AlertSource, evidence: Evidence[], raw: Record<st
     resolvedDateTime: toOptionalDate(alert.resolvedDateTime),
     firstActivityDateTime: toOptionalDate(alert.firstActivityDateTime),
     lastActivityDateTime: toOptionalDate(alert.lastActivityDateTime),
-    evidence,
+    evidence: parts.evidence,
+    comments: parts.comments,
+    webUrl: parts.webUrl,
+    incidentWebUrl: parts.incidentWebUrl,
+    providerAlertId: orNull(alert.providerAlertId),
+    threatDisplayName: orNull(alert.threatDisplayName),
+    productName: orNull(alert.productName),
+    recommendedActions: orNull(alert.recommendedActions),
+    systemTags: [...(alert.systemTags ?? [])],
+    tenantId: orNull(alert.tenantId),
+    alertPolicyId: orNull(alert.alertPolicyId),
+    additionalData: parts.additionalData ? { ...parts.additionalData } : null,
+    investigationId: toStringOrNull(parts.investigationId),
+    investigationState: toPublicValue(parts.investigationState),
     raw,
   };
 }

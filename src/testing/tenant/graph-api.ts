@@ -160,6 +160,12 @@ export class GraphApi implements RequestHandlerLike {
     this.expandFailsAbove = options.expandFailsAbove;
   }
 
+  /** Forgets the Graph-only state (alert comments, who last changed an incident): part of the tenant's `reset()`. */
+  clearState(): void {
+    this.#lastModifiedBy.clear();
+    this.#alertComments.clear();
+  }
+
   /**
    * Queues responses for a route, served before normal handling (no auth check, no state change):
    * each matching request consumes one. A route's own queue is used before the `'any'` queue.

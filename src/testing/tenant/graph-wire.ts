@@ -170,6 +170,8 @@ export function renderComment(comment: LegacyCommentWire): Record<string, unknow
 }
 
 const stringOr = <T>(value: unknown, fallback: T): string | T => (typeof value === 'string' ? value : fallback);
+const objectOr = <T>(value: unknown, fallback: T): Record<string, unknown> | T =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : fallback;
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
 /**
@@ -213,7 +215,11 @@ const PRODUCT_NAMES: Record<string, string> = {
   microsoftDefenderForCloud: 'Microsoft Defender for Cloud',
 };
 
-/** A Graph `microsoft.graph.security.alert` (alerts_v2) from a stored legacy alert. */
+/**
+ * A Graph `microsoft.graph.security.alert` (alerts_v2) from a stored legacy alert. Graph-only
+ * fields (`recommendedActions`, `alertPolicyId`, `additionalData`, `systemTags`) come from
+ * same-named extra keys of the stored alert when present.
+ */
 export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions): Record<string, unknown> {
   const include = options.includeUnknownEnumMembers;
   const serviceSource = toGraphEnum('serviceSource', alert.serviceSource);
@@ -248,10 +254,10 @@ export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions)
     resolvedDateTime: alert.resolvedTime,
     firstActivityDateTime: alert.firstActivity,
     lastActivityDateTime: alert.lastActivity,
-    alertPolicyId: null,
-    additionalData: {},
+    alertPolicyId: stringOr(alert['alertPolicyId'], null),
+    additionalData: objectOr(alert['additionalData'], {}),
     customDetails: {},
-    systemTags: [],
+    systemTags: stringsOf(alert['systemTags']),
     // Alert comments exist on Graph only: kept beside the store, never in the legacy objects.
     comments: (options.alertComments?.(alert.alertId) ?? []).map(renderComment),
     evidence: [
