@@ -128,7 +128,14 @@ export interface Alert {
   raw: Record<string, unknown>;
 }
 
-/** An incident: correlated alerts about one attack. */
+/**
+ * An incident: correlated alerts about one attack.
+ *
+ * Which API fills what: fields marked "Graph only" are `null` (or `[]`) on the Defender API,
+ * which does not send them. Sources: Graph's incident resource
+ * (https://learn.microsoft.com/graph/api/resources/security-incident) and the Defender API's
+ * (https://learn.microsoft.com/defender-xdr/api-incident).
+ */
 export interface Incident {
   /** Incident id, always a string (the Defender API sends a number). */
   id: string;
@@ -163,6 +170,24 @@ export interface Incident {
    * one; on the Defender API the SDK builds it only when it was given the portal's address.
    */
   webUrl: string | null;
+  /** A rich-text description of the incident (Graph only). */
+  description: string | null;
+  /** A summary of the incident (Graph only). */
+  summary: string | null;
+  /** The comment given when the incident was resolved (Graph only). */
+  resolvingComment: string | null;
+  /** The identity that last changed the incident, e.g. an app id or a UPN (Graph only). */
+  lastModifiedBy: string | null;
+  /** The Microsoft Entra tenant the incident belongs to (Graph only). */
+  tenantId: string | null;
+  /**
+   * The priority score Microsoft gives the incident, an integer; higher means look at it sooner
+   * (Graph only, added to Graph's v1.0 incident in 2026 and sent as `null` where not computed;
+   * the Defender API has none). Reference: the `priorityScore` property of
+   * https://learn.microsoft.com/graph/api/resources/security-incident (nullable Int32 in the v1.0
+   * metadata).
+   */
+  priorityScore: number | null;
   /** The wire object, with every field the API sent. */
   raw: Record<string, unknown>;
 }
@@ -234,5 +259,11 @@ export const incidentSchema = z.object({
   comments: z.array(incidentCommentSchema),
   alerts: z.array(alertSchema),
   webUrl: str,
+  description: str,
+  summary: str,
+  resolvingComment: str,
+  lastModifiedBy: str,
+  tenantId: str,
+  priorityScore: z.number().int().nullable(),
   raw,
 }) satisfies z.ZodType<Incident>;

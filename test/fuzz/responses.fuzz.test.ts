@@ -137,6 +137,10 @@ function checkIncident(incident: Incident): void {
   expect(isNullableString(incident.webUrl)).toBe(true);
   expect(isStringArray(incident.tags)).toBe(true);
   expect(isStringArray(incident.systemTags)).toBe(true);
+  for (const key of ['description', 'summary', 'resolvingComment', 'lastModifiedBy', 'tenantId'] as const) {
+    expect(isNullableString(incident[key]), `incident.${key}`).toBe(true);
+  }
+  expect(incident.priorityScore === null || Number.isInteger(incident.priorityScore), `priorityScore = ${String(incident.priorityScore)}`).toBe(true);
   for (const comment of incident.comments) {
     expect(typeof comment.comment).toBe('string');
     expect(isNullableString(comment.createdBy)).toBe(true);

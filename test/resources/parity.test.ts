@@ -15,7 +15,7 @@ import {
   type IncidentListOptions,
   type Page,
 } from '../../src/index.js';
-import type { LegacyAlertWire } from '../../src/testing/index.js';
+import type { LegacyAlertWire, LegacyIncidentWire } from '../../src/testing/index.js';
 import { TENANT_ID, fakeTenant, queryParam, requestsTo, startServer } from '../support/tenant.js';
 
 const server = startServer();
@@ -71,9 +71,13 @@ function alertView(alert: Alert) {
   return { ...rest, evidence: evidence.map(evidenceView).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) };
 }
 
-/** The fields both APIs carry; `raw`, `webUrl` and Graph-only `systemTags` differ by design. */
+/** The incident fields only one API fills (each has its own test below). */
+const ONE_API_INCIDENT_FIELDS = ['webUrl', 'systemTags', 'description', 'summary', 'resolvingComment', 'lastModifiedBy', 'tenantId', 'priorityScore'] as const;
+
+/** The fields both APIs carry; `raw` and the one-API fields differ by design. */
 function view(incident: Incident) {
-  const { raw: _raw, webUrl: _webUrl, systemTags: _systemTags, alerts, ...rest } = incident;
+  const { raw: _raw, alerts, ...rest } = incident;
+  for (const field of ONE_API_INCIDENT_FIELDS) delete (rest as Partial<typeof rest>)[field];
   return { ...rest, alerts: alerts.map(alertView).sort((a, b) => a.id.localeCompare(b.id)) };
 }
 
@@ -244,5 +248,33 @@ describe.each(['defender', 'graph'] as const)('parity on api: %s', (api) => {
     const listed = (await clientFor(api).alerts.list().toArray()).find((alert) => alert.id === stored.alertId)!;
     expect(listed.comments.map((comment) => comment.comment)).toEqual(api === 'graph' ? ['Benign: a test machine.'] : []);
     if (api === 'graph') expect(listed.comments[0]!.createdDateTime).toBeInstanceOf(Date);
+  });
+
+  /* A test per incident field only one API fills (Graph-only ones from the stored incident's extras, as the kit renders them). */
+  const incidentFields: [string, (stored: LegacyIncidentWire) => void, (stored: LegacyIncidentWire) => Record<Api, unknown>][] = [
+    ['webUrl', () => {}, (i) => ({ graph: `${PORTAL}/incidents/${i.incidentId}?tid=${TENANT_ID}`, defender: `${PORTAL}/incidents/${i.incidentId}` })],
+    ['systemTags', (i) => void (i['systemTags'] = ['Defender Experts']), () => ({ graph: ['Defender Experts'], defender: [] })],
+    ['description', (i) => void (i['description'] = 'Ransomware on three servers.'), () => ({ graph: 'Ransomware on three servers.', defender: null })],
+    ['summary', (i) => void (i['summary'] = 'Contained by isolating the servers.'), () => ({ graph: 'Contained by isolating the servers.', defender: null })],
+    ['resolvingComment', (i) => void (i['resolvingComment'] = 'Reimaged.'), () => ({ graph: 'Reimaged.', defender: null })],
+    ['lastModifiedBy', (i) => void (i['lastModifiedBy'] = 'secop@contoso.com'), () => ({ graph: 'secop@contoso.com', defender: null })],
+    ['tenantId', () => {}, () => ({ graph: TENANT_ID, defender: null })],
+    ['priorityScore', (i) => void (i['priorityScore'] = 87), () => ({ graph: 87, defender: null })],
+  ];
+  it.each(incidentFields)('incident %s: filled by the API that has it, empty on the other', async (field, store, expected) => {
+    const { clientFor, tenant: fake } = tenant(3);
+    const stored = [...fake.incidents.values()][1]!;
+    store(stored);
+    const listed = (await clientFor(api).incidents.list().toArray()).find((incident) => incident.id === String(stored.incidentId))!;
+    const got = await clientFor(api).incidents.get(String(stored.incidentId));
+    expect(listed[field as keyof Incident]).toEqual(expected(stored)[api]);
+    expect(got[field as keyof Incident]).toEqual(expected(stored)[api]);
+  });
+
+  it('incident lastModifiedBy: Graph names the app that changed it', async () => {
+    const { clientFor, tenant: fake, credential } = tenant(3);
+    const id = String([...fake.incidents.keys()][0]);
+    await clientFor('graph').incidents.update(id, { assignedTo: 'secop@contoso.com' });
+    expect((await clientFor(api).incidents.get(id)).lastModifiedBy).toBe(api === 'graph' ? credential.tenant.credential().clientId : null);
   });
 });

@@ -205,6 +205,13 @@ export const graphIncidentSchema = z.object({
   severity: str,
   customTags: strings,
   systemTags: strings,
+  description: str,
+  summary: str,
+  resolvingComment: str,
+  lastModifiedBy: str,
+  tenantId: str,
+  // nullable Int32 in the v1.0 metadata (2026); a numeric string is read too, as for other integers
+  priorityScore: integer,
   comments: z.array(graphCommentSchema).nullish(),
   alerts: z.array(graphEmbeddedAlertSchema).nullish(),
 });

@@ -265,6 +265,12 @@ export interface IncidentSource {
   assignedTo?: Maybe<string>;
   createdDateTime: string;
   lastUpdateDateTime: string;
+  description?: Maybe<string>;
+  summary?: Maybe<string>;
+  resolvingComment?: Maybe<string>;
+  lastModifiedBy?: Maybe<string>;
+  tenantId?: Maybe<string>;
+  priorityScore?: Maybe<number | string>;
 }
 
 /** What each API's mapper works out of an incident its own way. */
@@ -296,6 +302,12 @@ export function toIncident(incident: IncidentSource, parts: IncidentParts, raw: 
     comments: parts.comments,
     alerts: parts.alerts,
     webUrl: parts.webUrl,
+    description: orNull(incident.description),
+    summary: orNull(incident.summary),
+    resolvingComment: orNull(incident.resolvingComment),
+    lastModifiedBy: orNull(incident.lastModifiedBy),
+    tenantId: orNull(incident.tenantId),
+    priorityScore: toInteger(incident.priorityScore),
     raw,
   };
 }

@@ -79,7 +79,7 @@ const ALERT_TYPE = 'microsoft.graph.security.alert';
 const INCIDENT_PROPERTIES = [
   'id', 'tenantId', 'status', 'incidentWebUrl', 'redirectIncidentId', 'displayName', 'createdDateTime', 'lastUpdateDateTime',
   'assignedTo', 'classification', 'determination', 'severity', 'customTags', 'systemTags', 'description', 'summary',
-  'resolvingComment', 'lastModifiedBy', 'comments', 'alerts',
+  'resolvingComment', 'lastModifiedBy', 'priorityScore', 'comments', 'alerts',
 ];
 const ALERT_PROPERTIES = [
   'id', 'providerAlertId', 'incidentId', 'status', 'severity', 'classification', 'determination', 'serviceSource',

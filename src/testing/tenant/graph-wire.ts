@@ -176,7 +176,7 @@ const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.fi
 
 /**
  * A Graph `microsoft.graph.security.incident` from a stored legacy incident. Graph-only fields
- * (`systemTags`, `description`, `summary`, `resolvingComment`) come from same-named extra keys of the
+ * (`systemTags`, `description`, `summary`, `resolvingComment`, `lastModifiedBy`, `priorityScore`) come from same-named extra keys of the
  * stored incident when present. `alerts` is included only when `expandAlerts`.
  */
 export function renderIncident(incident: LegacyIncidentWire, options: GraphRenderOptions, expandAlerts = false): Record<string, unknown> {
@@ -200,6 +200,7 @@ export function renderIncident(incident: LegacyIncidentWire, options: GraphRende
     summary: stringOr(incident['summary'], null),
     resolvingComment: stringOr(incident['resolvingComment'], null),
     lastModifiedBy: options.lastModifiedBy?.(incident.incidentId) ?? stringOr(incident['lastModifiedBy'], null),
+    priorityScore: typeof incident['priorityScore'] === 'number' ? incident['priorityScore'] : null,
     comments: incident.comments.map(renderComment),
   };
   if (expandAlerts) rendered['alerts'] = incident.alerts.map((alert) => renderAlert(alert, options));
