@@ -15,7 +15,8 @@ import {
   type IncidentListOptions,
   type Page,
 } from '../../src/index.js';
-import type { LegacyAlertWire, LegacyIncidentWire } from '../../src/testing/index.js';
+import { nullEntity } from '../../src/testing/data/catalog.js';
+import type { LegacyAlertWire, LegacyDeviceWire, LegacyEntityWire, LegacyIncidentWire } from '../../src/testing/index.js';
 import { TENANT_ID, fakeTenant, queryParam, requestsTo, startServer } from '../support/tenant.js';
 
 const server = startServer();
@@ -276,5 +277,81 @@ describe.each(['defender', 'graph'] as const)('parity on api: %s', (api) => {
     const id = String([...fake.incidents.keys()][0]);
     await clientFor('graph').incidents.update(id, { assignedTo: 'secop@contoso.com' });
     expect((await clientFor(api).incidents.get(id)).lastModifiedBy).toBe(api === 'graph' ? credential.tenant.credential().clientId : null);
+  });
+
+  /* A test per evidence field only one API fills, on a device and on an entity of a stored alert. */
+  /** A stored alert with a device and an entity, and a client for `api`. */
+  function evidenceTenant() {
+    const t = tenant(8);
+    const stored = [...t.tenant.incidents.values()].flatMap((incident) => incident.alerts).find((alert) => alert.devices.length > 0 && alert.entities.length > 0)!;
+    const read = async () => (await t.clientFor(api).alerts.list().toArray()).find((alert) => alert.id === stored.alertId)!;
+    return { stored, read };
+  }
+  const baseFields: [string, unknown, Record<Api, unknown>][] = [
+    ['detailedRoles', ['Main device', 'Compromised'], { graph: ['Main device', 'Compromised'], defender: [] }],
+    ['remediationStatusDetails', 'Quarantined by automated investigation', { graph: 'Quarantined by automated investigation', defender: null }],
+  ];
+  it.each(baseFields)('evidence %s on every kind: filled on Graph, empty on the Defender API', async (field, value, expected) => {
+    const { stored, read } = evidenceTenant();
+    stored.devices[0]![field] = value;
+    stored.entities[0]![field] = value;
+    const alert = await read();
+    const device = alert.evidence.find((evidence) => evidence.type === 'device')!;
+    const entity = alert.evidence.find((evidence) => evidence.type !== 'device')!;
+    expect(device[field as keyof Evidence]).toEqual(expected[api]);
+    expect(entity[field as keyof Evidence]).toEqual(expected[api]);
+  });
+
+  const deviceFields: [string, (device: LegacyDeviceWire) => void, Record<Api, unknown>][] = [
+    ['ipInterfaces', (d) => void (d['ipInterfaces'] = ['10.1.2.3', 'fe80::1']), { graph: ['10.1.2.3', 'fe80::1'], defender: [] }],
+    ['loggedOnUsers', (d) => void (d['loggedOnUsers'] = [{ accountName: 'jdoe', domainName: 'CONTOSO' }]), { graph: [{ accountName: 'jdoe', domainName: 'CONTOSO' }], defender: [] }],
+    ['osProcessor', (d) => void (d.osProcessor = 'arm64'), { graph: null, defender: 'arm64' }],
+  ];
+  it.each(deviceFields)('device evidence %s: filled by the API that has it, empty on the other', async (field, store, expected) => {
+    const { stored, read } = evidenceTenant();
+    store(stored.devices[0]!);
+    const device = (await read()).evidence.find((evidence) => evidence.type === 'device' && evidence.mdeDeviceId === stored.devices[0]!.mdatpDeviceId)!;
+    expect(device[field as keyof Evidence]).toEqual(expected[api]);
+  });
+
+  const mail: LegacyEntityWire = {
+    ...nullEntity('MailMessage'),
+    sender: 'billing@invoice-portal.example',
+    recipient: 'jdoe@contoso.com',
+    userPrincipalName: 'jdoe@contoso.com',
+    subject: 'Invoice #20931 overdue',
+    deliveryAction: 'Delivered',
+    p2Sender: 'accounts@contoso-billing.example',
+    senderIp: '203.0.113.7',
+    receivedDateTime: '2026-01-15T11:58:00.1234567Z',
+    urls: ['https://invoice-portal.example/a', 'https://invoice-portal.example/b'],
+    attachmentsCount: 1,
+    threats: ['Phish'],
+    threatDetectionMethods: ['urlDetonation'],
+    language: 'en',
+    antiSpamDirection: 'inbound',
+    urn: 'urn:MailEntity:7f1c',
+  };
+  const mailFields: [string, Record<Api, unknown>][] = [
+    ['p1Sender', { graph: { emailAddress: 'billing@invoice-portal.example', displayName: null, domainName: 'invoice-portal.example' }, defender: null }],
+    ['p2Sender', { graph: { emailAddress: 'accounts@contoso-billing.example', displayName: null, domainName: 'contoso-billing.example' }, defender: null }],
+    ['senderEmailAddress', { graph: 'accounts@contoso-billing.example', defender: 'billing@invoice-portal.example' }],
+    ['senderIp', { graph: '203.0.113.7', defender: null }],
+    ['receivedDateTime', { graph: new Date('2026-01-15T11:58:00.123Z'), defender: null }],
+    ['urls', { graph: ['https://invoice-portal.example/a', 'https://invoice-portal.example/b'], defender: [] }],
+    ['urlCount', { graph: 2, defender: null }],
+    ['attachmentsCount', { graph: 1, defender: null }],
+    ['threats', { graph: ['Phish'], defender: [] }],
+    ['threatDetectionMethods', { graph: ['urlDetonation'], defender: [] }],
+    ['language', { graph: 'en', defender: null }],
+    ['antiSpamDirection', { graph: 'inbound', defender: null }],
+    ['urn', { graph: 'urn:MailEntity:7f1c', defender: null }],
+    ['userPrincipalName', { graph: null, defender: 'jdoe@contoso.com' }],
+  ];
+  it.each(mailFields)('mail message evidence %s: filled by the API that has it, empty on the other', async (field, expected) => {
+    const { stored, read } = evidenceTenant();
+    stored.entities.push(structuredClone(mail));
+    const message = (await read()).evidence.find((evidence) => evidence.type === 'mailMessage')!;
+    expect(message[field as keyof Evidence]).toEqual(expected[api]);
   });
 });

@@ -47,7 +47,16 @@ export interface MapIncidentOptions {
 }
 
 function base(raw: Record<string, unknown>, verdict: string | null | undefined, tags: string[] = []): EvidenceBase {
-  return { createdDateTime: null, verdict: toPublicValue(verdict), remediationStatus: null, roles: [], tags, raw };
+  return {
+    createdDateTime: null,
+    verdict: toPublicValue(verdict),
+    remediationStatus: null,
+    remediationStatusDetails: null,
+    roles: [],
+    detailedRoles: [],
+    tags,
+    raw,
+  };
 }
 
 function mapDevice(device: WireDevice): Evidence {
@@ -62,6 +71,7 @@ function mapDevice(device: WireDevice): Evidence {
       osPlatform: device.osPlatform,
       osBuild: device.osBuild,
       version: device.version,
+      osProcessor: device.osProcessor,
       healthStatus: device.healthStatus,
       riskScore: device.riskScore,
       rbacGroupId: device.rbacGroupId,
@@ -147,10 +157,24 @@ function mapEntity(entity: WireEntity): Evidence {
         networkMessageId: stringField(entity, 'networkMessageId'),
         internetMessageId: stringField(entity, 'internetMessageId'),
         subject: orNull(entity.subject),
+        // the API's `sender` does not say whether it is the P1 or the P2 sender
         senderEmailAddress: orNull(entity.sender),
+        p1Sender: null,
+        p2Sender: null,
         recipientEmailAddress: orNull(entity.recipient),
+        userPrincipalName: orNull(entity.userPrincipalName),
         deliveryAction: orNull(entity.deliveryAction),
         deliveryLocation: stringField(entity, 'deliveryLocation'),
+        senderIp: null,
+        receivedDateTime: null,
+        urls: [],
+        urlCount: null,
+        attachmentsCount: null,
+        threats: [],
+        threatDetectionMethods: [],
+        language: null,
+        antiSpamDirection: null,
+        urn: null,
       };
     case 'mailcluster':
       return { type: 'mailCluster', ...common, clusterBy: orNull(entity.clusterBy), clusterByValue: null, emailCount: null, query: null };

@@ -28,9 +28,14 @@ const evidenceBaseShape = {
   createdDateTime: optionalDateTime,
   verdict: str,
   remediationStatus: str,
+  remediationStatusDetails: str,
   roles: strings,
+  detailedRoles: strings,
   tags: strings,
 };
+
+/** An `emailSender` (`p1Sender`, `p2Sender` of analyzed message evidence). */
+const emailSender = z.object({ emailAddress: str, displayName: str, domainName: str }).nullish();
 
 /**
  * The fields the model reads, per evidence subtype (reference §5.5). A field is checked only on
@@ -45,6 +50,10 @@ const evidenceSubtypeShapes = {
     osPlatform: str,
     osBuild: integer,
     version: z.union([z.string(), z.number()]).nullish(),
+    // not documented on Graph (the Defender API sends it); checked, so a value Graph sends is a string
+    osProcessor: str,
+    ipInterfaces: strings,
+    loggedOnUsers: z.array(z.object({ accountName: str, domainName: str })).nullish(),
     healthStatus: str,
     riskScore: str,
     rbacGroupId: integer,
@@ -78,8 +87,18 @@ const evidenceSubtypeShapes = {
     recipientEmailAddress: str,
     deliveryAction: str,
     deliveryLocation: str,
-    p1Sender: z.object({ emailAddress: str }).nullish(),
-    p2Sender: z.object({ emailAddress: str }).nullish(),
+    p1Sender: emailSender,
+    p2Sender: emailSender,
+    senderIp: str,
+    receivedDateTime: optionalDateTime,
+    urls: strings,
+    urlCount: integer,
+    attachmentsCount: integer,
+    threats: strings,
+    threatDetectionMethods: strings,
+    language: str,
+    antiSpamDirection: str,
+    urn: str,
   },
   mailClusterEvidence: { clusterBy: str, clusterByValue: str, emailCount: integer, query: str },
   registryKeyEvidence: { registryHive: str, registryKey: str },

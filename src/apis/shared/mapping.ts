@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { parseDateTime } from '../../models/dates.js';
-import type { DeviceEvidence, EvidenceBase, Evidence, FileDetails, UserAccount } from '../../models/evidence.js';
+import type { DeviceEvidence, EmailSender, EvidenceBase, Evidence, FileDetails, LoggedOnUser, UserAccount } from '../../models/evidence.js';
 import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
 import {
   toPublicAlertStatus as toPublicAlertStatusOf,
@@ -112,6 +112,13 @@ export function toUserAccount(account: UserAccountSource): UserAccount {
   };
 }
 
+/** Maps an e-mail sender; `null` when the API sent none. */
+export function toEmailSender(sender: Maybe<Sent<EmailSender>>): EmailSender | null {
+  return sender
+    ? { emailAddress: orNull(sender.emailAddress), displayName: orNull(sender.displayName), domainName: orNull(sender.domainName) }
+    : null;
+}
+
 /** A device's fields under the model's names. */
 export interface DeviceSource {
   mdeDeviceId?: Maybe<string>;
@@ -120,6 +127,9 @@ export interface DeviceSource {
   osPlatform?: Maybe<string>;
   osBuild?: Maybe<number | string>;
   version?: Maybe<string | number>;
+  osProcessor?: Maybe<string>;
+  ipInterfaces?: Maybe<string[]>;
+  loggedOnUsers?: Maybe<Sent<LoggedOnUser>[]>;
   healthStatus?: Maybe<string>;
   riskScore?: Maybe<string>;
   rbacGroupId?: Maybe<number | string>;
@@ -142,6 +152,9 @@ export function toDeviceEvidence(device: DeviceSource, base: EvidenceBase): Devi
     osPlatform: orNull(device.osPlatform),
     osBuild: toInteger(device.osBuild),
     version: toStringOrNull(device.version),
+    osProcessor: orNull(device.osProcessor),
+    ipInterfaces: [...(device.ipInterfaces ?? [])],
+    loggedOnUsers: (device.loggedOnUsers ?? []).map((user) => ({ accountName: orNull(user.accountName), domainName: orNull(user.domainName) })),
     healthStatus: toPublicValue(device.healthStatus),
     riskScore: toPublicValue(device.riskScore),
     rbacGroupId: toInteger(device.rbacGroupId),

@@ -270,18 +270,29 @@ export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions)
 
 // ---------------------------------------------------------------- evidence (reference §5.5)
 
-function evidenceBase(type: string, alert: LegacyAlertWire, verdict: unknown, include: boolean, tags: string[] = []): Record<string, unknown> {
+/**
+ * The `alertEvidence` base fields. Graph-only ones (`detailedRoles`, `remediationStatusDetails`)
+ * come from same-named extra keys of the stored device or entity when present.
+ */
+function evidenceBase(type: string, alert: LegacyAlertWire, source: Record<string, unknown>, include: boolean, tags: string[] = []): Record<string, unknown> {
   const remediation = alert.investigationState === 'SuccessfullyRemediated' ? 'remediated' : alert.investigationState === 'PendingApproval' ? 'pendingApproval' : 'none';
+  const verdict = source['verdict'];
   return {
     '@odata.type': `${EVIDENCE}${type}`,
     createdDateTime: alert.creationTime,
     verdict: typeof verdict === 'string' ? lowerCamel(verdict) : 'unknown',
     remediationStatus: evolvable(remediation, 'remediationStatus', include),
-    remediationStatusDetails: null,
+    remediationStatusDetails: stringOr(source['remediationStatusDetails'], null),
     roles: [],
-    detailedRoles: [],
+    detailedRoles: stringsOf(source['detailedRoles']),
     tags,
   };
+}
+
+/** An `emailSender` of an address given as a string, or as such an object. */
+function emailSender(value: unknown): Record<string, unknown> | null {
+  if (typeof value === 'string') return { emailAddress: value, displayName: null, domainName: value.includes('@') ? value.slice(value.indexOf('@') + 1) : null };
+  return objectOr(value, null);
 }
 
 const field = (entity: LegacyEntityWire, key: string): unknown => entity[key] ?? null;
@@ -320,7 +331,7 @@ function renderDevice(device: LegacyDeviceWire, alert: LegacyAlertWire, include:
   const [hostName, ...domain] = device.deviceDnsName.split('.');
   const vm = device.vmMetadata;
   return {
-    ...evidenceBase('deviceEvidence', alert, device['verdict'], include, [...device.tags]),
+    ...evidenceBase('deviceEvidence', alert, device, include, [...device.tags]),
     firstSeenDateTime: device.firstSeen,
     mdeDeviceId: device.mdatpDeviceId,
     azureAdDeviceId: device.aadDeviceId,
@@ -337,10 +348,10 @@ function renderDevice(device: LegacyDeviceWire, alert: LegacyAlertWire, include:
     rbacGroupName: device.rbacGroupName,
     onboardingStatus: lowerOrNull(device.onboardingStatus),
     defenderAvStatus: lowerOrNull(device.defenderAvStatus),
-    ipInterfaces: [],
+    ipInterfaces: stringsOf(device['ipInterfaces']),
     lastIpAddress: null,
     lastExternalIpAddress: null,
-    loggedOnUsers: [],
+    loggedOnUsers: Array.isArray(device['loggedOnUsers']) ? device['loggedOnUsers'].map((user) => objectOr(user, null)) : [],
     vmMetadata: vm
       ? { vmId: vm['vmId'] ?? null, cloudProvider: lowerOrNull(vm['cloudProvider']) ?? 'unknown', resourceId: vm['resourceId'] ?? null, subscriptionId: vm['subscriptionId'] ?? null }
       : null,
@@ -348,7 +359,7 @@ function renderDevice(device: LegacyDeviceWire, alert: LegacyAlertWire, include:
 }
 
 function renderEntity(entity: LegacyEntityWire, alert: LegacyAlertWire, include: boolean): Record<string, unknown> {
-  const base = (type: string) => evidenceBase(type, alert, entity['verdict'], include);
+  const base = (type: string) => evidenceBase(type, alert, entity, include);
   switch (entity.entityType.toLowerCase()) {
     case 'user':
       return { ...base('userEvidence'), userAccount: userAccount(entity), stream: null };
@@ -386,20 +397,22 @@ function renderEntity(entity: LegacyEntityWire, alert: LegacyAlertWire, include:
         networkMessageId: field(entity, 'networkMessageId'),
         internetMessageId: field(entity, 'internetMessageId'),
         subject: field(entity, 'subject'),
-        senderIp: null,
+        senderIp: field(entity, 'senderIp'),
         recipientEmailAddress: field(entity, 'recipient'),
-        p1Sender: entity['sender'] == null ? null : { emailAddress: entity['sender'], displayName: null, domainName: null },
-        p2Sender: null,
+        // the legacy `sender` as the P1 sender; a stored `p1Sender`/`p2Sender` (address or emailSender) wins
+        p1Sender: emailSender(entity['p1Sender'] ?? entity['sender']),
+        p2Sender: emailSender(entity['p2Sender']),
         deliveryAction: field(entity, 'deliveryAction'),
         deliveryLocation: field(entity, 'deliveryLocation'),
-        urls: [],
-        urlCount: 0,
-        attachmentsCount: 0,
-        threatDetectionMethods: [],
-        threats: [],
-        language: null,
-        receivedDateTime: null,
-        antiSpamDirection: null,
+        urls: stringsOf(entity['urls']),
+        urlCount: typeof entity['urlCount'] === 'number' ? entity['urlCount'] : stringsOf(entity['urls']).length,
+        attachmentsCount: typeof entity['attachmentsCount'] === 'number' ? entity['attachmentsCount'] : 0,
+        threatDetectionMethods: stringsOf(entity['threatDetectionMethods']),
+        threats: stringsOf(entity['threats']),
+        language: field(entity, 'language'),
+        receivedDateTime: field(entity, 'receivedDateTime'),
+        antiSpamDirection: field(entity, 'antiSpamDirection'),
+        urn: field(entity, 'urn'),
       };
     case 'mailcluster':
       return { ...base('mailClusterEvidence'), clusterBy: field(entity, 'clusterBy'), clusterByValue: null, emailCount: null, networkMessageIds: [], query: null, urn: null };
