@@ -16,6 +16,7 @@ import {
   type Page,
 } from '../../src/index.js';
 import { nullEntity } from '../../src/testing/data/catalog.js';
+import { generateIncidents } from '../../src/testing/data/incidents.js';
 import type { LegacyAlertWire, LegacyDeviceWire, LegacyEntityWire, LegacyIncidentWire } from '../../src/testing/index.js';
 import { TENANT_ID, fakeTenant, queryParam, requestsTo, startServer } from '../support/tenant.js';
 
@@ -34,7 +35,7 @@ const huntingTables = {
 };
 
 /** The fake tenant (both APIs over one store), and a client per API with the same credential. */
-function tenant(count = 60, roles?: string[]) {
+function tenant(count: number | LegacyIncidentWire[] = 60, roles?: string[]) {
   const fake = fakeTenant(server, { incidents: count, huntingTables, ...(roles ? { roles } : {}) });
   const clientFor = (api: Api) =>
     new DefenderClient({ credential: fake.credential, api, maxRetryWaitMs: 10_000, silenceDeprecationWarnings: true });
@@ -353,5 +354,43 @@ describe.each(['defender', 'graph'] as const)('parity on api: %s', (api) => {
     stored.entities.push(structuredClone(mail));
     const message = (await read()).evidence.find((evidence) => evidence.type === 'mailMessage')!;
     expect(message[field as keyof Evidence]).toEqual(expected[api]);
+  });
+
+  /*
+   * The kit's generated data (what the simulator and the demo serve) fills every field only one API
+   * has: each is set on some item on the API that has it, and on none on the other.
+   */
+  const owners: [string, 'graph' | 'defender' | 'both', (incidents: Incident[]) => unknown[]][] = [];
+  const alertsOf = (incidents: Incident[]) => incidents.flatMap((incident) => incident.alerts);
+  const evidenceOf = (incidents: Incident[], type: Evidence['type']) => alertsOf(incidents).flatMap((alert) => alert.evidence).filter((e) => e.type === type);
+  for (const field of ['description', 'summary', 'resolvingComment', 'lastModifiedBy', 'tenantId', 'priorityScore', 'systemTags'] as const) {
+    owners.push([`incident ${field}`, 'graph', (incidents) => incidents.map((incident) => incident[field])]);
+  }
+  owners.push(['incident webUrl', 'both', (incidents) => incidents.map((incident) => incident.webUrl)]);
+  for (const field of ['providerAlertId', 'threatDisplayName', 'productName', 'recommendedActions', 'systemTags', 'tenantId', 'alertPolicyId', 'additionalData'] as const) {
+    owners.push([`alert ${field}`, 'graph', (incidents) => alertsOf(incidents).map((alert) => alert[field])]);
+  }
+  for (const field of ['webUrl', 'incidentWebUrl'] as const) owners.push([`alert ${field}`, 'both', (incidents) => alertsOf(incidents).map((alert) => alert[field])]);
+  for (const field of ['investigationId', 'investigationState'] as const) {
+    owners.push([`alert ${field}`, 'defender', (incidents) => alertsOf(incidents).map((alert) => alert[field])]);
+  }
+  for (const field of ['detailedRoles', 'ipInterfaces', 'loggedOnUsers'] as const) {
+    owners.push([`device ${field}`, 'graph', (incidents) => evidenceOf(incidents, 'device').map((e) => (e as unknown as Record<string, unknown>)[field])]);
+  }
+  owners.push(['device osProcessor', 'defender', (incidents) => evidenceOf(incidents, 'device').map((e) => (e as unknown as Record<string, unknown>)['osProcessor'])]);
+  owners.push(['file remediationStatusDetails', 'graph', (incidents) => evidenceOf(incidents, 'file').map((e) => e.remediationStatusDetails)]);
+  for (const field of ['p1Sender', 'p2Sender', 'senderIp', 'receivedDateTime', 'urls', 'urlCount', 'attachmentsCount', 'threats', 'threatDetectionMethods', 'language', 'antiSpamDirection', 'urn'] as const) {
+    owners.push([`mail message ${field}`, 'graph', (incidents) => evidenceOf(incidents, 'mailMessage').map((e) => (e as unknown as Record<string, unknown>)[field])]);
+  }
+  owners.push(['mail message userPrincipalName', 'defender', (incidents) => evidenceOf(incidents, 'mailMessage').map((e) => (e as unknown as Record<string, unknown>)['userPrincipalName'])]);
+
+  const generated = generateIncidents({ seed: 7, count: 60, now: new Date(Date.UTC(2026, 0, 15, 12)) });
+  it.each(owners)('generated data: %s is filled by the API that has it (%s), never by the other', async (_name, owner, values) => {
+    const { clientFor } = tenant(generated);
+    const read = values(await clientFor(api).incidents.list({ expandAlerts: true }).toArray());
+    const filled = read.filter((value) => value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0));
+    expect(read.length).toBeGreaterThan(0);
+    if (owner === 'both' || owner === api) expect(filled.length).toBeGreaterThan(0);
+    else expect(filled).toEqual([]);
   });
 });
