@@ -16,7 +16,7 @@ import type {
 } from './enums.js';
 import { evidenceSchema, type Evidence } from './evidence.js';
 
-/** A comment on an incident. */
+/** A comment on an incident or (on Graph) an alert. */
 export interface IncidentComment {
   /** The comment text. */
   comment: string;
