@@ -158,6 +158,23 @@ describe.each(['defender', 'graph'] as const)('per-item validation on api: %s', 
   });
 });
 
+describe('per-item validation when Graph\'s $expand=alerts fails and alerts are read per incident', () => {
+  it('makes an incident whose alerts the model rejects the invalid item, at its index in the page', async () => {
+    const fake = fakeTenant(server, { incidents: 6, graphExpandFailsAbove: 0, client: { api: 'graph', maxRetries: 0 } });
+    const newestFirst = [...fake.tenant.incidents.values()].sort((a, b) => b.createdTime.localeCompare(a.createdTime));
+    const bad = newestFirst[3]!;
+    bad.alerts[0]!.title = 42 as never;
+    const { got, onInvalidItem } = collector();
+    const incidents = await fake.client.incidents.list({ expandAlerts: true, onInvalidItem }).toArray();
+    expect(incidents.map((incident) => incident.id)).toEqual(newestFirst.filter((i) => i !== bad).map((i) => String(i.incidentId)));
+    expect(incidents.every((incident) => incident.alerts.length > 0)).toBe(true);
+    expect(got.map((item) => item.id)).toEqual([String(bad.incidentId)]);
+    expect(got[0]!.error.issues.map((issue) => issue.path)).toEqual(['value[3].alerts[0].title']);
+    const error = await rejection(fake.client.incidents.list({ expandAlerts: true }).toArray());
+    expect((error as ResponseValidationError).message).toContain(`value[3] (id "${bad.incidentId}")`);
+  });
+});
+
 describe.each(['defender', 'graph'] as const)('shapes real payloads carry, read on api: %s', (api) => {
   it('reads an optional date sent as "" as null', async () => {
     const { client, newestFirst } = tenant(api, 3);
