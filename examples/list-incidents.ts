@@ -17,9 +17,13 @@ const updatedAfter = new Date(Date.now() - 7 * 24 * 3600 * 1000);
 
 let count = 0;
 // expandAlerts: the Defender API always embeds alerts; Graph sends them only when asked ($expand=alerts).
-for await (const incident of client.incidents.list({ status: 'active', updatedAfter, expandAlerts: true })) {
+// onInvalidItem: an incident the SDK cannot read is reported and skipped instead of failing the listing.
+const onInvalidItem = ({ id, error }: { id?: string; error: Error }) => console.warn(`skipped incident ${id ?? '(no id)'}: ${error.message}`);
+for await (const incident of client.incidents.list({ status: 'active', updatedAfter, expandAlerts: true, onInvalidItem })) {
   count++;
-  console.log(`${incident.id}\t${incident.severity}\t${incident.lastUpdateDateTime.toISOString()}\t${incident.displayName}`);
+  // priorityScore: Graph only (null on the Defender API)
+  const priority = incident.priorityScore === null ? '' : `\tpriority ${incident.priorityScore}`;
+  console.log(`${incident.id}\t${incident.severity}${priority}\t${incident.lastUpdateDateTime.toISOString()}\t${incident.displayName}`);
   for (const alert of incident.alerts) {
     console.log(`   alert ${alert.id}: ${alert.title} (${alert.serviceSource}, ${alert.evidence.length} evidence)`);
   }

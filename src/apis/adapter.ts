@@ -10,6 +10,7 @@ import type { AlertUpdate, ValidatedAlertListOptions } from '../models/alert-opt
 import type { HuntingColumn } from '../models/hunting.js';
 import type { Alert, Incident } from '../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../models/incident-options.js';
+import type { InvalidItem } from '../models/invalid-item.js';
 import type { ErrorBodyReader } from '../transport/operation.js';
 import type { WireApiName } from '../types.js';
 import type { HuntingBodyReader } from './shared/hunting-body.js';
@@ -40,6 +41,11 @@ export interface WireHttp {
 export interface AdapterPage<T> {
   /** The page's items, in the public model. */
   items: T[];
+  /**
+   * The page's items the model rejects, for the caller's `onInvalidItem`. Always empty without
+   * one: the adapter then throws on the first.
+   */
+  invalid: InvalidItem[];
   /** Where the next page starts. */
   next: ListCursor | undefined;
 }

@@ -11,6 +11,7 @@ import {
   checkDate,
   checkRange,
   checkEnum,
+  checkInvalidItemHandler,
   checkNonEmptyString,
   checkSomeChange,
   checkTriageFields,
@@ -19,6 +20,7 @@ import {
   type IncidentUpdateDetermination,
   type SeverityFilter,
 } from './incident-options.js';
+import type { InvalidItemHandler } from './invalid-item.js';
 
 /** An alert status you can filter on: one of {@link ALERT_STATUSES}. */
 export type AlertStatusFilter = (typeof ALERT_STATUSES)[number];
@@ -51,6 +53,14 @@ export interface AlertListOptions {
    * 100 per request whatever this says.
    */
   pageSize?: number;
+  /**
+   * Skip an alert the model rejects instead of failing the listing. The SDK calls this with
+   * `{ error, raw, id }` for each such alert (before the page's other items are yielded), leaves
+   * it out and goes on; an async handler is awaited. Without it the listing is strict: the first
+   * such alert rejects it with a `ResponseValidationError` naming the alert's index and id. If the
+   * handler throws (or its promise rejects), the listing rejects with that same error.
+   */
+  onInvalidItem?: InvalidItemHandler;
   /** Aborts the listing; the SDK rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -73,6 +83,8 @@ export interface ValidatedAlertListOptions {
   assignedTo?: string;
   /** Alerts per request. */
   pageSize?: number;
+  /** Handler of items the model rejects; without it the listing throws on the first. */
+  onInvalidItem?: InvalidItemHandler;
   /** Aborts the listing. */
   signal?: AbortSignal;
 }
@@ -99,7 +111,7 @@ export interface AlertUpdate {
 /** The most alerts the SDK asks Graph for per request (the only written cap, reference §5.2). */
 export const MAX_ALERT_PAGE_SIZE = 1000;
 
-const LIST_OPTIONS = ['status', 'severity', 'serviceSource', 'createdAfter', 'updatedAfter', 'updatedBefore', 'assignedTo', 'pageSize', 'signal'] as const;
+const LIST_OPTIONS = ['status', 'severity', 'serviceSource', 'createdAfter', 'updatedAfter', 'updatedBefore', 'assignedTo', 'pageSize', 'onInvalidItem', 'signal'] as const;
 const UPDATE_FIELDS = ['status', 'assignedTo', 'classification', 'determination', 'comment'] as const;
 
 /**
@@ -128,6 +140,7 @@ export function validateAlertListOptions(options: AlertListOptions): ValidatedAl
     }
     out.pageSize = size;
   }
+  if (input.onInvalidItem !== undefined) out.onInvalidItem = checkInvalidItemHandler(input.onInvalidItem);
   const signal = checkSignal(input.signal);
   if (signal) out.signal = signal;
   return out;

@@ -2,6 +2,11 @@
  * Evidence attached to an alert: the devices, files, processes, accounts, addresses and mail
  * items involved. Modelled on Graph's `alertEvidence` subtypes (`deviceEvidence`,
  * `fileEvidence`, …); the Defender API's `devices[]` and `entities[]` map into the same shapes.
+ * A field marked "Graph only" is `null` (or `[]`) on the Defender API, which does not send it;
+ * "Defender API only" the other way round. Sources: Graph's alertEvidence resource and its
+ * subtypes (https://learn.microsoft.com/graph/api/resources/security-alertevidence,
+ * …/security-deviceevidence, …/security-analyzedmessageevidence) and the Defender API's
+ * incident resource (https://learn.microsoft.com/defender-xdr/api-incident).
  *
  * @packageDocumentation
  */
@@ -23,8 +28,14 @@ export interface EvidenceBase {
   verdict: EvidenceVerdict | null;
   /** Remediation status, e.g. `remediated` (Graph only; `null` on the Defender API). */
   remediationStatus: string | null;
+  /** Details of the remediation status, as free text (Graph only). */
+  remediationStatusDetails: string | null;
   /** Roles the evidence plays in the alert, e.g. `attacker` (Graph only; empty on the Defender API). */
   roles: string[];
+  /**
+   * The roles in words, free-form, e.g. `Main device` (Graph only; empty on the Defender API).
+   */
+  detailedRoles: string[];
   /** Tags (device tags on the Defender API). */
   tags: string[];
   /** The wire object this evidence was mapped from, with every field the API sent. */
@@ -81,6 +92,24 @@ export interface VmMetadata {
   subscriptionId: string | null;
 }
 
+/** A user signed in to a device at the time of the alert. */
+export interface LoggedOnUser {
+  /** SAM account name. */
+  accountName: string | null;
+  /** NetBIOS domain name. */
+  domainName: string | null;
+}
+
+/** A sender of an e-mail message. */
+export interface EmailSender {
+  /** The sender's address. */
+  emailAddress: string | null;
+  /** The sender's display name. */
+  displayName: string | null;
+  /** The sender's domain. */
+  domainName: string | null;
+}
+
 /** A device (Graph `deviceEvidence`; legacy `alert.devices[]`). */
 export interface DeviceEvidence extends EvidenceBase {
   /** Discriminator: `'device'`. */
@@ -97,6 +126,12 @@ export interface DeviceEvidence extends EvidenceBase {
   osBuild: number | null;
   /** OS version, e.g. `1607`. */
   version: string | null;
+  /** Processor architecture, e.g. `x64` (Defender API only). */
+  osProcessor: string | null;
+  /** The device's IP interfaces at the time of the alert (Graph only; empty on the Defender API). */
+  ipInterfaces: string[];
+  /** Users signed in to the device at the time of the alert (Graph only; empty on the Defender API). */
+  loggedOnUsers: LoggedOnUser[];
   /** Sensor health, e.g. `active`. */
   healthStatus: DeviceHealthStatus | null;
   /** Risk score, e.g. `high`. */
@@ -203,14 +238,46 @@ export interface MailMessageEvidence extends EvidenceBase {
   internetMessageId: string | null;
   /** Subject line. */
   subject: string | null;
-  /** Sender address (legacy `sender`; Graph `p2Sender.emailAddress`, else `p1Sender.emailAddress`). */
+  /**
+   * Sender address: legacy `sender`; on Graph `p2Sender.emailAddress`, else `p1Sender.emailAddress`.
+   * Read {@link MailMessageEvidence.p1Sender} and {@link MailMessageEvidence.p2Sender} to tell them apart.
+   */
   senderEmailAddress: string | null;
+  /**
+   * The P1 sender: the envelope (`MAIL FROM`) sender (Graph only; the Defender API's `sender`
+   * does not say which it is, so it fills only `senderEmailAddress`).
+   */
+  p1Sender: EmailSender | null;
+  /** The P2 sender: the `From:` header the recipient sees (Graph only). */
+  p2Sender: EmailSender | null;
   /** Recipient address (legacy `recipient`). */
   recipientEmailAddress: string | null;
+  /** The recipient's user principal name (Defender API only: its entity's `userPrincipalName`). */
+  userPrincipalName: string | null;
   /** What happened to the message, e.g. `Delivered`. */
   deliveryAction: string | null;
   /** Where it was delivered, e.g. `Inbox` (Graph only). */
   deliveryLocation: string | null;
+  /** IP address of the last mail server that relayed the message (Graph only). */
+  senderIp: string | null;
+  /** When the message was received (Graph only). */
+  receivedDateTime: Date | null;
+  /** The URLs in the message (Graph only; empty on the Defender API). */
+  urls: string[];
+  /** How many URLs the message holds (Graph only). */
+  urlCount: number | null;
+  /** How many attachments the message has (Graph only). */
+  attachmentsCount: number | null;
+  /** Names of the malware or other threats found in it (Graph only; empty on the Defender API). */
+  threats: string[];
+  /** How those threats were detected (Graph only; empty on the Defender API). */
+  threatDetectionMethods: string[];
+  /** The language detected in the message (Graph only). */
+  language: string | null;
+  /** Direction relative to your network: `inbound`, `outbound` or `intraorg` (Graph only). */
+  antiSpamDirection: string | null;
+  /** The URN of the automated investigation of the message (Graph only). */
+  urn: string | null;
 }
 
 /** A cluster of similar messages (Graph `mailClusterEvidence`; legacy entity `MailCluster`). */
@@ -298,11 +365,15 @@ const str = z.string().nullable();
 const num = z.number().nullable();
 const date = z.date().nullable();
 
+const strs = z.array(z.string());
+
 const baseShape = {
   createdDateTime: date,
   verdict: str,
   remediationStatus: str,
-  roles: z.array(z.string()),
+  remediationStatusDetails: str,
+  roles: strs,
+  detailedRoles: strs,
   tags: z.array(z.string()),
   raw: z.record(z.string(), z.unknown()),
 };
@@ -332,6 +403,12 @@ export const fileDetailsSchema = z.object({
 
 const vmMetadataSchema = z.object({ vmId: str, cloudProvider: str, resourceId: str, subscriptionId: str });
 
+/** Schema of {@link LoggedOnUser}. */
+export const loggedOnUserSchema = z.object({ accountName: str, domainName: str }) satisfies z.ZodType<LoggedOnUser>;
+
+/** Schema of {@link EmailSender}. */
+export const emailSenderSchema = z.object({ emailAddress: str, displayName: str, domainName: str }) satisfies z.ZodType<EmailSender>;
+
 /** Schema of {@link Evidence}: a union discriminated by `type`. */
 export const evidenceSchema = z.discriminatedUnion('type', [
   z.object({
@@ -343,6 +420,9 @@ export const evidenceSchema = z.discriminatedUnion('type', [
     osPlatform: str,
     osBuild: num,
     version: str,
+    osProcessor: str,
+    ipInterfaces: strs,
+    loggedOnUsers: z.array(loggedOnUserSchema),
     healthStatus: str,
     riskScore: str,
     rbacGroupId: num,
@@ -385,9 +465,22 @@ export const evidenceSchema = z.discriminatedUnion('type', [
     internetMessageId: str,
     subject: str,
     senderEmailAddress: str,
+    p1Sender: emailSenderSchema.nullable(),
+    p2Sender: emailSenderSchema.nullable(),
     recipientEmailAddress: str,
+    userPrincipalName: str,
     deliveryAction: str,
     deliveryLocation: str,
+    senderIp: str,
+    receivedDateTime: date,
+    urls: strs,
+    urlCount: num,
+    attachmentsCount: num,
+    threats: strs,
+    threatDetectionMethods: strs,
+    language: str,
+    antiSpamDirection: str,
+    urn: str,
   }),
   z.object({ ...baseShape, type: z.literal('mailCluster'), clusterBy: str, clusterByValue: str, emailCount: num, query: str }),
   z.object({ ...baseShape, type: z.literal('registryKey'), registryHive: str, registryKey: str }),

@@ -9,6 +9,7 @@ import { checkSignal, describe, hasLoneSurrogate, isPlainObject, rejectUnknownOp
 import { InvalidArgumentError } from '../errors.js';
 import { parseDateTime } from './dates.js';
 import { CLASSIFICATIONS, INCIDENT_STATUSES, SEVERITIES } from './enums.js';
+import type { InvalidItemHandler } from './invalid-item.js';
 
 /** An incident status you can filter on: one of {@link INCIDENT_STATUSES}. */
 export type IncidentStatusFilter = (typeof INCIDENT_STATUSES)[number];
@@ -50,6 +51,14 @@ export interface IncidentListOptions {
    * with this option (`$expand=alerts`), else `alerts` is `[]`. Default `false`.
    */
   expandAlerts?: boolean;
+  /**
+   * Skip an incident the model rejects instead of failing the listing. The SDK calls this with
+   * `{ error, raw, id }` for each such incident (before the page's other items are yielded), leaves
+   * it out and goes on; an async handler is awaited. Without it the listing is strict: the first
+   * such incident rejects it with a `ResponseValidationError` naming the incident's index and id. If the
+   * handler throws (or its promise rejects), the listing rejects with that same error.
+   */
+  onInvalidItem?: InvalidItemHandler;
   /** Aborts the listing; the SDK rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -74,6 +83,8 @@ export interface ValidatedIncidentListOptions {
   pageSize?: number;
   /** Include each incident's alerts. */
   expandAlerts?: boolean;
+  /** Handler of items the model rejects; without it the listing throws on the first. */
+  onInvalidItem?: InvalidItemHandler;
   /** Aborts the listing. */
   signal?: AbortSignal;
 }
@@ -143,7 +154,7 @@ export interface ValidatedIncidentUpdate {
   comment?: string;
 }
 
-const LIST_OPTIONS = ['status', 'severity', 'assignedTo', 'createdAfter', 'createdBefore', 'updatedAfter', 'updatedBefore', 'pageSize', 'expandAlerts', 'signal'] as const;
+const LIST_OPTIONS = ['status', 'severity', 'assignedTo', 'createdAfter', 'createdBefore', 'updatedAfter', 'updatedBefore', 'pageSize', 'expandAlerts', 'onInvalidItem', 'signal'] as const;
 const UPDATE_FIELDS = ['status', 'assignedTo', 'classification', 'determination', 'tags', 'comment'] as const;
 
 const quoteList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
@@ -161,6 +172,12 @@ export function checkEnum<T extends string>(option: string, value: unknown, allo
     option,
     `${option}${context} must be one of ${quoteList(allowed)}; got ${describe(value)}${hint}.`,
   );
+}
+
+/** Checks `onInvalidItem` of a list call: a function. Internal helper. */
+export function checkInvalidItemHandler(value: unknown): InvalidItemHandler {
+  if (typeof value === 'function') return value as InvalidItemHandler;
+  throw new InvalidArgumentError('onInvalidItem', `onInvalidItem must be a function (it receives { error, raw, id }); got ${describe(value)}.`);
 }
 
 /** Reads a caller's {@link DateInput} into a `Date`, refusing strings without a time zone. Internal helper. */
@@ -267,6 +284,7 @@ export function validateIncidentListOptions(options: IncidentListOptions, maxPag
     }
     out.pageSize = size;
   }
+  if (input.onInvalidItem !== undefined) out.onInvalidItem = checkInvalidItemHandler(input.onInvalidItem);
   const signal = checkSignal(input.signal);
   if (signal) out.signal = signal;
   return out;

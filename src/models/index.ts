@@ -7,6 +7,7 @@
 export * from './enums.js';
 export * from './evidence.js';
 export * from './incident.js';
+export type { InvalidItem, InvalidItemHandler } from './invalid-item.js';
 export type { HuntingColumn, HuntingResult } from './hunting.js';
 export type { StandardSchemaV1 } from './standard-schema.js';
 export {

@@ -57,3 +57,34 @@ export function responseValidationError(
     { operation, issues },
   );
 }
+
+/** Where an item a listing rejects sits, and whether the listing skips it or fails on it. */
+export interface InvalidItemPlace {
+  /** The item's path in the response, e.g. `value[3]`. */
+  path: string;
+  /** Its id, when it has one. */
+  id: string | undefined;
+  /** Whether the listing goes on without it (an `onInvalidItem` was given). */
+  skipped: boolean;
+}
+
+/** Longest id a message quotes: ids come from the network. */
+const ID_IN_MESSAGE = 80;
+
+/**
+ * Builds the error of one list item the model rejects. The message names the operation, the
+ * item's index and id, and the first few issues; it echoes no other response value.
+ */
+export function invalidItemError(operation: string, issues: readonly ValidationIssue[], place: InvalidItemPlace): ResponseValidationError {
+  const id = place.id === undefined ? '' : ` (id ${JSON.stringify(place.id.length > ID_IN_MESSAGE ? `${place.id.slice(0, ID_IN_MESSAGE)}…` : place.id)})`;
+  const shown = issues
+    .slice(0, ISSUES_IN_MESSAGE)
+    .map((issue) => `${issue.path}: ${issue.message}`)
+    .join('; ');
+  const more = issues.length > ISSUES_IN_MESSAGE ? ` (and ${issues.length - ISSUES_IN_MESSAGE} more)` : '';
+  const what = place.skipped
+    ? `${operation} skipped ${place.path}${id}, an item the SDK cannot read: ${shown}${more}.`
+    : `The response of ${operation} has an item the SDK cannot read, ${place.path}${id}: ${shown}${more}. ` +
+      `Pass onInvalidItem to ${operation}() to skip such items and read the others.`;
+  return new ResponseValidationError(`${what} See error.issues for every problem.`, { operation, issues });
+}

@@ -33,6 +33,11 @@ export class Alerts {
   /**
    * Lists alerts matching the filters, across as many pages as you read.
    *
+   * Each alert is checked on its own (on the Defender API too, where alerts come embedded in
+   * incidents: an incident the model rejects still gives its valid alerts). By default an alert the
+   * model rejects fails the listing with a `ResponseValidationError` naming its index and id; with
+   * `onInvalidItem` it is handed to your handler (`{ error, raw, id }`) and skipped.
+   *
    * @example
    * ```ts
    * for await (const alert of client.alerts.list({ severity: 'high', status: 'new' })) {
@@ -40,15 +45,24 @@ export class Alerts {
    * }
    * ```
    * @throws InvalidArgumentError (synchronously) when an option is not valid.
+   * @throws ResponseValidationError (when iterating) for a page that is not a page, or, without
+   *   `onInvalidItem`, for the first alert the model rejects.
    */
   list(options: AlertListOptions = {}): PagedList<Alert> {
     const valid = validateAlertListOptions(options);
     return pagedList<Alert, ListCursor>({
-      fetchPage: (cursor) => this.#api.listAlertsPage(valid, cursor),
+      fetchPage: async (cursor) => {
+        const page = await this.#api.listAlertsPage(valid, cursor);
+        // Before the page's items are yielded; a throw (or rejection) ends the listing with it.
+        const handler = valid.onInvalidItem;
+        for (const problem of page.invalid) await handler?.(problem);
+        return page;
+      },
       isCursor: (value): value is ListCursor => this.#api.isCursor(value),
       idOf: (alert) => alert.id,
       operation: 'alerts.list',
-      listing: listingKey('alerts.list', this.#api.api, valid),
+      // Skipping invalid items does not change where pages start: tokens resume either way.
+      listing: listingKey('alerts.list', this.#api.api, { ...valid, onInvalidItem: undefined }),
     });
   }
 

@@ -46,6 +46,10 @@ export class Incidents {
    * should a list with `$expand=alerts` keep failing with a 5xx, the SDK lists without it and
    * reads each incident's alerts from `/security/alerts_v2` (logged as a warning).
    *
+   * Each incident is checked on its own. By default an incident the model rejects fails the
+   * listing with a `ResponseValidationError` naming its index and id; with `onInvalidItem` it is
+   * handed to your handler (`{ error, raw, id }`) and skipped, and the page's other incidents arrive.
+   *
    * @example
    * ```ts
    * for await (const incident of client.incidents.list({ status: 'active', updatedAfter: since })) {
@@ -53,15 +57,24 @@ export class Incidents {
    * }
    * ```
    * @throws InvalidArgumentError (synchronously) when an option is not valid.
+   * @throws ResponseValidationError (when iterating) for a page that is not a page, or, without
+   *   `onInvalidItem`, for the first incident the model rejects.
    */
   list(options: IncidentListOptions = {}): PagedList<Incident> {
     const valid = validateIncidentListOptions(options, this.#api.maxIncidentPageSize);
     return pagedList<Incident, ListCursor>({
-      fetchPage: (cursor) => this.#api.listIncidentsPage(valid, cursor),
+      fetchPage: async (cursor) => {
+        const page = await this.#api.listIncidentsPage(valid, cursor);
+        // Before the page's items are yielded; a throw (or rejection) ends the listing with it.
+        const handler = valid.onInvalidItem;
+        for (const problem of page.invalid) await handler?.(problem);
+        return page;
+      },
       isCursor: (value): value is ListCursor => this.#api.isCursor(value),
       idOf: (incident) => incident.id,
       operation: 'incidents.list',
-      listing: listingKey('incidents.list', this.#api.api, valid),
+      // Skipping invalid items does not change where pages start: tokens resume either way.
+      listing: listingKey('incidents.list', this.#api.api, { ...valid, onInvalidItem: undefined }),
     });
   }
 

@@ -14,6 +14,7 @@ import {
   type Alert,
   type HuntingResult,
   type Incident,
+  type InvalidItem,
 } from '../../src/index.js';
 import { seedIncidents } from '../../src/testing/data/seed-incidents.js';
 import { renderAlert, renderIncident } from '../../src/testing/tenant/graph-wire.js';
@@ -106,6 +107,15 @@ function checkAlert(alert: Alert): void {
     expect(isNullableDate(alert[key]), `alert.${key} = ${String(alert[key])}`).toBe(true);
   }
   expect(isStringArray(alert.mitreTechniques)).toBe(true);
+  for (const key of ['webUrl', 'incidentWebUrl', 'providerAlertId', 'threatDisplayName', 'productName', 'recommendedActions', 'tenantId', 'alertPolicyId', 'investigationId', 'investigationState'] as const) {
+    expect(isNullableString(alert[key]), `alert.${key}`).toBe(true);
+  }
+  expect(isStringArray(alert.systemTags)).toBe(true);
+  expect(alert.additionalData === null || (typeof alert.additionalData === 'object' && !Array.isArray(alert.additionalData))).toBe(true);
+  for (const comment of alert.comments) {
+    expect(typeof comment.comment).toBe('string');
+    expect(isValidDate(comment.createdDateTime)).toBe(true);
+  }
   expect(Array.isArray(alert.evidence)).toBe(true);
   for (const evidence of alert.evidence) {
     expect(typeof evidence).toBe('object');
@@ -127,6 +137,10 @@ function checkIncident(incident: Incident): void {
   expect(isNullableString(incident.webUrl)).toBe(true);
   expect(isStringArray(incident.tags)).toBe(true);
   expect(isStringArray(incident.systemTags)).toBe(true);
+  for (const key of ['description', 'summary', 'resolvingComment', 'lastModifiedBy', 'tenantId'] as const) {
+    expect(isNullableString(incident[key]), `incident.${key}`).toBe(true);
+  }
+  expect(incident.priorityScore === null || Number.isInteger(incident.priorityScore), `priorityScore = ${String(incident.priorityScore)}`).toBe(true);
   for (const comment of incident.comments) {
     expect(typeof comment.comment).toBe('string');
     expect(isNullableString(comment.createdBy)).toBe(true);
@@ -229,6 +243,89 @@ describe('bodies that are not JSON', () => {
           expect(error, `body ${JSON.stringify(text.slice(0, 80))}`).toBeInstanceOf(ResponseValidationError);
         }),
         { numRuns: Math.ceil(RUNS / 3), seed: SEED + 1, endOnFailure: true },
+      );
+    });
+  }
+});
+
+// ---------------------------------------------------------------- one invalid item in a page (issue 12)
+
+/** An item of a page: where it sits and the id the SDK reads from it. */
+type Slot = { path: (string | number)[]; idKey: string };
+/** A change that makes an item invalid whatever else it holds. */
+type Breaker = { name: string; apply: (item: Record<string, unknown>) => void };
+
+const set = (key: string, value: unknown): Breaker => ({ name: `${key} = ${JSON.stringify(value)}`, apply: (item) => void (item[key] = value) });
+const unset = (key: string): Breaker => ({ name: `no ${key}`, apply: (item) => void delete item[key] });
+
+const manySeeded = seedIncidents(8, 11);
+const perItem = [
+  {
+    name: 'defender incidents.list',
+    list: (onInvalidItem?: (item: InvalidItem) => void) => defender.incidents.list(onInvalidItem ? { onInvalidItem } : {}).toArray(),
+    page: legacyIncidentList(manySeeded as unknown as LegacyIncidentList['value']),
+    slots: (page: { value: unknown[] }): Slot[] => page.value.map((_, i) => ({ path: ['value', i], idKey: 'incidentId' })),
+    breakers: [set('incidentName', 42), set('createdTime', 'not a date'), set('lastUpdateTime', null), set('tags', 'x'), set('comments', [{ comment: 1 }]), set('status', 3), set('alerts', 'x'), set('incidentId', {}), unset('incidentId')],
+  },
+  {
+    name: 'defender alerts.list',
+    list: (onInvalidItem?: (item: InvalidItem) => void) => defender.alerts.list(onInvalidItem ? { onInvalidItem } : {}).toArray(),
+    page: legacyIncidentList(manySeeded as unknown as LegacyIncidentList['value']),
+    slots: (page: { value: { alerts: unknown[] }[] }): Slot[] =>
+      page.value.flatMap((incident, i) => incident.alerts.map((_, j) => ({ path: ['value', i, 'alerts', j], idKey: 'alertId' }))),
+    breakers: [set('title', 42), unset('alertId'), set('creationTime', 'x'), set('mitreTechniques', [1]), set('devices', 'x'), set('entities', [{ entityType: 'Process', processId: 'abc' }]), set('incidentId', true)],
+  },
+  {
+    name: 'graph incidents.list',
+    list: (onInvalidItem?: (item: InvalidItem) => void) => graph.incidents.list(onInvalidItem ? { onInvalidItem, expandAlerts: true } : { expandAlerts: true }).toArray(),
+    page: { value: manySeeded.map((incident) => renderIncident(incident, graphRender, true)) },
+    slots: (page: { value: unknown[] }): Slot[] => page.value.map((_, i) => ({ path: ['value', i], idKey: 'id' })),
+    breakers: [set('displayName', 42), set('createdDateTime', 'x'), set('lastUpdateDateTime', null), set('customTags', 'x'), set('id', ''), set('status', 3), set('alerts', [{}]), set('comments', 'x')],
+  },
+  {
+    name: 'graph alerts.list',
+    list: (onInvalidItem?: (item: InvalidItem) => void) => graph.alerts.list(onInvalidItem ? { onInvalidItem } : {}).toArray(),
+    page: { value: manySeeded.flatMap((incident) => incident.alerts.map((alert) => renderAlert(alert, graphRender))) },
+    slots: (page: { value: unknown[] }): Slot[] => page.value.map((_, i) => ({ path: ['value', i], idKey: 'id' })),
+    breakers: [set('title', 42), set('id', ''), unset('incidentId'), set('createdDateTime', 'x'), set('mitreTechniques', [1]), set('evidence', 'x'), set('comments', [{ createdDateTime: 'x' }])],
+  },
+] as const;
+
+const itemAt = (root: unknown, path: (string | number)[]) => path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root) as Record<string, unknown>;
+const idOf = (item: Record<string, unknown>, key: string): string | undefined => {
+  const value = item[key];
+  return (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value)) ? String(value) : undefined;
+};
+const formatPath = (path: (string | number)[]) => path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
+
+describe('one item the model rejects, anywhere in a page', () => {
+  for (const target of perItem) {
+    const slots = target.slots(target.page as never);
+    it(`${target.name}: the other items arrive, the handler gets exactly the bad one, and without a handler the error names it`, async () => {
+      reply = { status: 200, text: JSON.stringify(target.page), contentType: 'application/json' };
+      const all = (await target.list()) as { id: string }[];
+      expect(all).toHaveLength(slots.length);
+      await fc.assert(
+        fc.asyncProperty(fc.nat(slots.length - 1), fc.constantFrom(...target.breakers), async (index, breaker) => {
+          const page = structuredClone(target.page);
+          const slot = slots[index]!;
+          const bad = itemAt(page, slot.path);
+          breaker.apply(bad);
+          reply = { status: 200, text: JSON.stringify(page), contentType: 'application/json' };
+          const got: InvalidItem[] = [];
+          const items = (await target.list((item) => void got.push(item))) as { id: string }[];
+          expect(items.map((item) => item.id)).toEqual(all.filter((_, i) => i !== index).map((item) => item.id));
+          expect(got).toHaveLength(1);
+          expect(got[0]!.raw).toEqual(JSON.parse(JSON.stringify(bad)));
+          expect(got[0]!.id).toBe(idOf(bad, slot.idKey));
+          expect(got[0]!.error).toBeInstanceOf(ResponseValidationError);
+          const where = formatPath(slot.path);
+          for (const issue of got[0]!.error.issues) expect(issue.path.startsWith(where), `${issue.path} under ${where}`).toBe(true);
+          const strict = await target.list().then(() => undefined, (e: unknown) => e);
+          expect(strict, breaker.name).toBeInstanceOf(ResponseValidationError);
+          expect((strict as ResponseValidationError).message).toContain(where);
+        }),
+        { numRuns: Math.ceil(RUNS / 4), seed: SEED + 2, endOnFailure: true },
       );
     });
   }

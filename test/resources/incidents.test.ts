@@ -50,15 +50,25 @@ describe('incidents.list', () => {
     expect((incident!.raw as Record<string, unknown>).brandNewField).toBe(42);
   });
 
-  it('raises ResponseValidationError with the path when an alert has no incidentId', async () => {
+  it('gives an alert sent without an incidentId the id of the incident it is embedded in', async () => {
     const { client } = fakeTenant(server);
     const payload = realisticIncidentListResponse();
     delete (payload.value[0]!.alerts[0] as { incidentId?: number }).incidentId;
     server.use(http.get(API, () => HttpResponse.json(payload)));
+    const [incident] = await client.incidents.list().toArray();
+    expect(incident!.alerts[0]!.incidentId).toBe('924521');
+  });
+
+  it('raises ResponseValidationError with the path, index and id when an alert has no id', async () => {
+    const { client } = fakeTenant(server);
+    const payload = realisticIncidentListResponse();
+    delete (payload.value[0]!.alerts[0] as { alertId?: string }).alertId;
+    server.use(http.get(API, () => HttpResponse.json(payload)));
     const error = await client.incidents.list().toArray().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
-    expect((error as ResponseValidationError).issues[0]!.path).toBe('value[0].alerts[0].incidentId');
+    expect((error as ResponseValidationError).issues[0]!.path).toBe('value[0].alerts[0].alertId');
     expect((error as ResponseValidationError).operation).toBe('incidents.list');
+    expect((error as ResponseValidationError).message).toContain('value[0] (id "924521")');
   });
 
   it('pages across three pages with $top and $skip until a short page', async () => {

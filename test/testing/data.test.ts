@@ -12,7 +12,7 @@ import {
   type HuntingTables,
 } from '../../src/testing/data/index.js';
 import { runKql } from '../../src/testing/kql/index.js';
-import type { LegacyIncidentWire } from '../../src/testing/tenant/legacy-wire.js';
+import { GRAPH_ONLY_KEYS, legacyView, type LegacyIncidentWire } from '../../src/testing/tenant/legacy-wire.js';
 
 const NOW = new Date('2026-03-01T10:00:00Z');
 const HOUR = 3_600_000;
@@ -129,14 +129,52 @@ describe('generateIncidents', () => {
     expect(incidents.some((i) => i.assignedTo === null) && incidents.some((i) => i.assignedTo?.endsWith('@contoso.com'))).toBe(true);
   });
 
-  it('carries entities of every legacy kind, each with every key present (unused ones null)', () => {
+  it('carries entities of every legacy kind, each with every key present (unused ones null) as the Defender API serves them', () => {
     const kinds = new Set(entities.map((e) => e.entityType));
     for (const kind of ['User', 'Ip', 'Url', 'File', 'Process', 'MailBox', 'MailMessage', 'MailCluster', 'Registry', 'SecurityGroup']) expect(kinds).toContain(kind);
-    const keys = Object.keys(entities[0] ?? {});
+    const served = incidents.map(legacyView).flatMap((incident) => incident.alerts).flatMap((alert) => alert.entities);
+    const keys = Object.keys(served[0] ?? {});
     expect(keys).toHaveLength(31);
-    for (const entity of entities) expect(Object.keys(entity)).toEqual(keys);
+    for (const entity of served) expect(Object.keys(entity)).toEqual(keys);
     const deviceIds = new Set(alerts.flatMap((a) => a.devices.map((d) => d.mdatpDeviceId)));
     for (const entity of entities) if (entity['deviceId'] !== null) expect(deviceIds).toContain(entity['deviceId']);
+  });
+
+  it('carries what only Graph has as extra keys, which the Defender API\'s view leaves out', () => {
+    const scores = incidents.map((incident) => incident['priorityScore']);
+    expect(scores.filter((score) => score === null).length).toBeGreaterThan(0);
+    const ranges: Record<string, [number, number]> = { High: [70, 100], Medium: [40, 85], Low: [15, 55], Informational: [0, 25], UnSpecified: [0, 40] };
+    for (const incident of incidents) {
+      const score = incident['priorityScore'];
+      if (incident.status === 'Redirected') expect(score).toBeNull();
+      if (typeof score === 'number') expect(score).toBeGreaterThanOrEqual(ranges[incident.severity]![0]);
+      if (typeof score === 'number') expect(score).toBeLessThanOrEqual(ranges[incident.severity]![1]);
+      expect(incident['resolvingComment'] !== null).toBe(incident.status === 'Resolved');
+    }
+    const some = (values: unknown[]) => values.some((value) => value !== null && !(Array.isArray(value) && value.length === 0));
+    for (const key of GRAPH_ONLY_KEYS.incident) expect(some(incidents.map((incident) => incident[key])), `incident ${key}`).toBe(true);
+    for (const key of GRAPH_ONLY_KEYS.alert) expect(some(alerts.map((alert) => alert[key])), `alert ${key}`).toBe(true);
+    const devices = alerts.flatMap((alert) => alert.devices);
+    for (const key of ['detailedRoles', 'ipInterfaces', 'loggedOnUsers']) expect(some(devices.map((device) => device[key])), `device ${key}`).toBe(true);
+    const mail = entities.filter((entity) => entity.entityType === 'MailMessage');
+    for (const key of GRAPH_ONLY_KEYS.entity.filter((key) => !['p1Sender', 'detailedRoles', 'remediationStatusDetails'].includes(key))) {
+      expect(some(mail.map((entity) => entity[key])), `mail message ${key}`).toBe(true);
+    }
+    expect(some(entities.map((entity) => entity['remediationStatusDetails']))).toBe(true);
+    expect(mail.every((entity) => entity['userPrincipalName'] === entity['recipient'])).toBe(true);
+    const served = JSON.stringify(incidents.map(legacyView));
+    for (const key of ['priorityScore', 'recommendedActions', 'alertPolicyId', 'detailedRoles', 'ipInterfaces', 'senderIp', 'antiSpamDirection']) {
+      expect(served).not.toContain(`"${key}"`);
+    }
+  });
+
+  it('adds the Graph-only fields without changing anything else it generates', () => {
+    // the Defender API's view, mail messages' recipient UPN (new) aside, hashes as the generator's output did before them
+    const legacy = structuredClone(incidents.map(legacyView));
+    for (const entity of legacy.flatMap((incident) => incident.alerts).flatMap((alert) => alert.entities)) {
+      if (entity.entityType === 'MailMessage') entity['userPrincipalName'] = null;
+    }
+    expect(sha256(legacy)).toBe('30bb6b960c6c9e424645375615c9f461d0054cb5b6f6cc29e9c915afc1e6d472');
   });
 
   it('generates 3,000 incidents', () => {

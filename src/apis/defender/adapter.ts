@@ -9,9 +9,11 @@ import {
   LEGACY_MAX_PAGE_SIZE,
   buildIncidentListQuery,
   buildIncidentUpdateBody,
+  parseAlertListPage,
   parseHuntingResponse,
   parseIncident,
   parseIncidentListPage,
+  type ParsedPage,
 } from './index.js';
 import { buildHuntingBody } from './hunting.js';
 import { DEFENDER_OPERATIONS } from './operations.js';
@@ -74,6 +76,22 @@ export class DefenderAdapter implements WireAdapter {
 
   async listIncidentsPage(options: ValidatedIncidentListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Incident>> {
     const op = DEFENDER_OPERATIONS.listIncidents;
+    const { body, next } = await this.#incidentPage(options, cursor);
+    const page = parseIncidentListPage(body, op.name, { ...this.#mapOptions, skipInvalid: options.onInvalidItem !== undefined });
+    // The API cannot filter on severity (reference §2.2): drop the others here.
+    const items = options.severity ? page.items.filter((incident) => incident.severity === options.severity) : page.items;
+    return { items, invalid: page.invalid, next: next(page) };
+  }
+
+  /**
+   * Fetches one raw page of `GET /api/incidents`, and how to find the next from the parsed page.
+   * Paging counts every incident the page held, valid or not: a skipped one still moves `$skip`.
+   */
+  async #incidentPage(
+    options: ValidatedIncidentListOptions,
+    cursor: ListCursor | undefined,
+  ): Promise<{ body: unknown; next: (page: ParsedPage<unknown>) => ListCursor | undefined }> {
+    const op = DEFENDER_OPERATIONS.listIncidents;
     const top = options.pageSize ?? LEGACY_MAX_PAGE_SIZE;
     const skip = cursor?.skip ?? 0;
     const response = cursor?.link
@@ -85,19 +103,17 @@ export class DefenderAdapter implements WireAdapter {
           operation: op,
           signal: options.signal,
         });
-    const page = parseIncidentListPage(response.body, op.name, this.#mapOptions);
-    const after = skip + page.items.length;
-    // Follow @odata.nextLink if the API gives one (never the same link twice in a row);
-    // else page by $skip until a short page.
-    const next: ListCursor | undefined =
-      page.nextLink && page.nextLink !== cursor?.link
+    const next = (page: ParsedPage<unknown>): ListCursor | undefined => {
+      const after = skip + page.count;
+      // Follow @odata.nextLink if the API gives one (never the same link twice in a row);
+      // else page by $skip until a short page.
+      return page.nextLink && page.nextLink !== cursor?.link
         ? { skip: after, link: page.nextLink }
-        : page.items.length < top || page.nextLink
+        : page.count < top || page.nextLink
           ? undefined
           : { skip: after };
-    // The API cannot filter on severity (reference §2.2): drop the others here.
-    const items = options.severity ? page.items.filter((incident) => incident.severity === options.severity) : page.items;
-    return { items, next };
+    };
+    return { body: response.body, next };
   }
 
   async getIncident(id: string, options: { signal?: AbortSignal | undefined }): Promise<Incident> {
@@ -120,10 +136,12 @@ export class DefenderAdapter implements WireAdapter {
   }
 
   async listAlertsPage(options: ValidatedAlertListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Alert>> {
-    // The legacy API has no alerts endpoint: read the alerts embedded in each incident.
-    const page = await this.listIncidentsPage({ ...(options.signal ? { signal: options.signal } : {}) }, cursor);
-    const items = page.items.flatMap((incident) => incident.alerts).filter((alert) => alertMatches(alert, options));
-    return { items, next: page.next };
+    // The legacy API has no alerts endpoint: read the alerts embedded in each incident, each
+    // alert on its own (an incident the model rejects still gives its valid alerts).
+    const { body, next } = await this.#incidentPage(options.signal ? { signal: options.signal } : {}, cursor);
+    // Messages name the call the user made; pacing and permission are the incidents list's.
+    const page = parseAlertListPage(body, 'alerts.list', { ...this.#mapOptions, skipInvalid: options.onInvalidItem !== undefined });
+    return { items: page.items.filter((alert) => alertMatches(alert, options)), invalid: page.invalid, next: next(page) };
   }
 
   getAlert(): Promise<Alert> {

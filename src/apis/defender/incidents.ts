@@ -4,34 +4,90 @@
  *
  * @packageDocumentation
  */
-import type { Incident } from '../../models/incident.js';
+import type { Alert, Incident } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
-import { listQuery, odataString, validateOrThrow, withoutContext } from '../shared/wire.js';
+import type { InvalidItem } from '../../models/invalid-item.js';
+import { checkItem, checkItems, rawId } from '../shared/items.js';
+import { listPageSchema, listQuery, odataString, validateOrThrow, withoutContext } from '../shared/wire.js';
 import { toLegacyClassification, toLegacyDetermination, toLegacyIncidentStatus } from './enums.js';
-import { mapIncident, type MapIncidentOptions } from './mappers.js';
-import { legacyIncidentListSchema, legacyIncidentSchema } from './wire.js';
+import { mapAlert, mapIncident, type MapIncidentOptions } from './mappers.js';
+import { legacyAlertHolderSchema, legacyAlertSchema, legacyAlertWithIdSchema, legacyIncidentSchema } from './wire.js';
 
 /** The most incidents one `GET /api/incidents` returns (`$top` above it is a 400). */
 export const LEGACY_MAX_PAGE_SIZE = 100;
 
+/** Options of the list-page parsers. */
+export interface ParseListOptions extends MapIncidentOptions {
+  /**
+   * Return an item the model rejects (in `invalid`) and keep the page's others, rather than
+   * throw: the caller gave `onInvalidItem`. Default `false`.
+   */
+  skipInvalid?: boolean;
+}
+
+/** One page of `GET /api/incidents`, parsed. */
+export interface ParsedPage<T> {
+  /** The items the model accepts, in page order. */
+  items: T[];
+  /** The items it rejects (only with `skipInvalid`), in page order. */
+  invalid: InvalidItem[];
+  /** How many incidents the page held, valid or not: what `$skip` paging counts. */
+  count: number;
+  /** The `@odata.nextLink`, if the API sent one (it normally does not). */
+  nextLink: string | undefined;
+}
+
 /**
- * Parses one page of `GET /api/incidents` into public incidents.
+ * Parses one page of `GET /api/incidents` into public incidents, each incident checked on its
+ * own (an invalid alert makes its incident invalid).
  *
  * @param operation the SDK operation, for error messages (e.g. `incidents.list`).
- * @param options `portalBaseUrl` to fill `webUrl`; without it `webUrl` is `null`.
- * @returns the incidents and the `@odata.nextLink`, if the API sent one (it normally does not).
- * @throws ResponseValidationError with paths such as `value[0].alerts[0].incidentId`.
+ * @param options `portalBaseUrl` to fill `webUrl`; `skipInvalid` to return rejected incidents
+ *   in `invalid` instead of throwing.
+ * @throws ResponseValidationError when the page itself is not a page, or (without `skipInvalid`)
+ *   for the first incident the model rejects, with paths such as `value[0].alerts[0].title`.
  */
-export function parseIncidentListPage(
-  body: unknown,
-  operation: string,
-  options: MapIncidentOptions = {},
-): { items: Incident[]; nextLink: string | undefined } {
-  const page = validateOrThrow(legacyIncidentListSchema, body, operation);
+export function parseIncidentListPage(body: unknown, operation: string, options: ParseListOptions = {}): ParsedPage<Incident> {
+  const page = validateOrThrow(listPageSchema, body, operation);
+  const { valid, invalid } = checkItems(legacyIncidentSchema, page.value, ['value'], 'incidentId', {
+    operation,
+    skipInvalid: options.skipInvalid === true,
+  });
   return {
-    items: page.value.map((incident) => mapIncident(incident, options)),
+    items: valid.map((incident) => mapIncident(incident, options)),
+    invalid,
+    count: page.value.length,
     nextLink: page['@odata.nextLink'] ?? undefined,
   };
+}
+
+/**
+ * Parses one page of `GET /api/incidents` into the alerts embedded in its incidents, each alert
+ * checked on its own: an incident the model rejects still gives its valid alerts, and an alert
+ * without an incident id takes its incident's.
+ *
+ * @throws ResponseValidationError when the page itself is not a page, or (without `skipInvalid`)
+ *   for the first alert the model rejects, with paths such as `value[2].alerts[1].creationTime`.
+ */
+export function parseAlertListPage(body: unknown, operation: string, options: ParseListOptions = {}): ParsedPage<Alert> {
+  const page = validateOrThrow(listPageSchema, body, operation);
+  const context = { operation, skipInvalid: options.skipInvalid === true };
+  const items: Alert[] = [];
+  const invalid: InvalidItem[] = [];
+  page.value.forEach((incident, index) => {
+    // Only what the alerts need of their incident is checked: its id, and that it holds a list.
+    const holder = checkItem(legacyAlertHolderSchema, incident, ['value', index], 'incidentId', context);
+    if (!holder.ok) {
+      invalid.push(holder.invalid);
+      return;
+    }
+    const incidentId = rawId(incident, 'incidentId');
+    const schema = incidentId === undefined ? legacyAlertWithIdSchema : legacyAlertSchema;
+    const alerts = checkItems(schema, holder.item.alerts ?? [], ['value', index, 'alerts'], 'alertId', context);
+    for (const alert of alerts.valid) items.push(mapAlert(alert, incidentId, options));
+    invalid.push(...alerts.invalid);
+  });
+  return { items, invalid, count: page.value.length, nextLink: page['@odata.nextLink'] ?? undefined };
 }
 
 /**

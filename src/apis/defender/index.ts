@@ -8,8 +8,11 @@ export {
   LEGACY_MAX_PAGE_SIZE,
   buildIncidentListQuery,
   buildIncidentUpdateBody,
+  parseAlertListPage,
   parseIncident,
   parseIncidentListPage,
+  type ParseListOptions,
+  type ParsedPage,
 } from './incidents.js';
 export { parseHuntingResponse } from '../shared/hunting.js';
 export { mapAlert, mapIncident, type MapIncidentOptions } from './mappers.js';

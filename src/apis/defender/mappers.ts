@@ -47,7 +47,16 @@ export interface MapIncidentOptions {
 }
 
 function base(raw: Record<string, unknown>, verdict: string | null | undefined, tags: string[] = []): EvidenceBase {
-  return { createdDateTime: null, verdict: toPublicValue(verdict), remediationStatus: null, roles: [], tags, raw };
+  return {
+    createdDateTime: null,
+    verdict: toPublicValue(verdict),
+    remediationStatus: null,
+    remediationStatusDetails: null,
+    roles: [],
+    detailedRoles: [],
+    tags,
+    raw,
+  };
 }
 
 function mapDevice(device: WireDevice): Evidence {
@@ -62,6 +71,7 @@ function mapDevice(device: WireDevice): Evidence {
       osPlatform: device.osPlatform,
       osBuild: device.osBuild,
       version: device.version,
+      osProcessor: device.osProcessor,
       healthStatus: device.healthStatus,
       riskScore: device.riskScore,
       rbacGroupId: device.rbacGroupId,
@@ -147,10 +157,24 @@ function mapEntity(entity: WireEntity): Evidence {
         networkMessageId: stringField(entity, 'networkMessageId'),
         internetMessageId: stringField(entity, 'internetMessageId'),
         subject: orNull(entity.subject),
+        // the API's `sender` does not say whether it is the P1 or the P2 sender
         senderEmailAddress: orNull(entity.sender),
+        p1Sender: null,
+        p2Sender: null,
         recipientEmailAddress: orNull(entity.recipient),
+        userPrincipalName: orNull(entity.userPrincipalName),
         deliveryAction: orNull(entity.deliveryAction),
         deliveryLocation: stringField(entity, 'deliveryLocation'),
+        senderIp: null,
+        receivedDateTime: null,
+        urls: [],
+        urlCount: null,
+        attachmentsCount: null,
+        threats: [],
+        threatDetectionMethods: [],
+        language: null,
+        antiSpamDirection: null,
+        urn: null,
       };
     case 'mailcluster':
       return { type: 'mailCluster', ...common, clusterBy: orNull(entity.clusterBy), clusterByValue: null, emailCount: null, query: null };
@@ -179,15 +203,22 @@ function mapComment(comment: WireComment): IncidentComment {
   return { comment: comment.comment ?? '', createdBy: orNull(comment.createdBy), createdDateTime: toDate(comment.createdTime) };
 }
 
-/** Maps a validated legacy alert to the public {@link Alert}. */
-export function mapAlert(alert: WireAlert): Alert {
+/** The portal origin without a trailing slash, or `undefined` when not known. */
+const portalOf = (options: MapIncidentOptions): string | undefined => options.portalBaseUrl?.replace(/\/+$/, '') || undefined;
+
+/**
+ * Maps a validated legacy alert to the public {@link Alert}. An alert that carries no incident id
+ * (missing or `""`) takes `incidentId`, the id of the incident it is embedded in. With
+ * `portalBaseUrl`, `webUrl` and `incidentWebUrl` are portal links (the API sends none).
+ */
+export function mapAlert(alert: WireAlert, incidentId?: string, options: MapIncidentOptions = {}): Alert {
   const evidence: Evidence[] = [];
   for (const device of alert.devices ?? []) evidence.push(mapDevice(device));
   for (const entity of alert.entities ?? []) evidence.push(mapEntity(entity));
   // The legacy names, under the model's (see mapDevice on why not a spread).
   const fields: AlertSource = {
     id: String(alert.alertId),
-    incidentId: String(alert.incidentId),
+    incidentId: toStringOrNull(alert.incidentId),
     title: alert.title,
     description: alert.description,
     category: alert.category,
@@ -208,13 +239,29 @@ export function mapAlert(alert: WireAlert): Alert {
     firstActivityDateTime: alert.firstActivity,
     lastActivityDateTime: alert.lastActivity,
   };
-  return toAlert(fields, evidence, alert);
+  const id = fields.id;
+  const ownIncident = fields.incidentId || incidentId;
+  const portal = portalOf(options);
+  return toAlert(
+    fields,
+    {
+      evidence,
+      comments: [],
+      webUrl: portal ? `${portal}/alerts/${encodeURIComponent(id)}` : null,
+      incidentWebUrl: portal && ownIncident ? `${portal}/incidents/${encodeURIComponent(ownIncident)}` : null,
+      additionalData: null,
+      investigationId: alert.investigationId,
+      investigationState: alert.investigationState,
+    },
+    alert,
+    incidentId,
+  );
 }
 
 /** Maps a validated legacy incident to the public {@link Incident}. */
 export function mapIncident(incident: WireIncident, options: MapIncidentOptions = {}): Incident {
   const id = String(incident.incidentId);
-  const portal = options.portalBaseUrl?.replace(/\/+$/, '');
+  const portal = portalOf(options);
   const fields: IncidentSource = {
     id,
     displayName: incident.incidentName,
@@ -233,7 +280,7 @@ export function mapIncident(incident: WireIncident, options: MapIncidentOptions 
       tags: incident.tags,
       systemTags: [],
       comments: (incident.comments ?? []).map(mapComment),
-      alerts: (incident.alerts ?? []).map(mapAlert),
+      alerts: (incident.alerts ?? []).map((alert) => mapAlert(alert, id, options)),
       webUrl: portal ? `${portal}/incidents/${encodeURIComponent(id)}` : null,
     },
     incident,

@@ -81,10 +81,18 @@ export const legacyEntitySchema = z.object({
   verdict: str,
 });
 
-/** An alert embedded in an incident (`incident.alerts[]`). */
+/**
+ * The incident id an embedded alert carries: real payloads may leave it out or send `""`, and
+ * the alert then belongs to the incident it is embedded in.
+ */
+const embeddedIncidentId = z
+  .union([z.string(), z.number().int().nonnegative()], { error: 'expected an id (a string or a non-negative integer)' })
+  .nullish();
+
+/** An alert embedded in an incident (`incident.alerts[]`); without an `incidentId` it takes its incident's. */
 export const legacyAlertSchema = z.object({
   alertId: id,
-  incidentId: id,
+  incidentId: embeddedIncidentId,
   serviceSource: str,
   creationTime: optionalDateTime,
   lastUpdatedTime: optionalDateTime,
@@ -105,9 +113,14 @@ export const legacyAlertSchema = z.object({
   actorName: str,
   threatFamilyName: str,
   mitreTechniques: strings,
+  investigationId: z.union([z.number().int(), z.string()], { error: 'expected an id (a string or an integer)' }).nullish(),
+  investigationState: str,
   devices: z.array(legacyDeviceSchema).nullish(),
   entities: z.array(legacyEntitySchema).nullish(),
 });
+
+/** An alert whose incident id must be its own: one read without a usable incident around it. */
+export const legacyAlertWithIdSchema = legacyAlertSchema.extend({ incidentId: id });
 
 /** A comment on an incident (`incident.comments[]`). */
 export const legacyCommentSchema = z.object({
@@ -133,11 +146,14 @@ export const legacyIncidentSchema = z.object({
   alerts: z.array(legacyAlertSchema).nullish(),
 });
 
-/** A page of `GET /api/incidents`. */
+/** A page of `GET /api/incidents`, items checked as a whole (the per-item path checks them one by one). */
 export const legacyIncidentListSchema = z.object({
   value: z.array(legacyIncidentSchema),
   '@odata.nextLink': str,
 });
+
+/** What `alerts.list` reads of an incident before its alerts: its id, and that `alerts` is a list. */
+export const legacyAlertHolderSchema = z.object({ incidentId: id.nullish(), alerts: z.array(z.unknown()).nullish() });
 
 /** A device as the Defender API sends it. */
 export type LegacyDevice = Open<z.input<typeof legacyDeviceSchema>>;

@@ -19,6 +19,7 @@ import {
   buildHuntingBody,
   parseGraphAlert,
   parseGraphAlertPage,
+  parseGraphAlertsOfIncident,
   parseGraphHuntingResponse,
   parseGraphComments,
   parseGraphIncident,
@@ -28,6 +29,7 @@ import { DefenderError, ServerError, TimeoutError } from '../../errors.js';
 import type { AlertUpdate, ValidatedAlertListOptions } from '../../models/alert-options.js';
 import type { Alert, Incident } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
+import type { InvalidItem } from '../../models/invalid-item.js';
 import type { OperationSpec } from '../../transport/operation.js';
 import type { Transport, TransportResponse } from '../../transport/transport.js';
 import type { Logger } from '../../types.js';
@@ -117,9 +119,17 @@ export class GraphAdapter implements WireAdapter {
       perIncidentAlerts = true;
       response = await fetch(false);
     }
-    const page = parseGraphIncidentPage(response.body, op.name);
+    const skipInvalid = options.onInvalidItem !== undefined;
+    const page = parseGraphIncidentPage(response.body, op.name, { skipInvalid });
+    let { items, invalid } = page;
     if (perIncidentAlerts) {
-      for (const incident of page.items) incident.alerts = await this.#alertsOf(incident.id, options.signal);
+      items = [];
+      invalid = [...invalid];
+      for (const [index, incident] of page.items.entries()) {
+        const read = await this.#alertsOf(incident, page.positions[index] ?? index, skipInvalid, options.signal);
+        if (read.ok) items.push({ ...incident, alerts: read.alerts });
+        else invalid.push(read.invalid);
+      }
     }
     const next: ListCursor | undefined =
       page.nextLink && page.nextLink !== cursor?.link
@@ -127,21 +137,29 @@ export class GraphAdapter implements WireAdapter {
           ? { link: page.nextLink, perIncidentAlerts: true }
           : { link: page.nextLink }
         : undefined;
-    return { items: page.items, next };
+    return { items, invalid, next };
   }
 
-  /** One incident's alerts, read with the incident (`GET /security/incidents/{id}?$expand=alerts`). */
-  async #alertsOf(incidentId: string, signal: AbortSignal | undefined): Promise<Alert[]> {
+  /**
+   * One incident's alerts, read with the incident (`GET /security/incidents/{id}?$expand=alerts`).
+   * An answer the model rejects makes the listed incident invalid, as an expanded list would.
+   */
+  async #alertsOf(
+    incident: Incident,
+    index: number,
+    skipInvalid: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<{ ok: true; alerts: Alert[] } | { ok: false; invalid: InvalidItem }> {
     // Errors name the call the user made; pacing and permission are incidents.get's.
     const op = { ...GRAPH_OPERATIONS.getIncident, name: 'incidents.list' };
     const response = await this.#transport.request({
       method: 'GET',
-      path: GRAPH_PATHS.incident(incidentId),
+      path: GRAPH_PATHS.incident(incident.id),
       query: new URLSearchParams({ $expand: 'alerts' }),
       operation: op,
       signal,
     });
-    return parseGraphIncident(response.body, op.name).alerts;
+    return parseGraphAlertsOfIncident(response.body, ['value', index], { operation: op.name, skipInvalid });
   }
 
   async getIncident(id: string, options: Signal & { expandAlerts: boolean }): Promise<Incident> {
@@ -187,8 +205,12 @@ export class GraphAdapter implements WireAdapter {
           operation: op,
           signal: options.signal,
         });
-    const page = parseGraphAlertPage(response.body, op.name);
-    return { items: page.items, next: page.nextLink && page.nextLink !== cursor?.link ? { link: page.nextLink } : undefined };
+    const page = parseGraphAlertPage(response.body, op.name, { skipInvalid: options.onInvalidItem !== undefined });
+    return {
+      items: page.items,
+      invalid: page.invalid,
+      next: page.nextLink && page.nextLink !== cursor?.link ? { link: page.nextLink } : undefined,
+    };
   }
 
   async getAlert(id: string, options: Signal): Promise<Alert> {

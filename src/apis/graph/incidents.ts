@@ -7,22 +7,46 @@
 import type { ValidatedAlertListOptions, AlertUpdate } from '../../models/alert-options.js';
 import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
-import { listQuery, odataString, validateOrThrow, withoutContext } from '../shared/wire.js';
+import type { InvalidItem } from '../../models/invalid-item.js';
+import { checkItem, checkItems, type ItemContext } from '../shared/items.js';
+import { listPageSchema, listQuery, odataString, validateOrThrow, withoutContext } from '../shared/wire.js';
 import { mapAlert, mapComment, mapIncident } from './mappers.js';
-import { graphAlertSchema, graphCommentListSchema, graphIncidentSchema, graphPageSchema } from './wire.js';
+import { graphAlertSchema, graphCommentListSchema, graphIncidentSchema } from './wire.js';
 
 export { GRAPH_MAX_INCIDENT_PAGE_SIZE } from './limits.js';
 /** Alerts per `GET /security/alerts_v2` when the caller does not say. */
 export const GRAPH_DEFAULT_ALERT_PAGE_SIZE = 100;
 
 
-const incidentPage = graphPageSchema(graphIncidentSchema);
-const alertPage = graphPageSchema(graphAlertSchema);
+/** One page of a Graph list, parsed. */
+export interface GraphParsedPage<T> {
+  /** The items the model accepts, in page order. */
+  items: T[];
+  /** The index in the page of each of `items`. */
+  positions: number[];
+  /** The items it rejects (only with `skipInvalid`), in page order. */
+  invalid: InvalidItem[];
+  /** The `@odata.nextLink`, if any. */
+  nextLink: string | undefined;
+}
 
-/** Parses a page of `GET /security/incidents`. */
-export function parseGraphIncidentPage(body: unknown, operation: string): { items: Incident[]; nextLink: string | undefined } {
-  const page = validateOrThrow(incidentPage, body, operation);
-  return { items: page.value.map(mapIncident), nextLink: page['@odata.nextLink'] ?? undefined };
+/** Whether a list parser returns rejected items (the caller gave `onInvalidItem`) rather than throw. */
+export interface GraphParseListOptions {
+  /** Return an item the model rejects in `invalid`, rather than throw. Default `false`. */
+  skipInvalid?: boolean;
+}
+
+/**
+ * Parses a page of `GET /security/incidents`, each incident checked on its own (an invalid
+ * expanded alert makes its incident invalid).
+ *
+ * @throws ResponseValidationError when the page itself is not a page, or (without `skipInvalid`)
+ *   for the first incident the model rejects, with paths such as `value[3].createdDateTime`.
+ */
+export function parseGraphIncidentPage(body: unknown, operation: string, options: GraphParseListOptions = {}): GraphParsedPage<Incident> {
+  const page = validateOrThrow(listPageSchema, body, operation);
+  const { valid, positions, invalid } = checkItems(graphIncidentSchema, page.value, ['value'], 'id', { operation, skipInvalid: options.skipInvalid === true });
+  return { items: valid.map(mapIncident), positions, invalid, nextLink: page['@odata.nextLink'] ?? undefined };
 }
 
 /** Parses one incident (`GET`/`PATCH /security/incidents/{id}`); `raw` leaves out `@odata.context`. */
@@ -30,10 +54,31 @@ export function parseGraphIncident(body: unknown, operation: string): Incident {
   return mapIncident(withoutContext(validateOrThrow(graphIncidentSchema, body, operation)));
 }
 
-/** Parses a page of `GET /security/alerts_v2`. */
-export function parseGraphAlertPage(body: unknown, operation: string): { items: Alert[]; nextLink: string | undefined } {
-  const page = validateOrThrow(alertPage, body, operation);
-  return { items: page.value.map(mapAlert), nextLink: page['@odata.nextLink'] ?? undefined };
+/**
+ * Parses an incident read with its alerts for the `$expand=alerts` fallback of a listing, as the
+ * item at `path` of that listing's page (`['value', 3]`): its alerts, or what the caller is told.
+ *
+ * @throws ResponseValidationError for an incident the model rejects, unless `context.skipInvalid`.
+ */
+export function parseGraphAlertsOfIncident(
+  body: unknown,
+  path: readonly PropertyKey[],
+  context: ItemContext,
+): { ok: true; alerts: Alert[] } | { ok: false; invalid: InvalidItem } {
+  const checked = checkItem(graphIncidentSchema, body, path, 'id', context);
+  return checked.ok ? { ok: true, alerts: mapIncident(withoutContext(checked.item)).alerts } : checked;
+}
+
+/**
+ * Parses a page of `GET /security/alerts_v2`, each alert checked on its own.
+ *
+ * @throws ResponseValidationError when the page itself is not a page, or (without `skipInvalid`)
+ *   for the first alert the model rejects, with paths such as `value[3].incidentId`.
+ */
+export function parseGraphAlertPage(body: unknown, operation: string, options: GraphParseListOptions = {}): GraphParsedPage<Alert> {
+  const page = validateOrThrow(listPageSchema, body, operation);
+  const { valid, positions, invalid } = checkItems(graphAlertSchema, page.value, ['value'], 'id', { operation, skipInvalid: options.skipInvalid === true });
+  return { items: valid.map((alert) => mapAlert(alert)), positions, invalid, nextLink: page['@odata.nextLink'] ?? undefined };
 }
 
 /** Parses one alert (`GET`/`PATCH /security/alerts_v2/{id}`). */

@@ -16,6 +16,7 @@ import {
   toAlert,
   toDate,
   toDeviceEvidence,
+  toEmailSender,
   toFileDetails,
   toIncident,
   toInteger,
@@ -27,12 +28,14 @@ import {
   evidenceSubtype,
   type graphAlertSchema,
   type graphCommentSchema,
+  type graphEmbeddedAlertSchema,
   type graphEvidenceSchema,
   type graphIncidentSchema,
 } from './wire.js';
 
 type WireIncident = z.output<typeof graphIncidentSchema>;
 type WireAlert = z.output<typeof graphAlertSchema>;
+type WireEmbeddedAlert = z.output<typeof graphEmbeddedAlertSchema>;
 type WireEvidence = z.output<typeof graphEvidenceSchema>;
 type WireComment = z.output<typeof graphCommentSchema>;
 
@@ -41,7 +44,9 @@ function base(evidence: WireEvidence): EvidenceBase {
     createdDateTime: toOptionalDate(evidence.createdDateTime),
     verdict: toPublicValue(evidence.verdict),
     remediationStatus: orNull(evidence.remediationStatus),
+    remediationStatusDetails: orNull(evidence.remediationStatusDetails),
     roles: [...(evidence.roles ?? [])],
+    detailedRoles: [...(evidence.detailedRoles ?? [])],
     tags: [...(evidence.tags ?? [])],
     raw: evidence,
   };
@@ -100,9 +105,22 @@ export function mapEvidence(evidence: WireEvidence): Evidence {
         internetMessageId: orNull(e.internetMessageId),
         subject: orNull(e.subject),
         senderEmailAddress: e.p2Sender?.emailAddress ?? e.p1Sender?.emailAddress ?? null,
+        p1Sender: toEmailSender(e.p1Sender),
+        p2Sender: toEmailSender(e.p2Sender),
         recipientEmailAddress: orNull(e.recipientEmailAddress),
+        userPrincipalName: null,
         deliveryAction: orNull(e.deliveryAction),
         deliveryLocation: orNull(e.deliveryLocation),
+        senderIp: orNull(e.senderIp),
+        receivedDateTime: toOptionalDate(e.receivedDateTime),
+        urls: [...(e.urls ?? [])],
+        urlCount: toInteger(e.urlCount),
+        attachmentsCount: toInteger(e.attachmentsCount),
+        threats: [...(e.threats ?? [])],
+        threatDetectionMethods: [...(e.threatDetectionMethods ?? [])],
+        language: orNull(e.language),
+        antiSpamDirection: orNull(e.antiSpamDirection),
+        urn: orNull(e.urn),
       };
     case 'mailClusterEvidence':
       return {
@@ -144,10 +162,26 @@ export function mapComment(comment: WireComment): IncidentComment {
   };
 }
 
-/** Maps a validated Graph alert to the public {@link Alert}. */
-export function mapAlert(alert: WireAlert): Alert {
+/**
+ * Maps a validated Graph alert to the public {@link Alert}. An embedded alert that carries no
+ * incident id (missing or `""`) takes `incidentId`, the id of its incident.
+ */
+export function mapAlert(alert: WireAlert | WireEmbeddedAlert, incidentId?: string): Alert {
   // Graph's alert fields are the model's, name for name
-  return toAlert(alert, (alert.evidence ?? []).map(mapEvidence), alert);
+  return toAlert(
+    alert,
+    {
+      evidence: (alert.evidence ?? []).map(mapEvidence),
+      comments: (alert.comments ?? []).map(mapComment),
+      webUrl: orNull(alert.alertWebUrl),
+      incidentWebUrl: orNull(alert.incidentWebUrl),
+      additionalData: alert.additionalData,
+      investigationId: null,
+      investigationState: null,
+    },
+    alert,
+    incidentId,
+  );
 }
 
 /** Maps a validated Graph incident to the public {@link Incident}. `alerts` is `[]` unless they were expanded. */
@@ -159,7 +193,7 @@ export function mapIncident(incident: WireIncident): Incident {
       tags: incident.customTags,
       systemTags: incident.systemTags,
       comments: (incident.comments ?? []).map(mapComment),
-      alerts: (incident.alerts ?? []).map(mapAlert),
+      alerts: (incident.alerts ?? []).map((alert) => mapAlert(alert, incident.id)),
       webUrl: orNull(incident.incidentWebUrl),
     },
     incident,

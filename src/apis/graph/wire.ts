@@ -28,9 +28,14 @@ const evidenceBaseShape = {
   createdDateTime: optionalDateTime,
   verdict: str,
   remediationStatus: str,
+  remediationStatusDetails: str,
   roles: strings,
+  detailedRoles: strings,
   tags: strings,
 };
+
+/** An `emailSender` (`p1Sender`, `p2Sender` of analyzed message evidence). */
+const emailSender = z.object({ emailAddress: str, displayName: str, domainName: str }).nullish();
 
 /**
  * The fields the model reads, per evidence subtype (reference §5.5). A field is checked only on
@@ -45,6 +50,10 @@ const evidenceSubtypeShapes = {
     osPlatform: str,
     osBuild: integer,
     version: z.union([z.string(), z.number()]).nullish(),
+    // not documented on Graph (the Defender API sends it); checked, so a value Graph sends is a string
+    osProcessor: str,
+    ipInterfaces: strings,
+    loggedOnUsers: z.array(z.object({ accountName: str, domainName: str })).nullish(),
     healthStatus: str,
     riskScore: str,
     rbacGroupId: integer,
@@ -78,8 +87,18 @@ const evidenceSubtypeShapes = {
     recipientEmailAddress: str,
     deliveryAction: str,
     deliveryLocation: str,
-    p1Sender: z.object({ emailAddress: str }).nullish(),
-    p2Sender: z.object({ emailAddress: str }).nullish(),
+    p1Sender: emailSender,
+    p2Sender: emailSender,
+    senderIp: str,
+    receivedDateTime: optionalDateTime,
+    urls: strings,
+    urlCount: integer,
+    attachmentsCount: integer,
+    threats: strings,
+    threatDetectionMethods: strings,
+    language: str,
+    antiSpamDirection: str,
+    urn: str,
   },
   mailClusterEvidence: { clusterBy: str, clusterByValue: str, emailCount: integer, query: str },
   registryKeyEvidence: { registryHive: str, registryKey: str },
@@ -173,7 +192,22 @@ export const graphAlertSchema = z.object({
   lastActivityDateTime: optionalDateTime,
   comments: z.array(graphCommentSchema).nullish(),
   evidence: z.array(graphEvidenceSchema).nullish(),
+  alertWebUrl: str,
+  incidentWebUrl: str,
+  threatDisplayName: str,
+  productName: str,
+  recommendedActions: str,
+  systemTags: strings,
+  tenantId: str,
+  alertPolicyId: str,
+  additionalData: z.record(z.string(), z.unknown()).nullish(),
 });
+
+/**
+ * An alert embedded in an incident by `$expand=alerts`: without an `incidentId` (missing or `""`)
+ * it takes its incident's.
+ */
+export const graphEmbeddedAlertSchema = graphAlertSchema.extend({ incidentId: str });
 
 /** An `incident` as `GET/PATCH /security/incidents[/{id}]` return it. */
 export const graphIncidentSchema = z.object({
@@ -190,13 +224,16 @@ export const graphIncidentSchema = z.object({
   severity: str,
   customTags: strings,
   systemTags: strings,
+  description: str,
+  summary: str,
+  resolvingComment: str,
+  lastModifiedBy: str,
+  tenantId: str,
+  // nullable Int32 in the v1.0 metadata (2026); a numeric string is read too, as for other integers
+  priorityScore: integer,
   comments: z.array(graphCommentSchema).nullish(),
-  alerts: z.array(graphAlertSchema).nullish(),
+  alerts: z.array(graphEmbeddedAlertSchema).nullish(),
 });
-
-/** A page of a Graph collection: `value` and `@odata.nextLink`. */
-export const graphPageSchema = <T extends z.ZodType>(item: T) =>
-  z.object({ value: z.array(item), '@odata.nextLink': str });
 
 /** The response of `POST .../comments`: the whole comment collection. */
 export const graphCommentListSchema = z.object({ value: z.array(graphCommentSchema) });

@@ -131,6 +131,9 @@ export const LEGACY_SYNONYMS = {
   },
 } as const satisfies Record<string, Readonly<Record<string, string>>>;
 
+/** A value not sent: `null`, missing, or `""` (real payloads send `""` for an alert nobody classified). */
+const isMissing = (value: string | null | undefined): value is null | undefined | '' => value == null || value === '';
+
 const incidentStatuses = new EnumTable(INCIDENT_STATUSES, LEGACY_SYNONYMS.incidentStatus);
 const alertStatuses = new EnumTable(ALERT_STATUSES, LEGACY_SYNONYMS.alertStatus);
 const severities = new EnumTable(SEVERITIES, LEGACY_SYNONYMS.severity);
@@ -141,25 +144,25 @@ const detectionSources = new EnumTable(DETECTION_SOURCES, LEGACY_SYNONYMS.detect
 
 /** Public incident status of a legacy value (`Active` → `active`, `New` → `active`). */
 export const toPublicIncidentStatus = (value: string): IncidentStatus => incidentStatuses.toPublic(value);
-/** Public alert status of a legacy value; missing → `unknown`. */
+/** Public alert status of a legacy value; missing or `""` → `unknown`. */
 export const toPublicAlertStatus = (value: string | null | undefined): AlertStatus =>
-  value == null ? 'unknown' : alertStatuses.toPublic(value);
-/** Public severity of a legacy value (`UnSpecified` → `unknown`); missing → `unknown`. */
+  isMissing(value) ? 'unknown' : alertStatuses.toPublic(value);
+/** Public severity of a legacy value (`UnSpecified` → `unknown`); missing or `""` → `unknown`. */
 export const toPublicSeverity = (value: string | null | undefined): Severity =>
-  value == null ? 'unknown' : severities.toPublic(value);
-/** Public classification of a legacy value; missing → `unknown`. */
+  isMissing(value) ? 'unknown' : severities.toPublic(value);
+/** Public classification of a legacy value; missing or `""` → `unknown`. */
 export const toPublicClassification = (value: string | null | undefined): Classification =>
-  value == null ? 'unknown' : classifications.toPublic(value);
-/** Public determination of a legacy value (`NotAvailable` → `unknown`, `Clean` → `notMalicious`, …); missing → `unknown`. */
+  isMissing(value) ? 'unknown' : classifications.toPublic(value);
+/** Public determination of a legacy value (`NotAvailable` → `unknown`, `Clean` → `notMalicious`, …); missing or `""` → `unknown`. */
 export const toPublicDetermination = (value: string | null | undefined): Determination =>
-  value == null ? 'unknown' : determinations.toPublic(value);
-/** Public service source of a legacy value (`MicrosoftDefenderATP` → `microsoftDefenderForEndpoint`, …); missing → `unknown`. */
+  isMissing(value) ? 'unknown' : determinations.toPublic(value);
+/** Public service source of a legacy value (`MicrosoftDefenderATP` → `microsoftDefenderForEndpoint`, …); missing or `""` → `unknown`. */
 export const toPublicServiceSource = (value: string | null | undefined): ServiceSource =>
-  value == null ? 'unknown' : serviceSources.toPublic(value);
+  isMissing(value) ? 'unknown' : serviceSources.toPublic(value);
 
-/** Public detection source of a legacy value (`WindowsDefenderAv` → `antivirus`, `MCAS` → `cloudAppSecurity`, …); missing → `unknown`. */
+/** Public detection source of a legacy value (`WindowsDefenderAv` → `antivirus`, `MCAS` → `cloudAppSecurity`, …); missing or `""` → `unknown`. */
 export function toPublicDetectionSource(value: string | null | undefined): DetectionSource {
-  if (value == null) return 'unknown';
+  if (isMissing(value)) return 'unknown';
   const known = detectionSources.lookup(value);
   if (known !== undefined) return known;
   // Defender for Cloud plans: `DefenderForDatabases` → `microsoftDefenderForDatabases`.

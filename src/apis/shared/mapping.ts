@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { parseDateTime } from '../../models/dates.js';
-import type { DeviceEvidence, EvidenceBase, Evidence, FileDetails, UserAccount } from '../../models/evidence.js';
+import type { DeviceEvidence, EmailSender, EvidenceBase, Evidence, FileDetails, LoggedOnUser, UserAccount } from '../../models/evidence.js';
 import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
 import {
   toPublicAlertStatus as toPublicAlertStatusOf,
@@ -30,8 +30,8 @@ type Maybe<T> = T | null | undefined;
 // The wire schemas already checked these strings, so a parse failure cannot happen here.
 /** The `Date` of a date-time string the wire schema has checked. */
 export const toDate = (value: string): Date => parseDateTime(value) as Date;
-/** {@link toDate}, or `null` when missing. */
-export const toOptionalDate = (value: Maybe<string>): Date | null => (value == null ? null : toDate(value));
+/** {@link toDate}, or `null` when missing or `""` (what real payloads send for a date not set). */
+export const toOptionalDate = (value: Maybe<string>): Date | null => (value == null || value === '' ? null : toDate(value));
 /** The value, `null` when missing. */
 export const orNull = <T>(value: T | null | undefined): T | null => (value === undefined ? null : value);
 /** The number of an integer sent as a number or a numeric string, `null` when missing. */
@@ -112,6 +112,13 @@ export function toUserAccount(account: UserAccountSource): UserAccount {
   };
 }
 
+/** Maps an e-mail sender; `null` when the API sent none. */
+export function toEmailSender(sender: Maybe<Sent<EmailSender>>): EmailSender | null {
+  return sender
+    ? { emailAddress: orNull(sender.emailAddress), displayName: orNull(sender.displayName), domainName: orNull(sender.domainName) }
+    : null;
+}
+
 /** A device's fields under the model's names. */
 export interface DeviceSource {
   mdeDeviceId?: Maybe<string>;
@@ -120,6 +127,9 @@ export interface DeviceSource {
   osPlatform?: Maybe<string>;
   osBuild?: Maybe<number | string>;
   version?: Maybe<string | number>;
+  osProcessor?: Maybe<string>;
+  ipInterfaces?: Maybe<string[]>;
+  loggedOnUsers?: Maybe<Sent<LoggedOnUser>[]>;
   healthStatus?: Maybe<string>;
   riskScore?: Maybe<string>;
   rbacGroupId?: Maybe<number | string>;
@@ -142,6 +152,9 @@ export function toDeviceEvidence(device: DeviceSource, base: EvidenceBase): Devi
     osPlatform: orNull(device.osPlatform),
     osBuild: toInteger(device.osBuild),
     version: toStringOrNull(device.version),
+    osProcessor: orNull(device.osProcessor),
+    ipInterfaces: [...(device.ipInterfaces ?? [])],
+    loggedOnUsers: (device.loggedOnUsers ?? []).map((user) => ({ accountName: orNull(user.accountName), domainName: orNull(user.domainName) })),
     healthStatus: toPublicValue(device.healthStatus),
     riskScore: toPublicValue(device.riskScore),
     rbacGroupId: toInteger(device.rbacGroupId),
@@ -163,7 +176,8 @@ export function toDeviceEvidence(device: DeviceSource, base: EvidenceBase): Devi
 /** An alert's fields under the model's names, ids already strings. */
 export interface AlertSource {
   id: string;
-  incidentId: string;
+  /** Missing or `""` on an alert embedded in an incident: it then takes its incident's. */
+  incidentId?: Maybe<string>;
   title?: Maybe<string>;
   description?: Maybe<string>;
   category?: Maybe<string>;
@@ -183,13 +197,38 @@ export interface AlertSource {
   resolvedDateTime?: Maybe<string>;
   firstActivityDateTime?: Maybe<string>;
   lastActivityDateTime?: Maybe<string>;
+  providerAlertId?: Maybe<string>;
+  threatDisplayName?: Maybe<string>;
+  productName?: Maybe<string>;
+  recommendedActions?: Maybe<string>;
+  systemTags?: Maybe<string[]>;
+  tenantId?: Maybe<string>;
+  alertPolicyId?: Maybe<string>;
 }
 
-/** Maps an alert, with the evidence its API's mapper made and the wire object as `raw`. */
-export function toAlert(alert: AlertSource, evidence: Evidence[], raw: Record<string, unknown>): Alert {
+/**
+ * What each API's mapper works out of an alert its own way (Graph's alert is passed to
+ * {@link toAlert} as it is, so a field only one API has comes here, never unchecked from the wire).
+ */
+export interface AlertParts {
+  evidence: Evidence[];
+  comments: IncidentComment[];
+  webUrl: string | null;
+  incidentWebUrl: string | null;
+  additionalData: Maybe<Record<string, unknown>>;
+  investigationId: Maybe<string | number>;
+  investigationState: Maybe<string>;
+}
+
+/**
+ * Maps an alert, with the parts its API's mapper made and the wire object as `raw`. An alert
+ * without an incident id of its own takes `parentIncidentId`, the incident it is embedded in
+ * (the wire schemas let one through only where there is such an incident).
+ */
+export function toAlert(alert: AlertSource, parts: AlertParts, raw: Record<string, unknown>, parentIncidentId = ''): Alert {
   return {
     id: alert.id,
-    incidentId: alert.incidentId,
+    incidentId: alert.incidentId || parentIncidentId,
     title: alert.title ?? '',
     description: orNull(alert.description),
     category: orNull(alert.category),
@@ -210,7 +249,20 @@ export function toAlert(alert: AlertSource, evidence: Evidence[], raw: Record<st
     resolvedDateTime: toOptionalDate(alert.resolvedDateTime),
     firstActivityDateTime: toOptionalDate(alert.firstActivityDateTime),
     lastActivityDateTime: toOptionalDate(alert.lastActivityDateTime),
-    evidence,
+    evidence: parts.evidence,
+    comments: parts.comments,
+    webUrl: parts.webUrl,
+    incidentWebUrl: parts.incidentWebUrl,
+    providerAlertId: orNull(alert.providerAlertId),
+    threatDisplayName: orNull(alert.threatDisplayName),
+    productName: orNull(alert.productName),
+    recommendedActions: orNull(alert.recommendedActions),
+    systemTags: [...(alert.systemTags ?? [])],
+    tenantId: orNull(alert.tenantId),
+    alertPolicyId: orNull(alert.alertPolicyId),
+    additionalData: parts.additionalData ? { ...parts.additionalData } : null,
+    investigationId: toStringOrNull(parts.investigationId),
+    investigationState: toPublicValue(parts.investigationState),
     raw,
   };
 }
@@ -226,6 +278,12 @@ export interface IncidentSource {
   assignedTo?: Maybe<string>;
   createdDateTime: string;
   lastUpdateDateTime: string;
+  description?: Maybe<string>;
+  summary?: Maybe<string>;
+  resolvingComment?: Maybe<string>;
+  lastModifiedBy?: Maybe<string>;
+  tenantId?: Maybe<string>;
+  priorityScore?: Maybe<number | string>;
 }
 
 /** What each API's mapper works out of an incident its own way. */
@@ -257,6 +315,12 @@ export function toIncident(incident: IncidentSource, parts: IncidentParts, raw: 
     comments: parts.comments,
     alerts: parts.alerts,
     webUrl: parts.webUrl,
+    description: orNull(incident.description),
+    summary: orNull(incident.summary),
+    resolvingComment: orNull(incident.resolvingComment),
+    lastModifiedBy: orNull(incident.lastModifiedBy),
+    tenantId: orNull(incident.tenantId),
+    priorityScore: toInteger(incident.priorityScore),
     raw,
   };
 }

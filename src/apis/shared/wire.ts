@@ -15,10 +15,22 @@ export const str = z.string().nullish();
 export const strings = z.array(z.string()).nullish();
 /** A DateTimeOffset string such as `2020-09-06T12:18:03.6266667Z` (7 fractional digits). */
 export const dateTime = z.string().refine(isDateTimeString, 'expected an ISO-8601 date-time string');
-/** An optional {@link dateTime}. */
-export const optionalDateTime = dateTime.nullish();
+/**
+ * An optional {@link dateTime}: `null`, missing, or `""` (which real payloads send for a date
+ * that is not set, and the mappers read as `null`).
+ */
+export const optionalDateTime = z
+  .string()
+  .refine((value) => value === '' || isDateTimeString(value), 'expected an ISO-8601 date-time string')
+  .nullish();
 /** An optional integer the API may send as a number or a numeric string. */
 export const integer = z.union([z.number().int(), z.string().regex(/^-?\d+$/)], { error: 'expected an integer' }).nullish();
+
+/**
+ * The envelope of a list page on both APIs: `value` and `@odata.nextLink`. The items are checked
+ * one by one (`items.ts`), so that one the model rejects does not fail the page.
+ */
+export const listPageSchema = z.object({ value: z.array(z.unknown()), '@odata.nextLink': str });
 
 /** What a wire object also holds: the fields the schema does not check, kept in `raw`. */
 export type Open<T> = T & Record<string, unknown>;

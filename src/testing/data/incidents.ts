@@ -5,6 +5,7 @@
 import type { LegacyAlertWire, LegacyCommentWire, LegacyDeviceWire, LegacyEntityWire, LegacyIncidentWire } from '../tenant/legacy-wire.js';
 import { ANALYSTS, HUNTING_SERVICE_SOURCE, MALICIOUS_DOMAINS, NETBIOS_DOMAIN, nullEntity, SCENARIOS, type AlertScenario, type EvidenceKind } from './catalog.js';
 import { createDirectory, type DirectoryDevice, type DirectoryUser } from './directory.js';
+import { addGraphOnlyFields } from './graph-only.js';
 import { deriveSeed, formatTime, prng, randomTools, type RandomTools } from './random.js';
 
 /** Options of {@link generateIncidents}. */
@@ -52,7 +53,9 @@ const CATEGORY_NAMES: Readonly<Record<string, string>> = {
  * alerts', tags, comments, owners, and 1–5 alerts with devices and the evidence their detection
  * carries (users, IPs, URLs, files, processes, mailboxes, mail messages and clusters, registry
  * values, security groups). Devices and accounts come from the same directory as
- * {@link generateHuntingTables} for the same seed.
+ * {@link generateHuntingTables} for the same seed. The fields only Microsoft Graph has (priority
+ * score, description, recommended actions, detailed roles, analyzed-message details…) are extra
+ * keys, which the fake Graph renders and the fake Defender API leaves out (`graph-only.ts`).
  */
 export function generateIncidents({ seed, count, now }: GenerateIncidentsOptions): LegacyIncidentWire[] {
   const nowMs = now.getTime();
@@ -161,6 +164,7 @@ export function generateIncidents({ seed, count, now }: GenerateIncidentsOptions
       alerts,
     });
   }
+  addGraphOnlyFields(incidents, seed);
   return incidents;
 }
 

@@ -11,7 +11,7 @@ import { OPERATOR_KINDS, satisfies, ticksOf } from './graph-odata.js';
 import { formatTime } from '../data/seed-incidents.js';
 import type { RequestHandlerLike } from '../network-fault.js';
 import { injectedResponse, InjectionQueues, isRecord, nonNegativeInt, readRequestBody, recordOf, safeDecode, trimSlash, type CannedResponse, type RecordedHttpRequest } from './http-util.js';
-import type { LegacyIncidentWire } from './legacy-wire.js';
+import { legacyView, type LegacyIncidentWire } from './legacy-wire.js';
 import { bearerToken, sharedTokenSigner, type TokenSigner } from './tokens.js';
 
 /** Options of a {@link DefenderApi}. */
@@ -214,7 +214,8 @@ export class DefenderApi implements RequestHandlerLike {
     const value = [...this.incidents.values()]
       .filter((incident) => clauses.every((clause) => clause(incident)))
       .sort((a, b) => compareBig(ticks(b.createdTime), ticks(a.createdTime)) || b.incidentId - a.incidentId)
-      .slice(skip, skip + top);
+      .slice(skip, skip + top)
+      .map(legacyView);
     return Response.json(
       { '@odata.context': `${this.baseUrl}/api/$metadata#Incidents`, value },
       { headers: { 'Content-Type': ODATA_JSON } },
@@ -231,7 +232,7 @@ export class DefenderApi implements RequestHandlerLike {
 
   private entity(incident: LegacyIncidentWire): Response {
     return Response.json(
-      { '@odata.context': `${this.baseUrl}/api/$metadata#Incidents/$entity`, ...incident },
+      { '@odata.context': `${this.baseUrl}/api/$metadata#Incidents/$entity`, ...legacyView(incident) },
       { headers: { 'Content-Type': ODATA_JSON } },
     );
   }

@@ -79,7 +79,7 @@ const ALERT_TYPE = 'microsoft.graph.security.alert';
 const INCIDENT_PROPERTIES = [
   'id', 'tenantId', 'status', 'incidentWebUrl', 'redirectIncidentId', 'displayName', 'createdDateTime', 'lastUpdateDateTime',
   'assignedTo', 'classification', 'determination', 'severity', 'customTags', 'systemTags', 'description', 'summary',
-  'resolvingComment', 'lastModifiedBy', 'comments', 'alerts',
+  'resolvingComment', 'lastModifiedBy', 'priorityScore', 'comments', 'alerts',
 ];
 const ALERT_PROPERTIES = [
   'id', 'providerAlertId', 'incidentId', 'status', 'severity', 'classification', 'determination', 'serviceSource',
@@ -158,6 +158,12 @@ export class GraphApi implements RequestHandlerLike {
     this.#now = options.now;
     this.#pageSizeLimit = options.pageSizeLimit ?? 50;
     this.expandFailsAbove = options.expandFailsAbove;
+  }
+
+  /** Forgets the Graph-only state (alert comments, who last changed an incident): part of the tenant's `reset()`. */
+  clearState(): void {
+    this.#lastModifiedBy.clear();
+    this.#alertComments.clear();
   }
 
   /**

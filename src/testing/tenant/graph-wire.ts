@@ -170,11 +170,13 @@ export function renderComment(comment: LegacyCommentWire): Record<string, unknow
 }
 
 const stringOr = <T>(value: unknown, fallback: T): string | T => (typeof value === 'string' ? value : fallback);
+const objectOr = <T>(value: unknown, fallback: T): Record<string, unknown> | T =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : fallback;
 const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
 /**
  * A Graph `microsoft.graph.security.incident` from a stored legacy incident. Graph-only fields
- * (`systemTags`, `description`, `summary`, `resolvingComment`) come from same-named extra keys of the
+ * (`systemTags`, `description`, `summary`, `resolvingComment`, `lastModifiedBy`, `priorityScore`) come from same-named extra keys of the
  * stored incident when present. `alerts` is included only when `expandAlerts`.
  */
 export function renderIncident(incident: LegacyIncidentWire, options: GraphRenderOptions, expandAlerts = false): Record<string, unknown> {
@@ -198,6 +200,7 @@ export function renderIncident(incident: LegacyIncidentWire, options: GraphRende
     summary: stringOr(incident['summary'], null),
     resolvingComment: stringOr(incident['resolvingComment'], null),
     lastModifiedBy: options.lastModifiedBy?.(incident.incidentId) ?? stringOr(incident['lastModifiedBy'], null),
+    priorityScore: typeof incident['priorityScore'] === 'number' ? incident['priorityScore'] : null,
     comments: incident.comments.map(renderComment),
   };
   if (expandAlerts) rendered['alerts'] = incident.alerts.map((alert) => renderAlert(alert, options));
@@ -213,14 +216,19 @@ const PRODUCT_NAMES: Record<string, string> = {
   microsoftDefenderForCloud: 'Microsoft Defender for Cloud',
 };
 
-/** A Graph `microsoft.graph.security.alert` (alerts_v2) from a stored legacy alert. */
+/**
+ * A Graph `microsoft.graph.security.alert` (alerts_v2) from a stored legacy alert. Graph-only
+ * fields (`recommendedActions`, `alertPolicyId`, `additionalData`, `systemTags`) come from
+ * same-named extra keys of the stored alert when present.
+ */
 export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions): Record<string, unknown> {
   const include = options.includeUnknownEnumMembers;
   const serviceSource = toGraphEnum('serviceSource', alert.serviceSource);
   return {
     id: alert.alertId,
     providerAlertId: /^da\d/.test(alert.alertId) ? alert.alertId.slice(2) : alert.alertId,
-    incidentId: String(alert.incidentId),
+    // a stored alert without an incident id is served without one, as the Defender API serves it
+    incidentId: alert.incidentId == null ? null : String(alert.incidentId),
     status: toGraphEnum('alertStatus', alert.status),
     severity: toGraphEnum('severity', alert.severity),
     // the docs' alert example sends `unknown`, never null, for an alert nobody classified
@@ -237,7 +245,7 @@ export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions)
     category: alert.category,
     assignedTo: alert.assignedTo,
     alertWebUrl: `${PORTAL}/alerts/${alert.alertId}?tid=${options.tenantId}`,
-    incidentWebUrl: incidentWebUrl(alert.incidentId, options.tenantId),
+    incidentWebUrl: alert.incidentId == null ? null : incidentWebUrl(alert.incidentId, options.tenantId),
     actorDisplayName: alert.actorName,
     threatDisplayName: alert.threatFamilyName,
     threatFamilyName: alert.threatFamilyName,
@@ -247,10 +255,10 @@ export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions)
     resolvedDateTime: alert.resolvedTime,
     firstActivityDateTime: alert.firstActivity,
     lastActivityDateTime: alert.lastActivity,
-    alertPolicyId: null,
-    additionalData: {},
+    alertPolicyId: stringOr(alert['alertPolicyId'], null),
+    additionalData: objectOr(alert['additionalData'], {}),
     customDetails: {},
-    systemTags: [],
+    systemTags: stringsOf(alert['systemTags']),
     // Alert comments exist on Graph only: kept beside the store, never in the legacy objects.
     comments: (options.alertComments?.(alert.alertId) ?? []).map(renderComment),
     evidence: [
@@ -262,18 +270,29 @@ export function renderAlert(alert: LegacyAlertWire, options: GraphRenderOptions)
 
 // ---------------------------------------------------------------- evidence (reference §5.5)
 
-function evidenceBase(type: string, alert: LegacyAlertWire, verdict: unknown, include: boolean, tags: string[] = []): Record<string, unknown> {
+/**
+ * The `alertEvidence` base fields. Graph-only ones (`detailedRoles`, `remediationStatusDetails`)
+ * come from same-named extra keys of the stored device or entity when present.
+ */
+function evidenceBase(type: string, alert: LegacyAlertWire, source: Record<string, unknown>, include: boolean, tags: string[] = []): Record<string, unknown> {
   const remediation = alert.investigationState === 'SuccessfullyRemediated' ? 'remediated' : alert.investigationState === 'PendingApproval' ? 'pendingApproval' : 'none';
+  const verdict = source['verdict'];
   return {
     '@odata.type': `${EVIDENCE}${type}`,
     createdDateTime: alert.creationTime,
     verdict: typeof verdict === 'string' ? lowerCamel(verdict) : 'unknown',
     remediationStatus: evolvable(remediation, 'remediationStatus', include),
-    remediationStatusDetails: null,
+    remediationStatusDetails: stringOr(source['remediationStatusDetails'], null),
     roles: [],
-    detailedRoles: [],
+    detailedRoles: stringsOf(source['detailedRoles']),
     tags,
   };
+}
+
+/** An `emailSender` of an address given as a string, or as such an object. */
+function emailSender(value: unknown): Record<string, unknown> | null {
+  if (typeof value === 'string') return { emailAddress: value, displayName: null, domainName: value.includes('@') ? value.slice(value.indexOf('@') + 1) : null };
+  return objectOr(value, null);
 }
 
 const field = (entity: LegacyEntityWire, key: string): unknown => entity[key] ?? null;
@@ -312,7 +331,7 @@ function renderDevice(device: LegacyDeviceWire, alert: LegacyAlertWire, include:
   const [hostName, ...domain] = device.deviceDnsName.split('.');
   const vm = device.vmMetadata;
   return {
-    ...evidenceBase('deviceEvidence', alert, device['verdict'], include, [...device.tags]),
+    ...evidenceBase('deviceEvidence', alert, device, include, [...device.tags]),
     firstSeenDateTime: device.firstSeen,
     mdeDeviceId: device.mdatpDeviceId,
     azureAdDeviceId: device.aadDeviceId,
@@ -329,10 +348,10 @@ function renderDevice(device: LegacyDeviceWire, alert: LegacyAlertWire, include:
     rbacGroupName: device.rbacGroupName,
     onboardingStatus: lowerOrNull(device.onboardingStatus),
     defenderAvStatus: lowerOrNull(device.defenderAvStatus),
-    ipInterfaces: [],
+    ipInterfaces: stringsOf(device['ipInterfaces']),
     lastIpAddress: null,
     lastExternalIpAddress: null,
-    loggedOnUsers: [],
+    loggedOnUsers: Array.isArray(device['loggedOnUsers']) ? device['loggedOnUsers'].map((user) => objectOr(user, null)) : [],
     vmMetadata: vm
       ? { vmId: vm['vmId'] ?? null, cloudProvider: lowerOrNull(vm['cloudProvider']) ?? 'unknown', resourceId: vm['resourceId'] ?? null, subscriptionId: vm['subscriptionId'] ?? null }
       : null,
@@ -340,7 +359,7 @@ function renderDevice(device: LegacyDeviceWire, alert: LegacyAlertWire, include:
 }
 
 function renderEntity(entity: LegacyEntityWire, alert: LegacyAlertWire, include: boolean): Record<string, unknown> {
-  const base = (type: string) => evidenceBase(type, alert, entity['verdict'], include);
+  const base = (type: string) => evidenceBase(type, alert, entity, include);
   switch (entity.entityType.toLowerCase()) {
     case 'user':
       return { ...base('userEvidence'), userAccount: userAccount(entity), stream: null };
@@ -378,20 +397,22 @@ function renderEntity(entity: LegacyEntityWire, alert: LegacyAlertWire, include:
         networkMessageId: field(entity, 'networkMessageId'),
         internetMessageId: field(entity, 'internetMessageId'),
         subject: field(entity, 'subject'),
-        senderIp: null,
+        senderIp: field(entity, 'senderIp'),
         recipientEmailAddress: field(entity, 'recipient'),
-        p1Sender: entity['sender'] == null ? null : { emailAddress: entity['sender'], displayName: null, domainName: null },
-        p2Sender: null,
+        // the legacy `sender` as the P1 sender; a stored `p1Sender`/`p2Sender` (address or emailSender) wins
+        p1Sender: emailSender(entity['p1Sender'] ?? entity['sender']),
+        p2Sender: emailSender(entity['p2Sender']),
         deliveryAction: field(entity, 'deliveryAction'),
         deliveryLocation: field(entity, 'deliveryLocation'),
-        urls: [],
-        urlCount: 0,
-        attachmentsCount: 0,
-        threatDetectionMethods: [],
-        threats: [],
-        language: null,
-        receivedDateTime: null,
-        antiSpamDirection: null,
+        urls: stringsOf(entity['urls']),
+        urlCount: typeof entity['urlCount'] === 'number' ? entity['urlCount'] : stringsOf(entity['urls']).length,
+        attachmentsCount: typeof entity['attachmentsCount'] === 'number' ? entity['attachmentsCount'] : 0,
+        threatDetectionMethods: stringsOf(entity['threatDetectionMethods']),
+        threats: stringsOf(entity['threats']),
+        language: field(entity, 'language'),
+        receivedDateTime: field(entity, 'receivedDateTime'),
+        antiSpamDirection: field(entity, 'antiSpamDirection'),
+        urn: field(entity, 'urn'),
       };
     case 'mailcluster':
       return { ...base('mailClusterEvidence'), clusterBy: field(entity, 'clusterBy'), clusterByValue: null, emailCount: null, networkMessageIds: [], query: null, urn: null };

@@ -152,3 +152,39 @@ export interface LegacyIncidentWire {
 
 // ---------------------------------------------------------------- the fake
 
+
+// ---------------------------------------------------------------- what only Graph has
+
+/**
+ * Keys a stored incident may carry for Microsoft Graph alone, by level: the fake Graph renders
+ * them, the fake Defender API leaves them out (the legacy API has no such fields).
+ */
+export const GRAPH_ONLY_KEYS = {
+  incident: ['systemTags', 'description', 'summary', 'resolvingComment', 'lastModifiedBy', 'priorityScore'],
+  alert: ['recommendedActions', 'alertPolicyId', 'additionalData', 'systemTags'],
+  device: ['detailedRoles', 'remediationStatusDetails', 'ipInterfaces', 'loggedOnUsers'],
+  entity: [
+    'detailedRoles', 'remediationStatusDetails', 'p1Sender', 'p2Sender', 'senderIp', 'receivedDateTime', 'urls', 'urlCount',
+    'attachmentsCount', 'threats', 'threatDetectionMethods', 'language', 'antiSpamDirection', 'urn',
+  ],
+} as const;
+
+/** `object` without `keys`: the object itself when it has none of them. */
+function without<T extends Record<string, unknown>>(object: T, keys: readonly string[]): T {
+  if (!keys.some((key) => key in object)) return object;
+  const copy: Record<string, unknown> = { ...object };
+  for (const key of keys) delete copy[key];
+  return copy as T;
+}
+
+/** A stored incident as the Defender API serves it: without the keys only Graph has ({@link GRAPH_ONLY_KEYS}). */
+export function legacyView(incident: LegacyIncidentWire): LegacyIncidentWire {
+  return {
+    ...without(incident, GRAPH_ONLY_KEYS.incident),
+    alerts: incident.alerts.map((alert) => ({
+      ...without(alert, GRAPH_ONLY_KEYS.alert),
+      devices: alert.devices.map((device) => without(device, GRAPH_ONLY_KEYS.device)),
+      entities: alert.entities.map((entity) => without(entity, GRAPH_ONLY_KEYS.entity)),
+    })),
+  };
+}

@@ -205,7 +205,7 @@ export interface FakeTenant extends RequestHandlerLike {
 
 // ---------------------------------------------------------------- sibling modules
 
-function createGraphApi(options: GraphApiOptions): RequestHandlerLike {
+function createGraphApi(options: GraphApiOptions): GraphApi {
   return new GraphApi(options);
 }
 
@@ -316,7 +316,7 @@ class Tenant implements FakeTenant {
   readonly #signer = new TokenSigner();
   readonly #entra: EntraApi;
   readonly #defender: DefenderApi;
-  readonly #graph: RequestHandlerLike | undefined;
+  readonly #graph: GraphApi | undefined;
   readonly #vault: KeyVaultApi;
   readonly #quotas: QuotaBook | undefined;
   readonly #dataNow: number;
@@ -422,6 +422,7 @@ class Tenant implements FakeTenant {
     this.requests.length = 0;
     this.#entra.issuedCount = 0;
     this.#quotas?.reset();
+    this.#graph?.clearState();
     this.#load();
   }
 

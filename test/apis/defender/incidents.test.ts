@@ -90,7 +90,9 @@ describe('parseIncidentListPage with the realistic payload of reference §2.5', 
                 createdDateTime: null,
                 verdict: null,
                 remediationStatus: null,
+                remediationStatusDetails: null,
                 roles: [],
+                detailedRoles: [],
                 tags: [],
                 mdeDeviceId: '24c222b0b60fe148eeece49ac83910cc6a7ef491',
                 azureAdDeviceId: null,
@@ -98,6 +100,9 @@ describe('parseIncidentListPage with the realistic payload of reference §2.5', 
                 osPlatform: 'WindowsServer2016',
                 osBuild: 14393,
                 version: '1607',
+                osProcessor: 'x64',
+                ipInterfaces: [],
+                loggedOnUsers: [],
                 healthStatus: 'active',
                 riskScore: 'high',
                 rbacGroupId: 9,
@@ -113,7 +118,9 @@ describe('parseIncidentListPage with the realistic payload of reference §2.5', 
                 createdDateTime: null,
                 verdict: null,
                 remediationStatus: null,
+                remediationStatusDetails: null,
                 roles: [],
+                detailedRoles: [],
                 tags: [],
                 fileDetails: {
                   sha1: '5de839186691aa96ee2ca6d74f0a38fb8d1bd6dd',
@@ -131,10 +138,29 @@ describe('parseIncidentListPage with the realistic payload of reference §2.5', 
                 raw: wire.alerts[0]!.entities[0],
               },
             ],
+            comments: [],
+            webUrl: null,
+            incidentWebUrl: null,
+            providerAlertId: null,
+            threatDisplayName: null,
+            productName: null,
+            recommendedActions: null,
+            systemTags: [],
+            tenantId: null,
+            alertPolicyId: null,
+            additionalData: null,
+            investigationId: null,
+            investigationState: 'unsupportedOs',
             raw: wire.alerts[0],
           },
         ],
         webUrl: null,
+        description: null,
+        summary: null,
+        resolvingComment: null,
+        lastModifiedBy: null,
+        tenantId: null,
+        priorityScore: null,
         raw: wire,
       },
     ]);
@@ -181,10 +207,18 @@ describe('parseIncident (get and update responses)', () => {
   });
 
   it('reports paths relative to the incident', () => {
-    const body = legacyIncident({ alerts: [legacyAlert({ incidentId: undefined })] });
+    const body = legacyIncident({ alerts: [legacyAlert({ alertId: undefined })] });
     const error = validationError(() => parseIncident(body, 'incidents.get'));
     expect(error.operation).toBe('incidents.get');
-    expect(error.issues.map((issue) => issue.path)).toEqual(['alerts[0].incidentId']);
+    expect(error.issues.map((issue) => issue.path)).toEqual(['alerts[0].alertId']);
+  });
+
+  it('gives an alert without an incident id (missing, null or "") its incident\'s', () => {
+    const body = legacyIncident({
+      incidentId: 77,
+      alerts: [legacyAlert({ incidentId: undefined }), legacyAlert({ incidentId: null as never }), legacyAlert({ incidentId: '' as never })],
+    });
+    expect(parseIncident(body, 'incidents.get').alerts.map((alert) => alert.incidentId)).toEqual(['77', '77', '77']);
   });
 });
 
@@ -325,13 +359,15 @@ describe('lenient reading', () => {
 });
 
 describe('broken responses raise ResponseValidationError with the path', () => {
-  it('a missing incidentId on an alert', () => {
-    const body = legacyIncidentList([legacyIncident(), legacyIncident({ alerts: [legacyAlert(), legacyAlert({ incidentId: undefined })] })]);
+  it('a missing alertId on an alert, naming the incident\'s index and id', () => {
+    const body = legacyIncidentList([legacyIncident(), legacyIncident({ incidentId: 5150, alerts: [legacyAlert(), legacyAlert({ alertId: undefined })] })]);
     const error = validationError(() => parseIncidentListPage(body, OP));
     expect(error.operation).toBe(OP);
-    expect(error.issues).toEqual([{ path: 'value[1].alerts[1].incidentId', message: 'required id is missing' }]);
+    expect(error.issues).toEqual([{ path: 'value[1].alerts[1].alertId', message: 'required id is missing' }]);
     expect(error.message).toContain('incidents.list');
-    expect(error.message).toContain('value[1].alerts[1].incidentId');
+    expect(error.message).toContain('value[1] (id "5150")');
+    expect(error.message).toContain('value[1].alerts[1].alertId');
+    expect(error.message).toContain('onInvalidItem');
   });
 
   it('a non-string incidentName', () => {
@@ -393,7 +429,9 @@ describe('entities and devices become typed evidence', () => {
       createdDateTime: null,
       verdict: null,
       remediationStatus: null,
+      remediationStatusDetails: null,
       roles: [],
+      detailedRoles: [],
       tags: [],
       userAccount: {
         accountName: 'jdoe',
@@ -496,7 +534,9 @@ describe('entities and devices become typed evidence', () => {
       createdDateTime: null,
       verdict: null,
       remediationStatus: null,
+      remediationStatusDetails: null,
       roles: [],
+      detailedRoles: [],
       tags: [],
       raw: { entityType: 'CloudApplication', appId: 11161, name: 'Office 365' },
     });

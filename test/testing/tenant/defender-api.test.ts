@@ -3,10 +3,11 @@
  * list/get/PATCH with its OData subset, advanced hunting, and injected responses.
  */
 import { describe, expect, it } from 'vitest';
+import { generateIncidents } from '../../../src/testing/data/incidents.js';
 import { seedIncidents } from '../../../src/testing/data/seed-incidents.js';
 import { handlers } from '../../../src/testing/msw.js';
 import { DefenderApi } from '../../../src/testing/tenant/defender-api.js';
-import type { LegacyIncidentWire } from '../../../src/testing/tenant/legacy-wire.js';
+import { GRAPH_ONLY_KEYS, type LegacyIncidentWire } from '../../../src/testing/tenant/legacy-wire.js';
 import { makeHourToken } from '../../support/jwt.js';
 import { startServer } from '../../support/tenant.js';
 
@@ -322,5 +323,35 @@ describe('DefenderApi', () => {
       expect(body.value).toHaveLength(3);
       expect((await fetch('https://api-gov.security.microsoft.us/api/incidents', { headers: reader })).status).toBe(401);
     });
+  });
+});
+
+describe('fields only Graph has', () => {
+  it('are left out of what the Defender API serves, in lists, gets and PATCH answers, and kept in the store', async () => {
+    const incidents = generateIncidents({ seed: 3, count: 30, now: new Date('2026-03-01T10:00:00Z') });
+    const defender = fake(incidents);
+    const keysOf = (incident: Record<string, unknown>) => {
+      const alerts = (incident['alerts'] as Record<string, unknown>[]) ?? [];
+      return {
+        incident: Object.keys(incident),
+        alert: alerts.flatMap(Object.keys),
+        device: alerts.flatMap((alert) => (alert['devices'] as object[]).flatMap(Object.keys)),
+        entity: alerts.flatMap((alert) => (alert['entities'] as object[]).flatMap(Object.keys)),
+      };
+    };
+    const noGraphOnly = (incident: Record<string, unknown>) => {
+      const keys = keysOf(incident);
+      for (const level of ['incident', 'alert', 'device', 'entity'] as const) {
+        for (const key of GRAPH_ONLY_KEYS[level]) expect(keys[level], `${level} ${key}`).not.toContain(key);
+      }
+    };
+    const list = (await (await fetch(`${API}/api/incidents`, { headers: reader })).json()) as { value: Record<string, unknown>[] };
+    expect(list.value).toHaveLength(30);
+    list.value.forEach(noGraphOnly);
+    const id = incidents[4]!.incidentId;
+    noGraphOnly((await (await fetch(`${API}/api/incidents/${id}`, { headers: reader })).json()) as Record<string, unknown>);
+    const patched = await fetch(`${API}/api/incidents/${id}`, { method: 'PATCH', headers: { ...writer, 'content-type': 'application/json' }, body: JSON.stringify({ tags: ['x'] }) });
+    noGraphOnly((await patched.json()) as Record<string, unknown>);
+    expect(Object.keys(defender.incidents.get(id)!)).toContain('priorityScore');
   });
 });

@@ -23,7 +23,7 @@ function entity(entityType: string, fields: Record<string, unknown>): LegacyEnti
 const INCIDENT_KEYS = [
   'id', 'tenantId', 'status', 'incidentWebUrl', 'redirectIncidentId', 'displayName', 'createdDateTime', 'lastUpdateDateTime',
   'assignedTo', 'classification', 'determination', 'severity', 'customTags', 'systemTags', 'description', 'summary',
-  'resolvingComment', 'lastModifiedBy', 'comments',
+  'resolvingComment', 'lastModifiedBy', 'priorityScore', 'comments',
 ];
 const ALERT_KEYS = [
   'id', 'providerAlertId', 'incidentId', 'status', 'severity', 'classification', 'determination', 'serviceSource',
