@@ -197,8 +197,8 @@ export class DefenderClient {
             portalBaseUrl: this.cloud.portalBaseUrl,
             silenceDeprecationWarnings: options.silenceDeprecationWarnings === true,
           });
-    this.incidents = new Incidents(adapter);
-    this.alerts = new Alerts(adapter);
+    this.incidents = new Incidents(adapter, options.logger);
+    this.alerts = new Alerts(adapter, options.logger);
     this.advancedHunting = new AdvancedHunting(adapter, huntingTimeoutMs);
     this.auth = new ClientAuth(tokens, this.cloud, api, scope);
   }

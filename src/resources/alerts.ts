@@ -7,6 +7,7 @@ import { validateIncidentListOptions } from '../models/incident-options.js';
 import type { Incident } from '../models/incident.js';
 import { pagesOf, windowFilter } from './incidents.js';
 import { SyncFeed, validateSyncOptions, type SyncEntry, type SyncOptions, type SyncWindow } from './sync-feed.js';
+import type { Logger } from '../types.js';
 
 /** Options of a single-alert call. */
 export interface AlertCallOptions {
@@ -24,10 +25,12 @@ export interface AlertCallOptions {
  */
 export class Alerts {
   readonly #api: WireAdapter;
+  readonly #logger: Logger | undefined;
 
   /** @internal */
-  constructor(api: WireAdapter) {
+  constructor(api: WireAdapter, logger?: Logger) {
     this.#api = api;
+    this.#logger = logger;
   }
 
   /**
@@ -84,9 +87,9 @@ export class Alerts {
    */
   sync(options: SyncOptions = {}): SyncFeed<Alert> {
     const identity = { feed: 'alerts', api: this.#api.api } as const;
-    const valid = validateSyncOptions(options, identity, 'alerts.sync');
+    const valid = validateSyncOptions(options, identity, 'alerts.sync', this.#logger);
     return new SyncFeed(identity, 'alerts.sync', valid, (window) =>
-      this.#api.alertsEmbeddedInIncidents ? this.#alertsOfChangedIncidents(window) : pagesOf(this.list(windowFilter(window, { pageSize: 1000 })), ownTime),
+      this.#api.alertsEmbeddedInIncidents ? this.#alertsOfChangedIncidents(window) : pagesOf(this.list(windowFilter(window, { pageSize: 1000 })), (alert) => ownTime(alert, window.from)),
     );
   }
 
@@ -128,8 +131,12 @@ export class Alerts {
   }
 }
 
-/** An alert paged by its own last update (Graph `alerts_v2`); one with none sorts by its creation. */
-function ownTime(alert: Alert): SyncEntry<Alert>[] {
-  const time = (alert.lastUpdateDateTime ?? alert.createdDateTime)?.getTime();
-  return time === undefined ? [] : [{ item: alert, id: alert.id, version: time, position: time }];
+/**
+ * An alert paged by its own last update (Graph `alerts_v2`). One the service sent with neither a
+ * last-update nor a creation time (it matched a last-update filter, so it should have one) is
+ * still delivered, placed at the start of its window.
+ */
+function ownTime(alert: Alert, windowStart: number): SyncEntry<Alert>[] {
+  const time = (alert.lastUpdateDateTime ?? alert.createdDateTime)?.getTime() ?? windowStart;
+  return [{ item: alert, id: alert.id, version: time, position: time }];
 }

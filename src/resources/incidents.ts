@@ -5,6 +5,7 @@ import { listingKey, pagedList, type PagedList } from '../pagination.js';
 import type { ListCursor, WireAdapter } from '../apis/adapter.js';
 import { checkCallOptions, checkId } from '../checks.js';
 import { SyncFeed, validateSyncOptions, type SyncOptions, type SyncWindow } from './sync-feed.js';
+import type { Logger } from '../types.js';
 
 /** Options of `incidents.sync`. */
 export interface IncidentSyncOptions extends SyncOptions {
@@ -33,10 +34,12 @@ export interface IncidentGetOptions extends IncidentCallOptions {
 /** Incidents: list, get and update, on whichever API the client uses. Reached as `client.incidents`. */
 export class Incidents {
   readonly #api: WireAdapter;
+  readonly #logger: Logger | undefined;
 
   /** @internal */
-  constructor(api: WireAdapter) {
+  constructor(api: WireAdapter, logger?: Logger) {
     this.#api = api;
+    this.#logger = logger;
   }
 
   /**
@@ -97,7 +100,7 @@ export class Incidents {
    */
   sync(options: IncidentSyncOptions = {}): SyncFeed<Incident> {
     const identity = { feed: 'incidents', api: this.#api.api } as const;
-    const valid = validateSyncOptions(options, identity, 'incidents.sync', ['expandAlerts']);
+    const valid = validateSyncOptions(options, identity, 'incidents.sync', this.#logger, ['expandAlerts']);
     if (options.expandAlerts !== undefined && typeof options.expandAlerts !== 'boolean') {
       throw new InvalidArgumentError('expandAlerts', 'expandAlerts must be true or false.');
     }
@@ -147,9 +150,13 @@ export class Incidents {
 }
 
 /** The list filter of one feed window: last updated in [from, to). @internal */
-export function windowFilter<O extends object>(window: SyncWindow, options: O): O & { updatedAfter: Date; updatedBefore?: Date; signal?: AbortSignal } {
+export function windowFilter<O extends object>(
+  window: SyncWindow,
+  options: O,
+): O & { updatedAfter: Date; updatedBefore?: Date; signal?: AbortSignal; onInvalidItem: SyncWindow['onInvalidItem'] } {
   return {
     ...options,
+    onInvalidItem: window.onInvalidItem,
     updatedAfter: new Date(window.from),
     ...(window.to === undefined ? {} : { updatedBefore: new Date(window.to) }),
     ...(window.signal ? { signal: window.signal } : {}),

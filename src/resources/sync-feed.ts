@@ -8,7 +8,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkOptionsObject, checkSignal, describe } from '../checks.js';
 import { CheckpointConflictError, InvalidArgumentError } from '../errors.js';
-import { checkDate, type DateInput } from '../models/incident-options.js';
+import { checkDate, checkInvalidItemHandler, type DateInput } from '../models/incident-options.js';
+import type { InvalidItem, InvalidItemHandler } from '../models/invalid-item.js';
+import type { Logger } from '../types.js';
 import { checkCheckpointKey, MemoryCheckpointStore, type CheckpointStore } from '../stores/checkpoint.js';
 import { decodeCheckpoint, encodeCheckpoint, versionKey, type FeedIdentity, type SyncState } from './sync-checkpoint.js';
 
@@ -39,6 +41,13 @@ export interface SyncOptions {
    * again in halves. Bounds the feed's memory. Default 2,000.
    */
   maxWindowItems?: number;
+  /**
+   * Receives each item the model rejects, as `list({ onInvalidItem })` does; the feed skips it and
+   * goes on (a bad record never stalls it). If it throws, the feed rejects with that error.
+   * Default: a warning naming the item's id and the path at fault, through the client's `logger`
+   * (or `process.emitWarning` when it has none).
+   */
+  onInvalidItem?: InvalidItemHandler;
   /** Stops the feed: it rejects with the signal's reason. Committed batches stay committed. */
   signal?: AbortSignal;
 }
@@ -53,6 +62,8 @@ export interface SyncStats {
   items: number;
   /** Items read again (the overlap window, a shared boundary timestamp) and not delivered twice. */
   duplicatesSkipped: number;
+  /** Items the model rejected, handed to `onInvalidItem` and skipped. */
+  invalid: number;
   /** Pages read: one list request each. */
   pages: number;
   /** Time windows read again in halves because they held more than `maxWindowItems`. */
@@ -88,12 +99,14 @@ export interface SyncWindow {
   from: number;
   to: number | undefined;
   signal: AbortSignal | undefined;
+  /** Pass to the listing: counts the item and hands it to the feed's handler. */
+  onInvalidItem: InvalidItemHandler;
 }
 
 /** Reads one window, page by page. @internal */
 export type WindowReader<T> = (window: SyncWindow) => AsyncIterable<SyncEntry<T>[]>;
 
-const SYNC_OPTIONS = ['checkpoint', 'key', 'start', 'follow', 'pollIntervalMs', 'overlapMs', 'batchSize', 'maxWindowItems', 'signal'] as const;
+const SYNC_OPTIONS = ['checkpoint', 'key', 'start', 'follow', 'pollIntervalMs', 'overlapMs', 'batchSize', 'maxWindowItems', 'onInvalidItem', 'signal'] as const;
 const DAY_MS = 86_400_000;
 
 /** Checked feed options. @internal */
@@ -106,11 +119,31 @@ export interface ValidatedSyncOptions {
   overlapMs: number;
   batchSize: number;
   maxWindowItems: number;
+  onInvalidItem: InvalidItemHandler;
   signal: AbortSignal | undefined;
 }
 
-/** Checks a feed's options; `extra` names the options the caller reads itself (`expandAlerts`). @internal */
-export function validateSyncOptions(options: unknown, identity: FeedIdentity, what: string, extra: readonly string[] = []): ValidatedSyncOptions {
+/** The default `onInvalidItem` of a feed: a warning with the item's id and what is wrong, and on. */
+function warnInvalidItem(what: string, logger: Logger | undefined): InvalidItemHandler {
+  return ({ error, id }: InvalidItem) => {
+    const issue = error.issues[0];
+    const message = `${what}: skipped an item the model rejects (id ${id === undefined ? 'unknown' : JSON.stringify(id)}${issue ? `; ${issue.path}: ${issue.message}` : ''}); pass onInvalidItem to handle it.`;
+    if (logger?.warn) logger.warn(message);
+    else process.emitWarning(message, { code: 'M365D_INVALID_ITEM' });
+  };
+}
+
+/**
+ * Checks a feed's options; `extra` names the options the caller reads itself (`expandAlerts`).
+ * `logger` is the client's, for the default `onInvalidItem`. @internal
+ */
+export function validateSyncOptions(
+  options: unknown,
+  identity: FeedIdentity,
+  what: string,
+  logger: Logger | undefined,
+  extra: readonly string[] = [],
+): ValidatedSyncOptions {
   const o = checkOptionsObject(options, [...SYNC_OPTIONS, ...extra], what);
   const store = o.checkpoint ?? new MemoryCheckpointStore();
   if (typeof store !== 'object' || store === null || typeof (store as CheckpointStore).get !== 'function' || typeof (store as CheckpointStore).set !== 'function') {
@@ -128,6 +161,7 @@ export function validateSyncOptions(options: unknown, identity: FeedIdentity, wh
     overlapMs: integerIn(o.overlapMs, 'overlapMs', 0, DAY_MS, 300_000),
     batchSize: integerIn(o.batchSize, 'batchSize', 1, 10_000, 100),
     maxWindowItems: integerIn(o.maxWindowItems, 'maxWindowItems', 1, 1_000_000, 2_000),
+    onInvalidItem: o.onInvalidItem === undefined ? warnInvalidItem(what, logger) : checkInvalidItemHandler(o.onInvalidItem),
     signal: checkSignal(o.signal),
   };
 }
@@ -147,7 +181,7 @@ function integerIn(value: unknown, option: string, min: number, max: number, fal
  */
 export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   /** What the feed has done so far. */
-  readonly stats: SyncStats = { polls: 0, batches: 0, items: 0, duplicatesSkipped: 0, pages: 0, windowsSplit: 0 };
+  readonly stats: SyncStats = { polls: 0, batches: 0, items: 0, duplicatesSkipped: 0, invalid: 0, pages: 0, windowsSplit: 0 };
   readonly #identity: FeedIdentity;
   readonly #operation: string;
   readonly #options: ValidatedSyncOptions;
@@ -206,7 +240,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
       // (no upper bound): the service's clock may run ahead of ours.
       const end = from + this.#spanMs;
       const to = end > Math.max(Date.now(), this.#horizon) ? undefined : end;
-      const read = await this.#read({ from, to, signal: this.#options.signal });
+      const read = await this.#read({ from, to, signal: this.#options.signal, onInvalidItem: this.#onInvalidItem });
       if (read.tooBig) {
         // Halve the window, or the stretch the items read so far cover if that is narrower.
         this.#spanMs = Math.max(1, Math.floor(Math.min(this.#spanMs, read.latest + 1 - from) / 2));
@@ -222,6 +256,12 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
       from = to;
     }
   }
+
+  /** Counts a rejected item and hands it to the caller's handler. */
+  readonly #onInvalidItem: InvalidItemHandler = (item) => {
+    this.stats.invalid += 1;
+    return this.#options.onInvalidItem(item);
+  };
 
   /** A window's entries, or `tooBig` when it holds more than maxWindowItems and can be narrowed. */
   async #read(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number }> {
