@@ -55,7 +55,7 @@ export interface SyncStats {
   duplicatesSkipped: number;
   /** Pages read: one list request each. */
   pages: number;
-  /** Time windows read again in halves because they held more than `maxWindowItems`. */
+  /** Time windows read again in halves because they held more than `maxWindowItems`, or changed while being read. */
   windowsSplit: number;
 }
 
@@ -206,7 +206,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
       // (no upper bound): the service's clock may run ahead of ours.
       const end = from + this.#spanMs;
       const to = end > Math.max(Date.now(), this.#horizon) ? undefined : end;
-      const read = await this.#read({ from, to, signal: this.#options.signal });
+      const read = await this.#readSettled({ from, to, signal: this.#options.signal });
       if (read.tooBig) {
         // Halve the window, or the stretch the items read so far cover if that is narrower.
         this.#spanMs = Math.max(1, Math.floor(Math.min(this.#spanMs, read.latest + 1 - from) / 2));
@@ -223,20 +223,44 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     }
   }
 
+  /**
+   * A window's entries, read so that none is skipped: the APIs page a window by offset, so an item
+   * that leaves a bounded window (it changed) after being read moves the rest up one place and the
+   * next page skips one. A bounded window read in several pages is read again: the same items
+   * twice means the first read missed none; otherwise it changed while read, and is narrowed
+   * (`tooBig`) until it is read in one page or the two reads agree. An open window loses nothing:
+   * items only enter it.
+   */
+  async #readSettled(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number }> {
+    const read = await this.#read(window);
+    if (read.tooBig || window.to === undefined || read.pages < 2) return read;
+    const again = await this.#read(window);
+    if (again.tooBig) return again;
+    const versions = (entries: SyncEntry<T>[]) => new Set(entries.map((entry) => `${entry.id}\u0000${entry.version}`));
+    const first = versions(read.entries);
+    const second = versions(again.entries);
+    if (first.size === second.size && [...first].every((key) => second.has(key))) return again;
+    // A window of one millisecond cannot be narrowed: both reads together miss only what both skipped.
+    if (this.#spanMs <= 1) return { ...again, entries: [...read.entries, ...again.entries], latest: Math.max(read.latest, again.latest) };
+    return { tooBig: true, entries: [], latest: Math.max(read.latest, again.latest) };
+  }
+
   /** A window's entries, or `tooBig` when it holds more than maxWindowItems and can be narrowed. */
-  async #read(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number }> {
+  async #read(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number; pages: number }> {
     const entries: SyncEntry<T>[] = [];
     let latest = window.from;
+    let pages = 0;
     for await (const page of this.#readWindow(window)) {
       this.stats.pages += 1;
+      pages += 1;
       for (const entry of page) {
         entries.push(entry);
         latest = Math.max(latest, entry.position);
       }
       this.#horizon = Math.max(this.#horizon, latest);
-      if (entries.length > this.#options.maxWindowItems && this.#spanMs > 1) return { tooBig: true, entries: [], latest };
+      if (entries.length > this.#options.maxWindowItems && this.#spanMs > 1) return { tooBig: true, entries: [], latest, pages };
     }
-    return { tooBig: false, entries, latest };
+    return { tooBig: false, entries, latest, pages };
   }
 
   /** The entries not delivered before, oldest first; an item changed before `lower` is not new. */

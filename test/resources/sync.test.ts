@@ -16,6 +16,7 @@ import {
   type Incident,
   type SyncFeed,
 } from '../../src/index.js';
+import { handlers } from '../../src/testing/msw.js';
 import { fakeTenant, queryParam, requestsTo, startServer } from '../support/tenant.js';
 import { rejection, thrownBy } from '../support/throws.js';
 
@@ -149,6 +150,35 @@ describe.each<Api>(['defender', 'graph'])('incidents.sync on api %s', (api) => {
       // Time-boundary paging: every request is bounded below by a last-update time.
       expect(queryParam(request, '$filter')).toMatch(/lastUpdate(Date)?Time ge /);
     }
+  });
+
+  it('loses no incident when one it has read leaves a time window between two of the window\'s pages', async () => {
+    const { client, store, tenant } = setup(api, 250);
+    const t0 = Date.now() - 5 * 3_600_000;
+    [...tenant.incidents.values()].forEach((incident, i) => (incident.lastUpdateTime = new Date(t0 + i * 60_000).toISOString()));
+    let moved: string | undefined;
+    server.use(
+      ...handlers({
+        handle: async (request) => {
+          const response = await tenant.handle(request);
+          const url = new URL(request.url);
+          const bounded = / lt /.test(url.searchParams.get('$filter') ?? '');
+          const firstPage = (url.searchParams.get('$skip') ?? '0') === '0';
+          if (moved === undefined && response?.status === 200 && bounded && firstPage && /incidents$/.test(url.pathname)) {
+            const { value } = (await response.clone().json()) as { value: { id?: string; incidentId?: number }[] };
+            if (value.length === Number(url.searchParams.get('$top'))) {
+              // The first incident of the page changes now: it leaves the window, and the rest of the window moves up one place.
+              moved = String(value[0]!.id ?? value[0]!.incidentId);
+              tenant.incidents.get(Number(moved))!.lastUpdateTime = new Date(Date.now() - 1_000).toISOString();
+            }
+          }
+          return response;
+        },
+      }),
+    );
+    const delivered = (await drain(client.incidents.sync({ checkpoint: store, start: START, maxWindowItems: 200, batchSize: 1_000 }))).flat();
+    expect(moved).toBeDefined();
+    expect(new Set(ids(delivered)).size).toBe(250);
   });
 
   it('delivers changes stamped ahead of this machine\'s clock (the service\'s clock running days ahead), splitting windows as needed', async () => {
