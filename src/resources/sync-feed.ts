@@ -81,6 +81,8 @@ export interface SyncEntry<T> {
   version: number;
   /** The time it is paged by (ms): its own last update, or its incident's. */
   position: number;
+  /** Whether it can be read again later at another position with the same version (an alert read through its incident). */
+  moves?: boolean;
 }
 
 /** A time window to read: positions from `from` (inclusive) to `to` (exclusive; open when undefined). @internal */
@@ -183,7 +185,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     const entry = await checkpoint.get(key);
     this.#state = entry
       ? decodeCheckpoint(entry.value, this.#identity, key)
-      : { watermark: this.#options.start, floor: this.#options.start, seen: new Map() };
+      : { watermark: this.#options.start, floor: this.#options.start, settled: this.#options.start, seen: new Map() };
     this.#version = entry?.version;
     for (;;) {
       for await (const batch of this.#poll(this.#state)) {
@@ -213,11 +215,16 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
         this.stats.windowsSplit += 1;
         continue;
       }
-      const fresh = this.#fresh(read.entries, lower);
+      const fresh = this.#fresh(read.entries, state.settled);
       for (let i = 0; i < fresh.length; i += this.#options.batchSize) {
-        yield this.#batch(fresh.slice(i, i + this.#options.batchSize));
+        // Committing the poll's last batch settles what the poll read.
+        const last = to === undefined && i + this.#options.batchSize >= fresh.length;
+        yield this.#batch(fresh.slice(i, i + this.#options.batchSize), last ? lower : undefined);
       }
-      if (to === undefined) return;
+      if (to === undefined) {
+        state.settled = Math.max(state.settled, lower);
+        return;
+      }
       if (read.entries.length * 4 <= this.#options.maxWindowItems) this.#spanMs *= 2;
       from = to;
     }
@@ -263,15 +270,15 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     return { tooBig: false, entries, latest, pages };
   }
 
-  /** The entries not delivered before, oldest first; an item changed before `lower` is not new. */
-  #fresh(entries: SyncEntry<T>[], lower: number): (SyncEntry<T> & { key: string })[] {
+  /** The entries not delivered before, oldest first; a version older than `settled` is not new. */
+  #fresh(entries: SyncEntry<T>[], settled: number): (SyncEntry<T> & { key: string })[] {
     const seen = this.#state!.seen;
     const keys = new Set<string>();
     const fresh: (SyncEntry<T> & { key: string })[] = [];
     entries.sort((a, b) => a.position - b.position || a.version - b.version || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const entry of entries) {
       const key = versionKey(entry.id, entry.version);
-      if (entry.version < lower || seen.has(key) || keys.has(key)) {
+      if (entry.version < settled || seen.has(key) || keys.has(key)) {
         this.stats.duplicatesSkipped += 1;
         continue;
       }
@@ -281,26 +288,30 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     return fresh;
   }
 
-  #batch(entries: (SyncEntry<T> & { key: string })[]): SyncBatch<T> {
+  #batch(entries: (SyncEntry<T> & { key: string })[], settles: number | undefined): SyncBatch<T> {
     let committing: Promise<void> | undefined;
     this.stats.batches += 1;
     this.stats.items += entries.length;
     return {
       items: Object.freeze(entries.map((entry) => entry.item)),
-      commit: () => (committing ??= this.#commit(entries)),
+      commit: () => (committing ??= this.#commit(entries, settles)),
     };
   }
 
-  /** Writes the state after `entries` by compare-and-set. */
-  async #commit(entries: readonly { key: string; position: number }[]): Promise<void> {
+  /** Writes the state after `entries` (and `settles`, when they end a poll) by compare-and-set. */
+  async #commit(entries: readonly { key: string; position: number; version: number; moves?: boolean }[], settles: number | undefined): Promise<void> {
     const current = this.#state!;
-    const next: SyncState = { watermark: current.watermark, floor: current.floor, seen: new Map(current.seen) };
-    for (const { key, position } of entries) {
-      next.seen.set(key, position);
+    const settled = Math.max(current.settled, settles ?? current.settled);
+    const next: SyncState = { watermark: current.watermark, floor: current.floor, settled, seen: new Map(current.seen) };
+    for (const { key, position, version, moves } of entries) {
+      next.seen.set(key, moves ? { position, version } : { position });
       next.watermark = Math.max(next.watermark, position);
     }
+    // An item is read again within the overlap only; an alert read through its incident, whenever the incident changes again.
     const keepFrom = next.watermark - this.#options.overlapMs;
-    for (const [key, position] of next.seen) if (position < keepFrom) next.seen.delete(key);
+    for (const [key, { position, version }] of next.seen) {
+      if (position < keepFrom && (version === undefined || version < settled)) next.seen.delete(key);
+    }
     const { checkpoint, key } = this.#options;
     if (!(await checkpoint.set(key, encodeCheckpoint(next, this.#identity), this.#version))) {
       throw new CheckpointConflictError(
@@ -310,6 +321,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     }
     this.#version = (this.#version ?? 0) + 1;
     current.watermark = next.watermark;
+    current.settled = next.settled;
     current.seen = next.seen;
   }
 }

@@ -16,6 +16,7 @@ import {
   type Incident,
   type SyncFeed,
 } from '../../src/index.js';
+import type { LegacyIncidentWire } from '../../src/testing/index.js';
 import { handlers } from '../../src/testing/msw.js';
 import { fakeTenant, queryParam, requestsTo, startServer } from '../support/tenant.js';
 import { rejection, thrownBy } from '../support/throws.js';
@@ -279,6 +280,54 @@ describe.each<Api>(['defender', 'graph'])('alerts.sync on api %s', (api) => {
     stored.lastUpdateTime = when;
     const changed: Alert[] = (await drain(client.alerts.sync({ checkpoint: store, start: START }))).flat();
     expect(changed.map((a) => [a.id, a.status])).toEqual([[incident!.alerts[0]!.id, 'inProgress']]);
+  });
+});
+
+describe('alerts.sync on api defender (alerts read through their incidents)', () => {
+  it('does not deliver again, later in the same run, alerts committed earlier whose incident changed again without them', async () => {
+    const { client, store, tenant } = setup('defender');
+    const t0 = Date.now() - 3 * 3_600_000;
+    const incidents = [...tenant.incidents.values()];
+    incidents.forEach((incident, i) => {
+      const when = new Date(t0 + i * 600_000).toISOString();
+      incident.lastUpdateTime = when;
+      for (const alert of incident.alerts) alert.lastUpdatedTime = when;
+    });
+    const delivered: string[] = [];
+    // Windows of a few alerts each; the first incident's alerts are committed (and leave the boundary set) long before the end.
+    for await (const batch of client.alerts.sync({ checkpoint: store, start: START, overlapMs: 60_000, maxWindowItems: 3, batchSize: 1 })) {
+      delivered.push(...ids(batch.items));
+      if (batch.items[0]!.incidentId === String(incidents[5]!.incidentId)) {
+        // The first incident changes again, its alerts do not: it is read again in a later window.
+        incidents[0]!.lastUpdateTime = new Date(t0 + 115 * 60_000).toISOString();
+      }
+    }
+    const all = incidents.flatMap((incident) => incident.alerts.map((alert) => alert.alertId));
+    expect([...delivered].sort()).toEqual([...all].sort());
+  });
+
+  it('does not deliver again alerts committed by an earlier run whose incident changed again without them while the boundary set moved on', async () => {
+    const { client, store, tenant } = setup('defender');
+    const t0 = Date.now() - 4 * 3_600_000;
+    const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
+    const incidents = [...tenant.incidents.values()];
+    const stamp = (incident: LegacyIncidentWire, when: string, alerts = true) => {
+      incident.lastUpdateTime = when;
+      if (alerts) for (const alert of incident.alerts) alert.lastUpdatedTime = when;
+    };
+    incidents.forEach((incident, i) => stamp(incident, at(i * 10)));
+    const options = { checkpoint: store, start: START, overlapMs: 2 * 3_600_000, maxWindowItems: 3, batchSize: 1 };
+    await drain(client.alerts.sync(options));
+    // Incidents 6 to 11 change with their alerts, two hours on: the watermark passes the first incident by more than the overlap.
+    incidents.slice(6).forEach((incident, i) => stamp(incident, at(130 + i * 10)));
+    const delivered: string[] = [];
+    for await (const batch of client.alerts.sync(options)) {
+      delivered.push(...ids(batch.items));
+      // The first incident changes again, its alerts do not.
+      if (batch.items[0]!.incidentId === String(incidents[8]!.incidentId)) stamp(incidents[0]!, at(200), false);
+    }
+    const changed = incidents.slice(6).flatMap((incident) => incident.alerts.map((alert) => alert.alertId));
+    expect([...delivered].sort()).toEqual([...changed].sort());
   });
 });
 
