@@ -306,6 +306,30 @@ describe('alerts.sync on api defender (alerts read through their incidents)', ()
     expect([...delivered].sort()).toEqual([...all].sort());
   });
 
+  it('delivers, after a run that stopped early, an alert whose incident changed again long after it, however far the watermark moved', async () => {
+    const { client, store, tenant } = setup('defender');
+    const t0 = Date.now() - 4 * 3_600_000;
+    const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
+    const [a, b, ...rest] = [...tenant.incidents.values()];
+    rest.concat(a!, b!).forEach((incident, i) => {
+      incident.lastUpdateTime = at(i);
+      for (const alert of incident.alerts) alert.lastUpdatedTime = at(i);
+    });
+    const options = { checkpoint: store, start: START, overlapMs: 60_000, batchSize: 1 };
+    await drain(client.alerts.sync(options));
+    // One alert of incident a changes; incident b changes later with its alerts, incident a later still without that alert.
+    const changed = a!.alerts[0]!;
+    changed.status = 'InProgress';
+    changed.lastUpdatedTime = at(100);
+    b!.lastUpdateTime = at(150);
+    for (const alert of b!.alerts) alert.lastUpdatedTime = at(150);
+    a!.lastUpdateTime = at(180);
+    // A run delivers and commits incident b's alerts, then stops before committing incident a's.
+    for await (const batch of client.alerts.sync(options)) if (batch.items[0]!.incidentId === String(a!.incidentId)) break;
+    const next = (await drain(client.alerts.sync(options))).flat();
+    expect(next.map((alert) => [alert.id, alert.status])).toEqual([[changed.alertId, 'inProgress']]);
+  });
+
   it('does not deliver again alerts committed by an earlier run whose incident changed again without them while the boundary set moved on', async () => {
     const { client, store, tenant } = setup('defender');
     const t0 = Date.now() - 4 * 3_600_000;
