@@ -105,7 +105,7 @@ export class Alerts {
     });
     return pagesOf(incidents, (incident) => {
       const position = incident.lastUpdateDateTime.getTime();
-      return incident.alerts.map((alert) => ({ item: alert, id: alert.id, version: alert.lastUpdateDateTime?.getTime() ?? position, position }));
+      return incident.alerts.map((alert) => ({ item: alert, id: alert.id, version: alert.lastUpdateDateTime?.getTime() ?? position, position, moves: true }));
     });
   }
 

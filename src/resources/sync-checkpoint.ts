@@ -1,8 +1,10 @@
 /**
  * The state a change feed keeps between runs, and its checkpoint string: the watermark (the
- * latest position delivered), the floor (the feed's `start`) and the boundary set (a short hash
- * of every (id, version) delivered within the overlap window, with its position). Nothing else:
- * the checkpoint stays small however long the feed runs.
+ * latest position delivered), the floor (the feed's `start`), the settled time (versions older
+ * than it were delivered by a complete poll) and the boundary set (a short hash of every (id,
+ * version) delivered within the overlap window, with its position; for an alert read through its
+ * incident, also its version, kept until settled). Nothing else: the checkpoint stays small
+ * however long the feed runs.
  *
  * @packageDocumentation
  */
@@ -24,8 +26,23 @@ export interface SyncState {
   watermark: number;
   /** The feed's `start`: nothing older is delivered. */
   floor: number;
-  /** Hash of (id, version) → position, for every committed item positioned at or after `watermark - overlapMs`. */
-  seen: Map<string, number>;
+  /**
+   * Where the last complete poll began: a version older than this was delivered (or replaced).
+   * It rises only when a poll completes, so that a crash mid-poll never makes an undelivered
+   * alert (read through an incident that changed again) look old.
+   */
+  settled: number;
+  /**
+   * Hash of (id, version) → where it was read, for every committed item positioned at or after
+   * `watermark - overlapMs`, and every alert read through its incident whose version is not settled.
+   */
+  seen: Map<string, SeenVersion>;
+}
+
+/** Where a committed version was read; for an item that can be read again at a later position (an alert through its incident), its version too. */
+export interface SeenVersion {
+  position: number;
+  version?: number;
 }
 
 const FORMAT = 'm365d.sync';
@@ -39,8 +56,8 @@ export function versionKey(id: string, version: number): string {
 /** Writes the state as the checkpoint string. */
 export function encodeCheckpoint(state: SyncState, identity: FeedIdentity): string {
   const seen: Record<string, string[]> = {};
-  for (const [key, position] of state.seen) (seen[position] ??= []).push(key);
-  return JSON.stringify({ format: FORMAT, v: FORMAT_VERSION, feed: identity.feed, api: identity.api, w: state.watermark, floor: state.floor, seen });
+  for (const [key, { position, version }] of state.seen) (seen[position] ??= []).push(version === undefined ? key : `${key}~${version}`);
+  return JSON.stringify({ format: FORMAT, v: FORMAT_VERSION, feed: identity.feed, api: identity.api, w: state.watermark, floor: state.floor, s: state.settled, seen });
 }
 
 /** Reads a checkpoint string this SDK wrote for the same feed and API; anything else is a CheckpointError. */
@@ -58,14 +75,17 @@ export function decodeCheckpoint(value: string, identity: FeedIdentity, key: str
   if (parsed.feed !== identity.feed || parsed.api !== identity.api) {
     throw refuse(`belongs to the ${String(parsed.feed)} feed on api '${String(parsed.api)}', not the ${identity.feed} feed on api '${identity.api}'`);
   }
-  const { w, floor, seen } = parsed;
-  if (!Number.isSafeInteger(w) || !Number.isSafeInteger(floor) || typeof seen !== 'object' || seen === null || Array.isArray(seen)) {
+  const { w, floor, s, seen } = parsed;
+  if (!Number.isSafeInteger(w) || !Number.isSafeInteger(floor) || (s !== undefined && !Number.isSafeInteger(s)) || typeof seen !== 'object' || seen === null || Array.isArray(seen)) {
     throw refuse('is corrupt (watermark, floor or boundary set missing)');
   }
-  const state: SyncState = { watermark: w as number, floor: floor as number, seen: new Map() };
+  const state: SyncState = { watermark: w as number, floor: floor as number, settled: (s as number | undefined) ?? (floor as number), seen: new Map() };
   for (const [position, keys] of Object.entries(seen)) {
-    if (!/^-?\d+$/.test(position) || !Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw refuse('is corrupt (boundary set)');
-    for (const k of keys as string[]) state.seen.set(k, Number(position));
+    if (!/^-?\d+$/.test(position) || !Array.isArray(keys) || !keys.every((k) => typeof k === 'string' && /^[\w-]+(~-?\d+)?$/.test(k))) throw refuse('is corrupt (boundary set)');
+    for (const entry of keys as string[]) {
+      const [key, version] = entry.split('~') as [string, string | undefined];
+      state.seen.set(key, version === undefined ? { position: Number(position) } : { position: Number(position), version: Number(version) });
+    }
   }
   return state;
 }

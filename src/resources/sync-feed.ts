@@ -66,7 +66,7 @@ export interface SyncStats {
   invalid: number;
   /** Pages read: one list request each. */
   pages: number;
-  /** Time windows read again in halves because they held more than `maxWindowItems`. */
+  /** Time windows read again in halves because they held more than `maxWindowItems`, or changed while being read. */
   windowsSplit: number;
 }
 
@@ -92,6 +92,8 @@ export interface SyncEntry<T> {
   version: number;
   /** The time it is paged by (ms): its own last update, or its incident's. */
   position: number;
+  /** Whether it can be read again later at another position with the same version (an alert read through its incident). */
+  moves?: boolean;
 }
 
 /** A time window to read: positions from `from` (inclusive) to `to` (exclusive; open when undefined). @internal */
@@ -217,7 +219,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     const entry = await checkpoint.get(key);
     this.#state = entry
       ? decodeCheckpoint(entry.value, this.#identity, key)
-      : { watermark: this.#options.start, floor: this.#options.start, seen: new Map() };
+      : { watermark: this.#options.start, floor: this.#options.start, settled: this.#options.start, seen: new Map() };
     this.#version = entry?.version;
     for (;;) {
       for await (const batch of this.#poll(this.#state)) {
@@ -240,54 +242,91 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
       // (no upper bound): the service's clock may run ahead of ours.
       const end = from + this.#spanMs;
       const to = end > Math.max(Date.now(), this.#horizon) ? undefined : end;
-      const read = await this.#read({ from, to, signal: this.#options.signal, onInvalidItem: this.#onInvalidItem });
+      const read = await this.#readSettled({ from, to, signal: this.#options.signal, onInvalidItem: this.#invalidItemHandler() });
       if (read.tooBig) {
         // Halve the window, or the stretch the items read so far cover if that is narrower.
         this.#spanMs = Math.max(1, Math.floor(Math.min(this.#spanMs, read.latest + 1 - from) / 2));
         this.stats.windowsSplit += 1;
         continue;
       }
-      const fresh = this.#fresh(read.entries, lower);
+      const fresh = this.#fresh(read.entries, state.settled);
       for (let i = 0; i < fresh.length; i += this.#options.batchSize) {
-        yield this.#batch(fresh.slice(i, i + this.#options.batchSize));
+        // Committing the poll's last batch settles what the poll read.
+        const last = to === undefined && i + this.#options.batchSize >= fresh.length;
+        yield this.#batch(fresh.slice(i, i + this.#options.batchSize), last ? lower : undefined);
       }
-      if (to === undefined) return;
+      if (to === undefined) {
+        state.settled = Math.max(state.settled, lower);
+        return;
+      }
       if (read.entries.length * 4 <= this.#options.maxWindowItems) this.#spanMs *= 2;
       from = to;
     }
   }
 
-  /** Counts a rejected item and hands it to the caller's handler. */
-  readonly #onInvalidItem: InvalidItemHandler = (item) => {
-    this.stats.invalid += 1;
-    return this.#options.onInvalidItem(item);
-  };
+  /**
+   * A handler for one window's listing: counts each rejected item and hands it to the caller's
+   * handler once, though a window read twice (below) meets it twice.
+   */
+  #invalidItemHandler(): InvalidItemHandler {
+    const reported = new Set<string>();
+    return (item) => {
+      if (item.id !== undefined && reported.has(item.id)) return;
+      if (item.id !== undefined) reported.add(item.id);
+      this.stats.invalid += 1;
+      return this.#options.onInvalidItem(item);
+    };
+  }
+
+  /**
+   * A window's entries, read so that none is skipped: the APIs page a window by offset, so an item
+   * that leaves a bounded window (it changed) after being read moves the rest up one place and the
+   * next page skips one. A bounded window read in several pages is read again: the same items
+   * twice means the first read missed none; otherwise it changed while read, and is narrowed
+   * (`tooBig`) until it is read in one page or the two reads agree. An open window loses nothing:
+   * items only enter it.
+   */
+  async #readSettled(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number }> {
+    const read = await this.#read(window);
+    if (read.tooBig || window.to === undefined || read.pages < 2) return read;
+    const again = await this.#read(window);
+    if (again.tooBig) return again;
+    const versions = (entries: SyncEntry<T>[]) => new Set(entries.map((entry) => `${entry.id}\u0000${entry.version}`));
+    const first = versions(read.entries);
+    const second = versions(again.entries);
+    if (first.size === second.size && [...first].every((key) => second.has(key))) return again;
+    // A window of one millisecond cannot be narrowed: both reads together miss only what both skipped.
+    if (this.#spanMs <= 1) return { ...again, entries: [...read.entries, ...again.entries], latest: Math.max(read.latest, again.latest) };
+    return { tooBig: true, entries: [], latest: Math.max(read.latest, again.latest) };
+  }
 
   /** A window's entries, or `tooBig` when it holds more than maxWindowItems and can be narrowed. */
-  async #read(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number }> {
+  async #read(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number; pages: number }> {
     const entries: SyncEntry<T>[] = [];
     let latest = window.from;
+    let pages = 0;
     for await (const page of this.#readWindow(window)) {
       this.stats.pages += 1;
+      pages += 1;
       for (const entry of page) {
         entries.push(entry);
         latest = Math.max(latest, entry.position);
       }
       this.#horizon = Math.max(this.#horizon, latest);
-      if (entries.length > this.#options.maxWindowItems && this.#spanMs > 1) return { tooBig: true, entries: [], latest };
+      if (entries.length > this.#options.maxWindowItems && this.#spanMs > 1) return { tooBig: true, entries: [], latest, pages };
     }
-    return { tooBig: false, entries, latest };
+    return { tooBig: false, entries, latest, pages };
   }
 
-  /** The entries not delivered before, oldest first; an item changed before `lower` is not new. */
-  #fresh(entries: SyncEntry<T>[], lower: number): (SyncEntry<T> & { key: string })[] {
+  /** The entries not delivered before, oldest first; a version older than `settled` is not new. */
+  #fresh(entries: SyncEntry<T>[], settled: number): (SyncEntry<T> & { key: string })[] {
     const seen = this.#state!.seen;
     const keys = new Set<string>();
     const fresh: (SyncEntry<T> & { key: string })[] = [];
     entries.sort((a, b) => a.position - b.position || a.version - b.version || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const entry of entries) {
       const key = versionKey(entry.id, entry.version);
-      if (entry.version < lower || seen.has(key) || keys.has(key)) {
+      if (entry.version < settled || seen.has(key) || keys.has(key)) {
         this.stats.duplicatesSkipped += 1;
         continue;
       }
@@ -297,26 +336,30 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     return fresh;
   }
 
-  #batch(entries: (SyncEntry<T> & { key: string })[]): SyncBatch<T> {
+  #batch(entries: (SyncEntry<T> & { key: string })[], settles: number | undefined): SyncBatch<T> {
     let committing: Promise<void> | undefined;
     this.stats.batches += 1;
     this.stats.items += entries.length;
     return {
       items: Object.freeze(entries.map((entry) => entry.item)),
-      commit: () => (committing ??= this.#commit(entries)),
+      commit: () => (committing ??= this.#commit(entries, settles)),
     };
   }
 
-  /** Writes the state after `entries` by compare-and-set. */
-  async #commit(entries: readonly { key: string; position: number }[]): Promise<void> {
+  /** Writes the state after `entries` (and `settles`, when they end a poll) by compare-and-set. */
+  async #commit(entries: readonly { key: string; position: number; version: number; moves?: boolean }[], settles: number | undefined): Promise<void> {
     const current = this.#state!;
-    const next: SyncState = { watermark: current.watermark, floor: current.floor, seen: new Map(current.seen) };
-    for (const { key, position } of entries) {
-      next.seen.set(key, position);
+    const settled = Math.max(current.settled, settles ?? current.settled);
+    const next: SyncState = { watermark: current.watermark, floor: current.floor, settled, seen: new Map(current.seen) };
+    for (const { key, position, version, moves } of entries) {
+      next.seen.set(key, moves ? { position, version } : { position });
       next.watermark = Math.max(next.watermark, position);
     }
+    // An item is read again within the overlap only; an alert read through its incident, whenever the incident changes again.
     const keepFrom = next.watermark - this.#options.overlapMs;
-    for (const [key, position] of next.seen) if (position < keepFrom) next.seen.delete(key);
+    for (const [key, { position, version }] of next.seen) {
+      if (position < keepFrom && (version === undefined || version < settled)) next.seen.delete(key);
+    }
     const { checkpoint, key } = this.#options;
     if (!(await checkpoint.set(key, encodeCheckpoint(next, this.#identity), this.#version))) {
       throw new CheckpointConflictError(
@@ -326,6 +369,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     }
     this.#version = (this.#version ?? 0) + 1;
     current.watermark = next.watermark;
+    current.settled = next.settled;
     current.seen = next.seen;
   }
 }

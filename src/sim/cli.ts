@@ -22,6 +22,8 @@ Options of "m365d sim":
   --rows N                   rows of advanced-hunting data (default: the fake tenant's)
   --token-lifetime SECONDS   lifetime of issued access tokens
   --time-scale X             run the clock of quotas and tokens X times faster
+  --churn N                  N changes per simulated minute: incidents created, updated and
+                             merged, some sharing a timestamp, some visible late
   --fault ROUTE=STATUS[,STATUS…]
                              queue error statuses on a route, e.g. --fault defender.listIncidents=429,503
                              (repeatable). Routes: entra.token, defender.listIncidents,
@@ -58,6 +60,12 @@ function positiveNumber(name: string, value: string | undefined): number | undef
   return n;
 }
 
+function churnOf(value: string | undefined): SimulatorOptions['churn'] {
+  const perMinute = positiveNumber('churn', value);
+  if (perMinute !== undefined && perMinute > 10_000) throw new UsageError(`--churn must be a number greater than 0 and at most 10000; got "${value}".`);
+  return perMinute === undefined ? undefined : { perMinute };
+}
+
 function parseFault(spec: string): { route: string; steps: number[] } {
   const at = spec.lastIndexOf('=');
   const route = at > 0 ? spec.slice(0, at).trim() : '';
@@ -85,6 +93,7 @@ async function sim(args: string[]): Promise<number> {
       rows: { type: 'string' },
       'token-lifetime': { type: 'string' },
       'time-scale': { type: 'string' },
+      churn: { type: 'string' },
       fault: { type: 'string', multiple: true },
       'ca-dir': { type: 'string' },
       'env-file': { type: 'string' },
@@ -107,6 +116,7 @@ async function sim(args: string[]): Promise<number> {
     huntingRows: integer('rows', values.rows, 0, 1_000_000),
     tokenLifetimeSeconds: integer('token-lifetime', values['token-lifetime'], 1, 24 * 3600),
     timeScale: positiveNumber('time-scale', values['time-scale']),
+    churn: churnOf(values.churn),
     caDir: values['ca-dir'],
     faults,
     onRequest: quiet ? undefined : (line) => process.stderr.write(`${new Date().toISOString()} ${line.method} ${line.path} -> ${line.status} (${line.ms} ms)\n`),

@@ -34,6 +34,7 @@ export type {
   GraphRole,
   TenantRequest,
 } from './tenant/tenant.js';
+export type { ChurnVersion, FakeTenantChurn, FakeTenantChurnOptions, FakeTenantChurnStats } from './tenant/churn.js';
 export { FaultBook } from './tenant/faults.js';
 export type { FaultRoute, FaultStep, TenantRoute, TenantService } from './tenant/faults.js';
 export type { NetworkFault, RequestHandlerLike } from './network-fault.js';

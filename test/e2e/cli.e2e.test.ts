@@ -78,6 +78,26 @@ describe('m365d', () => {
     }
   });
 
+  it('sim --churn N changes the tenant over its simulated clock, as its state reports', async () => {
+    // 600 changes a simulated minute at 60 simulated seconds a second: about 600 a real second.
+    const sim = m365d(['sim', '--quiet', '--incidents', '5', '--rows', '1', '--churn', '600', '--time-scale', '60', '--ca-dir', process.env.M365D_E2E_CA_DIR!]);
+    await sim.waitFor(/export DEFENDER_GRAPH_BASE_URL=.*\n/);
+    const origin = parseExports(sim.out()).AZURE_AUTHORITY_HOST!;
+    const state = async () => (await (await fetch(`${origin}/_sim/state`)).json()) as { incidents: number; churn: { changes: number; created: number; updated: number; merged: number } };
+    const first = await state();
+    let later = first;
+    while (later.churn.changes <= first.churn.changes) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      later = await state();
+    }
+    expect(later.churn).toMatchObject({ changes: expect.any(Number), created: expect.any(Number), updated: expect.any(Number), merged: expect.any(Number) });
+    expect(later.churn.created + later.churn.updated + later.churn.merged).toBe(later.churn.changes);
+    // Each creation adds one incident to the five generated.
+    expect(later.incidents).toBe(5 + later.churn.created);
+    sim.child.kill('SIGTERM');
+    expect(await sim.exited).toBe(0);
+  });
+
   it('sim --quiet prints only the environment, --env-file writes it, and SIGTERM stops it too', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'm365d-cli-'));
     try {
@@ -128,6 +148,8 @@ describe('m365d', () => {
     [['sim', '--port', 'eighty'], /--port must be an integer from 0 to 65535; got "eighty"/],
     [['sim', '--fault', 'defender.hunting'], /--fault must be ROUTE=STATUS/],
     [['sim', '--time-scale', '0'], /--time-scale must be a number greater than 0/],
+    [['sim', '--churn', 'lots'], /--churn must be a number greater than 0; got "lots"/],
+    [['sim', '--churn', '20000'], /--churn must be a number greater than 0 and at most 10000/],
     [['serve'], /unknown command "serve"/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     const run = m365d(args);

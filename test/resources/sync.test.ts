@@ -16,6 +16,8 @@ import {
   type Incident,
   type SyncFeed,
 } from '../../src/index.js';
+import type { LegacyIncidentWire } from '../../src/testing/index.js';
+import { handlers } from '../../src/testing/msw.js';
 import { fakeTenant, queryParam, requestsTo, startServer } from '../support/tenant.js';
 import { rejection, thrownBy } from '../support/throws.js';
 
@@ -151,6 +153,35 @@ describe.each<Api>(['defender', 'graph'])('incidents.sync on api %s', (api) => {
     }
   });
 
+  it('loses no incident when one it has read leaves a time window between two of the window\'s pages', async () => {
+    const { client, store, tenant } = setup(api, 250);
+    const t0 = Date.now() - 5 * 3_600_000;
+    [...tenant.incidents.values()].forEach((incident, i) => (incident.lastUpdateTime = new Date(t0 + i * 60_000).toISOString()));
+    let moved: string | undefined;
+    server.use(
+      ...handlers({
+        handle: async (request) => {
+          const response = await tenant.handle(request);
+          const url = new URL(request.url);
+          const bounded = / lt /.test(url.searchParams.get('$filter') ?? '');
+          const firstPage = (url.searchParams.get('$skip') ?? '0') === '0';
+          if (moved === undefined && response?.status === 200 && bounded && firstPage && /incidents$/.test(url.pathname)) {
+            const { value } = (await response.clone().json()) as { value: { id?: string; incidentId?: number }[] };
+            if (value.length === Number(url.searchParams.get('$top'))) {
+              // The first incident of the page changes now: it leaves the window, and the rest of the window moves up one place.
+              moved = String(value[0]!.id ?? value[0]!.incidentId);
+              tenant.incidents.get(Number(moved))!.lastUpdateTime = new Date(Date.now() - 1_000).toISOString();
+            }
+          }
+          return response;
+        },
+      }),
+    );
+    const delivered = (await drain(client.incidents.sync({ checkpoint: store, start: START, maxWindowItems: 200, batchSize: 1_000 }))).flat();
+    expect(moved).toBeDefined();
+    expect(new Set(ids(delivered)).size).toBe(250);
+  });
+
   it('delivers changes stamped ahead of this machine\'s clock (the service\'s clock running days ahead), splitting windows as needed', async () => {
     const { client, store, tenant } = setup(api, 30);
     const ahead = Date.now() + 3 * 86_400_000;
@@ -249,6 +280,78 @@ describe.each<Api>(['defender', 'graph'])('alerts.sync on api %s', (api) => {
     stored.lastUpdateTime = when;
     const changed: Alert[] = (await drain(client.alerts.sync({ checkpoint: store, start: START }))).flat();
     expect(changed.map((a) => [a.id, a.status])).toEqual([[incident!.alerts[0]!.id, 'inProgress']]);
+  });
+});
+
+describe('alerts.sync on api defender (alerts read through their incidents)', () => {
+  it('does not deliver again, later in the same run, alerts committed earlier whose incident changed again without them', async () => {
+    const { client, store, tenant } = setup('defender');
+    const t0 = Date.now() - 3 * 3_600_000;
+    const incidents = [...tenant.incidents.values()];
+    incidents.forEach((incident, i) => {
+      const when = new Date(t0 + i * 600_000).toISOString();
+      incident.lastUpdateTime = when;
+      for (const alert of incident.alerts) alert.lastUpdatedTime = when;
+    });
+    const delivered: string[] = [];
+    // Windows of a few alerts each; the first incident's alerts are committed (and leave the boundary set) long before the end.
+    for await (const batch of client.alerts.sync({ checkpoint: store, start: START, overlapMs: 60_000, maxWindowItems: 3, batchSize: 1 })) {
+      delivered.push(...ids(batch.items));
+      if (batch.items[0]!.incidentId === String(incidents[5]!.incidentId)) {
+        // The first incident changes again, its alerts do not: it is read again in a later window.
+        incidents[0]!.lastUpdateTime = new Date(t0 + 115 * 60_000).toISOString();
+      }
+    }
+    const all = incidents.flatMap((incident) => incident.alerts.map((alert) => alert.alertId));
+    expect([...delivered].sort()).toEqual([...all].sort());
+  });
+
+  it('delivers, after a run that stopped early, an alert whose incident changed again long after it, however far the watermark moved', async () => {
+    const { client, store, tenant } = setup('defender');
+    const t0 = Date.now() - 4 * 3_600_000;
+    const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
+    const [a, b, ...rest] = [...tenant.incidents.values()];
+    rest.concat(a!, b!).forEach((incident, i) => {
+      incident.lastUpdateTime = at(i);
+      for (const alert of incident.alerts) alert.lastUpdatedTime = at(i);
+    });
+    const options = { checkpoint: store, start: START, overlapMs: 60_000, batchSize: 1 };
+    await drain(client.alerts.sync(options));
+    // One alert of incident a changes; incident b changes later with its alerts, incident a later still without that alert.
+    const changed = a!.alerts[0]!;
+    changed.status = 'InProgress';
+    changed.lastUpdatedTime = at(100);
+    b!.lastUpdateTime = at(150);
+    for (const alert of b!.alerts) alert.lastUpdatedTime = at(150);
+    a!.lastUpdateTime = at(180);
+    // A run delivers and commits incident b's alerts, then stops before committing incident a's.
+    for await (const batch of client.alerts.sync(options)) if (batch.items[0]!.incidentId === String(a!.incidentId)) break;
+    const next = (await drain(client.alerts.sync(options))).flat();
+    expect(next.map((alert) => [alert.id, alert.status])).toEqual([[changed.alertId, 'inProgress']]);
+  });
+
+  it('does not deliver again alerts committed by an earlier run whose incident changed again without them while the boundary set moved on', async () => {
+    const { client, store, tenant } = setup('defender');
+    const t0 = Date.now() - 4 * 3_600_000;
+    const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
+    const incidents = [...tenant.incidents.values()];
+    const stamp = (incident: LegacyIncidentWire, when: string, alerts = true) => {
+      incident.lastUpdateTime = when;
+      if (alerts) for (const alert of incident.alerts) alert.lastUpdatedTime = when;
+    };
+    incidents.forEach((incident, i) => stamp(incident, at(i * 10)));
+    const options = { checkpoint: store, start: START, overlapMs: 2 * 3_600_000, maxWindowItems: 3, batchSize: 1 };
+    await drain(client.alerts.sync(options));
+    // Incidents 6 to 11 change with their alerts, two hours on: the watermark passes the first incident by more than the overlap.
+    incidents.slice(6).forEach((incident, i) => stamp(incident, at(130 + i * 10)));
+    const delivered: string[] = [];
+    for await (const batch of client.alerts.sync(options)) {
+      delivered.push(...ids(batch.items));
+      // The first incident changes again, its alerts do not.
+      if (batch.items[0]!.incidentId === String(incidents[8]!.incidentId)) stamp(incidents[0]!, at(200), false);
+    }
+    const changed = incidents.slice(6).flatMap((incident) => incident.alerts.map((alert) => alert.alertId));
+    expect([...delivered].sort()).toEqual([...changed].sort());
   });
 });
 

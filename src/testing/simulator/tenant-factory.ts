@@ -44,6 +44,7 @@ function builtInTenantFactory(options: SimulatorOptions, certificatePem: string 
     reset: (tenant) => tenant.reset(),
     app: (tenant) => tenant.credential(),
     state: (tenant) => {
+      tenant.churn?.apply();
       const byRoute: Record<string, number> = {};
       for (const request of tenant.requests) byRoute[request.route] = (byRoute[request.route] ?? 0) + 1;
       return {
@@ -58,6 +59,7 @@ function builtInTenantFactory(options: SimulatorOptions, certificatePem: string 
         quotas: options.quotas !== false,
         timeScale: tenant.clock.timeScale,
         clock: new Date(tenant.clock.now()).toISOString(),
+        ...(tenant.churn ? { churn: tenant.churn.stats } : {}),
       };
     },
   };

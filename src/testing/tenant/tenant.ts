@@ -19,6 +19,7 @@ import { injectedResponse, trimSlash } from './http-util.js';
 import { QuotaBook, TENANT_QUOTA_FAMILIES, type TenantQuotaFamily, type TenantQuotaLimit } from './quotas.js';
 import { arrayOf, checkOptions, exactly, httpUrl, instant, integer, nonEmptyString, object, oneOf, plainObject, positiveNumber, recordOf, string, boolean, type Check } from '../options.js';
 import { TokenSigner, bearerToken, decodeTokenClaims } from './tokens.js';
+import { Churn, churnOptionsCheck, type FakeTenantChurn, type FakeTenantChurnOptions } from './churn.js';
 
 // ---------------------------------------------------------------- public shapes
 
@@ -123,6 +124,12 @@ export interface FakeTenantOptions extends Partial<FakeTenantHosts> {
    * `$expand=alerts` answers 500 when more incidents than this match its filter. Default: never.
    */
   graphExpandFailsAbove?: number;
+  /**
+   * Incidents and alerts that change over the simulated clock: created, updated, merged, some
+   * sharing a timestamp, some visible late. Seeded: the same seed and clock give the same changes.
+   * Default: none. See {@link FakeTenantChurnOptions}.
+   */
+  churn?: FakeTenantChurnOptions;
 }
 
 /** The tenant's simulated clock: `start + real elapsed × timeScale (+ advance())`. */
@@ -192,6 +199,8 @@ export interface FakeTenant extends RequestHandlerLike {
   readonly secrets: Map<string, VaultSecret>;
   /** How many access tokens Entra ID has issued. */
   readonly issuedTokens: number;
+  /** The tenant's churn, with the record of every version it made visible; `undefined` without the `churn` option. */
+  readonly churn: FakeTenantChurn | undefined;
   /**
    * `{tenantId, clientId, clientSecret}` of an app with a secret (default: the first), for `new DefenderClient({credential})`.
    * @throws Error when no app (or not `clientId`) has a secret.
@@ -296,6 +305,7 @@ export const FAKE_TENANT_OPTIONS: Readonly<Record<keyof FakeTenantOptions, Check
     recordOf(arrayOf(object({ limit: integer(1), intervalMs: positiveNumber(DAY_SECONDS * 1000, 'ms') }, ['limit', 'intervalMs'])), TENANT_QUOTA_FAMILIES),
   ),
   graphExpandFailsAbove: integer(0),
+  churn: churnOptionsCheck,
   authorityHost: httpUrl,
   defenderBaseUrl: httpUrl,
   graphBaseUrl: httpUrl,
@@ -312,6 +322,7 @@ class Tenant implements FakeTenant {
   readonly requests: TenantRequest[] = [];
   readonly incidents = new Map<number, LegacyIncidentWire>();
   readonly tables: Record<string, Record<string, unknown>[]> = {};
+  readonly churn: Churn | undefined;
   readonly #options: FakeTenantOptions;
   readonly #signer = new TokenSigner();
   readonly #entra: EntraApi;
@@ -398,6 +409,7 @@ class Tenant implements FakeTenant {
       ...(options.graphExpandFailsAbove !== undefined ? { expandFailsAbove: options.graphExpandFailsAbove } : {}),
     });
     this.#quotas = options.quotas === false ? undefined : new QuotaBook({ now, ...(options.quotas ? { limits: options.quotas } : {}) });
+    this.churn = options.churn ? new Churn(options.churn, this.seed, this.incidents, now) : undefined;
     this.#load();
   }
 
@@ -429,6 +441,8 @@ class Tenant implements FakeTenant {
   async handle(request: Request): Promise<Response | undefined> {
     const route = this.#routeOf(request);
     if (!route) return undefined;
+    // Changes due by now become visible before the answer, whichever API serves it.
+    this.churn?.apply();
     const record: TenantRequest = {
       route,
       method: request.method.toUpperCase(),
@@ -534,6 +548,7 @@ class Tenant implements FakeTenant {
       ? options.incidents
       : generateTenantIncidents(this.seed, options.incidents ?? DEFAULT_INCIDENTS, this.#dataNow);
     for (const incident of incidents) this.incidents.set(incident.incidentId, structuredClone(incident));
+    this.churn?.restart(this.#dataNow);
     for (const name of Object.keys(this.tables)) delete this.tables[name];
     const tables = options.huntingTables
       ? Object.fromEntries(Object.entries(options.huntingTables).map(([name, rows]) => [name, [...rows]]))
