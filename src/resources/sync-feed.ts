@@ -191,6 +191,8 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   #iterated = false;
   /** The width of the next window; a first read is one open window up to now, halved while too big. */
   #spanMs = Number.POSITIVE_INFINITY;
+  /** Ids of the rejected items already reported in this run. */
+  readonly #invalidReported = new Set<string>();
   /** The latest position any read has seen. */
   #horizon = Number.NEGATIVE_INFINITY;
   #state: SyncState | undefined;
@@ -265,14 +267,16 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   }
 
   /**
-   * A handler for one window's listing: counts each rejected item and hands it to the caller's
-   * handler once, though a window read twice (below) meets it twice.
+   * The handler a window's listing gets: counts each rejected item and hands it to the caller's
+   * handler once per run of the feed, though windows read again (narrowed, or re-read to check
+   * nothing moved) meet it again.
    */
   #invalidItemHandler(): InvalidItemHandler {
-    const reported = new Set<string>();
     return (item) => {
-      if (item.id !== undefined && reported.has(item.id)) return;
-      if (item.id !== undefined) reported.add(item.id);
+      if (item.id !== undefined) {
+        if (this.#invalidReported.has(item.id)) return;
+        this.#invalidReported.add(item.id);
+      }
       this.stats.invalid += 1;
       return this.#options.onInvalidItem(item);
     };

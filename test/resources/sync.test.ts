@@ -355,6 +355,44 @@ describe('alerts.sync on api defender (alerts read through their incidents)', ()
   });
 });
 
+describe.each<Api>(['defender', 'graph'])('a bad record in the change feed on api %s', (api) => {
+  it('is handed to onInvalidItem once, skipped, counted, and the feed goes on past it', async () => {
+    const { client, store, tenant } = setup(api);
+    const bad = [...tenant.incidents.values()][3]!;
+    bad.incidentName = 42 as never;
+    const got: string[] = [];
+    const feed = client.incidents.sync({ checkpoint: store, start: START, maxWindowItems: 4, onInvalidItem: ({ id }) => void got.push(id!) });
+    const delivered = (await drain(feed)).flat();
+    expect(got).toEqual([String(bad.incidentId)]);
+    expect(feed.stats.invalid).toBe(1);
+    expect(delivered).toHaveLength(11);
+    expect(ids(delivered)).not.toContain(String(bad.incidentId));
+  });
+
+  it('by default is logged as a warning naming its id and the field at fault, and skipped', async () => {
+    const warnings: string[] = [];
+    const { credential, store, tenant } = setup(api);
+    const client = new DefenderClient({ credential, api, maxRetries: 0, silenceDeprecationWarnings: true, logger: { warn: (line) => void warnings.push(line) } });
+    const bad = [...tenant.incidents.values()][5]!;
+    bad.assignedTo = 5150 as never;
+    const delivered = (await drain(client.incidents.sync({ checkpoint: store, start: START }))).flat();
+    expect(delivered).toHaveLength(11);
+    expect(warnings.filter((line) => line.includes('skipped an item the model rejects'))).toEqual([
+      expect.stringMatching(new RegExp(`^incidents\\.sync: .*id "${bad.incidentId}".*assignedTo`)),
+    ]);
+    expect(warnings.join('\n')).not.toContain('5150');
+  });
+
+  it('ends the feed with the error onInvalidItem throws, committing nothing past it', async () => {
+    const { client, store, tenant } = setup(api);
+    [...tenant.incidents.values()][0]!.incidentName = 42 as never;
+    const stop = new Error('stop on a bad record');
+    const error = await rejection(drain(client.incidents.sync({ checkpoint: store, start: START, onInvalidItem: () => { throw stop; } })));
+    expect(error).toBe(stop);
+    expect(await store.get(`${api}:incidents`)).toBeUndefined();
+  });
+});
+
 describe('sync checkpoints and options', () => {
   it('refuses a checkpoint written by another feed or API, and one that is not a feed checkpoint', async () => {
     const { client, store, credential } = setup('defender');
@@ -389,6 +427,7 @@ describe('sync checkpoints and options', () => {
     [{ maxWindowItems: 0 }, 'maxWindowItems'],
     [{ expandAlerts: 'true' }, 'expandAlerts'],
     [{ checkpointStore: new MemoryCheckpointStore() }, 'checkpointStore'],
+    [{ onInvalidItem: 'log' }, 'onInvalidItem'],
   ])('refuses %o before sending anything', (options, option) => {
     const { client, tenant } = setup('defender');
     expect(thrownBy(InvalidArgumentError, () => client.incidents.sync(options as never)).option).toBe(option);
