@@ -38,7 +38,16 @@ export interface PagedList<T> extends AsyncIterable<T> {
 }
 
 /** Fetches one page given the decoded cursor (undefined for the first page). */
-export type PageFetcher<T, C> = (cursor: C | undefined) => Promise<{ items: T[]; next: C | undefined }>;
+export type PageFetcher<T, C> = (cursor: C | undefined) => Promise<{
+  items: T[];
+  next: C | undefined;
+  /**
+   * The ids of every item the service sent on the page, when the SDK filtered some out itself
+   * (the Defender API cannot filter on severity): a repeat of the service's page is then still
+   * seen as one, though no item of it is left to compare.
+   */
+  sentIds?: readonly string[];
+}>;
 
 /** Encodes a cursor, and the listing it belongs to, as an opaque continuation token. */
 function encodeToken(cursor: unknown, listing: string): string {
@@ -110,9 +119,10 @@ export function pagedList<T, C>(source: PagedListSource<T, C>): PagedList<T> {
   const { fetchPage, isCursor, idOf, operation, listing } = source;
   async function* pages(cursor: C | undefined): AsyncIterableIterator<Page<T>> {
     const seen = new Set<string>();
+    const sent = new Set<string>();
     const visited = new Set<string>();
     for (;;) {
-      const { items, next } = await fetchPage(cursor);
+      const { items, next, sentIds } = await fetchPage(cursor);
       const fresh = items.filter((item) => {
         const id = idOf(item);
         if (seen.has(id)) return false;
@@ -128,9 +138,11 @@ export function pagedList<T, C>(source: PagedListSource<T, C>): PagedList<T> {
       }
       // A full repeat with more to come is a service ignoring the offset: it would page forever.
       // (A page can legitimately repeat a few items, when incidents arrive between pages.)
-      if (next !== undefined && items.length > 0 && fresh.length === 0) {
+      const sentAgain = sentIds !== undefined && sentIds.length > 0 && sentIds.every((id) => sent.has(id));
+      for (const id of sentIds ?? []) sent.add(id);
+      if (next !== undefined && ((items.length > 0 && fresh.length === 0) || sentAgain)) {
         throw new ResponseValidationError(
-          `${operation}: the service returned a page whose ${items.length} item(s) it had all returned already, and pointed to yet another page (a page-offset loop); stopped after ${seen.size} item(s).`,
+          `${operation}: the service returned a page whose ${sentIds?.length ?? items.length} item(s) it had all returned already, and pointed to yet another page (a page-offset loop); stopped after ${seen.size} item(s).`,
           { operation, issues: [{ path: 'page', message: 'every item was already returned in this listing' }] },
         );
       }

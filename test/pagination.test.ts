@@ -61,6 +61,32 @@ describe('paging', () => {
     expect(requests).toBe(2);
   });
 
+  it.each([
+    ['incidents.list({ severity })', (client: DefenderClient) => client.incidents.list({ severity: 'high' })],
+    ['alerts.list({ status })', (client: DefenderClient) => client.alerts.list({ status: 'resolved' })],
+  ])('stops a service that ignores the page offset though the SDK\'s own filter leaves nothing of its pages: %s on the Defender API', async (_name, list) => {
+    const { credential } = fakeTenant(server);
+    let requests = 0;
+    // A full page (100) of low-severity, unresolved incidents, again and again whatever the $skip.
+    const page = Array.from({ length: 100 }, (_, i) => legacyIncident({ incidentId: i + 1, severity: 'Low' }));
+    server.use(
+      http.get(DEFENDER_INCIDENTS, () => {
+        requests++;
+        // (after 10, an empty page: what ends a listing without the check, rather than the test's timeout)
+        return HttpResponse.json(legacyIncidentList(requests > 10 ? [] : page));
+      }),
+    );
+    const client = new DefenderClient({ credential, rateLimit: false });
+    const error = await (async () => {
+      for await (const _item of list(client)) {
+        // nothing passes the filter
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toMatch(/page-offset loop/);
+    expect(requests).toBe(2);
+  });
+
   it('keeps listing when a page repeats some items (incidents arrived between pages), and ends on a repeated last page', async () => {
     const { credential } = fakeTenant(server);
     // Newest first: two incidents arrive after the first page, shifting the next by two.

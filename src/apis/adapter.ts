@@ -48,6 +48,8 @@ export interface AdapterPage<T> {
   invalid: InvalidItem[];
   /** Where the next page starts. */
   next: ListCursor | undefined;
+  /** The ids of every item the service sent, when the adapter filtered some out itself. */
+  sentIds?: readonly string[];
 }
 
 /** Per-call settings every adapter call takes. */

@@ -97,7 +97,11 @@ export class Alerts {
   #alertsOfChangedIncidents(window: SyncWindow): AsyncIterable<SyncEntry<Alert>[]> {
     const valid = validateIncidentListOptions(windowFilter(window, {}), this.#api.maxIncidentPageSize);
     const incidents = pagedList<Incident, ListCursor>({
-      fetchPage: (cursor) => this.#api.listIncidentsPage(valid, cursor),
+      fetchPage: async (cursor) => {
+        const page = await this.#api.listIncidentsPage(valid, cursor);
+        for (const problem of page.invalid) await window.onInvalidItem(problem);
+        return page;
+      },
       isCursor: (value): value is ListCursor => this.#api.isCursor(value),
       idOf: (incident) => incident.id,
       operation: 'alerts.sync',

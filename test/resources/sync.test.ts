@@ -393,6 +393,21 @@ describe.each<Api>(['defender', 'graph'])('a bad record in the change feed on ap
   });
 });
 
+describe('alerts.sync on the Defender API, reading alerts through their incidents', () => {
+  it('hands an incident the model rejects to onInvalidItem rather than dropping it and its alerts unseen', async () => {
+    const { client, store, tenant } = setup('defender');
+    const bad = [...tenant.incidents.values()][2]!;
+    bad.incidentName = 42 as never;
+    const got: (string | undefined)[] = [];
+    const feed = client.alerts.sync({ checkpoint: store, start: START, onInvalidItem: ({ id }) => void got.push(id) });
+    const delivered = (await drain(feed)).flat();
+    expect(got).toEqual([String(bad.incidentId)]);
+    expect(feed.stats.invalid).toBe(1);
+    expect(delivered.length).toBeGreaterThan(0);
+    expect(delivered.filter((alert) => alert.incidentId === String(bad.incidentId))).toEqual([]);
+  });
+});
+
 describe('sync checkpoints and options', () => {
   it('refuses a checkpoint written by another feed or API, and one that is not a feed checkpoint', async () => {
     const { client, store, credential } = setup('defender');

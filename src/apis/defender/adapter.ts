@@ -47,6 +47,11 @@ function alertMatches(alert: Alert, f: ValidatedAlertListOptions): boolean {
   );
 }
 
+/** The ids of a page's items before the SDK's own filters, invalid ones included (loop detection). */
+function sentIds(page: { items: readonly { id: string }[]; invalid: readonly { id?: string | undefined }[] }): string[] {
+  return [...page.items.map((item) => item.id), ...page.invalid.flatMap((problem) => (problem.id === undefined ? [] : [problem.id]))];
+}
+
 /** Settings of {@link DefenderAdapter}. */
 export interface DefenderAdapterSettings {
   /** The portal origin for `webUrl`, if known. */
@@ -80,7 +85,7 @@ export class DefenderAdapter implements WireAdapter {
     const page = parseIncidentListPage(body, op.name, { ...this.#mapOptions, skipInvalid: options.onInvalidItem !== undefined });
     // The API cannot filter on severity (reference §2.2): drop the others here.
     const items = options.severity ? page.items.filter((incident) => incident.severity === options.severity) : page.items;
-    return { items, invalid: page.invalid, next: next(page) };
+    return { items, invalid: page.invalid, next: next(page), sentIds: sentIds(page) };
   }
 
   /**
@@ -141,7 +146,7 @@ export class DefenderAdapter implements WireAdapter {
     const { body, next } = await this.#incidentPage(options.signal ? { signal: options.signal } : {}, cursor);
     // Messages name the call the user made; pacing and permission are the incidents list's.
     const page = parseAlertListPage(body, 'alerts.list', { ...this.#mapOptions, skipInvalid: options.onInvalidItem !== undefined });
-    return { items: page.items.filter((alert) => alertMatches(alert, options)), invalid: page.invalid, next: next(page) };
+    return { items: page.items.filter((alert) => alertMatches(alert, options)), invalid: page.invalid, next: next(page), sentIds: sentIds(page) };
   }
 
   getAlert(): Promise<Alert> {
