@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkOptionsObject, checkSignal, describe } from '../checks.js';
-import { CheckpointConflictError, InvalidArgumentError } from '../errors.js';
+import { CheckpointConflictError, InvalidArgumentError, ResponseValidationError } from '../errors.js';
 import { checkDate, checkInvalidItemHandler, type DateInput } from '../models/incident-options.js';
 import type { InvalidItem, InvalidItemHandler } from '../models/invalid-item.js';
 import type { Logger } from '../types.js';
@@ -36,6 +36,13 @@ export interface SyncOptions {
   overlapMs?: number;
   /** The most items in one batch. Default 100. */
   batchSize?: number;
+  /**
+   * How far ahead of this machine's clock an item's last-update time may be, in milliseconds. An
+   * item stamped further ahead is handed to `onInvalidItem` and not delivered until the clock
+   * catches up: one bogus date (year 9999) would otherwise move the watermark past every later
+   * change. Default 3,600,000 (an hour); raise it for a simulator whose clock runs ahead.
+   */
+  maxClockSkewMs?: number;
   /**
    * The most items the feed holds while reading one time window: a window with more is read
    * again in halves. Bounds the feed's memory. Default 2,000.
@@ -108,7 +115,7 @@ export interface SyncWindow {
 /** Reads one window, page by page. @internal */
 export type WindowReader<T> = (window: SyncWindow) => AsyncIterable<SyncEntry<T>[]>;
 
-const SYNC_OPTIONS = ['checkpoint', 'key', 'start', 'follow', 'pollIntervalMs', 'overlapMs', 'batchSize', 'maxWindowItems', 'onInvalidItem', 'signal'] as const;
+const SYNC_OPTIONS = ['checkpoint', 'key', 'start', 'follow', 'pollIntervalMs', 'overlapMs', 'batchSize', 'maxClockSkewMs', 'maxWindowItems', 'onInvalidItem', 'signal'] as const;
 const DAY_MS = 86_400_000;
 
 /** Checked feed options. @internal */
@@ -121,6 +128,7 @@ export interface ValidatedSyncOptions {
   overlapMs: number;
   batchSize: number;
   maxWindowItems: number;
+  maxClockSkewMs: number;
   onInvalidItem: InvalidItemHandler;
   signal: AbortSignal | undefined;
 }
@@ -163,6 +171,7 @@ export function validateSyncOptions(
     overlapMs: integerIn(o.overlapMs, 'overlapMs', 0, DAY_MS, 300_000),
     batchSize: integerIn(o.batchSize, 'batchSize', 1, 10_000, 100),
     maxWindowItems: integerIn(o.maxWindowItems, 'maxWindowItems', 1, 1_000_000, 2_000),
+    maxClockSkewMs: integerIn(o.maxClockSkewMs, 'maxClockSkewMs', 0, 366 * DAY_MS, 3_600_000),
     onInvalidItem: o.onInvalidItem === undefined ? warnInvalidItem(what, logger) : checkInvalidItemHandler(o.onInvalidItem),
     signal: checkSignal(o.signal),
   };
@@ -255,6 +264,8 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
       for (let i = 0; i < fresh.length; i += this.#options.batchSize) {
         // Committing the poll's last batch settles what the poll read.
         const last = to === undefined && i + this.#options.batchSize >= fresh.length;
+        // An abort stops the batches of a window already read, too.
+        this.#options.signal?.throwIfAborted();
         yield this.#batch(fresh.slice(i, i + this.#options.batchSize), last ? lower : undefined);
       }
       if (to === undefined) {
@@ -307,19 +318,39 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   /** A window's entries, or `tooBig` when it holds more than maxWindowItems and can be narrowed. */
   async #read(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number; pages: number }> {
     const entries: SyncEntry<T>[] = [];
+    const ahead: SyncEntry<T>[] = [];
+    const limit = Date.now() + this.#options.maxClockSkewMs;
     let latest = window.from;
     let pages = 0;
     for await (const page of this.#readWindow(window)) {
       this.stats.pages += 1;
       pages += 1;
       for (const entry of page) {
+        if (entry.position > limit) {
+          ahead.push(entry);
+          continue;
+        }
         entries.push(entry);
         latest = Math.max(latest, entry.position);
       }
       this.#horizon = Math.max(this.#horizon, latest);
       if (entries.length > this.#options.maxWindowItems && this.#spanMs > 1) return { tooBig: true, entries: [], latest, pages };
     }
+    for (const entry of ahead) await window.onInvalidItem(this.#tooFarAhead(entry));
     return { tooBig: false, entries, latest, pages };
+  }
+
+  /** An item stamped further ahead than maxClockSkewMs, as `onInvalidItem` receives it. */
+  #tooFarAhead(entry: SyncEntry<T>): InvalidItem {
+    const at = new Date(entry.position).toISOString();
+    const message =
+      `${this.#operation}: ${JSON.stringify(entry.id)} was last updated at ${at}, more than maxClockSkewMs ` +
+      `(${this.#options.maxClockSkewMs} ms) ahead of this machine's clock; not delivered until the clock reaches it.`;
+    return {
+      error: new ResponseValidationError(message, { operation: this.#operation, issues: [{ path: 'lastUpdateDateTime', message: `${at} is in the future` }] }),
+      raw: entry.item,
+      id: entry.id,
+    };
   }
 
   /** The entries not delivered before, oldest first; a version older than `settled` is not new. */

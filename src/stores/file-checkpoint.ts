@@ -75,7 +75,8 @@ export class FileCheckpointStore implements CheckpointStore {
   /** {@inheritDoc CheckpointStore.get} */
   async get(key: string): Promise<CheckpointEntry | undefined> {
     checkCheckpointKey(key);
-    const entry = (await this.#read())?.checkpoints[key];
+    const checkpoints = (await this.#read())?.checkpoints;
+    const entry = checkpoints && Object.hasOwn(checkpoints, key) ? checkpoints[key] : undefined;
     return entry && { value: entry.value, version: entry.version };
   }
 
@@ -93,8 +94,9 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   async #compareAndSet(key: string, value: string, expectedVersion: number | undefined): Promise<boolean> {
-    const content = (await this.#read()) ?? { format: FORMAT, formatVersion: FORMAT_VERSION, checkpoints: {} };
-    if (content.checkpoints[key]?.version !== expectedVersion) return false;
+    const content = (await this.#read()) ?? { format: FORMAT, formatVersion: FORMAT_VERSION, checkpoints: Object.create(null) as FileContent['checkpoints'] };
+    const current = Object.hasOwn(content.checkpoints, key) ? content.checkpoints[key] : undefined;
+    if (current?.version !== expectedVersion) return false;
     content.checkpoints[key] = { value, version: (expectedVersion ?? 0) + 1, writtenAt: new Date().toISOString() };
     await this.#writeAtomically(`${JSON.stringify(content, null, 2)}\n`);
     return true;
@@ -138,7 +140,8 @@ export class FileCheckpointStore implements CheckpointStore {
         });
       }
     }
-    return content as FileContent;
+    // Keys are the caller's: kept in an object with no prototype, so "__proto__" or "constructor" is just a name.
+    return { ...(content as FileContent), checkpoints: Object.assign(Object.create(null) as FileContent['checkpoints'], checkpoints) };
   }
 
   async #writeAtomically(text: string): Promise<void> {

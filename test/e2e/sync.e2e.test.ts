@@ -121,7 +121,8 @@ async function consume(api: Api, { feed, days, seed }: Scenario, sim: Simulator,
     const crashAt = plan === 'pageFetch' ? int(-1, 2) : int(0, 2);
     if (plan === 'pageFetch' && crashAt === -1) tenant.faults.add(listRoute, random() < 0.5 ? { status: 500 } : { network: { kind: 'reset' } });
     const started = tenant.clock.now();
-    const options = { checkpoint: new FileCheckpointStore(checkpointFile), start: new Date(startTime - 31 * DAY), batchSize: 40, maxWindowItems: 300 };
+    // The simulated clock runs days ahead of this machine's: items stamped up to a month ahead are real.
+    const options = { checkpoint: new FileCheckpointStore(checkpointFile), start: new Date(startTime - 31 * DAY), batchSize: 40, maxWindowItems: 300, maxClockSkewMs: 31 * DAY };
     const run: SyncFeed<Item> = feed === 'incidents' ? client.incidents.sync(options) : client.alerts.sync(options);
     let handedOver: string[] | undefined;
     let items = 0;

@@ -186,12 +186,46 @@ describe.each<Api>(['defender', 'graph'])('incidents.sync on api %s', (api) => {
     const { client, store, tenant } = setup(api, 30);
     const ahead = Date.now() + 3 * 86_400_000;
     ids(await client.incidents.list().toArray()).forEach((id, i) => touch(tenant, id, new Date(ahead + i * 60_000)));
-    const feed = client.incidents.sync({ checkpoint: store, start: START, maxWindowItems: 6 });
+    const feed = client.incidents.sync({ checkpoint: store, start: START, maxWindowItems: 6, maxClockSkewMs: 7 * 86_400_000 });
     const delivered = (await drain(feed)).flat();
     expect(delivered).toHaveLength(30);
     expect(new Set(ids(delivered)).size).toBe(30);
     expect(feed.stats.windowsSplit).toBeGreaterThan(0);
-    expect(await drain(client.incidents.sync({ checkpoint: store, start: START, maxWindowItems: 6 }))).toEqual([]);
+    expect(await drain(client.incidents.sync({ checkpoint: store, start: START, maxWindowItems: 6, maxClockSkewMs: 7 * 86_400_000 }))).toEqual([]);
+  });
+
+  it('does not let one record stamped far in the future (year 9999) move the watermark past every later change', async () => {
+    const { client, store, tenant } = setup(api);
+    const [bogus, later] = ids(await client.incidents.list().toArray());
+    touch(tenant, bogus!, new Date('9999-12-31T00:00:00Z'));
+    const got: string[] = [];
+    const onInvalidItem = ({ id, error }: { id?: string; error: Error }) => void got.push(`${id} ${error.message}`);
+    const first = (await drain(client.incidents.sync({ checkpoint: store, start: START, onInvalidItem }))).flat();
+    expect(first).toHaveLength(11);
+    expect(got).toEqual([expect.stringMatching(new RegExp(`^${bogus} incidents\\.sync: "${bogus}" was last updated at 9999-12-31T00:00:00\\.000Z, more than maxClockSkewMs`))]);
+    touch(tenant, later!, new Date(Date.now() - 1_000), { assignedTo: 'after-the-bogus-one@contoso.com' });
+    const second = (await drain(client.incidents.sync({ checkpoint: store, start: START, onInvalidItem }))).flat();
+    expect(second.map((i) => [i.id, i.assignedTo])).toEqual([[later, 'after-the-bogus-one@contoso.com']]);
+  });
+
+  it('stops at once when the signal aborts while batches of a window already read remain, committing none of them', async () => {
+    const { client, store } = setup(api);
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const error = await rejection(
+      (async () => {
+        for await (const batch of client.incidents.sync({ checkpoint: store, start: START, batchSize: 1, signal: controller.signal })) {
+          seen.push(...ids(batch.items));
+          controller.abort(new Error('stop now'));
+        }
+      })(),
+    );
+    expect((error as Error).message).toBe('stop now');
+    expect(seen).toHaveLength(1);
+    // The first batch was handled and the loop asked for the next: that committed it, and nothing after.
+    const rest = (await drain(client.incidents.sync({ checkpoint: store, start: START }))).flat();
+    expect(rest).toHaveLength(11);
+    expect(ids(rest)).not.toContain(seen[0]);
   });
 
   it('stops with CheckpointConflictError when another run moved the checkpoint, committing nothing', async () => {
@@ -439,6 +473,7 @@ describe('sync checkpoints and options', () => {
     [{ pollIntervalMs: 0 }, 'pollIntervalMs'],
     [{ overlapMs: -1 }, 'overlapMs'],
     [{ batchSize: 1.5 }, 'batchSize'],
+    [{ maxClockSkewMs: -1 }, 'maxClockSkewMs'],
     [{ maxWindowItems: 0 }, 'maxWindowItems'],
     [{ expandAlerts: 'true' }, 'expandAlerts'],
     [{ checkpointStore: new MemoryCheckpointStore() }, 'checkpointStore'],
