@@ -37,6 +37,7 @@ export {
   type CheckpointStore,
 } from './stores/checkpoint.js';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './stores/file-checkpoint.js';
+export { MemoryLease, type Lease, type LeaseGrant } from './stores/lease.js';
 export type { Page, PagedList, ByPageOptions, ToArrayOptions } from './pagination.js';
 export type { QuotaFamily, RateLimitInfo, RateLimitOptions } from './transport/pacer.js';
 export {
