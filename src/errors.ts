@@ -280,3 +280,21 @@ export class CheckpointConflictError extends CheckpointError {
     this.expectedVersion = details.expectedVersion;
   }
 }
+
+/**
+ * A worker no longer holds the lease it worked under: it expired, or another worker took it (a
+ * later fence). The worker stops before committing anything; whoever holds the lease now
+ * carries on. The lease's token is never part of the error.
+ */
+export class LeaseLostError extends DefenderError {
+  override name = 'LeaseLostError';
+  /** The lease's name in its store. */
+  readonly key: string;
+  /** The fencing number of the acquisition that was lost. */
+  readonly fence: number;
+  constructor(message: string, details: { key: string; fence: number; cause?: unknown }) {
+    super(message, details);
+    this.key = details.key;
+    this.fence = details.fence;
+  }
+}

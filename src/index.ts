@@ -37,7 +37,15 @@ export {
   type CheckpointStore,
 } from './stores/checkpoint.js';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './stores/file-checkpoint.js';
+export { MemoryLease, type Lease, type LeaseGrant } from './stores/lease.js';
 export type { Page, PagedList, ByPageOptions, ToArrayOptions } from './pagination.js';
-export type { QuotaFamily, RateLimitInfo, RateLimitOptions, RateLimitWindow } from './transport/pacer.js';
+export type { QuotaFamily, RateLimitInfo, RateLimitOptions } from './transport/pacer.js';
+export {
+  MemoryQuotaStore,
+  type QuotaHold,
+  type QuotaStore,
+  type QuotaTakeRequest,
+  type RateLimitWindow,
+} from './stores/quota.js';
 export type { AccessToken, GetTokenOptions, Logger, TokenCredential, WireApiName } from './types.js';
 export { SDK_VERSION } from './version.js';

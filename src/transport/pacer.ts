@@ -6,7 +6,10 @@
  */
 import { describe, rejectUnknownOptions } from '../checks.js';
 import { InvalidArgumentError, RateLimitError, type QuotaKind } from '../errors.js';
+import { MemoryQuotaStore, type QuotaStore, type RateLimitWindow } from '../stores/quota.js';
 import type { Logger } from '../types.js';
+
+export type { RateLimitWindow };
 
 /**
  * A quota family: `incidents` (list and update), `incidents.get`, `hunting` (advanced hunting),
@@ -14,14 +17,6 @@ import type { Logger } from '../types.js';
  * `hunting` on Graph and `hunting` on the Defender API are paced apart.
  */
 export type QuotaFamily = 'incidents' | 'incidents.get' | 'alerts' | 'hunting';
-
-/** At most `limit` calls in any `intervalMs` milliseconds (a sliding window, as the service counts). */
-export interface RateLimitWindow {
-  /** How many calls the window allows. */
-  limit: number;
-  /** The window's length, in milliseconds (60,000 for "per minute"). */
-  intervalMs: number;
-}
 
 /** What {@link RateLimitOptions.onRateLimit} is told when a call is about to wait for a slot. */
 export interface RateLimitInfo {
@@ -51,6 +46,13 @@ export interface RateLimitOptions {
    * `false` to cancel the wait: the call then fails at once with `RateLimitError`.
    */
   onRateLimit?: (info: RateLimitInfo) => boolean | void;
+  /**
+   * Where the counts and 429 holds live. Omitted: one store in this process's memory per tenant
+   * and app (per credential object for a `TokenCredential`), shared by every client of the
+   * process. `new MemoryQuotaStore()` gives a client counts of its own; a store given to several
+   * clients is shared by them.
+   */
+  store?: QuotaStore;
 }
 
 const MINUTE = 60_000;
@@ -96,7 +98,8 @@ export const CLIENT_RATE_LIMIT_CODE = 'ClientRateLimited';
 /** Every quota family, in the order of {@link DEFAULT_RATE_LIMITS}. */
 export const QUOTA_FAMILIES = Object.keys(DEFAULT_RATE_LIMITS) as readonly QuotaFamily[];
 
-const RATE_LIMIT_KEYS = ['limits', 'onRateLimit'];
+const RATE_LIMIT_KEYS = ['limits', 'onRateLimit', 'store'];
+const QUOTA_STORE_METHODS = ['take', 'hold', 'getHold'] as const;
 
 /**
  * Checks the `rateLimit` option of `DefenderClient`.
@@ -109,7 +112,7 @@ export function resolveRateLimitOptions(value: unknown): false | ResolvedRateLim
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidArgumentError(
       'rateLimit',
-      `rateLimit must be false (no pacing) or an object { limits?, onRateLimit? }; got ${describe(value)}.`,
+      `rateLimit must be false (no pacing) or an object { limits?, onRateLimit?, store? }; got ${describe(value)}.`,
     );
   }
   const raw = value as Record<string, unknown>;
@@ -133,9 +136,26 @@ export function resolveRateLimitOptions(value: unknown): false | ResolvedRateLim
       limits[family as QuotaFamily] = checkWindows(`rateLimit.limits.${family}`, windows);
     }
   }
-  return onRateLimit === undefined
-    ? { limits }
-    : { limits, onRateLimit: onRateLimit as (info: RateLimitInfo) => boolean | void };
+  const store = raw.store === undefined ? undefined : checkStore(raw.store);
+  return {
+    limits,
+    ...(onRateLimit === undefined ? {} : { onRateLimit: onRateLimit as (info: RateLimitInfo) => boolean | void }),
+    ...(store === undefined ? {} : { store }),
+  };
+}
+
+function checkStore(value: unknown): QuotaStore {
+  const missing =
+    typeof value === 'object' && value !== null
+      ? QUOTA_STORE_METHODS.filter((name) => typeof (value as Record<string, unknown>)[name] !== 'function')
+      : QUOTA_STORE_METHODS;
+  if (missing.length > 0) {
+    throw new InvalidArgumentError(
+      'rateLimit.store',
+      `rateLimit.store must be a QuotaStore (an object with methods take, hold and getHold, such as new MemoryQuotaStore()); got ${describe(value)}${typeof value === 'object' && value !== null ? `, which has no ${missing.join(', ')}` : ''}.`,
+    );
+  }
+  return value as QuotaStore;
 }
 
 function checkWindows(option: string, value: unknown): readonly RateLimitWindow[] {
@@ -171,6 +191,8 @@ export interface ResolvedRateLimit {
   limits: Readonly<Record<QuotaFamily, readonly RateLimitWindow[]>>;
   /** The user's {@link RateLimitOptions.onRateLimit}, if any. */
   onRateLimit?: (info: RateLimitInfo) => boolean | void;
+  /** The user's {@link RateLimitOptions.store}, if any. */
+  store?: QuotaStore;
 }
 
 interface Waiter {
@@ -178,96 +200,99 @@ interface Waiter {
   /** Latest start the call's budget allows (epoch ms). */
   deadline: number;
   grant(): void;
+  /** Fails the call: its wait of `waitMs` is longer than its budget. */
+  tooLong(waitMs: number): void;
   fail(error: unknown): void;
-  makeError(waitMs: number): RateLimitError;
 }
 
-/** One quota family of one tenant+app on one API: a log of send times, a hold, a FIFO of waiters. */
-class Bucket {
-  /** Send times, ascending, pruned to the longest window seen. */
-  log: number[] = [];
-  holdUntil = 0;
-  holdQuota: QuotaKind = 'calls';
-  queue: Waiter[] = [];
-  longestIntervalMs = 0;
+/**
+ * The calls of this process waiting for one key of one store, first come first served: the store
+ * counts the sends, the queue keeps the order (and lets an aborted call leave it).
+ */
+class Queue {
+  readonly waiters: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** A store's answer is awaited: no second question until it comes. */
+  #asking = false;
 
-  /** When a call with `windows` could start, after everything in `log` plus `ahead` (ascending). */
-  earliestStart(windows: readonly RateLimitWindow[], from: number, ahead: readonly number[] = []): number {
-    const times = ahead.length === 0 ? this.log : [...this.log, ...ahead];
-    let start = Math.max(from, this.holdUntil, times.at(-1) ?? 0);
-    for (let moved = true; moved; ) {
-      moved = false;
-      for (const { limit, intervalMs } of windows) {
-        const span = guardedSpan(intervalMs);
-        // Calls in (start - span, start]; a slot frees when the oldest of the last `limit` leaves it.
-        const first = firstAfter(times, start - span);
-        const inWindow = times.length - first;
-        if (inWindow >= limit) {
-          const frees = times[times.length - limit]! + span;
-          if (frees > start) {
-            start = frees;
-            moved = true;
-          }
-        }
-      }
-    }
-    return start;
-  }
-
-  /** When the next waiter (after every one queued) could start. */
-  estimate(windows: readonly RateLimitWindow[], now: number): number {
-    const ahead: number[] = [];
-    for (const waiter of this.queue) ahead.push(this.earliestStart(waiter.windows, now, ahead));
-    return this.earliestStart(windows, now, ahead);
-  }
-
-  record(now: number, windows: readonly RateLimitWindow[]): void {
-    for (const w of windows) this.longestIntervalMs = Math.max(this.longestIntervalMs, w.intervalMs);
-    this.log.push(now);
-    const keepFrom = firstAfter(this.log, now - this.longestIntervalMs);
-    if (keepFrom > 0) this.log.splice(0, keepFrom);
-  }
+  constructor(
+    readonly store: QuotaStore,
+    readonly key: string,
+  ) {}
 
   /** Grants slots to the head of the queue while there is room; else waits for the next free slot. */
   drain(): void {
+    if (this.#asking) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     for (;;) {
-      const head = this.queue[0];
+      const head = this.waiters[0];
       if (!head) return;
-      const now = Date.now();
-      const start = this.earliestStart(head.windows, now);
-      if (start > now) {
-        this.#timer = setTimeout(() => this.drain(), start - now);
-        return;
+      const answer = this.store.take(this.key, { windows: head.windows });
+      if (typeof answer === 'number') {
+        if (!this.#answered(head, answer)) return;
+        continue;
       }
-      this.queue.shift();
-      this.record(now, head.windows);
-      head.grant();
+      this.#asking = true;
+      answer.then(
+        (waitMs) => {
+          this.#asking = false;
+          if (this.#answered(head, waitMs)) this.drain();
+        },
+        (error: unknown) => {
+          this.#asking = false;
+          this.#leave(head);
+          head.fail(error);
+          this.drain();
+        },
+      );
+      return;
     }
+  }
+
+  /** The store said `waitMs` to `head`: grants it (true: next), fails it, or waits (false). */
+  #answered(head: Waiter, waitMs: number): boolean {
+    if (waitMs <= 0) {
+      // an aborted head's slot is spent all the same: the store has counted it
+      this.#leave(head);
+      head.grant();
+      return true;
+    }
+    if (Date.now() + waitMs > head.deadline) {
+      this.#leave(head);
+      head.tooLong(waitMs);
+      return true;
+    }
+    this.#timer = setTimeout(() => this.drain(), waitMs);
+    return false;
   }
 
   /** After a hold grew: fails at once every waiter whose budget no longer covers its wait. */
-  recheck(): void {
-    const now = Date.now();
-    const ahead: number[] = [];
-    for (const waiter of [...this.queue]) {
-      const start = this.earliestStart(waiter.windows, now, ahead);
-      if (start > waiter.deadline) {
-        this.queue.splice(this.queue.indexOf(waiter), 1);
-        waiter.fail(waiter.makeError(start - now));
-      } else {
-        ahead.push(start);
-      }
-    }
+  async recheck(): Promise<void> {
     this.drain();
+    const ahead: (readonly RateLimitWindow[])[] = [];
+    for (const waiter of [...this.waiters]) {
+      if (ahead.length > 0) {
+        const waitMs = await this.store.take(this.key, { windows: waiter.windows, ahead });
+        if (!this.waiters.includes(waiter)) continue;
+        if (Date.now() + waitMs > waiter.deadline) {
+          this.#leave(waiter);
+          waiter.tooLong(waitMs);
+          continue;
+        }
+      }
+      ahead.push(waiter.windows);
+    }
   }
 
   remove(waiter: Waiter): void {
-    const index = this.queue.indexOf(waiter);
-    if (index >= 0) this.queue.splice(index, 1);
+    this.#leave(waiter);
     this.drain();
+  }
+
+  #leave(waiter: Waiter): void {
+    const index = this.waiters.indexOf(waiter);
+    if (index >= 0) this.waiters.splice(index, 1);
   }
 }
 
@@ -277,45 +302,41 @@ class Bucket {
  * arrive "early" by the difference in their latencies and be refused. One percent of the window
  * (600 ms of a minute) absorbs that, at one percent of the throughput.
  */
-function guardedSpan(intervalMs: number): number {
-  return intervalMs + Math.ceil(intervalMs * 0.01);
-}
-
-/** Index of the first element of ascending `times` greater than `value`. */
-function firstAfter(times: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! > value) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+function guarded(windows: readonly RateLimitWindow[]): readonly RateLimitWindow[] {
+  return windows.map(({ limit, intervalMs }) => ({ limit, intervalMs: intervalMs + Math.ceil(intervalMs * 0.01) }));
 }
 
 /**
- * Buckets per credential identity, shared by every client of the process that uses the same
- * credential: keyed by the credential object, or by tenant and app for a `{tenantId, clientId, …}`
- * configuration (the service counts per tenant and app). Inner key: `api family`.
+ * The default stores, one per credential identity, shared by every client of the process that
+ * uses the same credential: keyed by the credential object, or by tenant and app for a
+ * `{tenantId, clientId, …}` configuration (the service counts per tenant and app).
  */
-const bucketsByObject = new WeakMap<object, Map<string, Bucket>>();
-const bucketsByApp = new Map<string, Map<string, Bucket>>();
+const storesByObject = new WeakMap<object, QuotaStore>();
+const storesByApp = new Map<string, QuotaStore>();
 
-function bucketsFor(credential: unknown): Map<string, Bucket> {
-  if (typeof credential === 'object' && credential !== null) {
-    const { tenantId, clientId, getToken } = credential as Record<string, unknown>;
-    if (typeof getToken !== 'function' && typeof tenantId === 'string' && typeof clientId === 'string') {
-      const key = `${tenantId.toLowerCase()}/${clientId.toLowerCase()}`;
-      let map = bucketsByApp.get(key);
-      if (!map) bucketsByApp.set(key, (map = new Map()));
-      return map;
-    }
-    let map = bucketsByObject.get(credential);
-    if (!map) bucketsByObject.set(credential, (map = new Map()));
-    return map;
-  }
-  return new Map();
+/** `tenant/app` of a `{tenantId, clientId, …}` configuration; `undefined` for a `TokenCredential`. */
+function appOf(credential: unknown): string | undefined {
+  if (typeof credential !== 'object' || credential === null) return undefined;
+  const { tenantId, clientId, getToken } = credential as Record<string, unknown>;
+  if (typeof getToken === 'function' || typeof tenantId !== 'string' || typeof clientId !== 'string') return undefined;
+  return `${tenantId.toLowerCase()}/${clientId.toLowerCase()}`;
 }
+
+function defaultStoreFor(credential: unknown): QuotaStore {
+  const app = appOf(credential);
+  if (app !== undefined) {
+    let store = storesByApp.get(app);
+    if (!store) storesByApp.set(app, (store = new MemoryQuotaStore()));
+    return store;
+  }
+  if (typeof credential !== 'object' || credential === null) return new MemoryQuotaStore();
+  let store = storesByObject.get(credential);
+  if (!store) storesByObject.set(credential, (store = new MemoryQuotaStore()));
+  return store;
+}
+
+/** The queues of this process, per store and key: clients sharing a store share them. */
+const queuesByStore = new WeakMap<QuotaStore, Map<string, Queue>>();
 
 /** What the transport passes to {@link Pacer.acquire}. */
 export interface AcquireOptions {
@@ -333,9 +354,9 @@ export interface AcquireOptions {
 
 /** Settings of a {@link Pacer}. */
 export interface PacerSettings {
-  /** The credential the user passed: clients sharing it share buckets. */
+  /** The credential the user passed: with no `rateLimit.store`, clients sharing it share a store. */
   credential: unknown;
-  /** The wire API, part of every bucket's key. */
+  /** The wire API, part of every key. */
   api: string;
   /** The checked `rateLimit` option of the client. */
   rateLimit: ResolvedRateLimit;
@@ -344,51 +365,58 @@ export interface PacerSettings {
 }
 
 /**
- * One client's view of the process-wide quota buckets of its credential and API. The transport
- * calls {@link Pacer.acquire} before each attempt and {@link Pacer.hold} on each 429.
+ * One client's view of the quota store of its credential (or the one it was given) and API. The
+ * transport calls {@link Pacer.acquire} before each attempt and {@link Pacer.hold} on each 429.
  */
 export class Pacer {
-  readonly #buckets: Map<string, Bucket>;
   readonly #settings: PacerSettings;
+  readonly #store: QuotaStore;
+  readonly #queues: Map<string, Queue>;
+  /** The start of every key: the tenant and app when the credential names them, and the API. */
+  readonly #keyPrefix: string;
 
   constructor(settings: PacerSettings) {
     this.#settings = settings;
-    this.#buckets = bucketsFor(settings.credential);
+    this.#store = settings.rateLimit.store ?? defaultStoreFor(settings.credential);
+    let queues = queuesByStore.get(this.#store);
+    if (!queues) queuesByStore.set(this.#store, (queues = new Map()));
+    this.#queues = queues;
+    const app = appOf(settings.credential);
+    this.#keyPrefix = `${app === undefined ? '' : `${app} `}${settings.api}`;
   }
 
-  #bucket(family: QuotaFamily): Bucket {
-    const key = `${this.#settings.api} ${family}`;
-    let bucket = this.#buckets.get(key);
-    if (!bucket) this.#buckets.set(key, (bucket = new Bucket()));
-    return bucket;
+  #queue(family: QuotaFamily): Queue {
+    const key = `${this.#keyPrefix} ${family}`;
+    let queue = this.#queues.get(key);
+    if (!queue) this.#queues.set(key, (queue = new Queue(this.#store, key)));
+    return queue;
   }
 
   /**
    * Waits for a slot of the call's family and takes it.
    * @returns how long the call waited, in milliseconds.
    * @throws RateLimitError, before waiting, when the wait would exceed `budgetMs` or `onRateLimit`
-   *   returned `false`; the signal's reason when it aborts while waiting.
+   *   returned `false`; the signal's reason when it aborts while waiting; what the store threw.
    */
   async acquire(options: AcquireOptions): Promise<number> {
     const { family, operation, attempt, budgetMs, signal } = options;
     const { api, rateLimit, logger } = this.#settings;
     signal?.throwIfAborted();
-    const windows = rateLimit.limits[family] ?? [];
-    const bucket = this.#bucket(family);
+    const windows = guarded(rateLimit.limits[family] ?? []);
+    const queue = this.#queue(family);
     const now = Date.now();
-    const start = bucket.estimate(windows, now);
-    if (start <= now && bucket.queue.length === 0) {
-      bucket.record(now, windows);
-      return 0;
-    }
-    const waitMs = start - now;
-    const error = (message: string, wait: number) =>
+    const ahead = queue.waiters.map((waiter) => waiter.windows);
+    const answer = queue.store.take(queue.key, ahead.length === 0 ? { windows } : { windows, ahead });
+    // a store in memory answers at once: no await, so pacing adds no turn of the event loop
+    const waitMs = typeof answer === 'number' ? answer : await answer;
+    if (ahead.length === 0 && waitMs <= 0) return 0;
+    const error = async (message: string, wait: number) =>
       new RateLimitError(message, {
         status: 429,
         code: CLIENT_RATE_LIMIT_CODE,
         retryAfterMs: wait,
         operation,
-        quota: bucket.holdUntil > Date.now() ? bucket.holdQuota : 'calls',
+        quota: (await queue.store.getHold(queue.key))?.quota ?? 'calls',
       });
     const tooLong = (wait: number) =>
       error(
@@ -398,12 +426,12 @@ export class Pacer {
     if (waitMs > budgetMs) {
       logger?.warn?.(`${operation}: not sent: waiting ${waitMs} ms for the ${api} "${family}" quota would exceed maxRetryWaitMs.`);
       signal?.throwIfAborted();
-      throw tooLong(waitMs);
+      throw await tooLong(waitMs);
     }
     // waitMs is 0 when calls queued ahead are about to go: no wait worth telling about
     if (waitMs > 0) {
       if (rateLimit.onRateLimit?.({ family, api, operation, waitMs, attempt }) === false) {
-        throw error(`${operation}: onRateLimit cancelled a wait of ${waitMs} ms for the ${api} "${family}" quota; the call was not sent.`, waitMs);
+        throw await error(`${operation}: onRateLimit cancelled a wait of ${waitMs} ms for the ${api} "${family}" quota; the call was not sent.`, waitMs);
       }
       logger?.debug?.(`${operation}: waiting ${waitMs} ms for a slot of the ${api} "${family}" quota (attempt ${attempt}).`);
     }
@@ -411,8 +439,12 @@ export class Pacer {
     signal?.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
-        bucket.remove(waiter);
+        queue.remove(waiter);
         reject(signal?.reason);
+      };
+      const fail = (reason: unknown) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(reason);
       };
       const waiter: Waiter = {
         windows,
@@ -421,39 +453,33 @@ export class Pacer {
           signal?.removeEventListener('abort', onAbort);
           resolve();
         },
-        fail: (reason) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(reason);
-        },
-        makeError: tooLong,
+        tooLong: (wait) => void tooLong(wait).then(fail, fail),
+        fail,
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      bucket.queue.push(waiter);
-      bucket.drain();
+      queue.waiters.push(waiter);
+      queue.drain();
     });
     return Date.now() - now;
   }
 
   /**
    * A 429 arrived (another process shares the quota, or the limits are set too high): holds the
-   * whole family until the wait the service asked for has passed (at most `MAX_HOLD_MS`),
-   * so concurrent calls wait instead of each hitting the wall. Waiters whose budget no longer
-   * covers it fail at once.
+   * whole family in the store until the wait the service asked for has passed (at most
+   * `MAX_HOLD_MS`), so concurrent calls, and every client of the store, wait instead of each
+   * hitting the wall. Waiters whose budget no longer covers it fail at once.
    */
-  hold(family: QuotaFamily, waitMs: number, quota: QuotaKind): void {
+  async hold(family: QuotaFamily, waitMs: number, quota: QuotaKind): Promise<void> {
     const { api, logger } = this.#settings;
-    const bucket = this.#bucket(family);
+    const queue = this.#queue(family);
     const heldMs = Math.min(waitMs, MAX_HOLD_MS[family]);
     if (heldMs < waitMs) {
       logger?.warn?.(
         `the service asked to hold the ${api} "${family}" quota for ${waitMs} ms after a 429; held for ${heldMs} ms, the longest documented window of that quota.`,
       );
     }
-    const until = Date.now() + heldMs;
-    if (until <= bucket.holdUntil) return;
-    bucket.holdUntil = until;
-    bucket.holdQuota = quota;
+    if (!(await queue.store.hold(queue.key, heldMs, quota))) return;
     logger?.debug?.(`the ${api} "${family}" quota is held for ${heldMs} ms after a 429.`);
-    bucket.recheck();
+    await queue.recheck();
   }
 }

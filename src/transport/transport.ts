@@ -250,7 +250,7 @@ export class Transport {
         if (s.pacer && failure instanceof RateLimitError) {
           // A 429 despite pacing (another process shares the quota): hold the whole family.
           waitHintMs ??= backoffDelay(attempt, s.backoffBaseMs ?? 500, s.backoffCapMs ?? 30_000);
-          s.pacer.hold(operation.family, waitHintMs, failure.quota);
+          await s.pacer.hold(operation.family, waitHintMs, failure.quota);
         }
       }
 

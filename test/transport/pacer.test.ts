@@ -373,6 +373,24 @@ describe('quota pacing', () => {
     });
   });
 
+  describe('a hold that grows, on a fake clock', () => {
+    beforeEach(() => void vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] }));
+    afterEach(() => void vi.useRealTimers());
+
+    it('fails a queued call it puts past its budget, and counts it no more for the calls behind', async () => {
+      const pacer = pacerFor({}, [{ limit: 1, intervalMs: 1_000 }]);
+      const acquire = (budgetMs: number) => pacer.acquire({ family: 'incidents.get', operation: 'incidents.get', attempt: 1, budgetMs });
+      await acquire(60_000);
+      const short = acquire(5_000).then(() => 'granted', (e: unknown) => e);
+      const long = acquire(9_900).then(() => 'granted', (e: unknown) => e);
+      // 9 s: beyond the first's budget; the second fits only if the first no longer goes before it
+      await pacer.hold('incidents.get', 9_000, 'calls');
+      await vi.runAllTimersAsync();
+      expect(await short).toBeInstanceOf(RateLimitError);
+      expect(await long).toBe('granted');
+    });
+  });
+
   it.each([
     ['rateLimit', true],
     ['rateLimit', 'off'],
