@@ -140,3 +140,20 @@ export function checkId(id: unknown, what = 'incident'): string {
   }
   return text;
 }
+
+/** The longest name a store (checkpoint, lease) accepts. */
+export const MAX_STORE_KEY_LENGTH = 256;
+
+/**
+ * Checks the name of something a store keeps (`what`: `checkpoint`, `lease`): a non-empty string
+ * of at most 256 characters with no control character.
+ */
+export function checkStoreKey(key: unknown, what: string): string {
+  if (typeof key !== 'string' || key === '' || key.length > MAX_STORE_KEY_LENGTH || /\p{Cc}/u.test(key)) {
+    throw new InvalidArgumentError(
+      'key',
+      `key must be a ${what} name: a non-empty string of at most ${MAX_STORE_KEY_LENGTH} characters with no control characters; got ${describe(key)}.`,
+    );
+  }
+  return key;
+}

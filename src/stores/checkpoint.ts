@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { describe } from '../checks.js';
+import { checkStoreKey, describe } from '../checks.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** A checkpoint as a store holds it. */
@@ -36,18 +36,9 @@ export interface CheckpointStore {
   set(key: string, value: string, expectedVersion: number | undefined): Promise<boolean>;
 }
 
-/** The longest checkpoint name a store accepts. */
-export const MAX_CHECKPOINT_KEY_LENGTH = 256;
-
 /** Checks a checkpoint name: a non-empty string of at most 256 characters with no control character. */
 export function checkCheckpointKey(key: unknown): string {
-  if (typeof key !== 'string' || key === '' || key.length > MAX_CHECKPOINT_KEY_LENGTH || /\p{Cc}/u.test(key)) {
-    throw new InvalidArgumentError(
-      'key',
-      `key must be a checkpoint name: a non-empty string of at most ${MAX_CHECKPOINT_KEY_LENGTH} characters with no control characters; got ${describe(key)}.`,
-    );
-  }
-  return key;
+  return checkStoreKey(key, 'checkpoint');
 }
 
 /** Checks the arguments of {@link CheckpointStore.set}. */

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { randomUUID } from 'node:crypto';
-import { describe } from '../checks.js';
+import { checkStoreKey, describe } from '../checks.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** A lease as its holder has it. */
@@ -36,20 +36,12 @@ export interface Lease {
   release(key: string, token: string): Promise<void>;
 }
 
-/** The longest lease name a lease accepts. */
-export const MAX_LEASE_KEY_LENGTH = 256;
 /** The longest a lease may be taken for at once: one day. */
 export const MAX_LEASE_TTL_MS = 86_400_000;
 
 /** Checks a lease name: a non-empty string of at most 256 characters with no control character. */
 export function checkLeaseKey(key: unknown): string {
-  if (typeof key !== 'string' || key === '' || key.length > MAX_LEASE_KEY_LENGTH || /\p{Cc}/u.test(key)) {
-    throw new InvalidArgumentError(
-      'key',
-      `key must be a lease name: a non-empty string of at most ${MAX_LEASE_KEY_LENGTH} characters with no control characters; got ${describe(key)}.`,
-    );
-  }
-  return key;
+  return checkStoreKey(key, 'lease');
 }
 
 /** Checks a lease's time to live: an integer number of milliseconds from 1 to one day. */
