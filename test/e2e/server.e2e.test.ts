@@ -472,7 +472,10 @@ describe('the simulator CA', () => {
     sim = s;
     expect(fingerprintOf(s.caPem)).not.toBe(fingerprintOf(old.caPem));
     expect(await readFile(join(dir, 'ca.pem'), 'utf8')).toBe(s.caPem);
-    expect((Date.parse(new X509Certificate(s.caPem).validTo) - Date.now()) / DAY).toBeGreaterThan(360);
+    const renewed = new X509Certificate(s.caPem);
+    // Made now, `daysAgo` days after the old one, for a year.
+    expect(Date.parse(renewed.validFrom) - Date.parse(new X509Certificate(old.caPem).validFrom)).toBeGreaterThan((daysAgo - 1) * DAY);
+    expect((Date.parse(renewed.validTo) - Date.parse(renewed.validFrom)) / DAY).toBeGreaterThan(360);
     if (process.platform !== 'win32') expect(await modeOf(join(dir, 'ca-key.pem'))).toBe(0o600);
     expect((await rawGet(`${s.origin}/echo`, s.caPem)).status).toBe(200);
   });
