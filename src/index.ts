@@ -35,6 +35,7 @@ export {
   MemoryCheckpointStore,
   type CheckpointEntry,
   type CheckpointStore,
+  type CheckpointWriteOptions,
 } from './stores/checkpoint.js';
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './stores/file-checkpoint.js';
 export { MemoryLease, type Lease, type LeaseGrant } from './stores/lease.js';

@@ -14,6 +14,19 @@ export interface CheckpointEntry {
   value: string;
   /** Increases by one on every successful write: the first write makes version 1. */
   version: number;
+  /** The greatest lease fence a write has carried, when one has (see {@link CheckpointWriteOptions.fence}). */
+  fence?: number;
+}
+
+/** How a checkpoint is written: by whom, when a {@link Lease} guards it. */
+export interface CheckpointWriteOptions {
+  /**
+   * The writer's lease fence ({@link LeaseGrant.fence}). A store that honours fences refuses
+   * (resolves `false`) a write whose fence is lower than one it has already recorded for the
+   * key, and records the fence of every write it makes, so that a worker that lost its lease
+   * cannot commit once the next holder has written. The SDK's stores all honour it.
+   */
+  fence?: number;
 }
 
 /**
@@ -31,9 +44,10 @@ export interface CheckpointStore {
   /**
    * Writes `value` under `key` if the checkpoint is still at `expectedVersion` (`undefined`:
    * there is no checkpoint yet). Resolves `true` when written (the version is then
-   * `expectedVersion + 1`, or 1), `false` when another writer moved it first.
+   * `expectedVersion + 1`, or 1), `false` when another writer moved it first, or when
+   * `options.fence` is lower than a fence the store has recorded for the key.
    */
-  set(key: string, value: string, expectedVersion: number | undefined): Promise<boolean>;
+  set(key: string, value: string, expectedVersion: number | undefined, options?: CheckpointWriteOptions): Promise<boolean>;
 }
 
 /** Checks a checkpoint name: a non-empty string of at most 256 characters with no control character. */
@@ -42,7 +56,7 @@ export function checkCheckpointKey(key: unknown): string {
 }
 
 /** Checks the arguments of {@link CheckpointStore.set}. */
-export function checkCheckpointWrite(key: unknown, value: unknown, expectedVersion: unknown): void {
+export function checkCheckpointWrite(key: unknown, value: unknown, expectedVersion: unknown, options?: unknown): void {
   checkCheckpointKey(key);
   if (typeof value !== 'string') {
     throw new InvalidArgumentError('value', `value must be a string (the checkpoint); got ${describe(value)}.`);
@@ -52,6 +66,14 @@ export function checkCheckpointWrite(key: unknown, value: unknown, expectedVersi
       'expectedVersion',
       `expectedVersion must be the version read with get() (a positive integer), or undefined when there was no checkpoint; got ${describe(expectedVersion)}.`,
     );
+  }
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError('options', `options must be an object ({ fence }) or undefined; got ${describe(options)}.`);
+  }
+  const { fence } = options as CheckpointWriteOptions;
+  if (fence !== undefined && !(Number.isSafeInteger(fence) && fence >= 1)) {
+    throw new InvalidArgumentError('options.fence', `options.fence must be a lease's fence (a positive integer) or undefined; got ${describe(fence)}.`);
   }
 }
 
@@ -71,11 +93,14 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 
   /** {@inheritDoc CheckpointStore.set} */
-  async set(key: string, value: string, expectedVersion: number | undefined): Promise<boolean> {
-    checkCheckpointWrite(key, value, expectedVersion);
+  async set(key: string, value: string, expectedVersion: number | undefined, options?: CheckpointWriteOptions): Promise<boolean> {
+    checkCheckpointWrite(key, value, expectedVersion, options);
     const current = this.#entries.get(key);
     if (current?.version !== expectedVersion) return false;
-    this.#entries.set(key, { value, version: (expectedVersion ?? 0) + 1 });
+    const fence = options?.fence;
+    if (fence !== undefined && current?.fence !== undefined && fence < current.fence) return false;
+    const kept = fence ?? current?.fence;
+    this.#entries.set(key, { value, version: (expectedVersion ?? 0) + 1, ...(kept === undefined ? {} : { fence: kept }) });
     return true;
   }
 }
