@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { LeaseLostError } from '../errors.js';
+import { InvalidArgumentError, LeaseLostError } from '../errors.js';
 import type { Lease, LeaseGrant } from '../stores/lease.js';
 import type { Logger } from '../types.js';
 
@@ -47,8 +47,8 @@ export class HeldLease {
     const startedAt = Date.now();
     const grant = await lease.acquire(key, ttlMs);
     if (grant === undefined) return undefined;
-    if (typeof grant !== 'object' || grant === null || typeof grant.token !== 'string' || !Number.isSafeInteger(grant.fence) || grant.fence < 1) {
-      throw new TypeError(`${operation}: lease.acquire() resolved something other than { token, fence } (a string and a positive integer).`);
+    if (typeof grant !== 'object' || grant === null || typeof grant.token !== 'string' || grant.token === '' || !Number.isSafeInteger(grant.fence) || grant.fence < 1) {
+      throw new InvalidArgumentError('lease', `${operation}: lease.acquire() resolved something other than { token, fence } (a non-empty string and a positive integer) or undefined.`);
     }
     return new HeldLease(lease, key, ttlMs, grant, startedAt, operation, logger);
   }

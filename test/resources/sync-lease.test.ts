@@ -197,6 +197,15 @@ describe('incidents.sync({ lease })', () => {
     expect(await store.get(KEY)).toBeUndefined();
   });
 
+  it('rejects with an InvalidArgumentError naming the lease when it grants something that is not { token, fence }, reading nothing', async () => {
+    const { client, store, listRequests } = setup();
+    const broken = { acquire: async () => ({ token: 'x', fence: 0 }), renew: async () => true, release: async () => undefined };
+    const error = await rejection(drain(client.incidents.sync({ checkpoint: store, lease: broken as Lease, start: START })));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).option).toBe('lease');
+    expect(listRequests()).toBe(0);
+  });
+
   it.each([
     ['a lease that is not a Lease', { lease: { acquire() {} } }, 'lease'],
     ['leaseTtlMs without a lease', { lease: undefined, leaseTtlMs: 10_000 }, 'leaseTtlMs'],
