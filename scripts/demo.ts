@@ -35,7 +35,8 @@ interface Outcome {
 const CLEARED = ['DEFENDER_CLOUD', 'DEFENDER_REGION', 'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'AZURE_CLIENT_SEND_CERTIFICATE_CHAIN'];
 
 const started = Date.now();
-const sim = await startSimulator({ seed: 7, incidents: 25, huntingRows: 2_000, certificateApp: true });
+// Four tenants for examples/partner-all-tenants.ts: the app's own, two customers that consented, one that has not.
+const sim = await startSimulator({ seed: 7, incidents: 25, huntingRows: 2_000, certificateApp: true, tenants: 4, unconsentedTenants: 1 });
 
 // What some examples need besides the app's credentials: ids of the simulated tenant's data.
 // Each API's run updates an incident of its own, so that both show an active incident being resolved.

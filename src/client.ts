@@ -1,4 +1,4 @@
-import { createCredential, decodeAccessToken, TokenCache, type CredentialInput } from './auth/index.js';
+import { createCredential, credentialForTenant, decodeAccessToken, isTenantId, TokenCache, type CredentialInput } from './auth/index.js';
 import { ClientAuth } from './resources/auth.js';
 import { checkLogger, describe, rejectUnknownOptions } from './checks.js';
 import { resolveCloud, type CloudName, type CustomCloud, type DefenderRegion, type ResolvedCloud } from './clouds.js';
@@ -121,6 +121,8 @@ export class DefenderClient {
   readonly auth: ClientAuth;
   /** The hosts this client talks to. */
   readonly cloud: ResolvedCloud;
+  /** The options it was created with, for {@link DefenderClient.forTenant}. */
+  readonly #options: DefenderClientOptions;
 
   /**
    * Creates a client. Options are checked now: a bad one throws `InvalidArgumentError` or
@@ -141,6 +143,7 @@ export class DefenderClient {
       throw new InvalidArgumentError('userAgent', 'userAgent must be a single-line string of printable ASCII, e.g. "M365DPartner-Contoso-Sentinel/1.2".');
     }
     checkLogger(options.logger);
+    this.#options = options;
     if (options.credential === undefined || options.credential === null) {
       throw new InvalidArgumentError('credential', 'credential is required: {tenantId, clientId, clientSecret}, a certificate, a Key Vault reference, or a TokenCredential.');
     }
@@ -201,5 +204,42 @@ export class DefenderClient {
     this.alerts = new Alerts(adapter, options.logger);
     this.advancedHunting = new AdvancedHunting(adapter, huntingTimeoutMs);
     this.auth = new ClientAuth(tokens, this.cloud, api, scope);
+  }
+
+  /**
+   * A client for another tenant that consented to the same multi-tenant app (a partner serving
+   * its customers' tenants): the same credential material (client secret, certificate or Key
+   * Vault reference) and options, with `tenantId` in place of this client's tenant. It has its own
+   * token cache and its own quotas (the service counts them per tenant and app). Nothing is sent
+   * until its first call; a tenant that has not consented then fails with an
+   * `AuthenticationError` (`code` `AADSTS650052`) whose message holds the admin-consent link.
+   *
+   * @param tenantId - The customer's directory (tenant) id GUID, or a verified domain.
+   * @throws InvalidArgumentError (option `tenantId`) when `tenantId` is neither; (option
+   *   `credential`) when this client was created with a `TokenCredential`: it is bound to its own
+   *   tenant, so create a client for the other tenant with a credential of its own.
+   *
+   * @example
+   * ```ts
+   * const partner = new DefenderClient({ credential: { tenantId: home, clientId, clientSecret } });
+   * const contoso = partner.forTenant('contoso.onmicrosoft.com');
+   * ```
+   */
+  forTenant(tenantId: string): DefenderClient {
+    if (!isTenantId(tenantId)) {
+      throw new InvalidArgumentError(
+        'tenantId',
+        `forTenant(tenantId): tenantId must be a customer's directory (tenant) id GUID or a verified domain such as contoso.onmicrosoft.com; got ${describe(tenantId)}.`,
+      );
+    }
+    const credential = credentialForTenant(this.#options.credential, tenantId);
+    if (credential === undefined) {
+      throw new InvalidArgumentError(
+        'credential',
+        'forTenant() needs the app\'s credential material ({tenantId, clientId} with clientSecret, certificate or keyVault): this client was created with a ' +
+          'TokenCredential, which gets tokens for the tenant it was made for. Create a DefenderClient for the other tenant with a TokenCredential for that tenant.',
+      );
+    }
+    return new DefenderClient({ ...this.#options, credential });
   }
 }

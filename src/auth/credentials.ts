@@ -197,6 +197,20 @@ export function createCredential(input: CredentialInput, ctx: CreateCredentialCo
   );
 }
 
+/** Whether `value` names one tenant: its id GUID or a verified domain (not `common`, `organizations`, `consumers`). */
+export function isTenantId(value: unknown): value is string {
+  return typeof value === 'string' && (GUID.test(value) || DOMAIN.test(value));
+}
+
+/**
+ * The same app credential for another tenant: `input` with its `tenantId` replaced, its secrets
+ * still hidden from printing. `undefined` for a `TokenCredential`, which is bound to its tenant.
+ */
+export function credentialForTenant(input: CredentialInput, tenantId: string): CredentialInput | undefined {
+  if (isTokenCredential(input) || typeof input !== 'object' || input === null) return undefined;
+  return hideSecrets({ ...input, tenantId }, ['clientSecret']);
+}
+
 function checkTenantId(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new CredentialError(`credential.tenantId must be the directory (tenant) id GUID or a verified domain; got ${describe(value)}.`, {

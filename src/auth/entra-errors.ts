@@ -161,7 +161,12 @@ export function toAuthenticationError(error: unknown, probe: ProbedResponse | un
       text = `The client secret${via} for ${app} has expired${withCode}: create a new one in the app registration (Certificates & secrets) and update your configuration.`;
       break;
     case 'AADSTS700016':
-      text = `Entra ID does not know ${app} in ${tenant}${withCode}: check the client id and the tenant id, and that the app is registered in that tenant (for a multi-tenant app: that an admin of the tenant consented to it).`;
+      text = `Entra ID does not know ${app} in ${tenant}${withCode}: check the client id and the tenant id, and that the app is registered in that tenant (for a multi-tenant app: that an admin of the tenant consented to it, at ${consentUrl(ctx)}).`;
+      break;
+    case 'AADSTS650052':
+      text =
+        `${tenant} has not consented to ${app}${withCode}: an administrator of that tenant must grant the app its permissions once, ` +
+        `by opening ${consentUrl(ctx)} (adminConsentUrl() builds it, with your redirectUri), then try again.`;
       break;
     case 'AADSTS90002':
       text = `Entra ID has no ${tenant} at ${ctx.authorityHost}${withCode}: check the tenant id, and the cloud (a GCC High or DoD tenant is not found on the public cloud's login host).`;
@@ -206,6 +211,11 @@ export function toAuthenticationError(error: unknown, probe: ProbedResponse | un
     operation: 'auth.getToken',
     cause: redactedCause(error, ctx.secrets),
   });
+}
+
+/** The admin-consent page of the app in the tenant (as adminConsentUrl() builds it, without a redirect). */
+function consentUrl(ctx: EntraErrorContext): string {
+  return `${ctx.authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(ctx.tenantId)}/adminconsent?client_id=${encodeURIComponent(ctx.clientId)}`;
 }
 
 function firstLine(text: string): string {

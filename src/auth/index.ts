@@ -4,7 +4,9 @@
  */
 export {
   createCredential,
+  credentialForTenant,
   credentialsFromEnv,
+  isTenantId,
   isTokenCredential,
   type CertificateSource,
   type ClientCertificateCredentialOptions,

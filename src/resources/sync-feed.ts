@@ -7,12 +7,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkOptionsObject, checkSignal, describe } from '../checks.js';
-import { CheckpointConflictError, InvalidArgumentError, ResponseValidationError } from '../errors.js';
+import { CheckpointConflictError, InvalidArgumentError, LeaseLostError, ResponseValidationError } from '../errors.js';
 import { checkDate, checkInvalidItemHandler, type DateInput } from '../models/incident-options.js';
 import type { InvalidItem, InvalidItemHandler } from '../models/invalid-item.js';
 import type { Logger } from '../types.js';
 import { checkCheckpointKey, MemoryCheckpointStore, type CheckpointStore } from '../stores/checkpoint.js';
+import { checkLeaseKey, MAX_LEASE_TTL_MS, type Lease } from '../stores/lease.js';
 import { decodeCheckpoint, encodeCheckpoint, versionKey, type FeedIdentity, type SyncState } from './sync-checkpoint.js';
+import { HeldLease, leaseKeyOf } from './sync-lease.js';
 
 /** Options every change feed takes. */
 export interface SyncOptions {
@@ -57,6 +59,21 @@ export interface SyncOptions {
   onInvalidItem?: InvalidItemHandler;
   /** Stops the feed: it rejects with the signal's reason. Committed batches stay committed. */
   signal?: AbortSignal;
+  /**
+   * Lets one worker at a time advance the checkpoint (several timer runs or instances sharing one
+   * store). The feed takes the lease named `<key>:lease` before reading, claims the checkpoint with
+   * the lease's fence, renews the lease every `leaseTtlMs / 3`, confirms it before each commit and
+   * releases it when the feed ends. When another worker holds it, a feed without `follow` ends at
+   * once with no batch and {@link SyncFeed.leaseHeldElsewhere} `true`; with `follow` it waits as a
+   * standby, trying again every `min(pollIntervalMs, leaseTtlMs / 3)`. A worker that loses it
+   * stops with {@link LeaseLostError} before committing anything more. See docs/sync.md.
+   */
+  lease?: Lease;
+  /**
+   * How long the lease lasts without renewal, in milliseconds: after a worker dies, another takes
+   * over within about this long. Default 60,000; from 1,000 to one day. Needs `lease`.
+   */
+  leaseTtlMs?: number;
 }
 
 /** What a feed has done so far. */
@@ -115,7 +132,9 @@ export interface SyncWindow {
 /** Reads one window, page by page. @internal */
 export type WindowReader<T> = (window: SyncWindow) => AsyncIterable<SyncEntry<T>[]>;
 
-const SYNC_OPTIONS = ['checkpoint', 'key', 'start', 'follow', 'pollIntervalMs', 'overlapMs', 'batchSize', 'maxClockSkewMs', 'maxWindowItems', 'onInvalidItem', 'signal'] as const;
+const SYNC_OPTIONS = [
+  'checkpoint', 'key', 'start', 'follow', 'pollIntervalMs', 'overlapMs', 'batchSize', 'maxClockSkewMs', 'maxWindowItems', 'onInvalidItem', 'signal', 'lease', 'leaseTtlMs',
+] as const;
 const DAY_MS = 86_400_000;
 
 /** Checked feed options. @internal */
@@ -131,6 +150,9 @@ export interface ValidatedSyncOptions {
   maxClockSkewMs: number;
   onInvalidItem: InvalidItemHandler;
   signal: AbortSignal | undefined;
+  /** The lease and its checked name and ttl, when one guards the checkpoint. */
+  lease: { lease: Lease; key: string; ttlMs: number } | undefined;
+  logger: Logger | undefined;
 }
 
 /** The default `onInvalidItem` of a feed: a warning with the item's id and what is wrong, and on. */
@@ -162,9 +184,10 @@ export function validateSyncOptions(
   if (o.follow !== undefined && typeof o.follow !== 'boolean') {
     throw new InvalidArgumentError('follow', `follow must be true or false; got ${describe(o.follow)}.`);
   }
+  const key = o.key === undefined ? `${identity.api}:${identity.feed}` : checkCheckpointKey(o.key);
   return {
     checkpoint: store as CheckpointStore,
-    key: o.key === undefined ? `${identity.api}:${identity.feed}` : checkCheckpointKey(o.key),
+    key,
     start: o.start === undefined ? Date.now() - 30 * DAY_MS : checkDate('start', o.start).getTime(),
     follow: o.follow === true,
     pollIntervalMs: integerIn(o.pollIntervalMs, 'pollIntervalMs', 1, 2_147_483_647, 60_000),
@@ -174,7 +197,26 @@ export function validateSyncOptions(
     maxClockSkewMs: integerIn(o.maxClockSkewMs, 'maxClockSkewMs', 0, 366 * DAY_MS, 3_600_000),
     onInvalidItem: o.onInvalidItem === undefined ? warnInvalidItem(what, logger) : checkInvalidItemHandler(o.onInvalidItem),
     signal: checkSignal(o.signal),
+    lease: checkLeaseOptions(o.lease, o.leaseTtlMs, key),
+    logger,
   };
+}
+
+/** Checks `lease` and `leaseTtlMs`; the lease's name comes from the checkpoint's. */
+function checkLeaseOptions(lease: unknown, ttlMs: unknown, key: string): ValidatedSyncOptions['lease'] {
+  if (lease === undefined) {
+    if (ttlMs !== undefined) throw new InvalidArgumentError('leaseTtlMs', 'leaseTtlMs needs lease: pass the Lease the feed should hold (e.g. new MemoryLease()).');
+    return undefined;
+  }
+  const methods = ['acquire', 'renew', 'release'] as const;
+  if (typeof lease !== 'object' || lease === null || methods.some((method) => typeof (lease as Record<string, unknown>)[method] !== 'function')) {
+    throw new InvalidArgumentError('lease', `lease must be a Lease (an object with acquire, renew and release methods, e.g. new MemoryLease()); got ${describe(lease)}.`);
+  }
+  const leaseKey = leaseKeyOf(key);
+  if (leaseKey.length > 256) {
+    throw new InvalidArgumentError('key', `with a lease, key must be at most 250 characters: the lease is named "<key>:lease", at most 256; got ${key.length} characters.`);
+  }
+  return { lease: lease as Lease, key: checkLeaseKey(leaseKey), ttlMs: integerIn(ttlMs, 'leaseTtlMs', 1_000, MAX_LEASE_TTL_MS, 60_000) };
 }
 
 function integerIn(value: unknown, option: string, min: number, max: number, fallback: number): number {
@@ -206,6 +248,11 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   #horizon = Number.NEGATIVE_INFINITY;
   #state: SyncState | undefined;
   #version: number | undefined;
+  /** The lease this run holds, when the feed has one. */
+  #held: HeldLease | undefined;
+  /** What stops reads: the caller's signal, and the loss of the lease. */
+  #signal: AbortSignal | undefined;
+  #leaseHeldElsewhere = false;
 
   /** @internal */
   constructor(identity: FeedIdentity, operation: string, options: ValidatedSyncOptions, readWindow: WindowReader<T>) {
@@ -213,6 +260,15 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     this.#operation = operation;
     this.#options = options;
     this.#readWindow = readWindow;
+  }
+
+  /**
+   * `true` when the run ended at once, with no batch, because another worker holds the feed's
+   * lease (`lease` without `follow`): the other worker is doing the work, so this run has nothing
+   * to do. A timer function logs it and returns.
+   */
+  get leaseHeldElsewhere(): boolean {
+    return this.#leaseHeldElsewhere;
   }
 
   /** Iterates the feed's batches. A feed is iterated once: call `sync()` again for another pass. */
@@ -225,22 +281,86 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   }
 
   async *#run(): AsyncGenerator<SyncBatch<T>, void, undefined> {
-    const { checkpoint, key, signal, follow, pollIntervalMs } = this.#options;
+    const { signal, follow, pollIntervalMs } = this.#options;
     signal?.throwIfAborted();
-    const entry = await checkpoint.get(key);
-    this.#state = entry
-      ? decodeCheckpoint(entry.value, this.#identity, key)
-      : { watermark: this.#options.start, floor: this.#options.start, settled: this.#options.start, seen: new Map() };
-    this.#version = entry?.version;
-    for (;;) {
-      for await (const batch of this.#poll(this.#state)) {
-        yield batch;
-        await batch.commit();
+    this.#signal = signal;
+    if (this.#options.lease) {
+      this.#held = await this.#takeLease(this.#options.lease);
+      if (!this.#held) {
+        this.#leaseHeldElsewhere = true;
+        return;
       }
-      if (!follow) return;
-      await sleep(pollIntervalMs, undefined, { signal }).catch((error: unknown) => {
-        throw signal?.aborted ? signal.reason : error;
-      });
+      this.#signal = signal ? AbortSignal.any([signal, this.#held.signal]) : this.#held.signal;
+    }
+    try {
+      await this.#open();
+      for (;;) {
+        for await (const batch of this.#poll(this.#state!)) {
+          yield batch;
+          await batch.commit();
+        }
+        if (!follow) return;
+        await this.#sleep(pollIntervalMs, this.#signal);
+      }
+    } catch (error) {
+      // Reads aborted by the loss of the lease fail with whatever the transport makes of it.
+      if (this.#held?.signal.aborted) throw this.#held.signal.reason;
+      throw error;
+    } finally {
+      await this.#held?.release();
+    }
+  }
+
+  /** Waits `ms`, or rejects with the reason of `signal`. */
+  async #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    await sleep(ms, undefined, { signal }).catch((error: unknown) => {
+      throw signal?.aborted ? signal.reason : error;
+    });
+  }
+
+  /**
+   * Takes the lease; when another worker has it, `undefined` without `follow`, and with `follow`
+   * waits as a standby, trying again every `min(pollIntervalMs, ttl / 3)` until it gets it.
+   */
+  async #takeLease({ lease, key, ttlMs }: NonNullable<ValidatedSyncOptions['lease']>): Promise<HeldLease | undefined> {
+    const { follow, pollIntervalMs, signal, logger } = this.#options;
+    for (;;) {
+      const held = await HeldLease.take(lease, key, ttlMs, this.#operation, logger);
+      if (held || !follow) return held;
+      await this.#sleep(Math.min(pollIntervalMs, Math.max(1, Math.floor(ttlMs / 3))), signal);
+    }
+  }
+
+  /**
+   * Reads the checkpoint. Under a lease, claims it too: writes it back unchanged (or the initial
+   * state) with the lease's fence, so that a worker that held the lease before can no longer
+   * commit even if it does not know yet that it lost it.
+   */
+  async #open(): Promise<void> {
+    const { checkpoint, key, start } = this.#options;
+    const held = this.#held;
+    for (let attempt = 1; ; attempt += 1) {
+      const entry = await checkpoint.get(key);
+      const state: SyncState = entry ? decodeCheckpoint(entry.value, this.#identity, key) : { watermark: start, floor: start, settled: start, seen: new Map() };
+      if (!held) {
+        this.#state = state;
+        this.#version = entry?.version;
+        return;
+      }
+      if (entry?.fence !== undefined && entry.fence > held.fence) held.lostToFence(entry.fence);
+      held.check();
+      if (await checkpoint.set(key, entry?.value ?? encodeCheckpoint(state, this.#identity), entry?.version, { fence: held.fence })) {
+        this.#state = state;
+        this.#version = (entry?.version ?? 0) + 1;
+        return;
+      }
+      // The worker before us committed between our read and our claim: read again.
+      if (attempt === 3) {
+        throw new CheckpointConflictError(`${this.#operation}: could not claim checkpoint "${key}" under the lease: it kept moving (a store that does not honour fences?).`, {
+          key,
+          expectedVersion: entry?.version,
+        });
+      }
     }
   }
 
@@ -253,7 +373,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
       // (no upper bound): the service's clock may run ahead of ours.
       const end = from + this.#spanMs;
       const to = end > Math.max(Date.now(), this.#horizon) ? undefined : end;
-      const read = await this.#readSettled({ from, to, signal: this.#options.signal, onInvalidItem: this.#invalidItemHandler() });
+      const read = await this.#readSettled({ from, to, signal: this.#signal, onInvalidItem: this.#invalidItemHandler() });
       if (read.tooBig) {
         // Halve the window, or the stretch the items read so far cover if that is narrower.
         this.#spanMs = Math.max(1, Math.floor(Math.min(this.#spanMs, read.latest + 1 - from) / 2));
@@ -264,8 +384,8 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
       for (let i = 0; i < fresh.length; i += this.#options.batchSize) {
         // Committing the poll's last batch settles what the poll read.
         const last = to === undefined && i + this.#options.batchSize >= fresh.length;
-        // An abort stops the batches of a window already read, too.
-        this.#options.signal?.throwIfAborted();
+        // An abort, or the loss of the lease, stops the batches of a window already read, too.
+        this.#signal?.throwIfAborted();
         yield this.#batch(fresh.slice(i, i + this.#options.batchSize), last ? lower : undefined);
       }
       if (to === undefined) {
@@ -396,7 +516,12 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
       if (position < keepFrom && (version === undefined || version < settled)) next.seen.delete(key);
     }
     const { checkpoint, key } = this.#options;
-    if (!(await checkpoint.set(key, encodeCheckpoint(next, this.#identity), this.#version))) {
+    const held = this.#held;
+    // Confirmed just before writing; should it lapse in between, the fence makes the store refuse the write.
+    await held?.confirm();
+    if (!(await checkpoint.set(key, encodeCheckpoint(next, this.#identity), this.#version, held ? { fence: held.fence } : undefined))) {
+      const now = held && (await checkpoint.get(key));
+      if (held && now?.fence !== undefined && now.fence > held.fence) held.lostToFence(now.fence);
       throw new CheckpointConflictError(
         `${this.#operation}: checkpoint "${key}" was moved by another writer since this feed read it; this batch was not committed (another run of the feed is probably going on).`,
         { key, expectedVersion: this.#version },

@@ -24,6 +24,9 @@ Options of "m365d sim":
   --time-scale X             run the clock of quotas and tokens X times faster
   --churn N                  N changes per simulated minute: incidents created, updated and
                              merged, some sharing a timestamp, some visible late
+  --tenants N                serve N tenants (default 1): the app's own and N-1 customer tenants
+                             that consented to it; their ids are in M365D_TENANT_IDS
+  --unconsented N            the last N customer tenants have not consented (AADSTS650052)
   --fault ROUTE=STATUS[,STATUS…]
                              queue error statuses on a route, e.g. --fault defender.listIncidents=429,503
                              (repeatable). Routes: entra.token, defender.listIncidents,
@@ -94,6 +97,8 @@ async function sim(args: string[]): Promise<number> {
       'token-lifetime': { type: 'string' },
       'time-scale': { type: 'string' },
       churn: { type: 'string' },
+      tenants: { type: 'string' },
+      unconsented: { type: 'string' },
       fault: { type: 'string', multiple: true },
       'ca-dir': { type: 'string' },
       'env-file': { type: 'string' },
@@ -117,6 +122,8 @@ async function sim(args: string[]): Promise<number> {
     tokenLifetimeSeconds: integer('token-lifetime', values['token-lifetime'], 1, 24 * 3600),
     timeScale: positiveNumber('time-scale', values['time-scale']),
     churn: churnOf(values.churn),
+    tenants: integer('tenants', values.tenants, 1, 1_000),
+    unconsentedTenants: integer('unconsented', values.unconsented, 0, 999),
     caDir: values['ca-dir'],
     faults,
     onRequest: quiet ? undefined : (line) => process.stderr.write(`${new Date().toISOString()} ${line.method} ${line.path} -> ${line.status} (${line.ms} ms)\n`),

@@ -11,7 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkOptionsObject, describe } from '../checks.js';
 import { CheckpointError, InvalidArgumentError } from '../errors.js';
-import { checkCheckpointKey, checkCheckpointWrite, type CheckpointEntry, type CheckpointStore } from './checkpoint.js';
+import { checkCheckpointKey, checkCheckpointWrite, type CheckpointEntry, type CheckpointStore, type CheckpointWriteOptions } from './checkpoint.js';
 
 /** What marks a file as this SDK's checkpoint file. */
 const FORMAT = 'm365-defender/checkpoints';
@@ -34,7 +34,8 @@ export interface FileCheckpointStoreOptions {
 interface FileContent {
   format: typeof FORMAT;
   formatVersion: typeof FORMAT_VERSION;
-  checkpoints: Record<string, { value: string; version: number; writtenAt: string }>;
+  /** `fence`: the greatest lease fence a write of the checkpoint carried, absent when none did. */
+  checkpoints: Record<string, { value: string; version: number; writtenAt: string; fence?: number }>;
 }
 
 /** Writes in this process wait for each other per file; the lock file orders them across processes. */
@@ -77,14 +78,15 @@ export class FileCheckpointStore implements CheckpointStore {
     checkCheckpointKey(key);
     const checkpoints = (await this.#read())?.checkpoints;
     const entry = checkpoints && Object.hasOwn(checkpoints, key) ? checkpoints[key] : undefined;
-    return entry && { value: entry.value, version: entry.version };
+    return entry && { value: entry.value, version: entry.version, ...(entry.fence === undefined ? {} : { fence: entry.fence }) };
   }
 
   /** {@inheritDoc CheckpointStore.set} */
-  async set(key: string, value: string, expectedVersion: number | undefined): Promise<boolean> {
-    checkCheckpointWrite(key, value, expectedVersion);
+  async set(key: string, value: string, expectedVersion: number | undefined, options?: CheckpointWriteOptions): Promise<boolean> {
+    checkCheckpointWrite(key, value, expectedVersion, options);
+    const fence = options?.fence;
     const previous = queues.get(this.path) ?? Promise.resolve();
-    const write = previous.catch(() => undefined).then(() => this.#locked(() => this.#compareAndSet(key, value, expectedVersion)));
+    const write = previous.catch(() => undefined).then(() => this.#locked(() => this.#compareAndSet(key, value, expectedVersion, fence)));
     queues.set(this.path, write);
     try {
       return await write;
@@ -93,11 +95,14 @@ export class FileCheckpointStore implements CheckpointStore {
     }
   }
 
-  async #compareAndSet(key: string, value: string, expectedVersion: number | undefined): Promise<boolean> {
+  async #compareAndSet(key: string, value: string, expectedVersion: number | undefined, fence: number | undefined): Promise<boolean> {
     const content = (await this.#read()) ?? { format: FORMAT, formatVersion: FORMAT_VERSION, checkpoints: Object.create(null) as FileContent['checkpoints'] };
     const current = Object.hasOwn(content.checkpoints, key) ? content.checkpoints[key] : undefined;
     if (current?.version !== expectedVersion) return false;
-    content.checkpoints[key] = { value, version: (expectedVersion ?? 0) + 1, writtenAt: new Date().toISOString() };
+    // A writer whose lease was since taken by another (a higher fence was written) is refused.
+    if (fence !== undefined && current?.fence !== undefined && fence < current.fence) return false;
+    const kept = fence ?? current?.fence;
+    content.checkpoints[key] = { value, version: (expectedVersion ?? 0) + 1, writtenAt: new Date().toISOString(), ...(kept === undefined ? {} : { fence: kept }) };
     await this.#writeAtomically(`${JSON.stringify(content, null, 2)}\n`);
     return true;
   }
@@ -133,8 +138,8 @@ export class FileCheckpointStore implements CheckpointStore {
       throw this.#error('is corrupt: "checkpoints" is not an object');
     }
     for (const [key, entry] of Object.entries(checkpoints)) {
-      if (typeof entry?.value !== 'string' || !Number.isSafeInteger(entry.version) || entry.version < 1) {
-        throw new CheckpointError(`Checkpoint file ${this.path} is corrupt: checkpoint "${key}" has no string value and positive integer version.`, {
+      if (typeof entry?.value !== 'string' || !Number.isSafeInteger(entry.version) || entry.version < 1 || (entry.fence !== undefined && !(Number.isSafeInteger(entry.fence) && entry.fence >= 1))) {
+        throw new CheckpointError(`Checkpoint file ${this.path} is corrupt: checkpoint "${key}" has no string value and positive integer version (or a fence that is not a positive integer).`, {
           key,
           location: this.path,
         });

@@ -142,6 +142,9 @@ function simulatorHandle<T extends SimulatorTenant>(
     DEFENDER_API_BASE_URL: origin,
     DEFENDER_GRAPH_BASE_URL: origin,
   };
+  // With `tenants`: every tenant the app may ask for, the partner's own first.
+  const tenants = (state.tenant as { tenants?: readonly { tenantId: string }[] }).tenants;
+  if (tenants && tenants.length > 1) env.M365D_TENANT_IDS = tenants.map((tenant) => tenant.tenantId).join(',');
   const certificateApp = tls.clientCertificate
     ? {
         clientId: certificateClientId(seed),

@@ -63,6 +63,33 @@ describe.each(stores)('%s', (_name, makeStore) => {
     expect(await store.get('incidents')).toEqual({ value: `writer-${winner}`, version: 2 });
   });
 
+  it('refuses a write whose lease fence is lower than one it recorded (a worker that lost its lease), and keeps the fence', async () => {
+    const store = makeStore();
+    expect(await store.set('incidents', 'by-fence-1', undefined, { fence: 1 })).toBe(true);
+    expect(await store.set('incidents', 'claimed-by-fence-2', 1, { fence: 2 })).toBe(true);
+    // The old holder read version 2 after the claim: the version matches, the fence does not.
+    expect(await store.set('incidents', 'late-write-of-fence-1', 2, { fence: 1 })).toBe(false);
+    expect(await store.get('incidents')).toEqual({ value: 'claimed-by-fence-2', version: 2, fence: 2 });
+    expect(await store.set('incidents', 'fence-2-again', 2, { fence: 2 })).toBe(true);
+    // A write with no fence keeps the recorded one, so a later stale fence is still refused.
+    expect(await store.set('incidents', 'unfenced', 3)).toBe(true);
+    expect(await store.set('incidents', 'stale', 4, { fence: 1 })).toBe(false);
+    expect(await store.get('incidents')).toEqual({ value: 'unfenced', version: 4, fence: 2 });
+  });
+
+  it.each([
+    ['fence 0', { fence: 0 }],
+    ['a fractional fence', { fence: 1.5 }],
+    ['a fence given as a string', { fence: '2' }],
+    ['options that are not an object', 3],
+  ])('refuses %s with an InvalidArgumentError and writes nothing', async (_case, options) => {
+    const store = makeStore();
+    const error = await rejection(store.set('k', 'x', undefined, options as never));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).option).toMatch(/^options/);
+    expect(await store.get('k')).toBeUndefined();
+  });
+
   it.each([
     ['an empty key', '', 'x', undefined, 'key'],
     ['a key with a newline', 'a\nb', 'x', undefined, 'key'],

@@ -35,6 +35,8 @@ const BAD_TENANT_OPTIONS = [
   ['quotas', true, 'quotas'],
   ['graphExpandFailsAbove', '5', 'graphExpandFailsAbove'],
   ['churn', { perMinute: 5, lateMs: -1 }, 'churn.lateMs'],
+  ['tenants', 0, 'tenants'],
+  ['unconsentedTenants', 1.5, 'unconsentedTenants'],
   ['authorityHost', 'login.microsoftonline.com', 'authorityHost'],
   ['defenderBaseUrl', 443, 'defenderBaseUrl'],
   ['graphBaseUrl', 'ftp://graph.example', 'graphBaseUrl'],

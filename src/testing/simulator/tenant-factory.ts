@@ -60,6 +60,9 @@ function builtInTenantFactory(options: SimulatorOptions, certificatePem: string 
         timeScale: tenant.clock.timeScale,
         clock: new Date(tenant.clock.now()).toISOString(),
         ...(tenant.churn ? { churn: tenant.churn.stats } : {}),
+        ...(tenant.tenants.length > 1
+          ? { tenants: tenant.tenants.map((t) => ({ tenantId: t.tenantId, consented: t.apps.every((app) => app.consented !== false), incidents: t.incidents.size })) }
+          : {}),
       };
     },
   };

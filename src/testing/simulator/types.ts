@@ -129,7 +129,8 @@ export interface Simulator<T extends SimulatorTenant = FakeTenant> {
   /**
    * The environment a client process needs: `NODE_EXTRA_CA_CERTS`, `AZURE_TENANT_ID`,
    * `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET`, `AZURE_AUTHORITY_HOST`, `DEFENDER_API_BASE_URL`,
-   * `DEFENDER_GRAPH_BASE_URL`.
+   * `DEFENDER_GRAPH_BASE_URL`; with `tenants` above 1 also `M365D_TENANT_IDS`, every tenant id
+   * comma-separated (the partner's own first, the unconsented ones last).
    */
   readonly env: Record<string, string>;
   /**

@@ -19,6 +19,11 @@ export interface EntraApp {
   certificatePem?: string;
   /** Granted application permissions per resource (e.g. `https://api.security.microsoft.com`). */
   roles: Record<string, string[]>;
+  /**
+   * `false`: a multi-tenant app that no administrator of this tenant consented to: its token
+   * requests fail with AADSTS650052. Default `true`.
+   */
+  consented?: boolean;
 }
 
 /** A canned response for {@link EntraApi.failNext}. */
@@ -399,6 +404,7 @@ export class EntraApi implements RequestHandlerLike {
     } else {
       throw new EntraFailure(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
     }
+    if (app.consented === false) throw notConsented(resource, tenant);
     if (!this.#resources.has(resource)) {
       throw new EntraFailure(
         400,
@@ -503,4 +509,26 @@ export class EntraApi implements RequestHandlerLike {
       throw bad(700024, `Client assertion is not within its valid time range. Current time: ${new Date(this.#now()).toISOString()}.`);
     }
   }
+}
+
+/** Application ids and names of the resources a consent creates a service principal for (reference defender-api.md §1.1). */
+const RESOURCE_APPS: Record<string, [string, string]> = {
+  'https://api.security.microsoft.com': ['8ee8fdad-f234-4243-8f3b-15c294843740', 'Microsoft Threat Protection'],
+  'https://api.securitycenter.microsoft.com': ['fc780465-2017-40d4-a0c5-307022471b92', 'WindowsDefenderATP'],
+  'https://graph.microsoft.com': ['00000003-0000-0000-c000-000000000000', 'Microsoft Graph'],
+};
+
+/**
+ * Entra's answer to a multi-tenant app whose consent is missing in the tenant: AADSTS650052, as
+ * Entra words it today (2025), with `invalid_client`.
+ */
+function notConsented(resource: string, tenant: string): EntraFailure {
+  const [appId, name] = RESOURCE_APPS[resource] ?? [resource, resource];
+  return new EntraFailure(
+    400,
+    'invalid_client',
+    650052,
+    `The app is trying to access a service '${appId}'(${name}) that your organization '${tenant}' lacks a service principal for. ` +
+      'Contact your IT Admin to review the configuration of your service subscriptions or consent to the application in order to create the required service principal.',
+  );
 }

@@ -20,6 +20,7 @@ import { QuotaBook, TENANT_QUOTA_FAMILIES, type TenantQuotaFamily, type TenantQu
 import { arrayOf, checkOptions, exactly, httpUrl, instant, integer, nonEmptyString, object, oneOf, plainObject, positiveNumber, recordOf, string, boolean, type Check } from '../options.js';
 import { TokenSigner, bearerToken, decodeTokenClaims } from './tokens.js';
 import { Churn, churnOptionsCheck, type FakeTenantChurn, type FakeTenantChurnOptions } from './churn.js';
+import { memberFor } from './tenant-set.js';
 
 // ---------------------------------------------------------------- public shapes
 
@@ -49,6 +50,11 @@ export interface FakeAppOptions {
     /** Graph roles; default none. */
     graph?: GraphRole[];
   };
+  /**
+   * Whether an administrator of this tenant consented to the (multi-tenant) app. Default `true`;
+   * `false`: its token requests fail the way Entra ID fails them, with AADSTS650052.
+   */
+  consented?: boolean;
 }
 
 /**
@@ -70,6 +76,8 @@ export interface FakeApp {
     /** Graph roles, e.g. `SecurityIncident.ReadWrite.All`. */
     readonly graph: readonly string[];
   };
+  /** `false` when the tenant has not consented to the app (its token requests fail with AADSTS650052); absent when it has. */
+  readonly consented?: false;
 }
 
 /** The hosts a fake tenant answers on. */
@@ -130,6 +138,19 @@ export interface FakeTenantOptions extends Partial<FakeTenantHosts> {
    * Default: none. See {@link FakeTenantChurnOptions}.
    */
   churn?: FakeTenantChurnOptions;
+  /**
+   * How many tenants to serve, 1 to 1,000 (default 1): this one, the partner's own, where its apps
+   * are registered, and `tenants - 1` customer tenants that consented to the same (multi-tenant)
+   * apps, each with its own id, data (generated from `seed + i`), quotas and signing key, on the
+   * same hosts and clock. Entra requests go to the tenant named in their path, API requests to
+   * the tenant of their token (`tid`). See {@link FakeTenant.tenants}.
+   */
+  tenants?: number;
+  /**
+   * How many of the customer tenants (the last ones) have not consented to the apps: their token
+   * requests fail with AADSTS650052. From 0 (the default) to `tenants - 1`.
+   */
+  unconsentedTenants?: number;
 }
 
 /** The tenant's simulated clock: `start + real elapsed × timeScale (+ advance())`. */
@@ -201,6 +222,11 @@ export interface FakeTenant extends RequestHandlerLike {
   readonly issuedTokens: number;
   /** The tenant's churn, with the record of every version it made visible; `undefined` without the `churn` option. */
   readonly churn: FakeTenantChurn | undefined;
+  /**
+   * Every tenant served (option `tenants`): this one first, then the customer tenants. Each is a
+   * whole fake tenant with its own `tenantId`, data, requests and faults. `[this]` by default.
+   */
+  readonly tenants: readonly FakeTenant[];
   /**
    * `{tenantId, clientId, clientSecret}` of an app with a secret (default: the first), for `new DefenderClient({credential})`.
    * @throws Error when no app (or not `clientId`) has a secret.
@@ -288,7 +314,7 @@ export const FAKE_TENANT_OPTIONS: Readonly<Record<keyof FakeTenantOptions, Check
   tenantId: nonEmptyString,
   apps: arrayOf(
     object(
-      { clientId: nonEmptyString, clientSecret: string, certificatePem: nonEmptyString, roles: object({ defender: roleList, graph: roleList }) },
+      { clientId: nonEmptyString, clientSecret: string, certificatePem: nonEmptyString, roles: object({ defender: roleList, graph: roleList }), consented: boolean },
       ['clientId', 'roles'],
     ),
   ),
@@ -306,6 +332,8 @@ export const FAKE_TENANT_OPTIONS: Readonly<Record<keyof FakeTenantOptions, Check
   ),
   graphExpandFailsAbove: integer(0),
   churn: churnOptionsCheck,
+  tenants: integer(1, 1_000),
+  unconsentedTenants: integer(0, 999),
   authorityHost: httpUrl,
   defenderBaseUrl: httpUrl,
   graphBaseUrl: httpUrl,
@@ -331,13 +359,16 @@ class Tenant implements FakeTenant {
   readonly #vault: KeyVaultApi;
   readonly #quotas: QuotaBook | undefined;
   readonly #dataNow: number;
+  /** This tenant, then the customer tenants of option `tenants`. */
+  readonly tenants: readonly Tenant[];
 
-  constructor(options: FakeTenantOptions) {
+  /** `clock`: a customer tenant runs on its partner tenant's clock. */
+  constructor(options: FakeTenantOptions, clock?: FakeTenantClock) {
     this.#options = options;
     this.seed = options.seed ?? 1;
     const random = prng(this.seed);
     this.tenantId = options.tenantId ?? guid(random);
-    this.clock = createClock(options.startTime, options.timeScale ?? 1);
+    this.clock = clock ?? createClock(options.startTime, options.timeScale ?? 1);
     this.#dataNow = this.clock.now();
     const now = () => this.clock.now();
     this.hosts = Object.freeze({
@@ -411,6 +442,30 @@ class Tenant implements FakeTenant {
     this.#quotas = options.quotas === false ? undefined : new QuotaBook({ now, ...(options.quotas ? { limits: options.quotas } : {}) });
     this.churn = options.churn ? new Churn(options.churn, this.seed, this.incidents, now) : undefined;
     this.#load();
+    this.tenants = Object.freeze([this, ...this.#customers(options)]);
+  }
+
+  /** The customer tenants of option `tenants`: the same apps (consented or not), their own seed and id. */
+  #customers(options: FakeTenantOptions): Tenant[] {
+    const count = options.tenants ?? 1;
+    const unconsented = options.unconsentedTenants ?? 0;
+    if (unconsented > count - 1) {
+      throw new InvalidArgumentError('unconsentedTenants', `createFakeTenant: unconsentedTenants must be at most tenants - 1 (${count - 1}): the first tenant is the partner's own; got ${unconsented}.`);
+    }
+    const customers: Tenant[] = [];
+    for (let i = 1; i < count; i += 1) {
+      const consented = i < count - unconsented;
+      const apps = this.apps.map((app): FakeAppOptions => ({
+        clientId: app.clientId,
+        ...(app.clientSecret !== undefined ? { clientSecret: app.clientSecret } : {}),
+        ...(app.certificatePem !== undefined ? { certificatePem: app.certificatePem } : {}),
+        roles: { defender: [...app.roles.defender], graph: [...app.roles.graph] },
+        consented: consented && app.consented !== false,
+      }));
+      const { tenants: _t, unconsentedTenants: _u, tenantId: _i, secrets: _s, ...shared } = options;
+      customers.push(new Tenant({ ...shared, ...this.hosts, seed: this.seed + i, apps }, this.clock));
+    }
+    return customers;
   }
 
   get secrets(): Map<string, VaultSecret> {
@@ -430,6 +485,7 @@ class Tenant implements FakeTenant {
   }
 
   reset(): void {
+    for (const customer of this.tenants.slice(1)) customer.reset();
     this.faults.clear();
     this.requests.length = 0;
     this.#entra.issuedCount = 0;
@@ -439,6 +495,10 @@ class Tenant implements FakeTenant {
   }
 
   async handle(request: Request): Promise<Response | undefined> {
+    if (this.tenants.length > 1) {
+      const member = memberFor(request, this.tenants, this.hosts.authorityHost);
+      if (member !== this) return member.handle(request);
+    }
     const route = this.#routeOf(request);
     if (!route) return undefined;
     // Changes due by now become visible before the answer, whichever API serves it.
@@ -583,6 +643,7 @@ function fakeApp(options: FakeAppOptions): FakeApp {
     ...(options.clientSecret !== undefined ? { clientSecret: options.clientSecret } : {}),
     ...(options.certificatePem !== undefined ? { certificatePem: options.certificatePem } : {}),
     roles: Object.freeze({ defender: Object.freeze([...(options.roles.defender ?? [])]), graph: Object.freeze([...(options.roles.graph ?? [])]) }),
+    ...(options.consented === false ? { consented: false as const } : {}),
   };
   const printable = (): Record<string, unknown> => ({ ...app, ...(app.clientSecret !== undefined ? { clientSecret: REDACTED } : {}) });
   Object.defineProperty(app, 'toJSON', { value: printable, enumerable: false });
@@ -620,6 +681,7 @@ function toEntraApp(app: FakeApp, defenderAudiences: string[], graphAudiences: s
     ...(app.clientSecret !== undefined ? { clientSecret: app.clientSecret } : {}),
     ...(app.certificatePem !== undefined ? { certificatePem: app.certificatePem } : {}),
     roles,
+    consented: app.consented !== false,
   };
 }
 
