@@ -12,6 +12,7 @@ import { DefenderClient } from '../../src/index.js';
 import { createFakeTenant } from '../../src/testing/index.js';
 import { handlers } from '../../src/testing/msw.js';
 import type { BenchContext } from '../context.js';
+import { summarize } from '../stats.js';
 import { formatRatio, type Row } from '../table.js';
 
 const FIGURE = '6 list 3,000 incidents under quota';
@@ -90,24 +91,37 @@ export async function measureQuotaRun(run: QuotaRun): Promise<QuotaResult> {
   }
 }
 
-function row(figure: string, run: QuotaRun, result: QuotaResult, informative: boolean): Row {
-  if (result.listed !== run.incidents) throw new Error(`listed ${result.listed} of ${run.incidents} incidents`);
-  const ratio = result.elapsedMs / result.minimumMs;
-  const met = ratio <= TARGET_RATIO && result.tooManyRequests === 0;
-  return {
-    figure,
-    sdk: `${(result.elapsedMs / 1000).toFixed(2)} s for ${result.calls} calls of ${run.pageSize}; ${result.tooManyRequests} × 429 received`,
-    baseline: `minimum ${(result.minimumMs / 1000).toFixed(2)} s (${result.calls - result.tooManyRequests} calls ÷ ${PER_MINUTE}/min, clock ×${run.timeScale})`,
-    ratio: formatRatio(ratio),
-    target: TARGET,
-    verdict: informative ? 'info' : met ? 'pass' : 'FAIL',
-  };
-}
+/** Runs of figure 6: a 429 seen once in four runs is a finding, so one run is not enough to see it. */
+const runCount = (quick: boolean): number => (quick ? 2 : 5);
 
-/** Measures figure 6: the client's own pacing (its windows carry a 1 % guard) against the tenant's quota. */
+/**
+ * Measures figure 6: the client's own pacing (its windows carry a 1 % guard) against the tenant's
+ * quota, over several runs: the median time ratio with its range, and every 429 of every run
+ * counted (any 429 fails the figure, and its run is logged).
+ */
 export async function quotaFigure(ctx: BenchContext): Promise<Row[]> {
   const run: QuotaRun = { incidents: 3_000, pageSize: 10, timeScale: 60 };
-  const result = await measureQuotaRun(run);
-  ctx.log(`  ${result.calls} calls in ${(result.elapsedMs / 1000).toFixed(2)} s, ${result.tooManyRequests} × 429`);
-  return [row(FIGURE, run, result, false)];
+  const results: QuotaResult[] = [];
+  for (let i = 0; i < runCount(ctx.quick); i++) {
+    const result = await measureQuotaRun(run);
+    if (result.listed !== run.incidents) throw new Error(`listed ${result.listed} of ${run.incidents} incidents`);
+    ctx.log(`  run ${i + 1}: ${result.calls} calls in ${(result.elapsedMs / 1000).toFixed(2)} s, ${result.tooManyRequests} × 429`);
+    results.push(result);
+  }
+  const ratios = summarize(results.map((result) => result.elapsedMs / result.minimumMs));
+  const sorted = results.map((result) => result.elapsedMs / result.minimumMs).sort((a, b) => a - b);
+  const tooMany = results.reduce((sum, result) => sum + result.tooManyRequests, 0);
+  const calls = results.reduce((sum, result) => sum + result.calls, 0);
+  const median = summarize(results.map((result) => result.elapsedMs));
+  const minimum = results[0]!;
+  return [
+    {
+      figure: FIGURE,
+      sdk: `${(median.median / 1000).toFixed(2)} s median of ${results.length} runs; ${tooMany} × 429 in ${calls} calls (per run: ${results.map((r) => r.tooManyRequests).join(', ')})`,
+      baseline: `minimum ${(minimum.minimumMs / 1000).toFixed(2)} s (${minimum.calls - minimum.tooManyRequests} calls of ${run.pageSize} ÷ ${PER_MINUTE}/min, clock ×${run.timeScale})`,
+      ratio: `${formatRatio(ratios.median)} (${sorted[0]!.toFixed(2)}–${sorted[sorted.length - 1]!.toFixed(2)})`,
+      target: TARGET,
+      verdict: ratios.median <= TARGET_RATIO && tooMany === 0 ? 'pass' : 'FAIL',
+    },
+  ];
 }
