@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, DistState } from './context.js';
 import { ensureBuild } from './build.js';
+import { changeFeedFigure } from './figures/change-feed.js';
 import { coldStartFigures } from './figures/cold-start.js';
 import { huntingBody, incidentBody, incidentsPageBody, benchToken } from './fixtures.js';
 import { HUNTING_ROWS, huntingFigures } from './figures/hunting.js';
@@ -20,7 +21,7 @@ import { tokenRequestsFigure } from './figures/token-requests.js';
 import { startReplayServer } from './server.js';
 import { notMeasured, renderTable, type Row } from './table.js';
 
-const FIGURES = ['1', '2', '3', '4', '5', '6', '7'] as const;
+const FIGURES = ['1', '2', '3', '4', '5', '6', '7', '8'] as const;
 type Figure = (typeof FIGURES)[number];
 
 interface Args {
@@ -41,7 +42,7 @@ function parseArgs(argv: readonly string[]): Args {
       if (picked.length === 0 || unknown.length > 0) throw new Error(`--only takes figure numbers from ${FIGURES.join(',')}; got "${list ?? ''}".`);
       args.only = new Set(picked as Figure[]);
     } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: tsx bench/run.ts [--quick] [--only 1,2,3,4,5,6,7]\n');
+      process.stdout.write('usage: tsx bench/run.ts [--quick] [--only 1,2,3,4,5,6,7,8]\n');
       process.exit(0);
     } else throw new Error(`unknown argument "${arg}" (try --help)`);
   }
@@ -95,6 +96,7 @@ async function main(): Promise<number> {
       peerTable = result.table;
       return result.rows;
     });
+    await attempt('8', 'change feed', () => changeFeedFigure(ctx));
   } finally {
     await server.close();
   }

@@ -56,8 +56,8 @@ export async function measureQuotaRun(run: QuotaRun): Promise<QuotaResult> {
     incidents: run.incidents,
     huntingRows: 10,
     timeScale: run.timeScale,
-    // Tokens outlive the run (a short simulated lifetime would add token calls, not list calls).
-    tokenLifetimeSeconds: 30 * 24 * 3600,
+    // Tokens outlive the run (a day, the tenant's cap: 24 real minutes at ×60); token calls are not list calls.
+    tokenLifetimeSeconds: 86_400,
   });
   const server = setupServer(...handlers(tenant));
   server.listen({ onUnhandledFrame: 'bypass' });
