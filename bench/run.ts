@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (`tsx bench/run.ts [--quick] [--only 1,2,…]`): measures the SDK against the raw
- * calls a user could write by hand, on a replay server on 127.0.0.1, and prints one table of
- * ratios. See docs/performance.md for what each figure means.
+ * calls a user could write by hand (the faster of two, `raw.ts`) and, in figure 7, against the
+ * clients a user could pick instead, on a replay server on 127.0.0.1; prints one table of ratios
+ * with each figure's target, then the peer table. See docs/performance.md for each figure.
  * @packageDocumentation
  */
 import { cpus } from 'node:os';
