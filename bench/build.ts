@@ -1,14 +1,15 @@
 /**
  * Builds the package from the current sources into a private folder
- * (`node_modules/.cache/m365d-bench/package/`), for the figures that load it as users do (cold
+ * (`node_modules/.cache/m365d-bench/<checkout>/package/`, one per worktree), for the figures that load it as users do (cold
  * start, package size, the peak-memory children). Private, so that the bench never deletes or
  * half-writes the `dist/` other tools and people use; inside the repository, so that the build
  * resolves `zod` and `ky` from its `node_modules` like an installed package would.
  * @packageDocumentation
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
 import type { DistState } from './context.js';
 
 const PACKAGE_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'];
@@ -43,7 +44,10 @@ const lastLines = (text: string) => {
  * `tsup.config.ts` or `package.json`. Never throws: a failed build is reported in the state.
  */
 export function ensureBuild(root: string, log: (message: string) => void): DistState {
-  const packageDir = join(root, 'node_modules', '.cache', 'm365d-bench', 'package');
+  // One folder per checkout: worktrees share node_modules (a symlink), and one worktree's bench
+  // must never measure, or delete under a running bench, another worktree's build.
+  const checkout = `${basename(root)}-${createHash('sha256').update(realpathSync(root)).digest('hex').slice(0, 8)}`;
+  const packageDir = join(root, 'node_modules', '.cache', 'm365d-bench', checkout, 'package');
   const outDir = join(packageDir, 'dist');
   const stamp = join(packageDir, '.built');
   const state = { packageDir, esmEntry: join(outDir, 'index.js'), cjsEntry: join(outDir, 'index.cjs') };

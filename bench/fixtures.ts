@@ -5,6 +5,7 @@
  */
 import { DefenderClient, type AccessToken, type DefenderClientOptions, type TokenCredential } from '../src/index.js';
 import { prng, seedIncidents } from '../src/testing/data/seed-incidents.js';
+import { renderIncident } from '../src/testing/tenant/graph-wire.js';
 
 /** The scope the bench client asks for (the Defender API's). */
 export const BENCH_SCOPE = 'https://api.security.microsoft.com/.default';
@@ -46,13 +47,15 @@ export function countingCredential(token: string, delayMs = 0): TokenCredential 
 
 /**
  * A client pointed at the bench server over plain http on loopback (the SDK allows that for
- * custom clouds). Quota pacing, where the client has it, is turned off: the bench measures the
+ * custom clouds), on the Defender API or (`api: 'graph'`) Microsoft Graph security. Quota pacing, where the client has it, is turned off: the bench measures the
  * per-call cost, and figure 6 measures pacing on its own.
  */
-export function benchClient(apiBaseUrl: string, credential: TokenCredential): DefenderClient {
+export function benchClient(apiBaseUrl: string, credential: TokenCredential, api: 'defender' | 'graph' = 'defender'): DefenderClient {
+  const cloud = { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl, scope: BENCH_SCOPE };
   const options: Record<string, unknown> = {
     credential,
-    cloud: { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl, scope: BENCH_SCOPE },
+    // With `api: 'graph'` the same server answers Graph's paths (`/v1.0/security/…`).
+    ...(api === 'graph' ? { api, cloud: { ...cloud, graphBaseUrl: apiBaseUrl, graphScope: 'https://graph.microsoft.com/.default' } } : { cloud }),
     maxRetries: 0,
     ...LATER_OPTIONS,
   };
@@ -107,6 +110,47 @@ export function incidentBody(): Buffer {
   );
 }
 
+/** Incidents in the listing figures (the peer table): 30 legacy pages of 100, 60 Graph pages of 50. */
+export const LISTING_INCIDENTS = 3_000;
+/** The Defender API's page size in the listing figures (its cap is 100). */
+export const LEGACY_PAGE_SIZE = 100;
+/** Microsoft Graph's page size (its cap with `$expand=alerts` is 50). */
+export const GRAPH_PAGE_SIZE = 50;
+
+/**
+ * `GET /api/incidents?$top=100&$skip=…` for {@link LISTING_INCIDENTS} incidents: one body per
+ * page, no `@odata.nextLink` (the Defender API pages by `$skip` until a short page).
+ */
+export function legacyIncidentPages(): Buffer[] {
+  const incidents = seedIncidents(LISTING_INCIDENTS, 7);
+  const pages: Buffer[] = [];
+  for (let i = 0; i < incidents.length; i += LEGACY_PAGE_SIZE) {
+    const value = incidents.slice(i, i + LEGACY_PAGE_SIZE);
+    pages.push(Buffer.from(JSON.stringify({ '@odata.context': 'https://api.security.microsoft.com/api/$metadata#Incidents', value })));
+  }
+  return pages;
+}
+
+/**
+ * `GET /v1.0/security/incidents?$top=50&$expand=alerts` for the same incidents in Graph's shape
+ * (rendered by the fake tenant's Graph renderer), each page but the last with an absolute
+ * `@odata.nextLink` to `baseUrl` carrying `$skiptoken=<page>`, as Graph pages.
+ */
+export function graphIncidentPages(baseUrl: string): Buffer[] {
+  const incidents = seedIncidents(LISTING_INCIDENTS, 7);
+  const render = { tenantId: '00000000-0000-0000-0000-000000000001', includeUnknownEnumMembers: false };
+  const pages: Buffer[] = [];
+  for (let i = 0; i < incidents.length; i += GRAPH_PAGE_SIZE) {
+    const value = incidents.slice(i, i + GRAPH_PAGE_SIZE).map((incident) => renderIncident(incident, render, true));
+    const next = i + GRAPH_PAGE_SIZE < incidents.length ? pages.length + 1 : undefined;
+    const body: Record<string, unknown> = { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#security/incidents(alerts())' };
+    if (next !== undefined) body['@odata.nextLink'] = `${baseUrl}/v1.0/security/incidents?$top=${GRAPH_PAGE_SIZE}&$expand=alerts&$skiptoken=${next}`;
+    body['value'] = value;
+    pages.push(Buffer.from(JSON.stringify(body)));
+  }
+  return pages;
+}
+
 /** The columns of the bench hunting result, as `DeviceProcessEvents` has them. */
 export const HUNTING_COLUMNS = [
   { Name: 'Timestamp', Type: 'DateTime' },
@@ -123,9 +167,10 @@ export const HUNTING_COLUMNS = [
 
 /**
  * `POST /api/advancedhunting/run`: `rowCount` rows × 10 columns in the Defender API's shape
- * (`{Stats, Schema, Results}`), about 400 bytes a row (100,000 rows ≈ 40 MB).
+ * (`{Stats, Schema, Results}`), about 400 bytes a row (100,000 rows ≈ 40 MB); with `'graph'`,
+ * the same rows as `POST /v1.0/security/runHuntingQuery` answers (`{schema, results}`).
  */
-export function huntingBody(rowCount: number): Buffer {
+export function huntingBody(rowCount: number, shape: 'defender' | 'graph' = 'defender'): Buffer {
   const random = prng(42);
   const int = (max: number) => Math.floor(random() * max);
   const hex = (length: number) => {
@@ -157,6 +202,12 @@ export function huntingBody(rowCount: number): Buffer {
     rows.push(JSON.stringify(row));
   }
   const stats = { ExecutionTime: 4.213, resource_usage: { cache: { memory: { hits: 812, misses: 3, total: 815 } }, cpu: { 'total cpu': '00:00:04.2' } }, dataset_statistics: [{ table_row_count: rowCount, table_size: rowCount * 400 }] };
+  if (shape === 'graph') {
+    // Graph's huntingQueryResults: camelCase envelope, the rows as they are.
+    const schema = HUNTING_COLUMNS.map((column) => ({ name: column.Name, type: column.Type }));
+    const head = JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.security.huntingQueryResults', schema }).slice(0, -1);
+    return Buffer.from(`${head},"results":[${rows.join(',')}]}`);
+  }
   const head = JSON.stringify({ Stats: stats, Schema: HUNTING_COLUMNS }).slice(0, -1);
   return Buffer.from(`${head},"Results":[${rows.join(',')}]}`);
 }

@@ -1,5 +1,5 @@
 // One hunting call in a fresh process, for figure 2's peak-memory measurement; run by
-// bench/figures/hunting.ts as `node hunting-child.mjs <fetch|sdk|stream> <apiBaseUrl> <dist/index.js URL> <token>`.
+// bench/figures/hunting.ts as `node hunting-child.mjs <fetch|text|sdk|stream> <apiBaseUrl> <dist/index.js URL> <token>`.
 // Plain JavaScript on plain node (no tsx loader) so that both variants carry the same runtime
 // and the only difference is the code under test. Prints one JSON line: {variant, rows, ms, maxRssKb}.
 const [variant, apiBaseUrl, distUrl, token] = process.argv.slice(2);
@@ -7,13 +7,13 @@ const query = 'DeviceProcessEvents | take 100000';
 const started = performance.now();
 let rows = 0;
 
-if (variant === 'fetch') {
+if (variant === 'fetch' || variant === 'text') {
   const res = await fetch(`${apiBaseUrl}/api/advancedhunting/run`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
     body: JSON.stringify({ Query: query }),
   });
-  const body = await res.json();
+  const body = variant === 'fetch' ? await res.json() : JSON.parse(await res.text());
   rows = body.Results.length;
 } else {
   const { DefenderClient } = await import(distUrl);

@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (`tsx bench/run.ts [--quick] [--only 1,2,…]`): measures the SDK against the raw
- * calls a user could write by hand, on a replay server on 127.0.0.1, and prints one table of
- * ratios. See docs/performance.md for what each figure means.
+ * calls a user could write by hand (the faster of two, `raw.ts`) and, in figure 7, against the
+ * clients a user could pick instead, on a replay server on 127.0.0.1; prints one table of ratios
+ * with each figure's target, then the peer table. See docs/performance.md for each figure.
  * @packageDocumentation
  */
 import { cpus } from 'node:os';
@@ -9,17 +10,19 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchContext, DistState } from './context.js';
 import { ensureBuild } from './build.js';
+import { changeFeedFigure } from './figures/change-feed.js';
 import { coldStartFigures } from './figures/cold-start.js';
 import { huntingBody, incidentBody, incidentsPageBody, benchToken } from './fixtures.js';
 import { HUNTING_ROWS, huntingFigures } from './figures/hunting.js';
 import { incidentsPageFigure } from './figures/incidents-page.js';
 import { packageSizeFigures } from './figures/package-size.js';
+import { peersFigure } from './figures/peers.js';
 import { quotaFigure } from './figures/quota.js';
 import { tokenRequestsFigure } from './figures/token-requests.js';
 import { startReplayServer } from './server.js';
 import { notMeasured, renderTable, type Row } from './table.js';
 
-const FIGURES = ['1', '2', '3', '4', '5', '6'] as const;
+const FIGURES = ['1', '2', '3', '4', '5', '6', '7', '8'] as const;
 type Figure = (typeof FIGURES)[number];
 
 interface Args {
@@ -40,7 +43,7 @@ function parseArgs(argv: readonly string[]): Args {
       if (picked.length === 0 || unknown.length > 0) throw new Error(`--only takes figure numbers from ${FIGURES.join(',')}; got "${list ?? ''}".`);
       args.only = new Set(picked as Figure[]);
     } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: tsx bench/run.ts [--quick] [--only 1,2,3,4,5,6]\n');
+      process.stdout.write('usage: tsx bench/run.ts [--quick] [--only 1,2,3,4,5,6,7,8]\n');
       process.exit(0);
     } else throw new Error(`unknown argument "${arg}" (try --help)`);
   }
@@ -54,7 +57,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   log(`m365-defender bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown CPU'})${args.quick ? ', --quick' : ''}`);
 
-  const needsDist = args.only.has('2') || args.only.has('4') || args.only.has('5');
+  const needsDist = args.only.has('2') || args.only.has('4') || args.only.has('5') || args.only.has('7');
   const dist: DistState = needsDist
     ? ensureBuild(root, log)
     : { ok: false, withTypes: false, note: 'not needed', packageDir: root, esmEntry: '', cjsEntry: '' };
@@ -62,6 +65,7 @@ async function main(): Promise<number> {
   const server = await startReplayServer({ incidentsPage: incidentsPageBody(), incident: incidentBody() });
   const ctx: BenchContext = { root, server, token: benchToken(), quick: args.quick, dist, log };
   const rows: Row[] = [];
+  let peerTable: string | undefined;
   const attempt = async (figure: Figure, label: string, run: () => Promise<Row | Row[]>) => {
     if (!args.only.has(figure)) return;
     log(`figure ${figure}: ${label}`);
@@ -88,13 +92,20 @@ async function main(): Promise<number> {
     await attempt('4', 'cold start', () => coldStartFigures(ctx));
     await attempt('5', 'package size', () => packageSizeFigures(ctx));
     await attempt('6', 'quota', () => quotaFigure(ctx));
+    await attempt('7', 'peers', async () => {
+      const result = await peersFigure(ctx);
+      peerTable = result.table;
+      return result.rows;
+    });
+    await attempt('8', 'change feed', () => changeFeedFigure(ctx));
   } finally {
     await server.close();
   }
 
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   process.stdout.write(`\n${renderTable(rows)}\n\n`);
-  process.stdout.write(`${dist.note === 'not needed' ? '' : `${dist.note}. `}Whole run: ${seconds} s. Ratios are SDK ÷ baseline medians; spreads are p25–p75.\n`);
+  if (peerTable) process.stdout.write(`Peers (figure 7): median ms (p25–p75), ratio to the faster raw call; import: median ms over bare node (p25…p75) of the difference within each round.\n\n${peerTable}\n\n`);
+  process.stdout.write(`${dist.note === 'not needed' ? '' : `${dist.note}. `}Whole run: ${seconds} s. Ratios are SDK ÷ baseline medians, the baseline being the faster of the two raw calls (text+JSON.parse, res.json()); spreads are p25–p75.\n`);
   return rows.some((row) => row.verdict === 'FAIL') ? 1 : 0;
 }
 

@@ -14,6 +14,12 @@ export interface ReplayBodies {
   incident: Buffer;
   /** `POST /api/advancedhunting/run` (any query); built lazily by the caller if absent. */
   hunting?: Buffer;
+  /** When set, `GET /api/incidents` answers page `$skip ÷ 100` of these (an empty page past the end). */
+  legacyPages?: Buffer[];
+  /** `GET /v1.0/security/incidents`: page `$skiptoken` (0 without one) of these. */
+  graphPages?: Buffer[];
+  /** `POST /v1.0/security/runHuntingQuery` (any query). */
+  graphHunting?: Buffer;
 }
 
 /** A running replay server. */
@@ -21,7 +27,7 @@ export interface ReplayServer {
   /** `http://127.0.0.1:<port>`. */
   url: string;
   /** Requests served, by route. */
-  counts: { incidentsPage: number; incident: number; hunting: number; other: number };
+  counts: { incidentsPage: number; incident: number; hunting: number; graphPage: number; graphHunting: number; other: number };
   /** Replaces or sets a body (e.g. the hunting result, built on demand). */
   bodies: ReplayBodies;
   /** Stops the server and drops its connections. */
@@ -35,13 +41,25 @@ function send(res: ServerResponse, status: number, body: Buffer): void {
 
 /** Starts a replay server on a free loopback port. */
 export async function startReplayServer(bodies: ReplayBodies): Promise<ReplayServer> {
-  const counts = { incidentsPage: 0, incident: 0, hunting: 0, other: 0 };
+  const counts = { incidentsPage: 0, incident: 0, hunting: 0, graphPage: 0, graphHunting: 0, other: 0 };
+  const emptyPage = Buffer.from(JSON.stringify({ '@odata.context': 'https://api.security.microsoft.com/api/$metadata#Incidents', value: [] }));
   const notFound = Buffer.from(JSON.stringify({ error: { code: 'NotFound', message: 'no such route in the bench server' } }));
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const [path = '/', search = ''] = (req.url ?? '/').split('?');
     if (req.method === 'GET' && path === '/api/incidents') {
       counts.incidentsPage++;
-      return send(res, 200, bodies.incidentsPage);
+      if (!bodies.legacyPages) return send(res, 200, bodies.incidentsPage);
+      const skip = Number(new URLSearchParams(search).get('$skip') ?? 0);
+      return send(res, 200, bodies.legacyPages[Math.floor(skip / 100)] ?? emptyPage);
+    }
+    if (req.method === 'GET' && path === '/v1.0/security/incidents' && bodies.graphPages) {
+      counts.graphPage++;
+      const page = bodies.graphPages[Number(new URLSearchParams(search).get('$skiptoken') ?? 0)];
+      if (page) return send(res, 200, page);
+    }
+    if (req.method === 'POST' && path === '/v1.0/security/runHuntingQuery' && bodies.graphHunting) {
+      counts.graphHunting++;
+      return send(res, 200, bodies.graphHunting);
     }
     if (req.method === 'GET' && path.startsWith('/api/incidents/')) {
       counts.incident++;

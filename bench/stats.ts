@@ -111,3 +111,33 @@ export function formatMb(summaryKb: Summary): string {
   const f = (kb: number) => (kb / 1024).toFixed(1);
   return `${f(summaryKb.median)} MB (${f(summaryKb.p25)}–${f(summaryKb.p75)})`;
 }
+
+/**
+ * Times several equivalent calls against each other: each round runs every side once, the order
+ * rotating from round to round, so that drift in the machine's load affects all sides alike.
+ * Returns milliseconds per run of each side, by name.
+ */
+export async function compareMany<K extends string>(
+  sides: Readonly<Record<K, () => Promise<unknown>>>,
+  options: PairOptions,
+): Promise<Record<K, Summary>> {
+  const names = Object.keys(sides) as K[];
+  for (let i = 0; i < options.warmup; i++) for (const name of names) await sides[name]();
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < options.samples; round++) {
+    const order = rotate(names, round);
+    for (const name of round % 2 === 0 ? order : order.reverse()) {
+      if (options.gcBetween) collectGarbage();
+      const started = performance.now();
+      await sides[name]();
+      samples[name].push(performance.now() - started);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(samples[name])])) as Record<K, Summary>;
+}
+
+/** `items` rotated left by `by` (a new array). */
+export function rotate<T>(items: readonly T[], by: number): T[] {
+  const shift = items.length === 0 ? 0 : by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}

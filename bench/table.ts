@@ -35,11 +35,15 @@ export function notMeasured(figure: string, reason: string, target: string): Row
 
 /** Renders rows as a Markdown table (readable in a terminal, pasteable into docs). */
 export function renderTable(rows: readonly Row[]): string {
-  const header: Row = { figure: 'figure', sdk: 'SDK median (p25–p75)', baseline: 'baseline median (p25–p75)', ratio: 'ratio', target: 'target', verdict: 'info' };
   const keys = ['figure', 'sdk', 'baseline', 'ratio', 'target', 'verdict'] as const;
-  const cell = (row: Row, key: (typeof keys)[number]) => (row === header && key === 'verdict' ? 'result' : row[key]);
-  const widths = keys.map((key) => Math.max(...[header, ...rows].map((row) => cell(row, key).length)));
-  const line = (row: Row) => `| ${keys.map((key, i) => cell(row, key).padEnd(widths[i]!)).join(' | ')} |`;
+  const header = ['figure', 'SDK median (p25–p75)', 'baseline median (p25–p75)', 'ratio', 'target', 'result'];
+  return renderGrid(header, rows.map((row) => keys.map((key) => row[key])));
+}
+
+/** Renders a header and rows of cells as a Markdown table with padded columns. */
+export function renderGrid(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => (row[i] ?? '').length)));
+  const line = (row: readonly string[]) => `| ${widths.map((w, i) => (row[i] ?? '').padEnd(w)).join(' | ')} |`;
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
