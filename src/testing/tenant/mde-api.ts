@@ -91,6 +91,7 @@ export class MdeApi implements RequestHandlerLike {
   readonly #options: MdeApiOptions;
   readonly #base: URL;
   #outcomes: MdeActionOutcome[] = [];
+  #durationScale = 1;
   #random: () => number;
   #nextIndicator = 1000;
 
@@ -108,6 +109,15 @@ export class MdeApi implements RequestHandlerLike {
   /** The devices the API serves (the tenant's fleet). */
   fleet(): readonly DirectoryDevice[] {
     return this.#options.devices();
+  }
+
+  /**
+   * Scales how long new machine actions take (default 1: in progress after 2–15 s, final 10–120 s
+   * later, a package collection a minute more), e.g. 0.02 for a demo that should not wait.
+   */
+  scaleActionDurations(factor: number): void {
+    if (!(factor > 0 && factor <= 1_000)) throw new RangeError(`scaleActionDurations: factor must be above 0 and at most 1,000; got ${factor}.`);
+    this.#durationScale = factor;
   }
 
   /** Makes the next machine actions end this way, in order (then they succeed again). */
@@ -140,6 +150,7 @@ export class MdeApi implements RequestHandlerLike {
     this.#actions.clear();
     this.indicators.clear();
     this.#outcomes = [];
+    this.#durationScale = 1;
     this.#random = prng(deriveSeed(this.#options.seed, 'mde-actions'));
     this.#nextIndicator = 1000;
   }
@@ -348,8 +359,9 @@ export class MdeApi implements RequestHandlerLike {
       throw new WireError(400, 'ActiveRequestAlreadyExists', 'Action is already in progress');
     }
     const r = this.#random;
-    const inProgressAt = now + 2_000 + Math.floor(r() * 13_000);
-    const doneAt = inProgressAt + (type === 'CollectInvestigationPackage' ? 60_000 : 10_000) + Math.floor(r() * 110_000);
+    const k = this.#durationScale;
+    const inProgressAt = now + Math.round((2_000 + Math.floor(r() * 13_000)) * k);
+    const doneAt = inProgressAt + Math.round(((type === 'CollectInvestigationPackage' ? 60_000 : 10_000) + Math.floor(r() * 110_000)) * k);
     const record: ActionRecord = {
       createdAt: now,
       inProgressAt,
