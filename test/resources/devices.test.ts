@@ -270,3 +270,28 @@ function firstWorkstationId(tenant: FakeTenant): string {
   if (!device) throw new Error('no workstation');
   return device.deviceId;
 }
+
+describe('response actions and the quotas', () => {
+  it('paces device actions in the machineActions family: past its window the call fails unsent within the budget', async () => {
+    const { client, tenant } = fakeTenant(server, {
+      client: { maxRetryWaitMs: 0, rateLimit: { limits: { machineActions: [{ limit: 2, intervalMs: 60_000 }] } } },
+    });
+    const ids = tenant.mde.fleet().filter((d) => !d.server).map((d) => d.deviceId);
+    // Each isolate is two machineActions calls: the look for a pending one, then the request.
+    await client.devices.isolate(ids[0] as string, { comment: 'c' });
+    const error = await rejection(client.devices.isolate(ids[1] as string, { comment: 'c' }));
+    expect(error).toMatchObject({ name: 'RateLimitError', code: 'ClientRateLimited' });
+    expect(actionRequests(tenant)).toHaveLength(1);
+    // Device reads are another family: not held by it.
+    expect((await client.devices.get(ids[1] as string)).id).toBe(ids[1]);
+  });
+
+  it("the kit answers past the documented quota with the service's 429, which the client surfaces as RateLimitError", async () => {
+    const { client, tenant } = fakeTenant(server, { quotas: { 'mde.machines': [{ limit: 1, intervalMs: 60_000 }] }, client: { rateLimit: false, maxRetries: 0 } });
+    const id = firstWorkstationId(tenant);
+    await client.devices.get(id);
+    const error = await rejection(client.devices.get(id));
+    expect(error).toMatchObject({ name: 'RateLimitError', status: 429 });
+    expect((error as Error).message).toContain('maximum allowed 1 per 00:01:00');
+  });
+});
