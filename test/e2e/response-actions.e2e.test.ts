@@ -41,6 +41,20 @@ describe('response actions over TLS', () => {
     expect(await client.devices.get('e'.repeat(40)).catch((e: unknown) => e)).toBeInstanceOf(DeviceNotFoundError);
   });
 
+  it("the admin API makes the next action hang, and wait() then times out", async () => {
+    const client = envClient(sim());
+    const admin = await fetch(`${sim().origin}/_sim/mde/next-actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcomes: ['hang'] }) });
+    expect(admin.status).toBe(201);
+    const refused = await fetch(`${sim().origin}/_sim/mde/next-actions`, { method: 'POST', body: JSON.stringify({ outcomes: ['explode'] }) });
+    expect(refused.status).toBe(400);
+    const id = sim().tenant.mde.fleet().filter((d) => !d.server)[3]!.deviceId;
+    const action = await client.devices.restrictAppExecution(id, { comment: 'e2e' });
+    sim().tenant.clock.advance(10 * MINUTE);
+    const error = await action.wait({ timeoutMs: 50, intervalMs: 10 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TimeoutError' });
+    expect((await client.deviceActions.get(action.id)).status).toBe('inProgress');
+  });
+
   it('indicators up to the tenant cap, then IndicatorLimitError', async () => {
     const client = envClient(sim());
     const results = await client.indicators.submitMany(['a', 'b', 'c', 'd'].map((x) => ({ value: `${x}.e2e.example`, type: 'domainName' as const, action: 'block' as const, title: 'e2e' })));

@@ -257,6 +257,19 @@ describe('client.deviceActions', () => {
     expect((await client.deviceActions.get(scan.id)).type).toBe('runAntivirusScan');
   });
 
+  it('checks each action on its own: one the model rejects goes to onInvalidItem, the others arrive', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const device = await workstation(client);
+    const good = (await client.devices.runAntivirusScan(device.id, { comment: 'c' })).raw;
+    tenant.faults.add('mde.listActions', { status: 200, body: { value: [good, { ...good, id: 'broken', creationDateTimeUtc: 'yesterday' }] } });
+    const invalid: unknown[] = [];
+    const actions = await client.deviceActions.list({ onInvalidItem: (item) => void invalid.push(item) }).toArray();
+    expect(actions.map((a) => a.id)).toEqual([good.id]);
+    expect(invalid).toEqual([expect.objectContaining({ id: 'broken' })]);
+    tenant.faults.add('mde.listActions', { status: 200, body: { value: [{ ...good, id: 'broken', creationDateTimeUtc: 'yesterday' }] } });
+    expect(await rejection(client.deviceActions.list().toArray())).toMatchObject({ name: 'ResponseValidationError' });
+  });
+
   it('refuses an unknown status or type naming the option', () => {
     const client = new DefenderClient({ credential: unusedCredential });
     expect(() => client.deviceActions.list({ status: 'done' as never })).toThrow(expect.objectContaining({ option: 'status' }));
