@@ -51,6 +51,10 @@ const time = (value: unknown): number => (typeof value === 'number' ? value : Da
 const weekAgo = sim.tenant.clock.now() - 7 * 86_400_000;
 const device = sim.tenant.tables.DeviceProcessEvents?.find((row) => time(row.Timestamp) > weekAgo)?.DeviceName;
 
+// A workstation per API for isolate-device.ts; the simulator's actions finish in seconds, not minutes.
+const workstations = sim.tenant.mde.fleet().filter((d) => !d.server);
+sim.tenant.mde.scaleActionDurations(0.02);
+
 function perExample(name: string, api: Api): Record<string, string> {
   const incidentId = incidentFor(api);
   switch (name) {
@@ -66,6 +70,10 @@ function perExample(name: string, api: Api): Record<string, string> {
         VAULT_CLIENT_SECRET: sim.env.AZURE_CLIENT_SECRET!,
         AZURE_CLIENT_SECRET: '',
       };
+    case 'isolate-device.ts': {
+      const workstation = workstations[APIS.indexOf(api)];
+      return workstation ? { DEVICE_NAME: workstation.deviceName, POLL_MS: '500', RELEASE: '1' } : {};
+    }
     case 'run-hunting-query.ts':
       return typeof device === 'string' ? { DEVICE_NAME: device } : {};
     case 'certificate-auth.ts':

@@ -12,6 +12,11 @@ import { GRAPH_HTTP } from './apis/graph/http.js';
 import { AdvancedHunting } from './resources/advanced-hunting.js';
 import { Alerts } from './resources/alerts.js';
 import { Incidents } from './resources/incidents.js';
+import { DeviceActions } from './resources/device-actions.js';
+import { Devices } from './resources/devices.js';
+import { Indicators } from './resources/indicators.js';
+import { MdeAdapter } from './apis/mde/adapter.js';
+import { mdeAdvice } from './apis/permissions.js';
 import { Transport } from './transport/transport.js';
 import { Pacer, resolveRateLimitOptions, type RateLimitOptions } from './transport/pacer.js';
 import { LARGEST_MAX_RESPONSE_BYTES } from './transport/read-body.js';
@@ -123,6 +128,16 @@ export class DefenderClient {
   readonly cloud: ResolvedCloud;
   /** The options it was created with, for {@link DefenderClient.forTenant}. */
   readonly #options: DefenderClientOptions;
+  /**
+   * Devices and response actions on them (Defender for Endpoint API, whatever `api` is):
+   * `find`, `list`, `get`, `isolate`, `release`, `runAntivirusScan`, `collectInvestigationPackage`,
+   * `restrictAppExecution`, `removeAppRestriction`, `stopAndQuarantineFile`.
+   */
+  readonly devices: Devices;
+  /** Device actions already asked for: `list`, `get`, `cancel`. */
+  readonly deviceActions: DeviceActions;
+  /** Custom indicators: `list`, `submit`, `submitMany`, `delete`. */
+  readonly indicators: Indicators;
 
   /**
    * Creates a client. Options are checked now: a bad one throws `InvalidArgumentError` or
@@ -200,10 +215,37 @@ export class DefenderClient {
             portalBaseUrl: this.cloud.portalBaseUrl,
             silenceDeprecationWarnings: options.silenceDeprecationWarnings === true,
           });
+    // Device actions and indicators exist only on the Defender for Endpoint API, with its own
+    // token audience, permissions and quotas: a transport of its own on the Defender API host.
+    const mdeTransport = new Transport({
+      baseUrl: this.cloud.apiBaseUrl,
+      scope: this.cloud.mdeScope,
+      tokens,
+      ...DEFENDER_HTTP,
+      permissionAdvice: (_operation, granted) => mdeAdvice(granted),
+      logger: options.logger,
+      userAgent: options.userAgent,
+      timeoutMs,
+      maxRetries,
+      maxRetryWaitMs,
+      maxResponseBytes,
+      pacer: rateLimit === false ? undefined : new Pacer({ credential: options.credential, api: 'mde', rateLimit, logger: options.logger }),
+      rolesOf: (token) => {
+        try {
+          return decodeAccessToken(token).roles;
+        } catch {
+          return [];
+        }
+      },
+    });
+    const mde = new MdeAdapter(mdeTransport);
+    this.devices = new Devices(mde);
+    this.deviceActions = new DeviceActions(mde);
+    this.indicators = new Indicators(mde);
     this.incidents = new Incidents(adapter, options.logger);
     this.alerts = new Alerts(adapter, options.logger);
     this.advancedHunting = new AdvancedHunting(adapter, huntingTimeoutMs);
-    this.auth = new ClientAuth(tokens, this.cloud, api, scope);
+    this.auth = new ClientAuth(tokens, this.cloud, api, scope, this.cloud.mdeScope);
   }
 
   /**

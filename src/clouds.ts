@@ -19,6 +19,11 @@ export interface CustomCloud {
   graphBaseUrl?: string;
   /** The token scope for Graph. Default: `<graphBaseUrl origin>/.default`. */
   graphScope?: string;
+  /**
+   * The token scope of the Defender for Endpoint API (`client.devices`, `deviceActions`,
+   * `indicators`), called on `apiBaseUrl`. Default `https://api.securitycenter.microsoft.com/.default`.
+   */
+  mdeScope?: string;
 }
 
 /** Commercial regional hosts of the Defender API (optional; they shorten the path to your data). */
@@ -38,6 +43,11 @@ export interface ResolvedCloud {
   graphBaseUrl: string | undefined;
   /** Token scope for Microsoft Graph; undefined when `graphBaseUrl` is. */
   graphScope: string | undefined;
+  /**
+   * Token scope of the Defender for Endpoint API: its own audience, also when it is called on
+   * `apiBaseUrl` (a token for the Defender API's audience gets 403 there).
+   */
+  mdeScope: string;
   /** Whether the authority host is one @azure/identity knows (custom hosts need `disableInstanceDiscovery`). */
   knownAuthority: boolean;
   /** The Defender portal, for incident links (`webUrl`); undefined for a custom cloud. */
@@ -54,6 +64,14 @@ const NAMED: Record<CloudName, { authorityHost: string; apiBaseUrl: string; port
   gcc: { authorityHost: PUBLIC_LOGIN, apiBaseUrl: 'https://api-gcc.security.microsoft.us', portalBaseUrl: 'https://security.microsoft.com', graphBaseUrl: 'https://graph.microsoft.com' },
   'gcc-high': { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us', portalBaseUrl: 'https://security.microsoft.us', graphBaseUrl: 'https://graph.microsoft.us' },
   dod: { authorityHost: GOV_LOGIN, apiBaseUrl: 'https://api-gov.security.microsoft.us', portalBaseUrl: 'https://security.apps.mil', graphBaseUrl: 'https://dod-graph.microsoft.us' },
+};
+
+/** The Defender for Endpoint token audience per cloud (mde-actions.md §1.1, §1.2; gov per the gov page's API host). */
+const MDE_SCOPES: Record<CloudName, string> = {
+  public: 'https://api.securitycenter.microsoft.com/.default',
+  gcc: 'https://api.securitycenter.microsoft.com/.default',
+  'gcc-high': 'https://api-gov.securitycenter.microsoft.us/.default',
+  dod: 'https://api-gov.securitycenter.microsoft.us/.default',
 };
 
 const REGIONS: readonly DefenderRegion[] = ['us', 'eu', 'uk', 'au', 'swa', 'ina', 'aea'];
@@ -117,6 +135,7 @@ export function resolveCloud(cloud: CloudName | CustomCloud | undefined, region?
       apiBaseUrl,
       // The token audience is the API's global identifier, also for regional hosts.
       scope: `${known.apiBaseUrl}/.default`,
+      mdeScope: MDE_SCOPES[name as CloudName],
       knownAuthority: true,
       portalBaseUrl: known.portalBaseUrl,
       graphBaseUrl: known.graphBaseUrl,
@@ -146,5 +165,9 @@ export function resolveCloud(cloud: CloudName | CustomCloud | undefined, region?
   if (graphScope !== undefined && (typeof graphScope !== 'string' || !/^\S+\/\.default$/.test(graphScope))) {
     throw new InvalidArgumentError('cloud.graphScope', `cloud.graphScope must be a resource URI ending in "/.default"; got ${describe(graphScope)}.`);
   }
-  return { name: 'custom', authorityHost, apiBaseUrl, scope: cloud.scope, knownAuthority, portalBaseUrl: undefined, graphBaseUrl, graphScope };
+  const mdeScope = cloud.mdeScope ?? MDE_SCOPES.public;
+  if (typeof mdeScope !== 'string' || !/^\S+\/\.default$/.test(mdeScope)) {
+    throw new InvalidArgumentError('cloud.mdeScope', `cloud.mdeScope must be a resource URI ending in "/.default"; got ${describe(mdeScope)}.`);
+  }
+  return { name: 'custom', authorityHost, apiBaseUrl, scope: cloud.scope, mdeScope, knownAuthority, portalBaseUrl: undefined, graphBaseUrl, graphScope };
 }

@@ -298,3 +298,41 @@ export class LeaseLostError extends DefenderError {
     this.fence = details.fence;
   }
 }
+
+/** The device does not exist, or is not one the app may see (404 from a device call). */
+export class DeviceNotFoundError extends NotFoundError {
+  override name = 'DeviceNotFoundError';
+  /** The device id (or name, for `devices.find`) that was asked for. */
+  readonly deviceId: string;
+  constructor(message: string, details: ApiErrorDetails & { deviceId: string }) {
+    super(message, details);
+    this.deviceId = details.deviceId;
+  }
+}
+
+/**
+ * The device cannot run the action: its OS or sensor version does not support it (400
+ * `OsPlatformNotSupported` / `ClientVersionNotSupported`), e.g. selective isolation of a server.
+ */
+export class UnsupportedDeviceError extends ApiError {
+  override name = 'UnsupportedDeviceError';
+}
+
+/**
+ * The service refused an action because one of its type is already running on the device (400
+ * `ActiveRequestAlreadyExists`), and the SDK found no pending action to return instead.
+ */
+export class ActionInProgressError extends ApiError {
+  override name = 'ActionInProgressError';
+}
+
+/** The tenant holds as many active indicators as it may (15,000, not raisable); `cap` says how many. */
+export class IndicatorLimitError extends ApiError {
+  override name = 'IndicatorLimitError';
+  /** The tenant's cap on active indicators. */
+  readonly cap: number;
+  constructor(message: string, details: ApiErrorDetails & { cap: number }) {
+    super(message, details);
+    this.cap = details.cap;
+  }
+}

@@ -13,6 +13,24 @@ export type { AdvancedHunting, HuntingRunOptions, HuntingRow } from './resources
 export type { HuntingStreamOptions } from './resources/advanced-hunting.js';
 export type { HuntingStats, HuntingStream } from './models/hunting.js';
 export type { ClientAuth, AuthCallOptions } from './resources/auth.js';
+export type {
+  Devices,
+  DeviceCallOptions,
+  DeviceActionOptions,
+  IsolateOptions,
+  AntivirusScanOptions,
+  StopAndQuarantineOptions,
+} from './resources/devices.js';
+export {
+  ActionFailedError,
+  DeviceAction,
+  type DeviceActions,
+  type DeviceActionCallOptions,
+  type DeviceActionCancelOptions,
+  type DeviceActionWaitOptions,
+  type PackageUriOptions,
+} from './resources/device-actions.js';
+export type { Indicators, IndicatorCallOptions, IndicatorSubmitResult } from './resources/indicators.js';
 export * from './errors.js';
 export * from './models/index.js';
 export { clientOptionsFromEnv } from './env.js';
@@ -40,7 +58,7 @@ export {
 export { FileCheckpointStore, type FileCheckpointStoreOptions } from './stores/file-checkpoint.js';
 export { MemoryLease, type Lease, type LeaseGrant } from './stores/lease.js';
 export type { Page, PagedList, ByPageOptions, ToArrayOptions } from './pagination.js';
-export type { QuotaFamily, RateLimitInfo, RateLimitOptions } from './transport/pacer.js';
+export type { MdeQuotaFamily, QuotaFamily, RateLimitInfo, RateLimitOptions } from './transport/pacer.js';
 export {
   MemoryQuotaStore,
   type QuotaHold,

@@ -22,6 +22,7 @@ describe('DefenderClient options', () => {
       portalBaseUrl: 'https://security.microsoft.com',
       graphBaseUrl: 'https://graph.microsoft.com',
       graphScope: 'https://graph.microsoft.com/.default',
+      mdeScope: 'https://api.securitycenter.microsoft.com/.default',
     });
     expect(client.api).toBe('defender');
   });

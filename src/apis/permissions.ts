@@ -6,6 +6,7 @@
  */
 import { DEFENDER_PERMISSION_API } from './defender/operations.js';
 import { GRAPH_PERMISSION_API } from './graph/operations.js';
+import { MDE_PERMISSION_API } from './mde/operations.js';
 import type { WireApiName } from '../types.js';
 
 
@@ -73,3 +74,21 @@ export function toApiPermissions(api: WireApiName, names: readonly string[]): st
   const table = api === 'graph' ? DEFENDER_TO_GRAPH_PERMISSIONS : GRAPH_TO_DEFENDER;
   return [...new Set(names.map((name) => table[name] ?? name))];
 }
+
+/** Whether a permission is one of the Defender for Endpoint API's (`Machine.*`, `Ti.*`), checked on its own token. */
+export const isMdePermission = (name: string): boolean => /^(Machine|Ti)\./.test(name);
+
+/**
+ * Advice for a 403 from the Defender for Endpoint API: a token with none of its roles usually
+ * means the permissions were granted on another app (Microsoft Threat Protection or Graph).
+ */
+export function mdeAdvice(granted: readonly string[]): string | undefined {
+  if (granted.some(isMdePermission)) return undefined;
+  return (
+    ` Device actions and indicators are Defender for Endpoint API calls: grant the ${MDE_PERMISSION_API} application permission ` +
+    `(under "APIs my organization uses") and admin consent; Microsoft Threat Protection and Microsoft Graph permissions do not apply.`
+  );
+}
+
+/** The resource app of the Defender for Endpoint permissions. */
+export { MDE_PERMISSION_API };

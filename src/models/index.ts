@@ -7,6 +7,15 @@
 export * from './enums.js';
 export * from './evidence.js';
 export * from './incident.js';
+export * from './device.js';
+export {
+  MAX_INDICATOR_BATCH,
+  type DeviceActionListOptions,
+  type DeviceListOptions,
+  type DeviceQuery,
+  type IndicatorListOptions,
+  type ListCallOptions,
+} from './device-options.js';
 export type { InvalidItem, InvalidItemHandler } from './invalid-item.js';
 export type { HuntingColumn, HuntingResult } from './hunting.js';
 export type { StandardSchemaV1 } from './standard-schema.js';

@@ -1,5 +1,5 @@
 import { adminConsentUrl, decodeAccessToken, type AdminConsentUrlOptions, type TokenInfo, type TokenCache } from '../auth/index.js';
-import { crossApiAdvice, permissionApiOf, toApiPermissions } from '../apis/permissions.js';
+import { MDE_PERMISSION_API, crossApiAdvice, isMdePermission, mdeAdvice, permissionApiOf, toApiPermissions } from '../apis/permissions.js';
 import type { ResolvedCloud } from '../clouds.js';
 import { InvalidArgumentError, PermissionError } from '../errors.js';
 import type { WireApiName } from '../types.js';
@@ -16,13 +16,15 @@ export class ClientAuth {
   readonly #cloud: ResolvedCloud;
   readonly #scope: string;
   readonly #api: WireApiName;
+  readonly #mdeScope: string | undefined;
 
   /** @internal */
-  constructor(tokens: TokenCache, cloud: ResolvedCloud, api: WireApiName, scope: string) {
+  constructor(tokens: TokenCache, cloud: ResolvedCloud, api: WireApiName, scope: string, mdeScope?: string) {
     this.#tokens = tokens;
     this.#cloud = cloud;
     this.#api = api;
     this.#scope = scope;
+    this.#mdeScope = mdeScope;
   }
 
   /**
@@ -44,6 +46,9 @@ export class ClientAuth {
    * `ThreatHunting.Read.All`, …) on `api: 'graph'`. Names of the other API are translated to their
    * counterparts (`Incident.Read.All` is checked as `SecurityIncident.Read.All` on Graph), so the
    * same call works on both. When the token holds the other API's permissions, the error says so.
+   * Defender for Endpoint permissions (`Machine.Isolate`, `Ti.ReadWrite.All`, …, for
+   * `client.devices` and `client.indicators`) are checked on that API's own token; the result is
+   * then the incidents token's, unless only such permissions were asked for.
    *
    * @example
    * ```ts
@@ -54,6 +59,11 @@ export class ClientAuth {
     if (!Array.isArray(roles) || roles.length === 0 || roles.some((role) => typeof role !== 'string' || role === '')) {
       throw new InvalidArgumentError('roles', 'roles must be a non-empty array of permission names, e.g. ["Incident.Read.All"].');
     }
+    const mde = roles.filter(isMdePermission);
+    const others = roles.filter((role) => !isMdePermission(role));
+    const mdeInfo = mde.length > 0 && this.#mdeScope !== undefined ? await this.#requireMde(mde, this.#mdeScope, options) : undefined;
+    if (others.length === 0 && mdeInfo) return mdeInfo;
+    roles = others.length > 0 ? others : roles;
     const info = await this.inspect(options);
     // A ReadWrite permission grants its Read counterpart (the API accepts either for reads).
     const holds = (role: string) => info.roles.includes(role) || info.roles.includes(role.replace(/\.Read\.All$/, '.ReadWrite.All'));
@@ -67,6 +77,24 @@ export class ClientAuth {
           `it holds ${info.roles.length ? info.roles.join(', ') : 'no roles'}. In the app registration add them under ` +
           `${where}, then grant admin consent (a new token is needed after consent).${advice}`,
         { status: 403, requiredPermissions: missing, grantedRoles: info.roles, permissionApi, operation: 'auth.requireRoles' },
+      );
+    }
+    return info;
+  }
+
+  /** Checks Defender for Endpoint permissions on that API's token. */
+  async #requireMde(roles: readonly string[], scope: string, options: AuthCallOptions): Promise<TokenInfo> {
+    const info = decodeAccessToken(await this.#tokens.getToken(scope, options.signal ? { signal: options.signal } : {}));
+    // Machine.ReadWrite.All grants Machine.Read.All; Ti.ReadWrite.All grants Ti.ReadWrite.
+    const holds = (role: string) =>
+      info.roles.includes(role) || info.roles.includes(role.replace(/\.Read\.All$/, '.ReadWrite.All')) || info.roles.includes(`${role}.All`);
+    const missing = roles.filter((role) => !holds(role));
+    if (missing.length > 0) {
+      throw new PermissionError(
+        `The Defender for Endpoint token for app ${info.appId} lacks the ${MDE_PERMISSION_API} application permission(s) ${missing.join(', ')}; ` +
+          `it holds ${info.roles.length ? info.roles.join(', ') : 'no roles'}. In the app registration add them under ` +
+          `"APIs my organization uses" → ${MDE_PERMISSION_API}, then grant admin consent.${mdeAdvice(info.roles) ?? ''}`,
+        { status: 403, requiredPermissions: missing, grantedRoles: info.roles, permissionApi: MDE_PERMISSION_API, operation: 'auth.requireRoles' },
       );
     }
     return info;

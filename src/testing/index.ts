@@ -24,6 +24,7 @@
 export { createFakeTenant } from './tenant/tenant.js';
 export type {
   DefenderRole,
+  MdeRole,
   FakeApp,
   FakeAppOptions,
   FakeTenant,
@@ -41,6 +42,7 @@ export type { NetworkFault, RequestHandlerLike } from './network-fault.js';
 export type { VaultSecret } from './tenant/key-vault.js';
 export type { PemKeyPair } from './certs.js';
 export type { TenantQuotaFamily, TenantQuotaLimit } from './tenant/quotas.js';
+export type { MdeApi, MdeActionOutcome } from './tenant/mde-api.js';
 export type {
   LegacyAlertWire,
   LegacyCommentWire,

@@ -16,7 +16,15 @@ export type { RateLimitWindow };
  * `alerts`. Both wire APIs use the same names; the API is part of every bucket's key, so
  * `hunting` on Graph and `hunting` on the Defender API are paced apart.
  */
-export type QuotaFamily = 'incidents' | 'incidents.get' | 'alerts' | 'hunting';
+export type QuotaFamily = 'incidents' | 'incidents.get' | 'alerts' | 'hunting' | MdeQuotaFamily;
+
+/**
+ * The Defender for Endpoint API's families (`client.devices`, `client.deviceActions`,
+ * `client.indicators`): `machines` (reads), `machineActions` (actions, their list, get and cancel),
+ * `indicators`, `indicators.import` (30 a minute) and `packageUri` (the investigation package
+ * link: 2 a minute, 120 an hour).
+ */
+export type MdeQuotaFamily = 'machines' | 'machineActions' | 'indicators' | 'indicators.import' | 'packageUri';
 
 /** What {@link RateLimitOptions.onRateLimit} is told when a call is about to wait for a slot. */
 export interface RateLimitInfo {
@@ -78,6 +86,24 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<QuotaFamily, readonly RateLimi
     { limit: 100, intervalMs: MINUTE },
     { limit: 1500, intervalMs: HOUR },
   ],
+  // Defender for Endpoint: 100 calls a minute and 1,500 an hour per endpoint (mde-actions.md §1.4).
+  machines: [
+    { limit: 100, intervalMs: MINUTE },
+    { limit: 1500, intervalMs: HOUR },
+  ],
+  machineActions: [
+    { limit: 100, intervalMs: MINUTE },
+    { limit: 1500, intervalMs: HOUR },
+  ],
+  indicators: [
+    { limit: 100, intervalMs: MINUTE },
+    { limit: 1500, intervalMs: HOUR },
+  ],
+  'indicators.import': [{ limit: 30, intervalMs: MINUTE }],
+  packageUri: [
+    { limit: 2, intervalMs: MINUTE },
+    { limit: 120, intervalMs: HOUR },
+  ],
 };
 
 /**
@@ -90,6 +116,11 @@ const MAX_HOLD_MS: Readonly<Record<QuotaFamily, number>> = {
   'incidents.get': HOUR,
   hunting: 15 * MINUTE,
   alerts: HOUR,
+  machines: HOUR,
+  machineActions: HOUR,
+  indicators: HOUR,
+  'indicators.import': MINUTE,
+  packageUri: HOUR,
 };
 
 /** Error code of a `RateLimitError` raised by the pacer: the call was never sent. */

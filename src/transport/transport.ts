@@ -37,7 +37,7 @@ export interface TokenSource {
 
 /** One call through the transport. */
 export interface TransportRequest {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path under the API base URL, e.g. `/api/incidents`; or an absolute URL on the API origin. */
   path: string;
   query?: URLSearchParams;

@@ -25,6 +25,8 @@ export const CLIENT_ID = '5e29463d-5d1a-4a5a-9c5e-3f8c4f0f5a11';
 export const DEFENDER_RESOURCE = 'https://api.security.microsoft.com';
 /** Every Defender API role the kit checks. */
 export const DEFENDER_ROLES = ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'];
+/** Every Defender for Endpoint role the kit checks. */
+export const MDE_ROLES = ['Machine.ReadWrite.All', 'Machine.Isolate', 'Machine.Scan', 'Machine.CollectForensics', 'Machine.RestrictExecution', 'Machine.StopAndQuarantine', 'Ti.ReadWrite.All'];
 /** Every Graph role the kit checks. */
 export const GRAPH_ROLES = ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All'];
 const CLIENT_SECRET = 'Tst8Q~fake-tenant-app-secret-value-0123456';
@@ -42,7 +44,7 @@ export function startServer() {
 export interface TestTenantOptions extends Omit<FakeTenantOptions, 'incidents' | 'apps'> {
   /** How many incidents of `seedIncidents(n, 7)` (default 5), or the incidents themselves. */
   incidents?: number | LegacyIncidentWire[];
-  /** The app's roles, the same in its tokens for both APIs. Default: every role, each API its own. */
+  /** The app's roles, the same in its tokens for every API. Default: every role, each API its own. */
   roles?: string[];
 }
 
@@ -63,7 +65,7 @@ export function serveTenant(server: ReturnType<typeof setupServer>, options: Tes
     tenant = createFakeTenant({
       seed: 7,
       tenantId: TENANT_ID,
-      apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: roles ? { defender: roles, graph: roles } : { defender: DEFENDER_ROLES, graph: GRAPH_ROLES } }],
+      apps: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, roles: roles ? { defender: roles, graph: roles, mde: roles } : { defender: DEFENDER_ROLES, graph: GRAPH_ROLES, mde: MDE_ROLES } }],
       incidents: typeof incidents === 'number' ? seedIncidents(incidents, 7) : incidents,
       huntingTables: {},
       quotas: false,

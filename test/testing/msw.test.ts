@@ -21,7 +21,9 @@ describe('handlers(tenant)', () => {
     const elsewhere = await fetch('https://example.test/anything');
     expect(elsewhere.status).toBe(299);
     // A path the tenant's API does not have is not the tenant's either.
-    expect((await fetch(`${API}/api/machines`, { headers: auth })).status).toBe(299);
+    expect((await fetch(`${API}/api/alerts`, { headers: auth })).status).toBe(299);
+    // The Defender for Endpoint paths are the tenant's: a token for the Defender API's audience gets 403 there.
+    expect((await fetch(`${API}/api/machines`, { headers: auth })).status).toBe(403);
   });
 
   it('turns a reset into a network error', async () => {

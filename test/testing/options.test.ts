@@ -37,6 +37,7 @@ const BAD_TENANT_OPTIONS = [
   ['churn', { perMinute: 5, lateMs: -1 }, 'churn.lateMs'],
   ['tenants', 0, 'tenants'],
   ['unconsentedTenants', 1.5, 'unconsentedTenants'],
+  ['indicatorCap', -1, 'indicatorCap'],
   ['authorityHost', 'login.microsoftonline.com', 'authorityHost'],
   ['defenderBaseUrl', 443, 'defenderBaseUrl'],
   ['graphBaseUrl', 'ftp://graph.example', 'graphBaseUrl'],
@@ -71,7 +72,8 @@ describe('createFakeTenant options', () => {
   it('names the nested option at fault in apps', async () => {
     const bad = (app: unknown) => errorOf(() => createFakeTenant({ incidents: 0, huntingRows: 0, apps: [APP, app] as FakeTenantOptions['apps'] }));
     expect((await bad({ ...APP, roles: { defender: 'Incident.Read.All' } })).option).toBe('apps[1].roles.defender');
-    expect((await bad({ ...APP, roles: { mde: [] } })).option).toBe('apps[1].roles.mde');
+    expect((await bad({ ...APP, roles: { mde: 'Machine.Isolate' } })).option).toBe('apps[1].roles.mde');
+    expect((await bad({ ...APP, roles: { xdr: [] } })).option).toBe('apps[1].roles.xdr');
     expect((await bad({ ...APP, secret: 'x' })).option).toBe('apps[1].secret');
     expect((await bad({ clientSecret: 'x', roles: {} })).option).toBe('apps[1].clientId');
     expect((await bad({ ...APP, clientSecret: 12345 })).option).toBe('apps[1].clientSecret');

@@ -1,13 +1,15 @@
 /**
  * The simulator's `/_sim` admin API, for loopback callers only (others get 403):
  * `GET /_sim/state`, `POST /_sim/faults` with `{route, steps}`, `DELETE /_sim/faults`,
- * `POST /_sim/reset`.
+ * `POST /_sim/reset`, `POST /_sim/mde/next-actions` with `{outcomes: ['Failed' | 'TimeOut' | 'hang' | 'Succeeded', …]}`
+ * (how the next device actions end).
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from './http.js';
 import { normalizeSteps } from './options.js';
 import type { TenantFactory } from './tenant-factory.js';
+import type { MdeActionOutcome } from '../tenant/mde-api.js';
 import type { SimulatorFaultStep, SimulatorState, SimulatorTenant } from './types.js';
 
 /** Whether a socket's remote address is this machine (127.0.0.0/8, ::1, or their IPv4-mapped forms). */
@@ -59,6 +61,25 @@ async function addFaults<T extends SimulatorTenant>(req: IncomingMessage, res: S
   sendJson(res, 201, { route, steps });
 }
 
+const OUTCOMES = ['Succeeded', 'Failed', 'TimeOut', 'hang'];
+
+/** `POST /_sim/mde/next-actions`: how the next device actions of the built-in tenant end. */
+async function nextActions(req: IncomingMessage, res: ServerResponse, tenant: SimulatorTenant): Promise<void> {
+  const mde = (tenant as { mde?: { nextActions?: (...outcomes: MdeActionOutcome[]) => void } }).mde;
+  if (typeof mde?.nextActions !== 'function') {
+    sendJson(res, 404, { error: { code: 'NotFound', message: 'This tenant has no Defender for Endpoint API.' } });
+    return;
+  }
+  const body = await readJson(req);
+  const outcomes = body.ok ? (body.value as { outcomes?: unknown } | null)?.outcomes : undefined;
+  if (!Array.isArray(outcomes) || outcomes.length === 0 || outcomes.some((o) => !OUTCOMES.includes(o as string))) {
+    sendJson(res, 400, { error: { code: 'BadRequest', message: `POST /_sim/mde/next-actions needs {"outcomes": [...]} of ${OUTCOMES.join(', ')}.` } });
+    return;
+  }
+  mde.nextActions(...(outcomes as MdeActionOutcome[]));
+  sendJson(res, 201, { outcomes });
+}
+
 /** The handler of `/_sim` requests. */
 export function createAdminHandler<T extends SimulatorTenant>(context: AdminContext<T>) {
   const { state, factory, reset } = context;
@@ -79,12 +100,15 @@ export function createAdminHandler<T extends SimulatorTenant>(context: AdminCont
       case 'POST /_sim/faults':
         await addFaults(req, res, state.tenant!);
         return;
+      case 'POST /_sim/mde/next-actions':
+        await nextActions(req, res, state.tenant!);
+        return;
       case 'POST /_sim/reset':
         await reset();
         res.writeHead(204).end();
         return;
       default:
-        sendJson(res, 404, { error: { code: 'NotFound', message: `No admin route ${route}. Known: GET /_sim/state, POST|DELETE /_sim/faults, POST /_sim/reset.` } });
+        sendJson(res, 404, { error: { code: 'NotFound', message: `No admin route ${route}. Known: GET /_sim/state, POST|DELETE /_sim/faults, POST /_sim/reset, POST /_sim/mde/next-actions.` } });
     }
   };
 }

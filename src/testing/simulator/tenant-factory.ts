@@ -35,7 +35,7 @@ function builtInTenantFactory(options: SimulatorOptions, certificatePem: string 
           createFakeTenant({ ...tenantOptions, incidents: 0, huntingRows: 0 }).apps.map((app) => ({
             clientId: app.clientId,
             ...(app.clientSecret !== undefined ? { clientSecret: app.clientSecret } : {}),
-            roles: { defender: [...app.roles.defender], graph: [...app.roles.graph] },
+            roles: { defender: [...app.roles.defender], graph: [...app.roles.graph], mde: [...app.roles.mde] },
           }));
         apps = [...base, { clientId: certificateClientId(options.seed ?? 1), certificatePem, roles: { ...(base[0]?.roles ?? {}) } }];
       }

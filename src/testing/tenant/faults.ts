@@ -25,7 +25,23 @@ export type TenantRoute =
   | 'graph.addAlertComment'
   | 'graph.hunting'
   | 'graph.other'
-  | 'keyvault.getSecret';
+  | 'keyvault.getSecret'
+  | `mde.${MdeRouteName}`;
+
+/** The Defender for Endpoint routes (`mde.isolate` etc. are all `mde.machineAction`). */
+export type MdeRouteName =
+  | 'listMachines'
+  | 'getMachine'
+  | 'findMachines'
+  | 'machineAction'
+  | 'listActions'
+  | 'getAction'
+  | 'cancelAction'
+  | 'packageUri'
+  | 'listIndicators'
+  | 'submitIndicator'
+  | 'importIndicators'
+  | 'deleteIndicator';
 
 /** Every route, for the checks (a `Record` so that the compiler keeps it complete). */
 const TENANT_ROUTES = Object.keys({
@@ -46,10 +62,22 @@ const TENANT_ROUTES = Object.keys({
   'graph.hunting': true,
   'graph.other': true,
   'keyvault.getSecret': true,
+  'mde.listMachines': true,
+  'mde.getMachine': true,
+  'mde.findMachines': true,
+  'mde.machineAction': true,
+  'mde.listActions': true,
+  'mde.getAction': true,
+  'mde.cancelAction': true,
+  'mde.packageUri': true,
+  'mde.listIndicators': true,
+  'mde.submitIndicator': true,
+  'mde.importIndicators': true,
+  'mde.deleteIndicator': true,
 } satisfies Record<TenantRoute, true>) as TenantRoute[];
 
 /** The service part of a route name. */
-export type TenantService = 'entra' | 'defender' | 'graph' | 'keyvault';
+export type TenantService = 'entra' | 'defender' | 'graph' | 'keyvault' | 'mde';
 
 /** What a fault applies to: one route, every route of a service (`'graph.*'`), or every route (`'*'`). */
 export type FaultRoute = TenantRoute | `${TenantService}.*` | '*';

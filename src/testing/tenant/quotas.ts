@@ -14,7 +14,12 @@ export type TenantQuotaFamily =
   | 'defender.incident.get'
   | 'graph.incidents'
   | 'graph.alerts'
-  | 'graph.hunting';
+  | 'graph.hunting'
+  | 'mde.machines'
+  | 'mde.machineActions'
+  | 'mde.indicators'
+  | 'mde.indicators.import'
+  | 'mde.packageUri';
 
 /** At most `limit` calls in any `intervalMs` milliseconds: the same shape as the SDK's `RateLimitWindow`. */
 export interface TenantQuotaLimit {
@@ -78,6 +83,12 @@ export const DEFAULT_TENANT_QUOTA_LIMITS: Readonly<Record<TenantQuotaFamily, rea
   'graph.incidents': [{ limit: 150, intervalMs: MINUTE }],
   'graph.alerts': [{ limit: 150, intervalMs: MINUTE }],
   'graph.hunting': [{ limit: 45, intervalMs: MINUTE }],
+  // Defender for Endpoint: 100/min and 1,500/h per endpoint (reference mde-actions.md §1.4); the package link 2/min and 120/h, import 30/min.
+  'mde.machines': [{ limit: 100, intervalMs: MINUTE }, { limit: 1_500, intervalMs: HOUR }],
+  'mde.machineActions': [{ limit: 100, intervalMs: MINUTE }, { limit: 1_500, intervalMs: HOUR }],
+  'mde.indicators': [{ limit: 100, intervalMs: MINUTE }, { limit: 1_500, intervalMs: HOUR }],
+  'mde.indicators.import': [{ limit: 30, intervalMs: MINUTE }],
+  'mde.packageUri': [{ limit: 2, intervalMs: MINUTE }, { limit: 120, intervalMs: HOUR }],
 });
 
 /** The tenant quota families, in {@link DEFAULT_TENANT_QUOTA_LIMITS} order. */

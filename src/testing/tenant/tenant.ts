@@ -10,6 +10,8 @@ import { InvalidArgumentError } from '../../errors.js';
 import { generateHuntingTables, generateIncidents, prng } from '../data/index.js';
 import { networkFaultOf, withNetworkFault, type RequestHandlerLike } from '../network-fault.js';
 import { DefenderApi, legacyUnauthorized } from './defender-api.js';
+import { MdeApi, MDE_RESOURCES } from './mde-api.js';
+import { createDirectory } from '../data/directory.js';
 import { EntraApi, type EntraApp } from './entra.js';
 import { GraphApi, graphTokenVerifier, graphUnauthorized, type GraphApiOptions } from './graph-api.js';
 import { FaultBook, htmlErrorPage, type FaultStep, type TenantRoute } from './faults.js';
@@ -26,6 +28,18 @@ import { memberFor } from './tenant-set.js';
 
 /** Defender (Microsoft Threat Protection) application permissions. */
 export type DefenderRole = 'Incident.Read.All' | 'Incident.ReadWrite.All' | 'AdvancedHunting.Read.All' | (string & {});
+/** Defender for Endpoint (WindowsDefenderATP) application permissions. */
+export type MdeRole =
+  | 'Machine.Read.All'
+  | 'Machine.ReadWrite.All'
+  | 'Machine.Isolate'
+  | 'Machine.Scan'
+  | 'Machine.CollectForensics'
+  | 'Machine.RestrictExecution'
+  | 'Machine.StopAndQuarantine'
+  | 'Ti.ReadWrite'
+  | 'Ti.ReadWrite.All'
+  | (string & {});
 /** Microsoft Graph security application permissions. */
 export type GraphRole =
   | 'SecurityIncident.Read.All'
@@ -49,6 +63,8 @@ export interface FakeAppOptions {
     defender?: DefenderRole[];
     /** Graph roles; default none. */
     graph?: GraphRole[];
+    /** Defender for Endpoint roles (tokens for `https://api.securitycenter.microsoft.com`); default none. */
+    mde?: MdeRole[];
   };
   /**
    * Whether an administrator of this tenant consented to the (multi-tenant) app. Default `true`;
@@ -75,6 +91,8 @@ export interface FakeApp {
     readonly defender: readonly string[];
     /** Graph roles, e.g. `SecurityIncident.ReadWrite.All`. */
     readonly graph: readonly string[];
+    /** Defender for Endpoint roles, e.g. `Machine.Isolate`. */
+    readonly mde: readonly string[];
   };
   /** `false` when the tenant has not consented to the app (its token requests fail with AADSTS650052); absent when it has. */
   readonly consented?: false;
@@ -151,6 +169,8 @@ export interface FakeTenantOptions extends Partial<FakeTenantHosts> {
    * requests fail with AADSTS650052. From 0 (the default) to `tenants - 1`.
    */
   unconsentedTenants?: number;
+  /** The most active custom indicators the tenant holds (Defender for Endpoint). Default 15,000, the documented cap. */
+  indicatorCap?: number;
 }
 
 /** The tenant's simulated clock: `start + real elapsed × timeScale (+ advance())`. */
@@ -220,6 +240,11 @@ export interface FakeTenant extends RequestHandlerLike {
   readonly secrets: Map<string, VaultSecret>;
   /** How many access tokens Entra ID has issued. */
   readonly issuedTokens: number;
+  /**
+   * The Defender for Endpoint API's state: machine actions (`actions()`, `nextActions('Failed' | 'TimeOut' | 'hang')`,
+   * `isIsolated(deviceId)`), `indicators`. Devices are the fleet of the incidents and hunting tables.
+   */
+  readonly mde: MdeApi;
   /** The tenant's churn, with the record of every version it made visible; `undefined` without the `churn` option. */
   readonly churn: FakeTenantChurn | undefined;
   /**
@@ -259,6 +284,7 @@ const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 const VAULT_RESOURCE = 'https://vault.azure.net';
 const ALL_DEFENDER_ROLES: DefenderRole[] = ['Incident.ReadWrite.All', 'AdvancedHunting.Read.All'];
 const ALL_GRAPH_ROLES: GraphRole[] = ['SecurityIncident.ReadWrite.All', 'SecurityAlert.ReadWrite.All', 'ThreatHunting.Read.All'];
+const ALL_MDE_ROLES: MdeRole[] = ['Machine.ReadWrite.All', 'Machine.Isolate', 'Machine.Scan', 'Machine.CollectForensics', 'Machine.RestrictExecution', 'Machine.StopAndQuarantine', 'Ti.ReadWrite.All'];
 const DEFAULT_INCIDENTS = 300;
 const DEFAULT_HUNTING_ROWS = 10_000;
 const QUOTA_FAMILY: Partial<Record<TenantRoute, TenantQuotaFamily>> = {
@@ -275,6 +301,18 @@ const QUOTA_FAMILY: Partial<Record<TenantRoute, TenantQuotaFamily>> = {
   'graph.updateAlert': 'graph.alerts',
   'graph.addAlertComment': 'graph.alerts',
   'graph.hunting': 'graph.hunting',
+  'mde.listMachines': 'mde.machines',
+  'mde.getMachine': 'mde.machines',
+  'mde.findMachines': 'mde.machines',
+  'mde.machineAction': 'mde.machineActions',
+  'mde.listActions': 'mde.machineActions',
+  'mde.getAction': 'mde.machineActions',
+  'mde.cancelAction': 'mde.machineActions',
+  'mde.packageUri': 'mde.packageUri',
+  'mde.listIndicators': 'mde.indicators',
+  'mde.submitIndicator': 'mde.indicators',
+  'mde.importIndicators': 'mde.indicators.import',
+  'mde.deleteIndicator': 'mde.indicators',
 };
 
 /**
@@ -314,7 +352,7 @@ export const FAKE_TENANT_OPTIONS: Readonly<Record<keyof FakeTenantOptions, Check
   tenantId: nonEmptyString,
   apps: arrayOf(
     object(
-      { clientId: nonEmptyString, clientSecret: string, certificatePem: nonEmptyString, roles: object({ defender: roleList, graph: roleList }), consented: boolean },
+      { clientId: nonEmptyString, clientSecret: string, certificatePem: nonEmptyString, roles: object({ defender: roleList, graph: roleList, mde: roleList }), consented: boolean },
       ['clientId', 'roles'],
     ),
   ),
@@ -334,6 +372,7 @@ export const FAKE_TENANT_OPTIONS: Readonly<Record<keyof FakeTenantOptions, Check
   churn: churnOptionsCheck,
   tenants: integer(1, 1_000),
   unconsentedTenants: integer(0, 999),
+  indicatorCap: integer(0),
   authorityHost: httpUrl,
   defenderBaseUrl: httpUrl,
   graphBaseUrl: httpUrl,
@@ -356,6 +395,7 @@ class Tenant implements FakeTenant {
   readonly #entra: EntraApi;
   readonly #defender: DefenderApi;
   readonly #graph: GraphApi | undefined;
+  readonly mde: MdeApi;
   readonly #vault: KeyVaultApi;
   readonly #quotas: QuotaBook | undefined;
   readonly #dataNow: number;
@@ -378,7 +418,7 @@ class Tenant implements FakeTenant {
       keyVaultUrl: trimSlash(options.keyVaultUrl ?? `https://m365d-${this.tenantId.slice(0, 8)}.vault.azure.net`),
     });
     this.apps = Object.freeze(
-      (options.apps ?? [{ clientId: guid(random), clientSecret: entraSecret(random), roles: { defender: ALL_DEFENDER_ROLES, graph: ALL_GRAPH_ROLES } }]).map(fakeApp),
+      (options.apps ?? [{ clientId: guid(random), clientSecret: entraSecret(random), roles: { defender: ALL_DEFENDER_ROLES, graph: ALL_GRAPH_ROLES, mde: ALL_MDE_ROLES } }]).map(fakeApp),
     );
 
     // A custom host is also accepted as the token audience, unless Defender and Graph share one origin (the simulator).
@@ -400,7 +440,7 @@ class Tenant implements FakeTenant {
         DEFENDER_RESOURCE,
         'https://api-gcc.security.microsoft.us',
         'https://api-gov.security.microsoft.us',
-        'https://api.securitycenter.microsoft.com',
+        ...MDE_RESOURCES,
         GRAPH_RESOURCE,
         'https://graph.microsoft.us',
         'https://dod-graph.microsoft.us',
@@ -420,6 +460,17 @@ class Tenant implements FakeTenant {
       huntingTables: this.tables,
       signer: this.#signer,
       now,
+    });
+    // The same fleet as the incidents' evidence and the hunting tables (same seed and clock).
+    const devices = createDirectory(this.seed, this.#dataNow).devices;
+    this.mde = new MdeApi({
+      baseUrl: this.hosts.defenderBaseUrl,
+      tenantId: this.tenantId,
+      signer: this.#signer,
+      now,
+      seed: this.seed,
+      devices: () => devices,
+      ...(options.indicatorCap !== undefined ? { indicatorCap: options.indicatorCap } : {}),
     });
     this.#vault = new KeyVaultApi({
       recordRequests: false,
@@ -491,6 +542,7 @@ class Tenant implements FakeTenant {
     this.#entra.issuedCount = 0;
     this.#quotas?.reset();
     this.#graph?.clearState();
+    this.mde.clearState();
     this.#load();
   }
 
@@ -553,7 +605,7 @@ class Tenant implements FakeTenant {
   /** The 401 each API gives for an expired bearer token; Entra answers normally. */
   #expired(request: Request, route: TenantRoute): Response | undefined {
     const service = route.split('.')[0];
-    if (service === 'defender') return legacyUnauthorized('the access token has expired');
+    if (service === 'defender' || service === 'mde') return legacyUnauthorized('the access token has expired');
     if (service === 'graph') return graphUnauthorized(request, 'Lifetime validation failed, the token is expired.', this.clock.now());
     if (service === 'keyvault') {
       return Response.json(this.#vault.expiredBody(), { status: 401, headers: this.#vault.challengeHeaders() });
@@ -581,6 +633,8 @@ class Tenant implements FakeTenant {
         return this.#defender;
       case 'keyvault':
         return this.#vault;
+      case 'mde':
+        return this.mde;
       default:
         return this.#graph ?? { handle: async () => undefined };
     }
@@ -592,6 +646,8 @@ class Tenant implements FakeTenant {
       const names = { list: 'defender.listIncidents', get: 'defender.getIncident', update: 'defender.updateIncident', hunting: 'defender.hunting' } as const;
       return names[defender.route];
     }
+    const mde = this.mde.routeOf(request);
+    if (mde) return `mde.${mde.route}`;
     const graph = graphRouteOf(request, this.hosts.graphBaseUrl);
     if (graph) return graph;
     if (this.#vault.routeOf(request)) return 'keyvault.getSecret';
@@ -642,7 +698,11 @@ function fakeApp(options: FakeAppOptions): FakeApp {
     clientId: options.clientId,
     ...(options.clientSecret !== undefined ? { clientSecret: options.clientSecret } : {}),
     ...(options.certificatePem !== undefined ? { certificatePem: options.certificatePem } : {}),
-    roles: Object.freeze({ defender: Object.freeze([...(options.roles.defender ?? [])]), graph: Object.freeze([...(options.roles.graph ?? [])]) }),
+    roles: Object.freeze({
+      defender: Object.freeze([...(options.roles.defender ?? [])]),
+      graph: Object.freeze([...(options.roles.graph ?? [])]),
+      mde: Object.freeze([...(options.roles.mde ?? [])]),
+    }),
     ...(options.consented === false ? { consented: false as const } : {}),
   };
   const printable = (): Record<string, unknown> => ({ ...app, ...(app.clientSecret !== undefined ? { clientSecret: REDACTED } : {}) });
@@ -676,6 +736,7 @@ function toEntraApp(app: FakeApp, defenderAudiences: string[], graphAudiences: s
   const roles: Record<string, string[]> = {};
   for (const audience of defenderAudiences) roles[audience] = [...app.roles.defender];
   for (const audience of graphAudiences) roles[audience] = [...app.roles.graph];
+  for (const audience of MDE_RESOURCES) roles[audience] = [...app.roles.mde];
   return {
     clientId: app.clientId,
     ...(app.clientSecret !== undefined ? { clientSecret: app.clientSecret } : {}),

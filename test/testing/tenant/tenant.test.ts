@@ -154,13 +154,13 @@ describe('createFakeTenant', () => {
         expect(printed).toContain(app.clientId);
         expect(printed).toContain('[redacted]');
       }
-      expect(JSON.parse(JSON.stringify(app))).toEqual({ clientId: app.clientId, clientSecret: '[redacted]', roles: { defender: [...app.roles.defender], graph: [...app.roles.graph] } });
+      expect(JSON.parse(JSON.stringify(app))).toEqual({ clientId: app.clientId, clientSecret: '[redacted]', roles: { defender: [...app.roles.defender], graph: [...app.roles.graph], mde: [...app.roles.mde] } });
       expect(format(app)).toMatch(/^FakeApp \{/);
     });
 
     it('prints an app without a secret with no clientSecret at all', () => {
       const tenant = createFakeTenant({ incidents: 0, huntingRows: 0, apps: [{ clientId: APP, roles: { defender: ['Incident.Read.All'] } }] });
-      expect(JSON.parse(JSON.stringify(tenant.apps[0]))).toEqual({ clientId: APP, roles: { defender: ['Incident.Read.All'], graph: [] } });
+      expect(JSON.parse(JSON.stringify(tenant.apps[0]))).toEqual({ clientId: APP, roles: { defender: ['Incident.Read.All'], graph: [], mde: [] } });
       expect(format(tenant.apps[0])).not.toContain('clientSecret');
     });
   });

@@ -1,0 +1,310 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ActionFailedError,
+  ActionInProgressError,
+  DefenderClient,
+  DeviceNotFoundError,
+  InvalidArgumentError,
+  PermissionError,
+  TimeoutError,
+  UnsupportedDeviceError,
+  type Device,
+} from '../../src/index.js';
+import type { FakeTenant } from '../../src/testing/index.js';
+import { TenantCredential, fakeTenant, startServer, unusedCredential } from '../support/tenant.js';
+import { rejection } from '../support/throws.js';
+
+const server = startServer();
+const MINUTE = 60_000;
+const ISOLATE_ONLY = ['Machine.Isolate'];
+
+const actionRequests = (tenant: FakeTenant) => tenant.requests.filter((r) => r.route === 'mde.machineAction');
+
+async function workstation(client: DefenderClient): Promise<Device> {
+  const devices = await client.devices.list().toArray();
+  const device = devices.find((d) => d.osPlatform?.startsWith('Windows1'));
+  if (!device) throw new Error('the fleet has no workstation');
+  return device;
+}
+
+describe('client.devices: finding devices', () => {
+  it('lists the fleet of the tenant and finds one by name, by IP at a time, and by tag', async () => {
+    const { client } = fakeTenant(server);
+    const devices = await client.devices.list().toArray();
+    expect(devices.length).toBe(40);
+    const device = devices[3] as Device;
+    expect(device.id).toMatch(/^[0-9a-f]{40}$/);
+
+    const byName = await client.devices.find({ name: device.name as string });
+    expect(byName.id).toBe(device.id);
+    const byIp = await client.devices.find({ ip: device.lastIpAddress as string, at: new Date() });
+    expect(byIp.lastIpAddress).toBe(device.lastIpAddress);
+    const tagged = devices.find((d) => d.tags.includes('VIP'));
+    if (tagged) expect((await client.devices.find({ tag: 'VIP' })).tags).toContain('VIP');
+    expect((await client.devices.get(device.id)).name).toBe(device.name);
+  });
+
+  it('throws DeviceNotFoundError for a name, an id or an IP no device has', async () => {
+    const { client } = fakeTenant(server);
+    expect(await rejection(client.devices.find({ name: 'nobody.contoso.com' }))).toBeInstanceOf(DeviceNotFoundError);
+    const error = await rejection(client.devices.get('0'.repeat(40)));
+    expect(error).toBeInstanceOf(DeviceNotFoundError);
+    expect((error as DeviceNotFoundError).deviceId).toBe('0'.repeat(40));
+    expect(await rejection(client.devices.find({ ip: '192.0.2.1' }))).toBeInstanceOf(DeviceNotFoundError);
+  });
+
+  it('refuses a query with none or two of name, ip and tag, and a name that is not text, before sending', async () => {
+    const { client, tenant } = fakeTenant(server);
+    expect(await rejection(client.devices.find({} as never))).toBeInstanceOf(InvalidArgumentError);
+    expect(await rejection(client.devices.find({ name: 'a', tag: 'b' } as never))).toBeInstanceOf(InvalidArgumentError);
+    expect(await rejection(client.devices.find({ ip: 'not-an-ip' }))).toBeInstanceOf(InvalidArgumentError);
+    expect(tenant.requests.filter((r) => r.route.startsWith('mde.'))).toHaveLength(0);
+  });
+
+  it("keeps a quote in a name inside the filter's string literal", async () => {
+    const { client, tenant } = fakeTenant(server);
+    expect(await rejection(client.devices.find({ name: "x' or computerDnsName ne 'y" }))).toBeInstanceOf(DeviceNotFoundError);
+    const sent = tenant.requests.find((r) => r.route === 'mde.listMachines');
+    expect(new URL(sent?.url as string).searchParams.get('$filter')).toBe("computerDnsName eq 'x'' or computerDnsName ne ''y'");
+  });
+});
+
+describe('client.devices: actions', () => {
+  it('isolates a device; the action goes pending → in progress → succeeded on the tenant clock, and wait() resolves it', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const device = await workstation(client);
+    const action = await client.devices.isolate(device.id, { comment: 'INC-1234: beaconing', type: 'selective' });
+    expect(action).toMatchObject({ type: 'isolate', status: 'pending', scope: 'Selective', deviceId: device.id, comment: 'INC-1234: beaconing', reused: false });
+    expect(actionRequests(tenant)[0]?.body).toEqual({ Comment: 'INC-1234: beaconing', IsolationType: 'Selective' });
+    tenant.clock.advance(30_000);
+    expect((await client.deviceActions.get(action.id)).status).toMatch(/^(pending|inProgress)$/);
+    tenant.clock.advance(10 * MINUTE);
+    const done = await action.wait({ intervalMs: 1 });
+    expect(done.status).toBe('succeeded');
+    expect(done.lastUpdateDateTime?.getTime()).toBeGreaterThan(done.createdDateTime.getTime());
+    expect(tenant.mde.isIsolated(device.id)).toBe(true);
+
+    const release = await client.devices.release(device.id, { comment: 'INC-1234: clean' });
+    tenant.clock.advance(10 * MINUTE);
+    await release.wait({ intervalMs: 1 });
+    expect(tenant.mde.isIsolated(device.id)).toBe(false);
+  });
+
+  it('sends every action with its own body and returns its type', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const device = await workstation(client);
+    const sha1 = 'a'.repeat(40);
+    const actions = [
+      await client.devices.runAntivirusScan(device.id, { comment: 'c', type: 'full' }),
+      await client.devices.collectInvestigationPackage(device.id, { comment: 'c' }),
+      await client.devices.restrictAppExecution(device.id, { comment: 'c' }),
+      await client.devices.removeAppRestriction(device.id, { comment: 'c' }),
+      await client.devices.stopAndQuarantineFile(device.id, { comment: 'c', sha1 }),
+    ];
+    expect(actions.map((a) => a.type)).toEqual(['runAntivirusScan', 'collectInvestigationPackage', 'restrictAppExecution', 'removeAppRestriction', 'stopAndQuarantineFile']);
+    expect(actions[0]?.scope).toBe('Full');
+    expect(actions[4]?.fileSha1).toBe(sha1);
+    expect(actionRequests(tenant).map((r) => new URL(r.url).pathname.split('/').pop())).toEqual([
+      'runAntiVirusScan', 'collectInvestigationPackage', 'restrictCodeExecution', 'unrestrictCodeExecution', 'StopAndQuarantineFile',
+    ]);
+    expect(actionRequests(tenant)[4]?.body).toEqual({ Comment: 'c', Sha1: sha1 });
+  });
+
+  it('ten concurrent isolates of one device send one request that creates an action; every caller gets that action', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const device = await workstation(client);
+    const actions = await Promise.all(Array.from({ length: 10 }, () => client.devices.isolate(device.id, { comment: 'INC-1' })));
+    expect(actionRequests(tenant)).toHaveLength(1);
+    expect(new Set(actions.map((a) => a.id)).size).toBe(1);
+    expect(actions.filter((a) => a.reused)).toHaveLength(9);
+  });
+
+  it('returns the pending action of the same type with reused: true instead of asking again', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const device = await workstation(client);
+    tenant.mde.nextActions('hang');
+    const first = await client.devices.isolate(device.id, { comment: 'INC-1' });
+    tenant.clock.advance(5 * MINUTE);
+    const again = await client.devices.isolate(device.id, { comment: 'INC-1 again' });
+    expect(again.reused).toBe(true);
+    expect(again.id).toBe(first.id);
+    expect(actionRequests(tenant)).toHaveLength(1);
+    // Another type is another action.
+    const scan = await client.devices.runAntivirusScan(device.id, { comment: 'INC-1' });
+    expect(scan.reused).toBe(false);
+    expect(actionRequests(tenant)).toHaveLength(2);
+  });
+
+  it("without Machine.Read.All a repeat the service refuses (400) is ActionInProgressError", async () => {
+    const { client, tenant } = fakeTenant(server, { roles: ISOLATE_ONLY });
+    const id = firstWorkstationId(tenant);
+    tenant.mde.nextActions('hang');
+    const first = await client.devices.isolate(id, { comment: 'INC-1' });
+    expect(first.reused).toBe(false);
+    tenant.clock.advance(5 * MINUTE);
+    const error = await rejection(client.devices.isolate(id, { comment: 'INC-1' }));
+    expect(error).toBeInstanceOf(ActionInProgressError);
+    expect((error as ActionInProgressError).code).toBe('ActiveRequestAlreadyExists');
+  });
+
+  it('wait() throws ActionFailedError carrying the failed, timed-out or cancelled action', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const device = await workstation(client);
+    tenant.mde.nextActions('Failed', 'TimeOut');
+    const failing = await client.devices.runAntivirusScan(device.id, { comment: 'c' });
+    const timingOut = await client.devices.restrictAppExecution(device.id, { comment: 'c' });
+    tenant.clock.advance(10 * MINUTE);
+    const failed = await rejection(failing.wait({ intervalMs: 1 }));
+    expect(failed).toBeInstanceOf(ActionFailedError);
+    expect((failed as ActionFailedError).action).toMatchObject({ id: failing.id, status: 'failed' });
+    expect((failed as ActionFailedError).action.error?.hresult).toBeTypeOf('number');
+    expect(((await rejection(timingOut.wait({ intervalMs: 1 }))) as ActionFailedError).action.status).toBe('timedOut');
+
+    const collect = await client.devices.collectInvestigationPackage(device.id, { comment: 'c' });
+    const cancelled = await client.deviceActions.cancel(collect.id, { comment: 'not needed' });
+    expect(cancelled.cancellation?.comment).toBe('not needed');
+    expect(((await rejection(collect.wait({ intervalMs: 1 }))) as ActionFailedError).action.status).toBe('cancelled');
+  });
+
+  it('wait() gives up with TimeoutError after timeoutMs while the action hangs, and stops on abort', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const device = await workstation(client);
+    tenant.mde.nextActions('hang');
+    const action = await client.devices.isolate(device.id, { comment: 'c' });
+    tenant.clock.advance(10 * MINUTE);
+    const error = await rejection(action.wait({ timeoutMs: 30, intervalMs: 5 }));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toContain(action.id);
+
+    const controller = new AbortController();
+    const reason = new Error('operator stopped waiting');
+    const waiting = action.wait({ intervalMs: 60_000, signal: controller.signal });
+    controller.abort(reason);
+    expect(await rejection(waiting)).toBe(reason);
+  });
+
+  it('packageUri() tries again while the service answers 404, and returns the link once the collection is done', async () => {
+    const { client, tenant } = fakeTenant(server, { client: { rateLimit: false } });
+    const device = await workstation(client);
+    const pkg = await client.devices.collectInvestigationPackage(device.id, { comment: 'c' });
+    const uri = pkg.packageUri({ intervalMs: 5 });
+    const notReady = () => tenant.requests.filter((r) => r.route === 'mde.packageUri' && r.status === 404).length;
+    await expect.poll(notReady).toBeGreaterThanOrEqual(2);
+    tenant.clock.advance(10 * MINUTE);
+    expect(await uri).toMatch(/^https:\/\/.+\/safedownload\/WDATP_Investigation_Package\.zip\?token=/);
+    const done = await pkg.wait({ intervalMs: 1 });
+    expect(await done.packageUri()).toMatch(/^https:\/\//);
+  });
+
+  it('refuses selective isolation of a server with UnsupportedDeviceError, and an unknown device with DeviceNotFoundError', async () => {
+    const { client } = fakeTenant(server);
+    const serverDevice = (await client.devices.list().toArray()).find((d) => d.osPlatform?.startsWith('WindowsServer')) as Device;
+    expect(await rejection(client.devices.isolate(serverDevice.id, { comment: 'c', type: 'selective' }))).toBeInstanceOf(UnsupportedDeviceError);
+    expect(await rejection(client.devices.isolate('f'.repeat(40), { comment: 'c' }))).toBeInstanceOf(DeviceNotFoundError);
+  });
+
+  it('refuses a missing comment, a bad type and a bad SHA-1 before sending anything', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const id = 'a'.repeat(40);
+    expect(await rejection(client.devices.isolate(id, {} as never))).toMatchObject({ option: 'comment' });
+    expect(() => client.devices.isolate(id, { comment: 'c', type: 'partial' as never })).toThrow(InvalidArgumentError);
+    expect(() => client.devices.stopAndQuarantineFile(id, { comment: 'c', sha1: 'b'.repeat(64) })).toThrow(/SHA-1/);
+    expect(tenant.requests.filter((r) => r.route.startsWith('mde.'))).toHaveLength(0);
+  });
+
+  it('a missing permission names the Defender for Endpoint permission (WindowsDefenderATP Machine.Isolate)', async () => {
+    const { client, tenant } = fakeTenant(server, { roles: ['Machine.Read.All'] });
+    const id = firstWorkstationId(tenant);
+    const error = await rejection(client.devices.isolate(id, { comment: 'c' }));
+    expect(error).toBeInstanceOf(PermissionError);
+    expect(error).toMatchObject({ requiredPermissions: ['Machine.Isolate'], permissionApi: 'WindowsDefenderATP' });
+    expect((error as Error).message).toContain('Machine.Isolate');
+    const required = await rejection(client.auth.requireRoles(['Machine.Isolate']));
+    expect(required).toMatchObject({ requiredPermissions: ['Machine.Isolate'], permissionApi: 'WindowsDefenderATP' });
+    await expect(client.auth.requireRoles(['Machine.Read.All'])).resolves.toMatchObject({ audience: 'https://api.securitycenter.microsoft.com' });
+  });
+
+  it('sends a token for the MDE audience, also on api: graph; a token for the Defender API audience gets 403', async () => {
+    const { tenant } = fakeTenant(server);
+    const graph = new DefenderClient({ credential: new TenantCredential(tenant), api: 'graph' });
+    expect((await graph.devices.list().toArray()).length).toBe(40);
+    const wrong = new DefenderClient({
+      credential: new TenantCredential(tenant),
+      cloud: {
+        authorityHost: tenant.hosts.authorityHost,
+        apiBaseUrl: tenant.hosts.defenderBaseUrl,
+        scope: 'https://api.security.microsoft.com/.default',
+        mdeScope: 'https://api.security.microsoft.com/.default',
+      },
+    });
+    const error = await rejection(wrong.devices.list().toArray());
+    expect(error).toBeInstanceOf(PermissionError);
+    expect((error as PermissionError).status).toBe(403);
+    expect((error as Error).message).toContain('WindowsDefenderATP');
+  });
+});
+
+describe('client.deviceActions', () => {
+  it('lists actions by device, type and status, and gets one', async () => {
+    const { client } = fakeTenant(server);
+    const device = await workstation(client);
+    const scan = await client.devices.runAntivirusScan(device.id, { comment: 'c' });
+    await client.devices.isolate(device.id, { comment: 'c' });
+    const scans = await client.deviceActions.list({ deviceId: device.id, type: 'runAntivirusScan' }).toArray();
+    expect(scans.map((a) => a.id)).toEqual([scan.id]);
+    expect(await client.deviceActions.list({ deviceId: device.id, status: ['succeeded'] }).toArray()).toEqual([]);
+    expect((await client.deviceActions.list({ deviceId: device.id }).toArray()).length).toBe(2);
+    expect((await client.deviceActions.get(scan.id)).type).toBe('runAntivirusScan');
+  });
+
+  it('checks each action on its own: one the model rejects goes to onInvalidItem, the others arrive', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const device = await workstation(client);
+    const good = (await client.devices.runAntivirusScan(device.id, { comment: 'c' })).raw;
+    tenant.faults.add('mde.listActions', { status: 200, body: { value: [good, { ...good, id: 'broken', creationDateTimeUtc: 'yesterday' }] } });
+    const invalid: unknown[] = [];
+    const actions = await client.deviceActions.list({ onInvalidItem: (item) => void invalid.push(item) }).toArray();
+    expect(actions.map((a) => a.id)).toEqual([good.id]);
+    expect(invalid).toEqual([expect.objectContaining({ id: 'broken' })]);
+    tenant.faults.add('mde.listActions', { status: 200, body: { value: [{ ...good, id: 'broken', creationDateTimeUtc: 'yesterday' }] } });
+    expect(await rejection(client.deviceActions.list().toArray())).toMatchObject({ name: 'ResponseValidationError' });
+  });
+
+  it('refuses an unknown status or type naming the option', () => {
+    const client = new DefenderClient({ credential: unusedCredential });
+    expect(() => client.deviceActions.list({ status: 'done' as never })).toThrow(expect.objectContaining({ option: 'status' }));
+    expect(() => client.deviceActions.list({ type: 'reboot' as never })).toThrow(expect.objectContaining({ option: 'type' }));
+  });
+});
+
+/** A workstation of the kit's fleet, for an app that may not read devices. */
+function firstWorkstationId(tenant: FakeTenant): string {
+  const device = tenant.mde.fleet().find((d) => !d.server);
+  if (!device) throw new Error('no workstation');
+  return device.deviceId;
+}
+
+describe('response actions and the quotas', () => {
+  it('paces device actions in the machineActions family: past its window the call fails unsent within the budget', async () => {
+    const { client, tenant } = fakeTenant(server, {
+      client: { maxRetryWaitMs: 0, rateLimit: { limits: { machineActions: [{ limit: 2, intervalMs: 60_000 }] } } },
+    });
+    const ids = tenant.mde.fleet().filter((d) => !d.server).map((d) => d.deviceId);
+    // Each isolate is two machineActions calls: the look for a pending one, then the request.
+    await client.devices.isolate(ids[0] as string, { comment: 'c' });
+    const error = await rejection(client.devices.isolate(ids[1] as string, { comment: 'c' }));
+    expect(error).toMatchObject({ name: 'RateLimitError', code: 'ClientRateLimited' });
+    expect(actionRequests(tenant)).toHaveLength(1);
+    // Device reads are another family: not held by it.
+    expect((await client.devices.get(ids[1] as string)).id).toBe(ids[1]);
+  });
+
+  it("the kit answers past the documented quota with the service's 429, which the client surfaces as RateLimitError", async () => {
+    const { client, tenant } = fakeTenant(server, { quotas: { 'mde.machines': [{ limit: 1, intervalMs: 60_000 }] }, client: { rateLimit: false, maxRetries: 0 } });
+    const id = firstWorkstationId(tenant);
+    await client.devices.get(id);
+    const error = await rejection(client.devices.get(id));
+    expect(error).toMatchObject({ name: 'RateLimitError', status: 429 });
+    expect((error as Error).message).toContain('maximum allowed 1 per 00:01:00');
+  });
+});
