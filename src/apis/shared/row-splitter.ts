@@ -11,6 +11,7 @@
  *
  * @packageDocumentation
  */
+import { Buffer, isAscii } from 'node:buffer';
 
 const TAB = 0x09;
 const LF = 0x0a;
@@ -116,6 +117,8 @@ export class RowSplitter {
 
   /** Where the held value starts in the current chunk (0 when its start came in earlier chunks). */
   #start = 0;
+  /** The current chunk as text when it is all ASCII (byte offsets are then character offsets). */
+  #asciiText: string | undefined;
   /** The value's bytes from earlier chunks. */
   #held: Buffer[] = [];
   #heldBytes = 0;
@@ -131,6 +134,8 @@ export class RowSplitter {
     const end = buf.length;
     let pos = 0;
     this.#start = 0;
+    // One decoding per chunk instead of one per row (most results are ASCII).
+    this.#asciiText = isAscii(buf) ? buf.toString('latin1', 0, end) : undefined;
     while (pos < end) {
       switch (this.#at) {
         case At.InElement: {
@@ -268,19 +273,19 @@ export class RowSplitter {
     }
     while (pos < end) {
       if (inString) {
-        // To the next quote or backslash: the only bytes that matter inside a string.
-        let byte = buf[pos]!;
-        while (byte !== QUOTE && byte !== BACKSLASH && ++pos < end) byte = buf[pos]!;
-        if (pos >= end) break;
-        if (byte === BACKSLASH) {
-          pos += 2;
-          if (pos > end) {
-            this.#escaped = true;
-            pos = end;
-          }
-          continue;
+        // To the next quote (memchr); it closes the string unless an odd run of backslashes precedes it.
+        const quote = buf.indexOf(QUOTE, pos);
+        const stop = quote < 0 ? end : quote;
+        let backslash = stop - 1;
+        while (backslash >= pos && buf[backslash] === BACKSLASH) backslash--;
+        const escaped = (stop - 1 - backslash) % 2 === 1;
+        if (quote < 0) {
+          this.#escaped = escaped;
+          pos = end;
+          break;
         }
-        pos++;
+        pos = quote + 1;
+        if (escaped) continue;
         inString = false;
         if (this.#kind === Kind.String) return pos;
         continue;
@@ -297,7 +302,7 @@ export class RowSplitter {
 
   /** The text of the value that ends at `end` in `buf` (its start may be held from earlier chunks). */
   #take(buf: Buffer, end: number): string {
-    if (this.#held.length === 0) return buf.toString('utf8', this.#start, end);
+    if (this.#held.length === 0) return this.#asciiText?.slice(this.#start, end) ?? buf.toString('utf8', this.#start, end);
     this.#held.push(buf.subarray(0, end));
     const bytes = Buffer.concat(this.#held, this.#heldBytes + end);
     this.#held = [];
