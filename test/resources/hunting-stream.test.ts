@@ -87,6 +87,9 @@ function chunkedBody(text: string, options: { chunkSize?: number; failAfterChunk
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        // A turn of the event loop per chunk: msw reads a mocked body ahead of the client, and
+        // chunks that wait in its queue reach the client merged.
+        await new Promise((resolve) => setImmediate(resolve));
         if (options.holdAfterChunks !== undefined && probe.pulls >= options.holdAfterChunks) await released;
         probe.pulls++;
         if (options.failAfterChunks !== undefined && probe.pulls > options.failAfterChunks) {
