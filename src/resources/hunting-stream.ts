@@ -2,7 +2,7 @@
  * The public {@link HuntingStream} of `advancedHunting.stream()`: created synchronously, it sends
  * the query on first use and hands out the rows a {@link HuntingBodyReader} parses from the body.
  *
- * The reader (`apis/shared/hunting-body.ts`, with the streaming JSON parser behind it) is loaded by the
+ * The reader (`apis/shared/hunting-body.ts`, with its row splitter) is loaded by the
  * adapters on the first stream() call, so that `import('m365-defender')` does not carry it.
  *
  * @packageDocumentation

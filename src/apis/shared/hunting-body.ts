@@ -3,8 +3,8 @@
  * legacy `{Stats, Schema: [{Name, Type}], Results: [row…]}` and Graph
  * `{schema: [{name, type}], results: [row…]}`, keys in any letter case, members in any order.
  *
- * Rows are parsed one by one with `@streamparser/json` (loaded lazily, here only) and dropped from
- * the parser as soon as they are emitted, so memory holds one chunk of the body, not the result.
+ * Rows are cut from the body's bytes by a {@link RowSplitter} and parsed one by one with
+ * `JSON.parse`, so memory holds one chunk of the body and the row being read, not the result.
  * The body is read only as fast as rows are consumed (or the schema is asked for).
  *
  * This module is itself loaded lazily (`await import()` in the adapters' `streamHunting`, on the
@@ -12,24 +12,20 @@
  *
  * @packageDocumentation
  */
-import type { JSONParser } from '@streamparser/json';
 import { causeCode, connectionFailureCause } from '../../causes.js';
 import { isPlainObject as isObject } from '../../checks.js';
-import { ConnectionError, DefenderError, TimeoutError, type ValidationIssue } from '../../errors.js';
+import { ConnectionError, TimeoutError, type ValidationIssue } from '../../errors.js';
 import type { HuntingColumn, HuntingStats } from '../../models/hunting.js';
 import { formatIssuePath, responseValidationError } from '../../models/validation.js';
+import { LARGEST_MAX_RESPONSE_BYTES } from '../../transport/read-body.js';
 import { closedError, huntingKeys, parseHuntingColumn, type HuntingWire } from './hunting.js';
+import { RowSplitter, SplitError } from './row-splitter.js';
 
-// TokenType values of @streamparser/json (a const enum upstream; not importable without loading it).
-const LEFT_BRACE = 0;
-const RIGHT_BRACE = 1;
-const LEFT_BRACKET = 2;
-const RIGHT_BRACKET = 3;
-const COLON = 4;
-const COMMA = 5;
-const STRING = 9;
-
-type Section = 'schema' | 'results' | 'stats' | 'other';
+/**
+ * The longest row (or envelope member) held while its bytes arrive: what `run()` would read of a
+ * whole body, and under V8's longest string, so that any row within it can be decoded.
+ */
+const MAX_ROW_BYTES = LARGEST_MAX_RESPONSE_BYTES;
 type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
 
 /** How a {@link HuntingBodyReader} reads its body. */
@@ -51,17 +47,6 @@ export interface HuntingBodyOptions {
 }
 
 /**
- * Loads the streaming JSON parser: the only place the package is imported, on the first
- * `stream()` call, before its request is sent (a missing module must not cost a query).
- * The CJS build keeps this `import()` (Node ≥ 20 runs it from CommonJS and loads the package's ESM
- * entry), so the parser stays out of `require('m365-defender')` too.
- */
-export async function loadHuntingParser(): Promise<typeof JSONParser> {
-  const module = await import('@streamparser/json');
-  return module.JSONParser;
-}
-
-/**
  * Reads one hunting response body incrementally. Internal: `RowStream` (`resources/hunting-stream.ts`) drives it.
  *
  * Wire order does not matter: rows that arrive before the schema (`Results` before `Schema`)
@@ -70,7 +55,7 @@ export async function loadHuntingParser(): Promise<typeof JSONParser> {
  */
 export class HuntingBodyReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  readonly #parser: JSONParser;
+  readonly #splitter: RowSplitter;
   readonly #options: HuntingBodyOptions;
   /** The member names a missing member is reported under. */
   readonly #keys: { schema: string; results: string };
@@ -79,11 +64,13 @@ export class HuntingBodyReader {
   #rows: Record<string, unknown>[] = [];
   #head = 0;
   #nextIndex = 0;
+  /** Elements of the results array parsed so far (the index of a bad one). */
+  #received = 0;
   readonly #columns: HuntingColumn[] = [];
   #stats: HuntingStats | undefined;
   #schemaDone = false;
-  #resultsSeen = false;
-  #rootSeen = false;
+  /** The results member's key as sent, once its array has begun. */
+  #resultsKey: string | undefined;
   /** Set when the body has been read to its end and found complete. */
   #ended = false;
   #closed = false;
@@ -91,30 +78,25 @@ export class HuntingBodyReader {
   #hasFailure = false;
   #pumping: Promise<void> | undefined;
 
-  // The tokenizer watch: depth in the document and the top-level member being read.
-  #depth = 0;
-  #expectKey = false;
-  #key = '';
-  #section: Section = 'other';
-
-  private constructor(body: ReadableStream<Uint8Array> | null, Parser: typeof JSONParser, options: HuntingBodyOptions) {
+  private constructor(body: ReadableStream<Uint8Array> | null, options: HuntingBodyOptions) {
     this.#reader = body?.getReader();
     this.#options = options;
     this.#keys = huntingKeys(options.wire ?? (options.keepStats ? 'defender' : 'graph'));
-    // `$.*.*`: the members of each top-level value (rows, columns, statistics); with keepStack
-    // false each is deleted from its parent once emitted, so the Results array never grows.
-    // Buffered strings and numbers: the tokenizer otherwise grows them a character at a time
-    // (about 10% of the parse time on a 100,000-row result).
-    const parser = new Parser({ paths: ['$.*.*'], keepStack: false, stringBufferSize: 64 * 1024, numberBufferSize: 64 });
-    parser.onToken = ({ token, value }) => this.#onToken(token, value);
-    parser.onValue = ({ value, key }) => this.#onValue(value, key);
-    parser.onError = (error) => this.#fail(this.#invalidJson(error));
-    this.#parser = parser;
+    this.#splitter = new RowSplitter(
+      {
+        member: (key, value) => this.#onMember(key, value),
+        rowsStart: (key) => {
+          this.#resultsKey = key;
+        },
+        row: (value) => this.#onRow(value),
+      },
+      { isRowsKey: (key) => key.toLowerCase() === 'results', maxValueBytes: MAX_ROW_BYTES },
+    );
   }
 
-  /** A reader for `body`, parsed with `Parser` (from {@link loadHuntingParser}). */
-  static create(body: ReadableStream<Uint8Array> | null, Parser: typeof JSONParser, options: HuntingBodyOptions): HuntingBodyReader {
-    return new HuntingBodyReader(body, Parser, options);
+  /** A reader for `body`. */
+  static create(body: ReadableStream<Uint8Array> | null, options: HuntingBodyOptions): HuntingBodyReader {
+    return new HuntingBodyReader(body, options);
   }
 
   /** The columns, once parsed (`undefined` before). */
@@ -220,7 +202,11 @@ export class HuntingBodyReader {
       this.#finish();
       return;
     }
-    if (chunk.value.byteLength > 0) this.#parser.write(chunk.value);
+    try {
+      this.#splitter.write(chunk.value);
+    } catch (error) {
+      this.#fail(this.#bodyError(error));
+    }
     if (this.#hasFailure) this.#cancelBody();
   }
 
@@ -254,21 +240,19 @@ export class HuntingBodyReader {
 
   /** The body ended: check that it was a whole hunting result. */
   #finish(): void {
-    if (!this.#parser.isEnded && !this.#hasFailure) this.#parser.end();
     if (this.#hasFailure) return;
-    const issues: ValidationIssue[] = [];
-    if (!this.#rootSeen) issues.push({ path: '(root)', message: this.#rootMessage() });
-    else if (!this.#resultsSeen) issues.push({ path: this.#keys.results, message: 'expected an array of rows' });
-    if (issues.length > 0) {
-      this.#fail(responseValidationError(this.#options.operation, issues));
+    try {
+      this.#splitter.end();
+    } catch (error) {
+      this.#fail(this.#bodyError(error));
+      return;
+    }
+    if (this.#resultsKey === undefined) {
+      this.#fail(responseValidationError(this.#options.operation, [{ path: this.#keys.results, message: 'expected an array of rows' }]));
       return;
     }
     this.#schemaDone = true;
     this.#ended = true;
-  }
-
-  #rootMessage(): string {
-    return `expected an object with ${this.#keys.schema} and ${this.#keys.results}`;
   }
 
   #fail(error: unknown): void {
@@ -277,110 +261,61 @@ export class HuntingBodyReader {
     this.#failure = error;
   }
 
-  #invalidJson(error: Error): DefenderError {
-    const truncated = /ended in (the )?mid/i.test(error.message);
-    return responseValidationError(this.#options.operation, [
-      { path: '', message: truncated ? 'the body ended before the JSON document did (truncated)' : 'expected JSON, got invalid JSON' },
-    ]);
+  /** The error of a body the splitter refused (or of a handler's own failure, passed on). */
+  #bodyError(error: unknown): unknown {
+    if (!(error instanceof SplitError)) return error;
+    const { operation } = this.#options;
+    switch (error.fault) {
+      case 'not-object':
+        return responseValidationError(operation, [{ path: '(root)', message: `expected an object with ${this.#keys.schema} and ${this.#keys.results}` }]);
+      case 'too-large':
+        return responseValidationError(operation, [
+          { path: this.#resultsKey === undefined ? '(root)' : formatIssuePath([this.#resultsKey, this.#received]), message: `expected at most ${MAX_ROW_BYTES} bytes of JSON in one value, got more` },
+        ]);
+      default:
+        return responseValidationError(operation, [{ path: '', message: error.message }]);
+    }
   }
 
-  /**
-   * Sees every token before the parser does: tracks which top-level member is being read, and
-   * when its value starts and ends (the schema is complete when its array closes).
-   */
-  #onToken(token: number, value: unknown): void {
+  /** A top-level member other than the rows: the schema, the statistics, or one to ignore. */
+  #onMember(key: string, value: unknown): void {
     if (this.#hasFailure) return;
-    if (this.#depth === 0) {
-      this.#rootSeen = true;
-      if (token !== LEFT_BRACE) {
-        this.#fail(responseValidationError(this.#options.operation, [{ path: '(root)', message: this.#rootMessage() }]));
-        return;
-      }
-      this.#depth = 1;
-      this.#expectKey = true;
-      return;
-    }
-    if (this.#depth === 1) {
-      if (this.#expectKey && token === STRING) {
-        this.#key = value as string;
-        this.#expectKey = false;
-        const lower = this.#key.toLowerCase();
-        this.#section = lower === 'schema' || lower === 'results' || lower === 'stats' ? lower : 'other';
-        return;
-      }
-      if (token === COMMA) {
-        this.#expectKey = true;
-        return;
-      }
-      if (token === LEFT_BRACE || token === LEFT_BRACKET) {
-        this.#valueStarts(token === LEFT_BRACKET ? 'array' : 'object', undefined);
-        this.#depth = 2;
-        return;
-      }
-      if (token === RIGHT_BRACE) {
-        this.#depth = 0;
-        return;
-      }
-      // A colon, or a primitive member value.
-      if (token !== COLON) this.#valueStarts('primitive', value);
-      return;
-    }
-    if (token === LEFT_BRACE || token === LEFT_BRACKET) this.#depth++;
-    else if (token === RIGHT_BRACE || token === RIGHT_BRACKET) {
-      if (--this.#depth === 1 && this.#section === 'schema') this.#schemaDone = true;
-    }
-  }
-
-  /** A top-level member's value begins (or, for a primitive, is complete). */
-  #valueStarts(kind: 'array' | 'object' | 'primitive', value: unknown): void {
     const { operation, keepStats } = this.#options;
-    switch (this.#section) {
+    switch (key.toLowerCase()) {
       case 'results':
-        this.#resultsSeen = true;
-        if (kind !== 'array') this.#fail(responseValidationError(operation, [{ path: this.#key, message: 'expected an array of rows' }]));
+        this.#fail(responseValidationError(operation, [{ path: key, message: 'expected an array of rows' }]));
         return;
       case 'schema':
-        if (kind === 'array') return;
-        if (kind === 'primitive' && value === null) {
-          this.#schemaDone = true;
-          return;
-        }
-        this.#fail(responseValidationError(operation, [{ path: this.#key, message: 'expected an array of columns' }]));
+        if (value === null) this.#schemaDone = true;
+        else if (Array.isArray(value)) this.#onSchema(key, value);
+        else this.#fail(responseValidationError(operation, [{ path: key, message: 'expected an array of columns' }]));
         return;
       case 'stats':
-        if (keepStats && kind === 'object') this.#stats = {};
+        if (keepStats && isObject(value)) this.#stats = value;
         return;
       default:
         return;
     }
   }
 
-  /** A member of a top-level value: a row, a column or a statistic. */
-  #onValue(value: unknown, key: unknown): void {
-    if (this.#hasFailure) return;
-    switch (this.#section) {
-      case 'results':
-        if (!isObject(value)) {
-          this.#fail(responseValidationError(this.#options.operation, [{ path: formatIssuePath([this.#key, key as number]), message: 'expected a row object' }]));
-          return;
-        }
-        this.#rows.push(value);
-        return;
-      case 'schema':
-        this.#onColumn(value, key as number);
-        return;
-      case 'stats':
-        if (this.#stats) this.#stats[key as string] = value;
-        return;
-      default:
-        return;
-    }
-  }
-
-  #onColumn(column: unknown, index: number): void {
+  #onSchema(key: string, columns: unknown[]): void {
     const issues: ValidationIssue[] = [];
-    const parsed = parseHuntingColumn(column, [this.#key, index], issues);
-    if (parsed) this.#columns.push(parsed);
-    else this.#fail(responseValidationError(this.#options.operation, issues));
+    for (let index = 0; index < columns.length && issues.length === 0; index++) {
+      const parsed = parseHuntingColumn(columns[index], [key, index], issues);
+      if (parsed) this.#columns.push(parsed);
+    }
+    if (issues.length > 0) this.#fail(responseValidationError(this.#options.operation, issues));
+    else this.#schemaDone = true;
+  }
+
+  /** One element of the results array. */
+  #onRow(value: unknown): void {
+    if (this.#hasFailure) return;
+    const index = this.#received++;
+    if (isObject(value)) {
+      this.#rows.push(value);
+      return;
+    }
+    this.#fail(responseValidationError(this.#options.operation, [{ path: formatIssuePath([this.#resultsKey ?? this.#keys.results, index]), message: 'expected a row object' }]));
   }
 }

@@ -42,12 +42,11 @@ export async function streamHuntingCall(
   call: HuntingCall,
   reading: { operation: string; keepStats: boolean },
 ): Promise<HuntingBodyReader> {
-  // The body reader (and through it the streaming JSON parser) loads on the first stream(),
-  // before the request is sent: a missing module must not cost a query.
-  const { HuntingBodyReader, loadHuntingParser } = await import('./hunting-body.js');
-  const Parser = await loadHuntingParser();
+  // The body reader loads on the first stream(), before the request is sent: a chunk that
+  // cannot be loaded must not cost a query.
+  const { HuntingBodyReader } = await import('./hunting-body.js');
   const response = await transport.requestStream(huntingRequest({ ...call, operation: { ...call.operation, name: reading.operation } }));
-  return HuntingBodyReader.create(response.body, Parser, {
+  return HuntingBodyReader.create(response.body, {
     operation: reading.operation,
     keepStats: reading.keepStats,
     idleTimeoutMs: call.timeoutMs,
