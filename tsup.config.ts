@@ -16,7 +16,7 @@ const sdkErrorsFromPackage: NonNullable<Options['esbuildPlugins']>[number] = {
 
 const shared: Options = {
   // stripInternal: an `@internal` constructor or member stays out of the published types (they
-  // would pull internal modules and @streamparser/json's types into every user's type-check).
+  // would pull internal modules' types into every user's type-check).
   dts: { compilerOptions: { stripInternal: true } },
   sourcemap: true,
   target: 'node22',

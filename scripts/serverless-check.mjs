@@ -47,7 +47,7 @@ const LAMBDA_LIMIT = 25;
 /** Invocations per process: one cold, then warm ones. */
 const INVOCATIONS = 3;
 /** Packages only optional features load, left out of the "lean" bundle (docs/serverless.md). */
-const LEAN_EXTERNALS = ['node-forge', '@azure/keyvault-secrets', '@streamparser/json'];
+const LEAN_EXTERNALS = ['node-forge', '@azure/keyvault-secrets'];
 /** The banner that gives an ESM bundle a `require` (aliased import: no clash with a bundled `createRequire`). */
 const BANNER = "import { createRequire as __m365dCreateRequire } from 'node:module'; const require = __m365dCreateRequire(import.meta.url);";
 // Variables a developer's shell may hold for a real tenant: the simulator's replace them, these are cleared.
