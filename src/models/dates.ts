@@ -51,7 +51,7 @@ function digits2(value: string, i: number): number {
  * epoch milliseconds, `INVALID` for an impossible date of that shape, or `undefined` when the
  * string has another shape (the regex path then decides). Both wire APIs send thousands of
  * these per page; this avoids a regex match and a round-trip `Date` per value. Without
- * `compute`, a valid value answers 0: validation needs no `Date.UTC` (its costliest step).
+ * `compute`, a valid value answers 0: validation needs no epoch arithmetic.
  */
 function fastUtcMillis(value: string, compute: boolean): number | undefined {
   const length = value.length;
@@ -90,7 +90,21 @@ function fastUtcMillis(value: string, compute: boolean): number | undefined {
   // Years 0–99 are refused, as the regex path refuses them (Date.UTC reads them as 1900–1999).
   if (year < 100) return INVALID;
   if (!compute) return 0;
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+}
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (years ≥ 100, month 1–12), as `Date.UTC`
+ * counts them: plain integer arithmetic (H. Hinnant's `days_from_civil`), several times cheaper
+ * than the `Date.UTC` call on a page's thousand date-times.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 function parseSlow(value: string, options: ParseDateTimeOptions): Date | undefined {

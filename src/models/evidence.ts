@@ -19,6 +19,7 @@ import type {
   OnboardingStatus,
 } from './enums.js';
 import { EVIDENCE_TYPES } from './enums.js';
+import { lazySchema, once } from './lazy-schema.js';
 
 /** What every piece of evidence carries. */
 export interface EvidenceBase {
@@ -360,143 +361,163 @@ export type Evidence =
   | OtherEvidence;
 
 // ---- zod schemas of the public shapes (what a mapper must produce) ----
+// Built on first use (lazy-schema.ts): nothing here runs at import.
 
-const str = z.string().nullable();
-const num = z.number().nullable();
-const date = z.date().nullable();
-
-const strs = z.array(z.string());
-
-const baseShape = {
-  createdDateTime: date,
-  verdict: str,
-  remediationStatus: str,
-  remediationStatusDetails: str,
-  roles: strs,
-  detailedRoles: strs,
-  tags: z.array(z.string()),
-  raw: z.record(z.string(), z.unknown()),
-};
+/** The field types the schemas below share. */
+const parts = once(() => {
+  const str = z.string().nullable();
+  const date = z.date().nullable();
+  const strs = z.array(z.string());
+  return {
+    str,
+    num: z.number().nullable(),
+    date,
+    strs,
+    baseShape: {
+      createdDateTime: date,
+      verdict: str,
+      remediationStatus: str,
+      remediationStatusDetails: str,
+      roles: strs,
+      detailedRoles: strs,
+      tags: z.array(z.string()),
+      raw: z.record(z.string(), z.unknown()),
+    },
+  };
+});
 
 /** Schema of {@link UserAccount}. */
-export const userAccountSchema = z.object({
-  accountName: str,
-  domainName: str,
-  userSid: str,
-  azureAdUserId: str,
-  userPrincipalName: str,
-  displayName: str,
-}) satisfies z.ZodType<UserAccount>;
+export const userAccountSchema = lazySchema(() => {
+  const { str } = parts();
+  return z.object({
+    accountName: str,
+    domainName: str,
+    userSid: str,
+    azureAdUserId: str,
+    userPrincipalName: str,
+    displayName: str,
+  }) satisfies z.ZodType<UserAccount>;
+});
 
 /** Schema of {@link FileDetails}. */
-export const fileDetailsSchema = z.object({
-  sha1: str,
-  sha256: str,
-  md5: str,
-  fileName: str,
-  filePath: str,
-  fileSize: num,
-  filePublisher: str,
-  signer: str,
-  issuer: str,
-}) satisfies z.ZodType<FileDetails>;
-
-const vmMetadataSchema = z.object({ vmId: str, cloudProvider: str, resourceId: str, subscriptionId: str });
+export const fileDetailsSchema = lazySchema(() => {
+  const { str, num } = parts();
+  return z.object({
+    sha1: str,
+    sha256: str,
+    md5: str,
+    fileName: str,
+    filePath: str,
+    fileSize: num,
+    filePublisher: str,
+    signer: str,
+    issuer: str,
+  }) satisfies z.ZodType<FileDetails>;
+});
 
 /** Schema of {@link LoggedOnUser}. */
-export const loggedOnUserSchema = z.object({ accountName: str, domainName: str }) satisfies z.ZodType<LoggedOnUser>;
+export const loggedOnUserSchema = lazySchema(() => {
+  const { str } = parts();
+  return z.object({ accountName: str, domainName: str }) satisfies z.ZodType<LoggedOnUser>;
+});
 
 /** Schema of {@link EmailSender}. */
-export const emailSenderSchema = z.object({ emailAddress: str, displayName: str, domainName: str }) satisfies z.ZodType<EmailSender>;
+export const emailSenderSchema = lazySchema(() => {
+  const { str } = parts();
+  return z.object({ emailAddress: str, displayName: str, domainName: str }) satisfies z.ZodType<EmailSender>;
+});
 
 /** Schema of {@link Evidence}: a union discriminated by `type`. */
-export const evidenceSchema = z.discriminatedUnion('type', [
-  z.object({
-    ...baseShape,
-    type: z.literal('device'),
-    mdeDeviceId: str,
-    azureAdDeviceId: str,
-    deviceDnsName: str,
-    osPlatform: str,
-    osBuild: num,
-    version: str,
-    osProcessor: str,
-    ipInterfaces: strs,
-    loggedOnUsers: z.array(loggedOnUserSchema),
-    healthStatus: str,
-    riskScore: str,
-    rbacGroupId: num,
-    rbacGroupName: str,
-    onboardingStatus: str,
-    defenderAvStatus: str,
-    firstSeenDateTime: date,
-    vmMetadata: vmMetadataSchema.nullable(),
-  }),
-  z.object({ ...baseShape, type: z.literal('file'), fileDetails: fileDetailsSchema, detectionStatus: str, mdeDeviceId: str }),
-  z.object({
-    ...baseShape,
-    type: z.literal('process'),
-    processId: num,
-    parentProcessId: num,
-    processCommandLine: str,
-    processCreationDateTime: date,
-    parentProcessCreationDateTime: date,
-    imageFile: fileDetailsSchema.nullable(),
-    parentProcessImageFile: fileDetailsSchema.nullable(),
-    userAccount: userAccountSchema.nullable(),
-    detectionStatus: str,
-    mdeDeviceId: str,
-  }),
-  z.object({ ...baseShape, type: z.literal('user'), userAccount: userAccountSchema }),
-  z.object({ ...baseShape, type: z.literal('ip'), ipAddress: str, countryLetterCode: str }),
-  z.object({ ...baseShape, type: z.literal('url'), url: str }),
-  z.object({
-    ...baseShape,
-    type: z.literal('mailbox'),
-    displayName: str,
-    primaryAddress: str,
-    upn: str,
-    userAccount: userAccountSchema.nullable(),
-  }),
-  z.object({
-    ...baseShape,
-    type: z.literal('mailMessage'),
-    networkMessageId: str,
-    internetMessageId: str,
-    subject: str,
-    senderEmailAddress: str,
-    p1Sender: emailSenderSchema.nullable(),
-    p2Sender: emailSenderSchema.nullable(),
-    recipientEmailAddress: str,
-    userPrincipalName: str,
-    deliveryAction: str,
-    deliveryLocation: str,
-    senderIp: str,
-    receivedDateTime: date,
-    urls: strs,
-    urlCount: num,
-    attachmentsCount: num,
-    threats: strs,
-    threatDetectionMethods: strs,
-    language: str,
-    antiSpamDirection: str,
-    urn: str,
-  }),
-  z.object({ ...baseShape, type: z.literal('mailCluster'), clusterBy: str, clusterByValue: str, emailCount: num, query: str }),
-  z.object({ ...baseShape, type: z.literal('registryKey'), registryHive: str, registryKey: str }),
-  z.object({
-    ...baseShape,
-    type: z.literal('registryValue'),
-    registryHive: str,
-    registryKey: str,
-    registryValue: str,
-    registryValueName: str,
-    registryValueType: str,
-    mdeDeviceId: str,
-  }),
-  z.object({ ...baseShape, type: z.literal('securityGroup'), securityGroupId: str, displayName: str }),
-  z.object({ ...baseShape, type: z.literal('other'), kind: str }),
-]) satisfies z.ZodType<Evidence>;
+export const evidenceSchema = lazySchema(() => {
+  const { str, num, date, strs, baseShape } = parts();
+  return z.discriminatedUnion('type', [
+    z.object({
+      ...baseShape,
+      type: z.literal('device'),
+      mdeDeviceId: str,
+      azureAdDeviceId: str,
+      deviceDnsName: str,
+      osPlatform: str,
+      osBuild: num,
+      version: str,
+      osProcessor: str,
+      ipInterfaces: strs,
+      loggedOnUsers: z.array(loggedOnUserSchema),
+      healthStatus: str,
+      riskScore: str,
+      rbacGroupId: num,
+      rbacGroupName: str,
+      onboardingStatus: str,
+      defenderAvStatus: str,
+      firstSeenDateTime: date,
+      vmMetadata: z.object({ vmId: str, cloudProvider: str, resourceId: str, subscriptionId: str }).nullable(),
+    }),
+    z.object({ ...baseShape, type: z.literal('file'), fileDetails: fileDetailsSchema, detectionStatus: str, mdeDeviceId: str }),
+    z.object({
+      ...baseShape,
+      type: z.literal('process'),
+      processId: num,
+      parentProcessId: num,
+      processCommandLine: str,
+      processCreationDateTime: date,
+      parentProcessCreationDateTime: date,
+      imageFile: fileDetailsSchema.nullable(),
+      parentProcessImageFile: fileDetailsSchema.nullable(),
+      userAccount: userAccountSchema.nullable(),
+      detectionStatus: str,
+      mdeDeviceId: str,
+    }),
+    z.object({ ...baseShape, type: z.literal('user'), userAccount: userAccountSchema }),
+    z.object({ ...baseShape, type: z.literal('ip'), ipAddress: str, countryLetterCode: str }),
+    z.object({ ...baseShape, type: z.literal('url'), url: str }),
+    z.object({
+      ...baseShape,
+      type: z.literal('mailbox'),
+      displayName: str,
+      primaryAddress: str,
+      upn: str,
+      userAccount: userAccountSchema.nullable(),
+    }),
+    z.object({
+      ...baseShape,
+      type: z.literal('mailMessage'),
+      networkMessageId: str,
+      internetMessageId: str,
+      subject: str,
+      senderEmailAddress: str,
+      p1Sender: emailSenderSchema.nullable(),
+      p2Sender: emailSenderSchema.nullable(),
+      recipientEmailAddress: str,
+      userPrincipalName: str,
+      deliveryAction: str,
+      deliveryLocation: str,
+      senderIp: str,
+      receivedDateTime: date,
+      urls: strs,
+      urlCount: num,
+      attachmentsCount: num,
+      threats: strs,
+      threatDetectionMethods: strs,
+      language: str,
+      antiSpamDirection: str,
+      urn: str,
+    }),
+    z.object({ ...baseShape, type: z.literal('mailCluster'), clusterBy: str, clusterByValue: str, emailCount: num, query: str }),
+    z.object({ ...baseShape, type: z.literal('registryKey'), registryHive: str, registryKey: str }),
+    z.object({
+      ...baseShape,
+      type: z.literal('registryValue'),
+      registryHive: str,
+      registryKey: str,
+      registryValue: str,
+      registryValueName: str,
+      registryValueType: str,
+      mdeDeviceId: str,
+    }),
+    z.object({ ...baseShape, type: z.literal('securityGroup'), securityGroupId: str, displayName: str }),
+    z.object({ ...baseShape, type: z.literal('other'), kind: str }),
+  ]) satisfies z.ZodType<Evidence>;
+});
 
 // Keeps EVIDENCE_TYPES and the union in step: a type added to one but not the other fails to compile.
 type SchemaTypes = z.output<typeof evidenceSchema>['type'];

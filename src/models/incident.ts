@@ -15,6 +15,7 @@ import type {
   Severity,
 } from './enums.js';
 import { evidenceSchema, type Evidence } from './evidence.js';
+import { lazySchema, once } from './lazy-schema.js';
 
 /** A comment on an incident or (on Graph) an alert. */
 export interface IncidentComment {
@@ -192,78 +193,88 @@ export interface Incident {
   raw: Record<string, unknown>;
 }
 
-const str = z.string().nullable();
-const raw = z.record(z.string(), z.unknown());
+// Built on first use (lazy-schema.ts): nothing here runs at import.
+/** The field types the schemas below share. */
+const parts = once(() => ({ str: z.string().nullable(), raw: z.record(z.string(), z.unknown()) }));
 
 /** Schema of {@link IncidentComment}. */
-export const incidentCommentSchema = z.object({
-  comment: z.string(),
-  createdBy: str,
-  createdDateTime: z.date(),
-}) satisfies z.ZodType<IncidentComment>;
+export const incidentCommentSchema = lazySchema(() => {
+  const { str } = parts();
+  return z.object({
+    comment: z.string(),
+    createdBy: str,
+    createdDateTime: z.date(),
+  }) satisfies z.ZodType<IncidentComment>;
+});
 
 /** Schema of {@link Alert} (the public shape, not a wire shape). */
-export const alertSchema = z.object({
-  id: z.string(),
-  incidentId: z.string(),
-  title: z.string(),
-  description: str,
-  category: str,
-  status: z.string(),
-  severity: z.string(),
-  classification: z.string(),
-  determination: z.string(),
-  serviceSource: z.string(),
-  detectionSource: z.string(),
-  detectorId: str,
-  assignedTo: str,
-  threatFamilyName: str,
-  actorDisplayName: str,
-  mitreTechniques: z.array(z.string()),
-  createdDateTime: z.date().nullable(),
-  lastUpdateDateTime: z.date().nullable(),
-  resolvedDateTime: z.date().nullable(),
-  firstActivityDateTime: z.date().nullable(),
-  lastActivityDateTime: z.date().nullable(),
-  evidence: z.array(evidenceSchema),
-  comments: z.array(incidentCommentSchema),
-  webUrl: str,
-  incidentWebUrl: str,
-  providerAlertId: str,
-  threatDisplayName: str,
-  productName: str,
-  recommendedActions: str,
-  systemTags: z.array(z.string()),
-  tenantId: str,
-  alertPolicyId: str,
-  additionalData: raw.nullable(),
-  investigationId: str,
-  investigationState: str,
-  raw,
-}) satisfies z.ZodType<Alert>;
+export const alertSchema = lazySchema(() => {
+  const { str, raw } = parts();
+  return z.object({
+    id: z.string(),
+    incidentId: z.string(),
+    title: z.string(),
+    description: str,
+    category: str,
+    status: z.string(),
+    severity: z.string(),
+    classification: z.string(),
+    determination: z.string(),
+    serviceSource: z.string(),
+    detectionSource: z.string(),
+    detectorId: str,
+    assignedTo: str,
+    threatFamilyName: str,
+    actorDisplayName: str,
+    mitreTechniques: z.array(z.string()),
+    createdDateTime: z.date().nullable(),
+    lastUpdateDateTime: z.date().nullable(),
+    resolvedDateTime: z.date().nullable(),
+    firstActivityDateTime: z.date().nullable(),
+    lastActivityDateTime: z.date().nullable(),
+    evidence: z.array(evidenceSchema),
+    comments: z.array(incidentCommentSchema),
+    webUrl: str,
+    incidentWebUrl: str,
+    providerAlertId: str,
+    threatDisplayName: str,
+    productName: str,
+    recommendedActions: str,
+    systemTags: z.array(z.string()),
+    tenantId: str,
+    alertPolicyId: str,
+    additionalData: raw.nullable(),
+    investigationId: str,
+    investigationState: str,
+    raw,
+  }) satisfies z.ZodType<Alert>;
+});
 
 /** Schema of {@link Incident} (the public shape, not a wire shape). */
-export const incidentSchema = z.object({
-  id: z.string(),
-  displayName: z.string(),
-  status: z.string(),
-  severity: z.string(),
-  classification: z.string(),
-  determination: z.string(),
-  assignedTo: str,
-  createdDateTime: z.date(),
-  lastUpdateDateTime: z.date(),
-  redirectIncidentId: str,
-  tags: z.array(z.string()),
-  systemTags: z.array(z.string()),
-  comments: z.array(incidentCommentSchema),
-  alerts: z.array(alertSchema),
-  webUrl: str,
-  description: str,
-  summary: str,
-  resolvingComment: str,
-  lastModifiedBy: str,
-  tenantId: str,
-  priorityScore: z.number().int().nullable(),
-  raw,
-}) satisfies z.ZodType<Incident>;
+export const incidentSchema = lazySchema(() => {
+  const { str, raw } = parts();
+  return z.object({
+    id: z.string(),
+    displayName: z.string(),
+    status: z.string(),
+    severity: z.string(),
+    classification: z.string(),
+    determination: z.string(),
+    assignedTo: str,
+    createdDateTime: z.date(),
+    lastUpdateDateTime: z.date(),
+    redirectIncidentId: str,
+    tags: z.array(z.string()),
+    systemTags: z.array(z.string()),
+    comments: z.array(incidentCommentSchema),
+    alerts: z.array(alertSchema),
+    webUrl: str,
+    description: str,
+    summary: str,
+    resolvingComment: str,
+    lastModifiedBy: str,
+    tenantId: str,
+    priorityScore: z.number().int().nullable(),
+    raw,
+  }) satisfies z.ZodType<Incident>;
+});

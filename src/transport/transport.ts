@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import ky, { isNetworkError, type KyInstance } from 'ky';
+import type { KyInstance } from 'ky';
 import {
   ApiError,
   AuthenticationError,
@@ -124,6 +123,28 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 /** Error codes of connection failures after which the request never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** ky and its error test, with the options every transport uses. */
+interface Http {
+  send: KyInstance;
+  isNetworkError: (error: unknown) => boolean;
+}
+
+let httpModule: Promise<Http> | undefined;
+
+/**
+ * ky, loaded on the first request rather than on import: evaluating it builds a `Request`, which
+ * loads Node's fetch (undici), tens of milliseconds of every cold start for a client that may
+ * never send anything (bench figure 4).
+ */
+function loadHttp(): Promise<Http> {
+  // ky gives fetch with sane defaults; retry, timeout and errors are ours (see class doc).
+  httpModule ??= import('ky').then((ky) => ({
+    send: ky.default.create({ retry: 0, timeout: false, throwHttpErrors: false, redirect: 'manual' }),
+    isNetworkError: ky.isNetworkError,
+  }));
+  return httpModule;
+}
+
 /**
  * The one request path of the SDK: bearer auth from the token cache, retries with Retry-After,
  * one re-authentication on 401, timeouts, abort, error mapping and logging. Resources never
@@ -132,15 +153,12 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_E
 export class Transport {
   readonly #settings: TransportSettings;
   readonly #origin: string;
-  readonly #http: KyInstance;
   readonly #userAgent: string;
 
   constructor(settings: TransportSettings) {
     this.#settings = settings;
     const base = new URL(settings.baseUrl);
     this.#origin = base.origin;
-    // ky gives fetch with sane defaults; retry, timeout and errors are ours (see class doc).
-    this.#http = ky.create({ retry: 0, timeout: false, throwHttpErrors: false, redirect: 'manual' });
     const sdk = `m365-defender/${SDK_VERSION} node/${process.versions.node}`;
     this.#userAgent = settings.userAgent ? `${settings.userAgent} ${sdk}` : sdk;
   }
@@ -186,7 +204,7 @@ export class Transport {
     signal?.throwIfAborted();
     const url = this.#resolveUrl(req.path, operation.name);
     if (req.query) url.search = req.query.toString();
-    const clientRequestId = randomUUID();
+    const clientRequestId = crypto.randomUUID();
     const timeoutMs = req.timeoutMs ?? s.timeoutMs;
     let attempt = 0;
     let waitedMs = 0;
@@ -296,6 +314,7 @@ export class Transport {
     timeoutMs: number,
   ): Promise<Outcome> {
     const { operation } = req;
+    const http = await loadHttp();
     // A streamed body outlives the attempt: its timeout stops once the headers are in.
     const headersTimeout = req.stream ? new AbortController() : undefined;
     const timeout = headersTimeout ? headersTimeout.signal : AbortSignal.timeout(timeoutMs);
@@ -321,7 +340,7 @@ export class Transport {
       init.body = JSON.stringify(req.body);
     }
     try {
-      const response = await this.#http(url, init);
+      const response = await http.send(url, init);
       if (req.stream && response.ok) {
         clearTimeout(timer);
         return { response, text: '', complete: true, cap: Infinity };
@@ -342,7 +361,7 @@ export class Transport {
       if (req.signal?.aborted) throw req.signal.reason;
       // ky 2 wraps fetch's network errors in its NetworkError (whose message holds the full URL):
       // keep fetch's own error as the cause, as with ky 1.
-      const error = isNetworkError(thrown) ? thrown.cause : thrown;
+      const error = http.isNetworkError(thrown) ? (thrown as Error).cause : thrown;
       if (timeout.aborted) {
         return {
           failure: new TimeoutError(`${operation.name} timed out after ${timeoutMs} ms.`, { timeoutMs, operation: operation.name }),

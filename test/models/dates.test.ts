@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDateTime } from '../../src/models/dates.js';
 
@@ -16,6 +17,20 @@ describe('parseDateTime', () => {
     ['2020-12-31T23:59:59.1234567890123Z', '2020-12-31T23:59:59.123Z'],
   ])('parses %s as %s', (input, iso) => {
     expect(parseDateTime(input)?.toISOString()).toBe(iso);
+  });
+
+  it('gives the instant Date.UTC gives for every date-time of years 100–9999, 7-digit fractions included', () => {
+    const min = Date.UTC(100, 0, 1);
+    const max = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    fc.assert(
+      fc.property(fc.integer({ min, max }), fc.integer({ min: 0, max: 9999 }), (millis, ticks) => {
+        const iso = new Date(millis).toISOString();
+        expect(parseDateTime(iso)?.getTime()).toBe(millis);
+        // .NET's DateTimeOffset: 7 fractional digits, read to the millisecond
+        expect(parseDateTime(iso.replace('Z', `${String(ticks).padStart(4, '0')}Z`))?.getTime()).toBe(millis);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('reads a wire value without an offset as UTC, never local time', () => {

@@ -5,27 +5,36 @@
  *
  * @packageDocumentation
  */
-import {
-  LEGACY_MAX_PAGE_SIZE,
-  buildIncidentListQuery,
-  buildIncidentUpdateBody,
-  parseAlertListPage,
-  parseHuntingResponse,
-  parseIncident,
-  parseIncidentListPage,
-  type ParsedPage,
-} from './index.js';
+import type * as DefenderWire from './index.js';
+import { LEGACY_MAX_PAGE_SIZE } from './limits.js';
 import { buildHuntingBody } from './hunting.js';
 import { DEFENDER_OPERATIONS } from './operations.js';
 import { InvalidArgumentError, UnsupportedOperationError } from '../../errors.js';
 import type { ValidatedAlertListOptions } from '../../models/alert-options.js';
 import type { Alert, Incident } from '../../models/incident.js';
-import type { ValidatedIncidentListOptions } from '../../models/incident-options.js';
+import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
 import type { Transport } from '../../transport/transport.js';
 import type { AdapterPage, ListCursor, WireAdapter } from '../adapter.js';
 import { runHuntingCall, streamHuntingCall, type HuntingCall } from '../shared/hunting-call.js';
 import { warnLegacyHuntingOnce } from './deprecation.js';
 import { DEFENDER_PATHS } from './paths.js';
+
+type ParsedPage<T> = DefenderWire.ParsedPage<T>;
+
+let wireModule: Promise<typeof DefenderWire> | undefined;
+
+/**
+ * The Defender API's wire schemas, mappers and parsers, loaded on the first call (they build
+ * their zod schemas when evaluated: kept out of `import('m365-defender')`, bench figure 4). A
+ * failed load is tried again on the next call.
+ */
+function wire(): Promise<typeof DefenderWire> {
+  wireModule ??= import('./index.js').catch((error: unknown) => {
+    wireModule = undefined;
+    throw error;
+  });
+  return wireModule;
+}
 
 const isDefenderCursor = (value: unknown): value is ListCursor => {
   if (typeof value !== 'object' || value === null) return false;
@@ -82,6 +91,7 @@ export class DefenderAdapter implements WireAdapter {
   async listIncidentsPage(options: ValidatedIncidentListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Incident>> {
     const op = DEFENDER_OPERATIONS.listIncidents;
     const { body, next } = await this.#incidentPage(options, cursor);
+    const { parseIncidentListPage } = await wire();
     const page = parseIncidentListPage(body, op.name, { ...this.#mapOptions, skipInvalid: options.onInvalidItem !== undefined });
     // The API cannot filter on severity (reference §2.2): drop the others here.
     const items = options.severity ? page.items.filter((incident) => incident.severity === options.severity) : page.items;
@@ -99,6 +109,7 @@ export class DefenderAdapter implements WireAdapter {
     const op = DEFENDER_OPERATIONS.listIncidents;
     const top = options.pageSize ?? LEGACY_MAX_PAGE_SIZE;
     const skip = cursor?.skip ?? 0;
+    const { buildIncidentListQuery } = await wire();
     const response = cursor?.link
       ? await this.#transport.request({ method: 'GET', path: cursor.link, operation: op, signal: options.signal })
       : await this.#transport.request({
@@ -129,11 +140,12 @@ export class DefenderAdapter implements WireAdapter {
       operation: op,
       signal: options.signal,
     });
-    return parseIncident(response.body, op.name, this.#mapOptions);
+    return (await wire()).parseIncident(response.body, op.name, this.#mapOptions);
   }
 
-  async updateIncident(id: string, update: Parameters<typeof buildIncidentUpdateBody>[0], options: { signal?: AbortSignal | undefined }): Promise<Incident> {
+  async updateIncident(id: string, update: ValidatedIncidentUpdate, options: { signal?: AbortSignal | undefined }): Promise<Incident> {
     const op = DEFENDER_OPERATIONS.updateIncident;
+    const { buildIncidentUpdateBody, parseIncident } = await wire();
     const body = buildIncidentUpdateBody(update);
     const path = DEFENDER_PATHS.incident(id);
     const response = await this.#transport.request({ method: 'PATCH', path, body, operation: op, signal: options.signal });
@@ -145,6 +157,7 @@ export class DefenderAdapter implements WireAdapter {
     // alert on its own (an incident the model rejects still gives its valid alerts).
     const { body, next } = await this.#incidentPage(options.signal ? { signal: options.signal } : {}, cursor);
     // Messages name the call the user made; pacing and permission are the incidents list's.
+    const { parseAlertListPage } = await wire();
     const page = parseAlertListPage(body, 'alerts.list', { ...this.#mapOptions, skipInvalid: options.onInvalidItem !== undefined });
     return { items: page.items.filter((alert) => alertMatches(alert, options)), invalid: page.invalid, next: next(page), sentIds: sentIds(page) };
   }
@@ -168,7 +181,8 @@ export class DefenderAdapter implements WireAdapter {
 
   async runHunting(query: string, _timespan: string | undefined, options: { signal?: AbortSignal | undefined; timeoutMs: number }) {
     const call = this.#huntingCall(query, options);
-    return parseHuntingResponse(await runHuntingCall(this.#transport, call), call.operation.name);
+    const body = await runHuntingCall(this.#transport, call);
+    return (await wire()).parseHuntingResponse(body, call.operation.name);
   }
 
   async streamHunting(query: string, _timespan: string | undefined, options: { signal?: AbortSignal | undefined; timeoutMs: number; operation: string }) {

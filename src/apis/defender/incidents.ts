@@ -13,8 +13,7 @@ import { toLegacyClassification, toLegacyDetermination, toLegacyIncidentStatus }
 import { mapAlert, mapIncident, type MapIncidentOptions } from './mappers.js';
 import { legacyAlertHolderSchema, legacyAlertSchema, legacyAlertWithIdSchema, legacyIncidentSchema } from './wire.js';
 
-/** The most incidents one `GET /api/incidents` returns (`$top` above it is a 400). */
-export const LEGACY_MAX_PAGE_SIZE = 100;
+export { LEGACY_MAX_PAGE_SIZE } from './limits.js';
 
 /** Options of the list-page parsers. */
 export interface ParseListOptions extends MapIncidentOptions {

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import * as z from 'zod';
+import { passes } from '../../models/compiled.js';
 import { fileDetailsSchema, userAccountSchema, type FileDetails, type UserAccount } from '../../models/evidence.js';
 import { dateTime, integer, optionalDateTime, str, strings, type Open } from '../shared/wire.js';
 
@@ -150,6 +151,7 @@ const evidenceSubtypeSchemas = new Map<string, z.ZodType>(
 export const graphEvidenceSchema = z.any().superRefine((value, ctx) => {
   const type = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['@odata.type'] : undefined;
   const schema = (typeof type === 'string' && evidenceSubtypeSchemas.get(evidenceSubtype(type))) || evidenceBaseSchema;
+  if (passes(schema, value)) return;
   const result = schema.safeParse(value);
   if (!result.success) {
     for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
