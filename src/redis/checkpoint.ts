@@ -63,7 +63,10 @@ export class RedisCheckpointStore implements CheckpointStore {
     return `${this.#redis.keyPrefix}checkpoint:{${key}}`;
   }
 
-  /** {@inheritDoc CheckpointStore.get} */
+  /**
+   * The checkpoint named `key`, or `undefined` when there is none.
+   * @throws CheckpointUnavailableError when Redis cannot be reached; CheckpointError when the key holds something this store did not write.
+   */
   async get(key: string): Promise<CheckpointEntry | undefined> {
     checkCheckpointKey(key);
     const answer = await this.#run(key, 'read', () => this.#redis.run(GET, [this.#key(key)], []));
@@ -77,7 +80,11 @@ export class RedisCheckpointStore implements CheckpointStore {
     return entry;
   }
 
-  /** {@inheritDoc CheckpointStore.set} */
+  /**
+   * Writes `value` if the checkpoint is still at `expectedVersion` (`undefined`: none yet) and
+   * `options.fence` is not lower than the fence recorded; resolves `false` otherwise.
+   * @throws CheckpointUnavailableError when Redis cannot be reached: the write is not reported done.
+   */
   async set(key: string, value: string, expectedVersion: number | undefined, options?: CheckpointWriteOptions): Promise<boolean> {
     checkCheckpointWrite(key, value, expectedVersion, options);
     const args = [value, expectedVersion === undefined ? '' : String(expectedVersion), options?.fence === undefined ? '' : String(options.fence)];

@@ -60,7 +60,11 @@ export class RedisLease implements Lease {
     return [`${base}:holder`, `${base}:fence`];
   }
 
-  /** {@inheritDoc Lease.acquire} */
+  /**
+   * Takes the lease for `ttlMs` if nobody holds it: resolves `{ token, fence }` (the fence one more
+   * than any before), or `undefined` when another holder has it.
+   * @throws LeaseUnavailableError when Redis cannot be reached.
+   */
   async acquire(key: string, ttlMs: number): Promise<LeaseGrant | undefined> {
     checkLeaseKey(key);
     checkLeaseTtl(ttlMs);
@@ -69,7 +73,10 @@ export class RedisLease implements Lease {
     return fence === null || fence === undefined ? undefined : { token, fence: Number(fence) };
   }
 
-  /** {@inheritDoc Lease.renew} */
+  /**
+   * Extends the lease to `ttlMs` from now if `token` still holds it; resolves `false` when it does not.
+   * @throws LeaseUnavailableError when Redis cannot be reached: act as if the lease were lost.
+   */
   async renew(key: string, token: string, ttlMs: number): Promise<boolean> {
     checkLeaseKey(key);
     checkLeaseToken(token);
@@ -77,7 +84,10 @@ export class RedisLease implements Lease {
     return Number(await this.#run(key, 'renew', () => this.#redis.run(RENEW, [this.#keys(key)[0]], [token, String(ttlMs)]))) === 1;
   }
 
-  /** {@inheritDoc Lease.release} */
+  /**
+   * Gives the lease up if `token` holds it; otherwise does nothing. The fence is kept.
+   * @throws LeaseUnavailableError when Redis cannot be reached (the lease then expires on its own).
+   */
   async release(key: string, token: string): Promise<void> {
     checkLeaseKey(key);
     checkLeaseToken(token);

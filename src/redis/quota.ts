@@ -12,30 +12,35 @@ import { RedisConnection, script, type RedisClientLike, type RedisStoreOptions }
 
 /**
  * Shared by the scripts: `now` in milliseconds on Redis's clock (TIME), and the sliding-window
- * search of MemoryQuotaStore (when a call could start after the sends in `times`).
+ * search of MemoryQuotaStore (when a call could start after the sends logged and the calls
+ * ahead), reading of the log only the one send each window's verdict depends on.
  */
 const COMMON = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local function firstAfter(times, value)
-  local lo, hi = 1, #times + 1
-  while lo < hi do
-    local mid = math.floor((lo + hi) / 2)
-    if times[mid] > value then hi = mid else lo = mid + 1 end
+local logged = {}
+-- the n-th most recent send of the log (one ZRANGE each, remembered), or nil
+local function logNth(n)
+  if logged[n] == nil then
+    local r = redis.call('ZRANGE', KEYS[1], -n, -n, 'WITHSCORES')
+    logged[n] = r[2] and tonumber(r[2]) or false
   end
-  return lo
+  return logged[n] or nil
 end
-local function earliest(times, windows, from)
-  local start = math.max(from, times[#times] or 0)
+-- the n-th most recent of the log followed by the starts of the calls ahead
+local function nth(ahead, n)
+  if n <= #ahead then return ahead[#ahead - n + 1] end
+  return logNth(n - #ahead)
+end
+-- when a call with these windows could start: a window is full while its limit-th most recent send is in it
+local function earliest(ahead, windows, from)
+  local start = math.max(from, nth(ahead, 1) or 0)
   local moved = true
   while moved do
     moved = false
     for _, w in ipairs(windows) do
-      local limit, interval = w[1], w[2]
-      if #times - firstAfter(times, start - interval) + 1 >= limit then
-        local frees = times[#times - limit + 1] + interval
-        if frees > start then start = frees; moved = true end
-      end
+      local sent = nth(ahead, w[1])
+      if sent and sent + w[2] > start then start = sent + w[2]; moved = true end
     end
   end
   return start
@@ -55,12 +60,10 @@ local longest = tonumber(state[2]) or 0
 for _, w in ipairs(req.w) do longest = math.max(longest, w[2]) end
 for _, group in ipairs(req.a) do for _, w in ipairs(group) do longest = math.max(longest, w[2]) end end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - longest)
-local raw = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-local times = {}
-for i = 2, #raw, 2 do times[#times + 1] = tonumber(raw[i]) end
 local from = math.max(now, holdUntil)
-for _, group in ipairs(req.a) do times[#times + 1] = earliest(times, group, from) end
-local start = earliest(times, req.w, from)
+local ahead = {}
+for _, group in ipairs(req.a) do ahead[#ahead + 1] = earliest(ahead, group, from) end
+local start = earliest(ahead, req.w, from)
 if start > now or #req.a > 0 then return start - now end
 local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
 redis.call('ZADD', KEYS[1], now, now .. ':' .. seq)
@@ -131,7 +134,12 @@ export class RedisQuotaStore implements QuotaStore {
     return [`${base}:log`, `${base}:state`];
   }
 
-  /** {@inheritDoc QuotaStore.take} */
+  /**
+   * Atomically, on Redis's clock and across every window: when nothing is `ahead`, no hold is in
+   * force and every window has room, records a send and resolves 0; otherwise records nothing and
+   * resolves how long, in milliseconds, until the call could go.
+   * @throws Error when Redis cannot be reached or refuses the script (the pacer then paces in memory).
+   */
   async take(key: string, request: QuotaTakeRequest): Promise<number> {
     const pairs = (windows: readonly RateLimitWindow[]) => windows.map((w) => [w.limit, w.intervalMs]);
     // cjson decodes an empty array as an object; ipairs reads both alike
@@ -139,13 +147,13 @@ export class RedisQuotaStore implements QuotaStore {
     return Number(await this.#redis.run(TAKE, this.#keys(key), [json]));
   }
 
-  /** {@inheritDoc QuotaStore.hold} */
+  /** Holds `key` for `holdMs` from now (Redis's clock) unless a longer hold is in force; resolves whether it extended it. */
   async hold(key: string, holdMs: number, quota: QuotaKind): Promise<boolean> {
     if (!QUOTA_KINDS.includes(quota)) throw new InvalidArgumentError('quota', `quota must be one of ${QUOTA_KINDS.join(', ')}; got ${describe(quota)}.`);
     return Number(await this.#redis.run(HOLD, [this.#keys(key)[1]], [String(Math.max(0, Math.ceil(holdMs))), quota])) === 1;
   }
 
-  /** {@inheritDoc QuotaStore.getHold} */
+  /** The hold in force on `key` (its time left and quota), or `undefined`. */
   async getHold(key: string): Promise<QuotaHold | undefined> {
     const answer = await this.#redis.run(GET_HOLD, [this.#keys(key)[1]], []);
     if (!Array.isArray(answer)) return undefined;
