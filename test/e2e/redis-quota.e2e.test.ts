@@ -94,5 +94,5 @@ describe('four processes of one app against one quota', () => {
     expect(perWindow).toBeLessThanOrEqual(LIMIT);
     expect(withMemory.limited).toBeGreaterThan(0);
     expect(alone.reduce((n, r) => n + r.limited, 0)).toBe(withMemory.limited);
-  }, 240_000);
+  }, 300_000);
 });

@@ -1,6 +1,6 @@
 /**
  * A child process for the shared-quota test: one of several workers of one app, each getting
- * incident `argv[3]` `argv[4]` times, one after another, as fast as its pacer lets it. With `argv[2]` a Redis
+ * incident `argv[3]` `argv[4]` times, eight at a time, as fast as its pacer lets it. With `argv[2]` a Redis
  * URL its pacer counts in that Redis (RedisQuotaStore); with `memory` in its own memory only. The
  * client comes from the environment the simulator printed; the `incidents.get` window is
  * `argv[5]` ms long with `argv[6]` calls. Prints `ready` once signed in and connected, sends on a line on stdin,
@@ -27,25 +27,30 @@ const client = new DefenderClient(
     },
   }),
 );
-// signed in, and connected to the API (another quota family): the first sends wait for no handshake
-await client.incidents.list({ pageSize: 1 }).toArray({ limit: 1 });
+/** Calls in flight at once: enough that a slot freeing never waits for a worker to be free to take it. */
+const STREAMS = 8;
+// signed in, and connected to the API (another quota family) as many times as there are streams
+await Promise.all(Array.from({ length: STREAMS }, () => client.incidents.list({ pageSize: 1 }).toArray({ limit: 1 })));
 process.stdout.write('ready\n');
 await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once('line', () => resolve()));
-// one call after another, each sent the moment the pacer grants it
+// STREAMS loops, each sending its next call the moment the pacer grants it; a 429 ends the worker
+// (waiting out every hold would only make the run long)
 const counts = { ok: 0, limited: 0, failed: 0 };
-for (let i = 0; i < Number(times); i++) {
-  try {
-    await client.incidents.get(id!);
-    counts.ok += 1;
-  } catch (error) {
-    // a 429 ends the worker: waiting out every hold would only make the run long
-    if (error instanceof RateLimitError) {
-      counts.limited += 1;
-      break;
+let left = Number(times);
+await Promise.all(
+  Array.from({ length: STREAMS }, async () => {
+    while (left > 0 && counts.limited === 0) {
+      left -= 1;
+      try {
+        await client.incidents.get(id!);
+        counts.ok += 1;
+      } catch (error) {
+        if (error instanceof RateLimitError) counts.limited += 1;
+        else counts.failed += 1;
+      }
     }
-    counts.failed += 1;
-  }
-}
+  }),
+);
 process.stdout.write(`${JSON.stringify(counts)}\n`);
 redis?.destroy();
 process.exit(0);
