@@ -23,6 +23,18 @@ const shared: Options = {
   platform: 'node',
 };
 
+/**
+ * m365-defender/redis takes the error classes, and everything else of the SDK it uses, from the
+ * package itself (every `errors.js` it reaches, whoever imports it): its errors are then the
+ * SDK's own classes, so `instanceof CheckpointError` holds across the two entries.
+ */
+const errorsFromPackage: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'errors-from-package',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\/errors\.js$/ }, () => ({ path: 'm365-defender', external: true }));
+  },
+};
+
 // The main entry is what every user loads: whitespace and syntax minified (identifiers kept, so
 // stack traces stay readable; source maps map back to src/).
 const entry: Options = { ...shared, entry: { index: 'src/index.ts' }, minifyWhitespace: true, minifySyntax: true };
@@ -45,6 +57,8 @@ export default defineConfig([
   { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['cjs'], external: ['msw'], noExternal: ['ky'], esbuildPlugins: [sdkErrorsFromPackage] },
   // m365-defender/testing/msw: the msw handlers, apart so that m365-defender/testing loads without msw.
   { ...shared, entry: { 'testing/msw': 'src/testing/msw.ts' }, format: ['esm', 'cjs'], external: ['msw'] },
+  // m365-defender/redis: the Redis stores; the user's client is passed in, never imported.
+  { ...shared, entry: { 'redis/index': 'src/redis/index.ts' }, format: ['esm', 'cjs'], external: ['redis', 'ioredis'], esbuildPlugins: [errorsFromPackage] },
   // The m365d command line (ESM only; node-forge is loaded lazily, only by `m365d sim`).
   { ...shared, entry: { cli: 'src/sim/cli.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' }, esbuildPlugins: [sdkErrorsFromPackage] },
 ]);

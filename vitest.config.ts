@@ -6,6 +6,7 @@ export default defineConfig({
     // Examples import the package by name; in tests that name is the source.
     alias: [
       { find: /^m365-defender\/testing\/msw$/, replacement: fileURLToPath(new URL('./src/testing/msw.ts', import.meta.url)) },
+      { find: /^m365-defender\/redis$/, replacement: fileURLToPath(new URL('./src/redis/index.ts', import.meta.url)) },
       { find: /^m365-defender\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^m365-defender$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],

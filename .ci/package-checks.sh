@@ -3,7 +3,7 @@
 # Every check must find nothing:
 #   1. publint --strict on the packed tarball (package.json, exports, files);
 #   2. @arethetypeswrong/cli on the packed tarball: every entry (".", "./testing", "./testing/msw")
-#      resolves to the right types under node10, node16 (from CJS and from ESM) and bundler;
+#      (and "./redis") resolves to the right types under node10, node16 (from CJS and from ESM) and bundler;
 #   3. a consumer type-check: a fresh project installs the tarball and type-checks code that uses
 #      each entry with the repository's TypeScript, `strict`, `exactOptionalPropertyTypes: true` and
 #      `skipLibCheck: false` (so the published .d.ts files themselves are checked) and
@@ -76,6 +76,19 @@ export async function use(): Promise<unknown[]> {
   return [incidents, rows, api, family, certificate, vault, env, ca, error instanceof InvalidArgumentError && error.option];
 }
 TS
+# m365-defender/redis type-checks without redis or ioredis installed (its client type is a shape).
+cat > redis.ts <<'TS'
+import { CheckpointUnavailableError, DefenderClient, type CheckpointStore, type Lease, type QuotaStore } from 'm365-defender';
+import { RedisCheckpointStore, RedisLease, RedisQuotaStore, type RedisClientLike } from 'm365-defender/redis';
+
+export function stores(redis: RedisClientLike): [QuotaStore, CheckpointStore, Lease, DefenderClient] {
+  const quota = new RedisQuotaStore(redis, { keyPrefix: 'app:', commandTimeoutMs: 2_000 });
+  const client = new DefenderClient({ credential: { tenantId: 't', clientId: 'c', clientSecret: 's' }, rateLimit: { store: quota, storeTimeoutMs: 500 } });
+  const error: unknown = new Error();
+  void (error instanceof CheckpointUnavailableError && error.key);
+  return [quota, new RedisCheckpointStore(redis), new RedisLease(redis), client];
+}
+TS
 cat > msw.ts <<'TS'
 import type { HttpHandler } from 'msw';
 import { createFakeTenant } from 'm365-defender/testing';
@@ -83,7 +96,7 @@ import { handlers } from 'm365-defender/testing/msw';
 
 export const mswHandlers: HttpHandler[] = handlers(createFakeTenant({ seed: 2 }));
 TS
-for name in main msw; do cp "$name.ts" "$name.mts"; cp "$name.ts" "$name.cts"; done
+for name in main msw redis; do cp "$name.ts" "$name.mts"; cp "$name.ts" "$name.cts"; done
 
 # tsconfig.<mode>.json: compilerOptions for the mode, then the files to check.
 write_config() { # mode module moduleResolution ext files...
@@ -123,7 +136,8 @@ check() { # label files...
 }
 lib='"ES2023"'
 modes=("node16-esm node16 node16 mts" "node16-cjs node16 node16 cts" "bundler esnext bundler ts" "node10 commonjs node10 ts")
-check "m365-defender and m365-defender/testing, msw not installed" main
+check "m365-defender, m365-defender/testing and m365-defender/redis, msw, redis and ioredis not installed" main redis
+[ ! -d node_modules/redis ] && [ ! -d node_modules/ioredis ] || { echo "redis or ioredis was installed with the package: they must stay optional peers"; exit 1; }
 [ ! -d node_modules/msw ] || { echo "msw was installed with the package: it must stay an optional peer"; exit 1; }
 msw_version="$(node -p "require('$root/node_modules/msw/package.json').version")"
 npm install --no-audit --no-fund --silent "msw@$msw_version"

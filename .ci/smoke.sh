@@ -35,6 +35,31 @@ try { new sdk.DefenderClient({ credential: { tenantId: 'contoso.onmicrosoft.com'
 catch (e) { if (!(e instanceof sdk.CredentialError)) throw e; }
 console.log('CJS require ok, version', sdk.SDK_VERSION);
 JS
+# m365-defender/redis loads without redis or ioredis installed (the user brings the client), its
+# errors are the SDK's own classes, and the main entry never loads it.
+cat > redis.mjs <<'JS'
+const sdk = await import('m365-defender');
+const { RedisCheckpointStore } = await import('m365-defender/redis');
+try { new RedisCheckpointStore({}); throw new Error('no error'); }
+catch (e) { if (!(e instanceof sdk.InvalidArgumentError) || e.option !== 'client') throw e; }
+const store = new RedisCheckpointStore({ isReady: false, eval() {}, evalSha() {} });
+const error = await store.get('feed').then(() => new Error('no error'), (e) => e);
+if (!(error instanceof sdk.CheckpointUnavailableError)) throw error;
+console.log('ESM m365-defender/redis ok');
+JS
+cat > redis.cjs <<'JS'
+const sdk = require('m365-defender');
+const loaded = () => Object.keys(require.cache).filter((k) => k.includes('dist/redis'));
+if (loaded().length) throw new Error('CJS: the main entry loaded m365-defender/redis: ' + loaded().join(', '));
+const { RedisLease } = require('m365-defender/redis');
+try { new RedisLease(42); throw new Error('no error'); }
+catch (e) { if (!(e instanceof sdk.InvalidArgumentError)) throw e; }
+console.log('CJS m365-defender/redis ok');
+JS
+node redis.mjs
+node redis.cjs
+if grep -q "redis" "$(node -p "require.resolve('m365-defender')")"; then echo "the main entry mentions redis"; exit 1; fi
+
 node check.mjs 2> esm-stderr.txt || { cat esm-stderr.txt; exit 1; }
 if grep -q LOADED esm-stderr.txt; then echo "ESM import loaded Azure packages eagerly:"; cat esm-stderr.txt; exit 1; fi
 node check.cjs

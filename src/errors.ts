@@ -282,6 +282,15 @@ export class CheckpointConflictError extends CheckpointError {
 }
 
 /**
+ * A checkpoint store could not be reached (a Redis that is down, not connected, or did not answer
+ * in time). It never falls back to another store: the read or write did not happen as far as the
+ * caller can tell, and the feed does not report the checkpoint as advanced.
+ */
+export class CheckpointUnavailableError extends CheckpointError {
+  override name = 'CheckpointUnavailableError';
+}
+
+/**
  * A worker no longer holds the lease it worked under: it expired, or another worker took it (a
  * later fence). The worker stops before committing anything; whoever holds the lease now
  * carries on. The lease's token is never part of the error.
@@ -334,5 +343,20 @@ export class IndicatorLimitError extends ApiError {
   constructor(message: string, details: ApiErrorDetails & { cap: number }) {
     super(message, details);
     this.cap = details.cap;
+  }
+}
+
+/**
+ * A lease store could not be reached (a Redis that is down, not connected, or did not answer in
+ * time): whether the lease is held is not known, so the worker must act as if it were not. The
+ * lease's token is never part of the error.
+ */
+export class LeaseUnavailableError extends DefenderError {
+  override name = 'LeaseUnavailableError';
+  /** The lease's name in its store. */
+  readonly key: string;
+  constructor(message: string, details: { key: string; cause?: unknown }) {
+    super(message, details);
+    this.key = details.key;
   }
 }

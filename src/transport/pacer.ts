@@ -8,6 +8,7 @@ import { describe, rejectUnknownOptions } from '../checks.js';
 import { InvalidArgumentError, RateLimitError, type QuotaKind } from '../errors.js';
 import { MemoryQuotaStore, type QuotaStore, type RateLimitWindow } from '../stores/quota.js';
 import type { Logger } from '../types.js';
+import { QuotaFailover, type FailoverSettings } from './quota-failover.js';
 
 export type { RateLimitWindow };
 
@@ -38,6 +39,12 @@ export interface RateLimitInfo {
   waitMs: number;
   /** Which attempt of the call is waiting: 1 for the first send, 2 for the first retry, … */
   attempt: number;
+  /**
+   * `true` when `rateLimit.store` failed or did not answer in time (a Redis that is down), so this
+   * wait was counted in this process's memory alone: other processes sharing the store are not
+   * counted until it answers again. `false` otherwise.
+   */
+  fallback: boolean;
 }
 
 /** The `rateLimit` option of `DefenderClient`: client-side pacing of the documented quotas. */
@@ -58,9 +65,15 @@ export interface RateLimitOptions {
    * Where the counts and 429 holds live. Omitted: one store in this process's memory per tenant
    * and app (per credential object for a `TokenCredential`), shared by every client of the
    * process. `new MemoryQuotaStore()` gives a client counts of its own; a store given to several
-   * clients is shared by them.
+   * clients is shared by them. When the store fails or does not answer within `storeTimeoutMs`,
+   * the client paces with its own memory (one warning, and `fallback: true` in `onRateLimit`)
+   * and tries the store again every `storeRetryMs`: pacing never stops calls.
    */
   store?: QuotaStore;
+  /** The longest a call to `store` may take before this process paces alone, in milliseconds. Default 1,000; from 1 to 600,000. */
+  storeTimeoutMs?: number;
+  /** After `store` failed, how long before it is tried again, in milliseconds. Default 5,000; from 1 to 600,000. */
+  storeRetryMs?: number;
 }
 
 const MINUTE = 60_000;
@@ -129,7 +142,9 @@ export const CLIENT_RATE_LIMIT_CODE = 'ClientRateLimited';
 /** Every quota family, in the order of {@link DEFAULT_RATE_LIMITS}. */
 export const QUOTA_FAMILIES = Object.keys(DEFAULT_RATE_LIMITS) as readonly QuotaFamily[];
 
-const RATE_LIMIT_KEYS = ['limits', 'onRateLimit', 'store'];
+const RATE_LIMIT_KEYS = ['limits', 'onRateLimit', 'store', 'storeTimeoutMs', 'storeRetryMs'];
+const DEFAULT_STORE_TIMEOUT_MS = 1_000;
+const DEFAULT_STORE_RETRY_MS = 5_000;
 const QUOTA_STORE_METHODS = ['take', 'hold', 'getHold'] as const;
 
 /**
@@ -139,11 +154,11 @@ const QUOTA_STORE_METHODS = ['take', 'hold', 'getHold'] as const;
  */
 export function resolveRateLimitOptions(value: unknown): false | ResolvedRateLimit {
   if (value === false) return false;
-  if (value === undefined) return { limits: { ...DEFAULT_RATE_LIMITS } };
+  if (value === undefined) return { limits: { ...DEFAULT_RATE_LIMITS }, storeTimeoutMs: DEFAULT_STORE_TIMEOUT_MS, storeRetryMs: DEFAULT_STORE_RETRY_MS };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidArgumentError(
       'rateLimit',
-      `rateLimit must be false (no pacing) or an object { limits?, onRateLimit?, store? }; got ${describe(value)}.`,
+      `rateLimit must be false (no pacing) or an object { limits?, onRateLimit?, store?, storeTimeoutMs?, storeRetryMs? }; got ${describe(value)}.`,
     );
   }
   const raw = value as Record<string, unknown>;
@@ -170,6 +185,8 @@ export function resolveRateLimitOptions(value: unknown): false | ResolvedRateLim
   const store = raw.store === undefined ? undefined : checkStore(raw.store);
   return {
     limits,
+    storeTimeoutMs: checkStoreMs('storeTimeoutMs', raw.storeTimeoutMs, DEFAULT_STORE_TIMEOUT_MS),
+    storeRetryMs: checkStoreMs('storeRetryMs', raw.storeRetryMs, DEFAULT_STORE_RETRY_MS),
     ...(onRateLimit === undefined ? {} : { onRateLimit: onRateLimit as (info: RateLimitInfo) => boolean | void }),
     ...(store === undefined ? {} : { store }),
   };
@@ -187,6 +204,14 @@ function checkStore(value: unknown): QuotaStore {
     );
   }
   return value as QuotaStore;
+}
+
+function checkStoreMs(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 600_000) {
+    throw new InvalidArgumentError(`rateLimit.${name}`, `rateLimit.${name} must be an integer from 1 to 600,000, in milliseconds; got ${describe(value)}.`);
+  }
+  return value;
 }
 
 function checkWindows(option: string, value: unknown): readonly RateLimitWindow[] {
@@ -224,10 +249,16 @@ export interface ResolvedRateLimit {
   onRateLimit?: (info: RateLimitInfo) => boolean | void;
   /** The user's {@link RateLimitOptions.store}, if any. */
   store?: QuotaStore;
+  /** {@link RateLimitOptions.storeTimeoutMs}, or its default. */
+  storeTimeoutMs: number;
+  /** {@link RateLimitOptions.storeRetryMs}, or its default. */
+  storeRetryMs: number;
 }
 
 interface Waiter {
   windows: readonly RateLimitWindow[];
+  /** The waiting client's bounds and logger, for the store calls made on its behalf. */
+  settings: FailoverSettings;
   /** Latest start the call's budget allows (epoch ms). */
   deadline: number;
   grant(): void;
@@ -247,7 +278,7 @@ class Queue {
   #asking = false;
 
   constructor(
-    readonly store: QuotaStore,
+    readonly store: QuotaFailover,
     readonly key: string,
   ) {}
 
@@ -259,7 +290,7 @@ class Queue {
     for (;;) {
       const head = this.waiters[0];
       if (!head) return;
-      const answer = this.store.take(this.key, { windows: head.windows });
+      const answer = this.store.take(this.key, { windows: head.windows }, head.settings);
       if (typeof answer === 'number') {
         if (!this.#answered(head, answer)) return;
         continue;
@@ -299,12 +330,12 @@ class Queue {
   }
 
   /** After a hold grew: fails at once every waiter whose budget no longer covers its wait. */
-  async recheck(): Promise<void> {
+  async recheck(settings: FailoverSettings): Promise<void> {
     this.drain();
     const ahead: (readonly RateLimitWindow[])[] = [];
     for (const waiter of [...this.waiters]) {
       if (ahead.length > 0) {
-        const waitMs = await this.store.take(this.key, { windows: waiter.windows, ahead });
+        const waitMs = await this.store.take(this.key, { windows: waiter.windows, ahead }, settings);
         if (!this.waiters.includes(waiter)) continue;
         if (Date.now() + waitMs > waiter.deadline) {
           this.#leave(waiter);
@@ -368,6 +399,8 @@ function defaultStoreFor(credential: unknown): QuotaStore {
 
 /** The queues of this process, per store and key: clients sharing a store share them. */
 const queuesByStore = new WeakMap<QuotaStore, Map<string, Queue>>();
+/** Each store's failover, shared by the clients of this process that use the store. */
+const failovers = new WeakMap<QuotaStore, QuotaFailover>();
 
 /** What the transport passes to {@link Pacer.acquire}. */
 export interface AcquireOptions {
@@ -401,16 +434,21 @@ export interface PacerSettings {
  */
 export class Pacer {
   readonly #settings: PacerSettings;
-  readonly #store: QuotaStore;
+  readonly #store: QuotaFailover;
+  readonly #failover: FailoverSettings;
   readonly #queues: Map<string, Queue>;
   /** The start of every key: the tenant and app when the credential names them, and the API. */
   readonly #keyPrefix: string;
 
   constructor(settings: PacerSettings) {
     this.#settings = settings;
-    this.#store = settings.rateLimit.store ?? defaultStoreFor(settings.credential);
-    let queues = queuesByStore.get(this.#store);
-    if (!queues) queuesByStore.set(this.#store, (queues = new Map()));
+    const store = settings.rateLimit.store ?? defaultStoreFor(settings.credential);
+    let failover = failovers.get(store);
+    if (!failover) failovers.set(store, (failover = new QuotaFailover(store)));
+    this.#store = failover;
+    this.#failover = { timeoutMs: settings.rateLimit.storeTimeoutMs, retryMs: settings.rateLimit.storeRetryMs, logger: settings.logger };
+    let queues = queuesByStore.get(store);
+    if (!queues) queuesByStore.set(store, (queues = new Map()));
     this.#queues = queues;
     const app = appOf(settings.credential);
     this.#keyPrefix = `${app === undefined ? '' : `${app} `}${settings.api}`;
@@ -437,7 +475,7 @@ export class Pacer {
     const queue = this.#queue(family);
     const now = Date.now();
     const ahead = queue.waiters.map((waiter) => waiter.windows);
-    const answer = queue.store.take(queue.key, ahead.length === 0 ? { windows } : { windows, ahead });
+    const answer = queue.store.take(queue.key, ahead.length === 0 ? { windows } : { windows, ahead }, this.#failover);
     // a store in memory answers at once: no await, so pacing adds no turn of the event loop
     const waitMs = typeof answer === 'number' ? answer : await answer;
     if (ahead.length === 0 && waitMs <= 0) return 0;
@@ -447,7 +485,7 @@ export class Pacer {
         code: CLIENT_RATE_LIMIT_CODE,
         retryAfterMs: wait,
         operation,
-        quota: (await queue.store.getHold(queue.key))?.quota ?? 'calls',
+        quota: (await queue.store.getHold(queue.key, this.#failover))?.quota ?? 'calls',
       });
     const tooLong = (wait: number) =>
       error(
@@ -461,7 +499,7 @@ export class Pacer {
     }
     // waitMs is 0 when calls queued ahead are about to go: no wait worth telling about
     if (waitMs > 0) {
-      if (rateLimit.onRateLimit?.({ family, api, operation, waitMs, attempt }) === false) {
+      if (rateLimit.onRateLimit?.({ family, api, operation, waitMs, attempt, fallback: queue.store.fallingBack }) === false) {
         throw await error(`${operation}: onRateLimit cancelled a wait of ${waitMs} ms for the ${api} "${family}" quota; the call was not sent.`, waitMs);
       }
       logger?.debug?.(`${operation}: waiting ${waitMs} ms for a slot of the ${api} "${family}" quota (attempt ${attempt}).`);
@@ -479,6 +517,7 @@ export class Pacer {
       };
       const waiter: Waiter = {
         windows,
+        settings: this.#failover,
         deadline: now + budgetMs,
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
@@ -509,8 +548,8 @@ export class Pacer {
         `the service asked to hold the ${api} "${family}" quota for ${waitMs} ms after a 429; held for ${heldMs} ms, the longest documented window of that quota.`,
       );
     }
-    if (!(await queue.store.hold(queue.key, heldMs, quota))) return;
+    if (!(await queue.store.hold(queue.key, heldMs, quota, this.#failover))) return;
     logger?.debug?.(`the ${api} "${family}" quota is held for ${heldMs} ms after a 429.`);
-    await queue.recheck();
+    await queue.recheck(this.#failover);
   }
 }

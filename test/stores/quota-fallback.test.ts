@@ -1,0 +1,83 @@
+/*
+ * A shared quota store that fails or hangs never stops calls: the pacer paces with its own
+ * memory (one warning, `fallback: true` in onRateLimit), tries the store again at most every
+ * storeRetryMs, and goes back to it once it answers.
+ */
+import { describe, expect, it } from 'vitest';
+import { DefenderClient, InvalidArgumentError, MemoryQuotaStore, RateLimitError, type QuotaStore, type RateLimitInfo } from '../../src/index.js';
+import { TenantCredential, fakeTenant, requestsTo, startServer } from '../support/tenant.js';
+import { rejection, thrownBy } from '../support/throws.js';
+
+const server = startServer();
+const firstId = (tenant: { incidents: Map<number, unknown> }) => String([...tenant.incidents.keys()][0]);
+
+/** A store that answers through `memory` while `state.mode` is `'up'`, never while `'hang'`, and rejects while `'fail'`. */
+function flakyStore(state: { mode: 'up' | 'hang' | 'fail'; asked: number }): QuotaStore {
+  const memory = new MemoryQuotaStore();
+  const answer = <T>(value: () => T): Promise<T> => {
+    state.asked += 1;
+    if (state.mode === 'hang') return new Promise<T>(() => {});
+    if (state.mode === 'fail') return Promise.reject(new Error('connect ECONNREFUSED redis://admin:pw-123@10.0.0.5:6379'));
+    return Promise.resolve(value());
+  };
+  return {
+    take: (key, request) => answer(() => memory.take(key, request)),
+    hold: (key, holdMs, quota) => answer(() => memory.hold(key, holdMs, quota)),
+    getHold: (key) => answer(() => memory.getHold(key)),
+  };
+}
+
+function logger() {
+  const lines: { warn: string[]; info: string[] } = { warn: [], info: [] };
+  return { lines, logger: { warn: (m: string) => void lines.warn.push(m), info: (m: string) => void lines.info.push(m), debug: () => {}, error: () => {} } };
+}
+
+describe('a quota store that does not answer', () => {
+  it.each(['hang', 'fail'] as const)('(%s) lets calls through paced locally, with one warning, and is used again once it answers', async (mode) => {
+    const { tenant } = fakeTenant(server);
+    const id = firstId(tenant);
+    const state = { mode: mode as 'up' | 'hang' | 'fail', asked: 0 };
+    const { lines, logger: log } = logger();
+    const waits: RateLimitInfo[] = [];
+    const client = new DefenderClient({
+      credential: new TenantCredential(tenant),
+      logger: log,
+      rateLimit: {
+        store: flakyStore(state),
+        storeTimeoutMs: 50,
+        storeRetryMs: 1,
+        limits: { 'incidents.get': [{ limit: 3, intervalMs: 30_000 }] },
+        onRateLimit: (info) => {
+          waits.push(info);
+          return false;
+        },
+      },
+    });
+    // the local memory paces the family: three calls go, the fourth would wait and is cancelled
+    for (let i = 0; i < 3; i++) await client.incidents.get(id);
+    expect(await rejection(client.incidents.get(id))).toBeInstanceOf(RateLimitError);
+    expect(requestsTo(tenant, 'defender')).toHaveLength(3);
+    expect(waits).toEqual([expect.objectContaining({ family: 'incidents.get', fallback: true })]);
+    expect(lines.warn).toEqual([expect.stringMatching(/^rateLimit\.store failed \(.*\): pacing with this process's memory alone/)]);
+    expect(lines.warn[0]).not.toMatch(/pw-123|admin/);
+
+    state.mode = 'up';
+    const asked = state.asked;
+    // the store is asked again (no sooner than storeRetryMs) and counts from then on: its count is empty
+    for (let i = 0; i < 50 && lines.info.length === 0; i++) {
+      await client.incidents.get(id).catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(lines.info).toEqual(['rateLimit.store answers again: pacing with it again.']);
+    expect(state.asked).toBeGreaterThan(asked);
+    expect(lines.warn).toHaveLength(1);
+  });
+
+  it('refuses storeTimeoutMs and storeRetryMs that are not positive integers', () => {
+    const { tenant } = fakeTenant(server);
+    for (const [option, value] of [['storeTimeoutMs', 0], ['storeRetryMs', 1.5]] as const) {
+      const error = thrownBy(InvalidArgumentError, () => new DefenderClient({ credential: new TenantCredential(tenant), rateLimit: { [option]: value } }));
+      expect(error.option).toBe(`rateLimit.${option}`);
+    }
+  });
+});
