@@ -26,7 +26,7 @@ const LAYERS: readonly (readonly [RegExp, number, string])[] = [
   [/^resources\//, 2, 'resources'],
   [/^apis\//, 3, 'apis'],
   [/^(models|transport|auth|stores)\/|^(pagination|kql)\.ts$/, 4, 'models/transport/auth'],
-  [/^(errors|types|clouds|checks|causes|version)\.ts$/, 5, 'errors/types/utilities'],
+  [/^(errors|types|clouds|checks|causes|sleep|version)\.ts$/, 5, 'errors/types/utilities'],
 ];
 
 function layerOf(file: string): { rank: number; name: string } {

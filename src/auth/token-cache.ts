@@ -6,6 +6,7 @@ import { AuthenticationError, DefenderError } from '../errors.js';
 import type { AccessToken, Logger, TokenCredential } from '../types.js';
 import { decodeAccessToken } from './jwt.js';
 import { className, redact, redactedCause } from './redact.js';
+import { sleep } from '../sleep.js';
 
 /** Options of a {@link TokenCache}. */
 export interface TokenCacheOptions {
@@ -391,22 +392,6 @@ function throttled(circuit: Circuit, left: number, maxWaitMs: number): Authentic
       cause: last,
     },
   );
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function describeError(error: unknown): string {

@@ -10,6 +10,7 @@ import {
 } from '../models/device.js';
 import { MAX_COMMENT_LENGTH, checkText, validateDeviceActionListOptions, type DeviceActionListOptions } from '../models/device-options.js';
 import { listingKey, pagedList, type PagedList } from '../pagination.js';
+import { sleep } from '../sleep.js';
 
 /** Options of {@link DeviceAction.wait}. */
 export interface DeviceActionWaitOptions {
@@ -62,21 +63,6 @@ export class ActionFailedError extends DefenderError {
 }
 
 const MAX_POLL_MS = 60_000;
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 function checkMs(value: unknown, option: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;

@@ -27,6 +27,7 @@ import {
   parseRetryAfterHeader,
   quotaKind,
 } from './retry-after.js';
+import { sleep } from '../sleep.js';
 
 /** Where the transport gets bearer tokens: the client's token cache. */
 export interface TokenSource {
@@ -104,21 +105,6 @@ const ERROR_TEXT_LIMIT = 2048;
 type Outcome =
   | { response: Response; text: string; complete: boolean; cap: number; declared?: number | undefined }
   | { failure: DefenderError; retryable: boolean };
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Error codes of connection failures after which the request never reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);

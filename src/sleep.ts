@@ -1,0 +1,25 @@
+/**
+ * Waiting that an abort ends.
+ * @internal
+ * @packageDocumentation
+ */
+
+/**
+ * Resolves after `ms` milliseconds, or rejects with the signal's reason as soon as `signal`
+ * aborts (at once when it already has). The timer is cleared on abort, so nothing is left pending.
+ * @internal
+ */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
