@@ -11,6 +11,10 @@ const sdkErrorsFromPackage: NonNullable<Options['esbuildPlugins']>[number] = {
     build.onResolve({ filter: /^\.\.\/errors\.js$/ }, (args) =>
       /[\\/]src[\\/](testing|sim)[\\/]/.test(args.importer) ? { path: 'm365-defender', external: true } : undefined,
     );
+    // The command line is a client of the public package: it loads the SDK's own build.
+    build.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) =>
+      /[\\/]src[\\/]cli[\\/]/.test(args.importer) ? { path: 'm365-defender', external: true } : undefined,
+    );
   },
 };
 
@@ -45,6 +49,7 @@ export default defineConfig([
   { ...shared, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['cjs'], external: ['msw'], noExternal: ['ky'], esbuildPlugins: [sdkErrorsFromPackage] },
   // m365-defender/testing/msw: the msw handlers, apart so that m365-defender/testing loads without msw.
   { ...shared, entry: { 'testing/msw': 'src/testing/msw.ts' }, format: ['esm', 'cjs'], external: ['msw'] },
-  // The m365d command line (ESM only; node-forge is loaded lazily, only by `m365d sim`).
-  { ...shared, entry: { cli: 'src/sim/cli.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' }, esbuildPlugins: [sdkErrorsFromPackage] },
+  // The m365d command line (ESM only): the SDK from the package itself; `m365d sim` (the test kit,
+  // node-forge) is a chunk loaded only by that command.
+  { ...shared, entry: { cli: 'src/cli/main.ts' }, format: ['esm'], splitting: true, dts: false, banner: { js: '#!/usr/bin/env node' }, esbuildPlugins: [sdkErrorsFromPackage] },
 ]);
