@@ -169,7 +169,7 @@ export async function writeRecords<T>(
       }
       // RFC 4180: CRLF line ends, quotes doubled, fields with a comma, quote or line break quoted,
       // and (with --csv-safe) the made-safe formula cells quoted too.
-      const csv = stringify({ header: true, columns: names, record_delimiter: 'windows', quoted_match: options.csvSafe ? /^'[=+\-@\t\r]/ : undefined });
+      const csv = stringify({ header: true, columns: names, record_delimiter: 'windows', quoted_match: options.csvSafe ? [/[\r\n]/, /^'[=+\-@\t\r]/] : /[\r\n]/ });
       return pipeline(Readable.from(all()), toCells, csv, out, { end: false });
     }
   }
