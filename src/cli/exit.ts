@@ -49,8 +49,8 @@ export function exitStatusOf(error: unknown): number {
 }
 
 /** What to do next, per kind of failure (the SDK's own message says what failed). */
-function adviceFor(error: unknown): string {
-  if (error instanceof UsageError || error instanceof InvalidArgumentError) return 'Run "m365d <command> --help" for usage.';
+function adviceFor(error: unknown, command: string): string {
+  if (error instanceof UsageError || error instanceof InvalidArgumentError) return `Run "m365d ${command ? `${command} ` : ''}--help" for usage.`;
   if (error instanceof CredentialError) return 'Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or --certificate PATH, --client-secret-file FILE).';
   if (error instanceof RateLimitError) return 'Wait and run it again, or lower the request rate.';
   if (error instanceof CheckpointError) return 'Check the --checkpoint file (delete it to start the feed over).';
@@ -59,12 +59,13 @@ function adviceFor(error: unknown): string {
 
 /**
  * The one line printed for a failure: the SDK's message (it names the missing permission, the
- * AADSTS code and its meaning) with a hint; with `verbose`, the details that follow it.
+ * AADSTS code and its meaning) with a hint; with `verbose`, the details that follow it. `command`
+ * is the command that failed (`incidents list`), named in the usage hint.
  */
-export function errorLines(error: unknown, verbose: boolean): string {
+export function errorLines(error: unknown, verbose: boolean, command = ''): string {
   const message = error instanceof Error ? error.message : String(error);
   const [first = '', ...rest] = message.split(/\r?\n/);
-  const advice = adviceFor(error);
+  const advice = adviceFor(error, command);
   let out = `m365d: ${first}${advice && !first.includes(advice) ? ` ${advice}` : ''}\n`;
   if (verbose) {
     if (rest.length > 0) out += `${rest.join('\n')}\n`;

@@ -70,6 +70,18 @@ function programOf(setStatus: (status: number) => void, onStop: (stop: () => Pro
   return program;
 }
 
+/** The command words at the start of `argv` (`incidents list`). */
+function commandPath(program: Command, argv: readonly string[]): string {
+  const path: string[] = [];
+  let command: Command | undefined = program;
+  for (const word of argv) {
+    command = command.commands.find((c) => c.name() === word);
+    if (command === undefined) break;
+    path.push(word);
+  }
+  return path.join(' ');
+}
+
 async function main(argv: string[]): Promise<number> {
   // `m365d sim` keeps its own parser, flags and messages.
   if (argv[0] === 'sim') {
@@ -116,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (interrupted) return EXIT.interrupted;
-    process.stderr.write(errorLines(error, verbose));
+    process.stderr.write(errorLines(error, verbose, commandPath(program, argv)));
     return exitStatusOf(error);
   } finally {
     process.off('SIGINT', onSignal);

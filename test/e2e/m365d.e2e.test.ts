@@ -179,7 +179,7 @@ describe('m365d incidents and alerts', () => {
     for (const [args, message] of [
       [['incidents', 'list', '--status', 'bogus'], /status must be one of 'active'/],
       [['incidents', 'list', '--since', 'yesterday'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date/],
-      [['incidents', 'list', '--limit', '0'], /--limit must be a whole number of at least 1/],
+      [['incidents', 'list', '--limit', '0'], /--limit must be a whole number of at least 1; got "0". Run "m365d incidents list --help" for usage./],
       [['incidents', 'list', '--output', 'xml'], /argument 'xml' is invalid/],
       [['incidents', 'update', '1'], /update needs at least one change/],
       [['alerts', 'lst'], /unknown command 'lst'/],
