@@ -38,6 +38,7 @@ function programOf(setStatus: (status: number) => void, onStop: (stop: () => Pro
     .description(`tools of the m365-defender SDK ${SDK_VERSION}: check the token, read and update incidents and alerts, hunt, follow the change feed`)
     .version(SDK_VERSION, '-v, --version', 'print the version')
     .enablePositionalOptions()
+    // Set before the sub-commands are made: commander copies both to each one it creates.
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({
@@ -58,15 +59,6 @@ function programOf(setStatus: (status: number) => void, onStop: (stop: () => Pro
     .allowUnknownOption()
     .allowExcessArguments();
   registerCompletion(program);
-  // Every sub-command exits through the same handler (commander copies these settings only to
-  // commands created after them, so they are set again on each).
-  const each = (command: Command): void => {
-    for (const sub of command.commands) {
-      sub.exitOverride().configureOutput(program.configureOutput());
-      each(sub);
-    }
-  };
-  each(program);
   return program;
 }
 

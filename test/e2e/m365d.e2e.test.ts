@@ -154,6 +154,9 @@ describe('m365d incidents and alerts', () => {
     expect(parsed.map((i) => [i.id, i.status, i.lastUpdateDateTime])).toEqual(expected.map((i) => [i.id, i.status, i.lastUpdateDateTime.toISOString()]));
     const none = await run(['incidents', 'list', '--assigned-to', 'nobody@nowhere.example', '-o', 'json']);
     expect(JSON.parse(none.stdout)).toEqual([]);
+    const since = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const recent = await run(['incidents', 'list', '--since', since]);
+    expect(ndjson(recent.stdout).map((i) => i.id)).toEqual((await client.incidents.list({ updatedAfter: since }).toArray()).map((i) => i.id));
   });
 
   it('get prints one incident; update changes it (as the SDK then reads it); an unknown id exits 5', async () => {
