@@ -33,11 +33,11 @@ export function registerHunt(program: Command, onStop: (stop: () => Promise<void
     .description('run an advanced-hunting query and stream its rows to the output')
     .argument('[query]', 'the KQL query (or --file)')
     .option('-f, --file <path>', 'read the query from this file')
-    .option('--timespan <duration>', 'ISO 8601 period the query looks back over, e.g. P7D (Graph; default: the query\'s own filters, else 30 days)')
+    .option('--timespan <duration>', "with --api graph: the ISO 8601 period searched, e.g. P7D (default 30 days); on the Defender API filter in the query: | where Timestamp > ago(7d)")
     .addHelpText('after', `
 Examples:
   m365d hunt "DeviceProcessEvents | where Timestamp > ago(1d) | take 100"
-  m365d hunt --file suspicious-logons.kql --timespan P7D --output csv --csv-safe > logons.csv`)
+  m365d hunt --file suspicious-logons.kql --api graph --timespan P7D --output csv --csv-safe > logons.csv`)
     .action(async (queryArgument: string | undefined, flags: HuntFlags) => {
       const output = outputOptions(flags);
       if ((queryArgument === undefined) === (flags.file === undefined)) throw new UsageError('hunt needs a query or --file FILE (one of them).');

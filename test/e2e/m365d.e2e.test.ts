@@ -272,6 +272,12 @@ describe('m365d hunt', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^m365d: advancedHunting\.stream: the query was refused \(400\)/);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    const graph = await run(['hunt', 'DeviceProcessEvents | take 3', '--api', 'graph', '--timespan', 'P30D']);
+    expect(graph.code).toBe(0);
+    expect(ndjson(graph.stdout)).toHaveLength(3);
+    const defender = await run(['hunt', 'DeviceProcessEvents | take 3', '--timespan', 'P30D']);
+    expect(defender.code).toBe(2);
+    expect(defender.stderr).toMatch(/timespan/);
   });
 });
 
