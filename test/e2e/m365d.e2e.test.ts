@@ -68,10 +68,11 @@ describe('m365d token', () => {
     expect(printed).toMatchObject({ tenantId: who.tenantId, appId: who.appId, audience: who.audience, roles: who.roles, missing: [] });
     expect(printed.expiresOn).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
-    const missing = await run(['token', '--require', 'Incident.Read.All', 'Machine.Isolate', '--json']);
+    // A permission the simulator's app was not granted.
+    const missing = await run(['token', '--require', 'Incident.Read.All', 'Imaginary.Read.All', '--json']);
     expect(missing.code).toBe(4);
-    expect(JSON.parse(missing.stdout)).toMatchObject({ missing: ['Machine.Isolate'] });
-    expect(missing.stderr).toMatch(/lacks the Microsoft Threat Protection application permission\(s\) Machine\.Isolate/);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ missing: ['Imaginary.Read.All'] });
+    expect(missing.stderr).toMatch(/lacks the Microsoft Threat Protection application permission\(s\) Imaginary\.Read\.All/);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
   });
 
