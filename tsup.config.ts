@@ -11,6 +11,10 @@ const sdkErrorsFromPackage: NonNullable<Options['esbuildPlugins']>[number] = {
     build.onResolve({ filter: /^\.\.\/errors\.js$/ }, (args) =>
       /[\\/]src[\\/](testing|sim)[\\/]/.test(args.importer) ? { path: 'm365-defender', external: true } : undefined,
     );
+    // The command line is a client of the public package: it loads the SDK's own build.
+    build.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) =>
+      /[\\/]src[\\/]cli[\\/]/.test(args.importer) ? { path: 'm365-defender', external: true } : undefined,
+    );
   },
 };
 
@@ -59,6 +63,7 @@ export default defineConfig([
   { ...shared, entry: { 'testing/msw': 'src/testing/msw.ts' }, format: ['esm', 'cjs'], external: ['msw'] },
   // m365-defender/redis: the Redis stores; the user's client is passed in, never imported.
   { ...shared, entry: { 'redis/index': 'src/redis/index.ts' }, format: ['esm', 'cjs'], external: ['redis', 'ioredis'], esbuildPlugins: [errorsFromPackage] },
-  // The m365d command line (ESM only; node-forge is loaded lazily, only by `m365d sim`).
-  { ...shared, entry: { cli: 'src/sim/cli.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' }, esbuildPlugins: [sdkErrorsFromPackage] },
+  // The m365d command line (ESM only): the SDK from the package itself; `m365d sim` (the test kit,
+  // node-forge) is a chunk loaded only by that command.
+  { ...shared, entry: { cli: 'src/cli/main.ts' }, format: ['esm'], splitting: true, dts: false, banner: { js: '#!/usr/bin/env node' }, esbuildPlugins: [sdkErrorsFromPackage] },
 ]);

@@ -120,7 +120,7 @@ version="$(npx --no-install m365d --version)"
 expected="$(node -p "require('m365-defender/package.json').version")"
 [ "$version" = "$expected" ] || { echo "m365d --version printed '$version', expected '$expected'"; exit 1; }
 # The bin itself, not through npx: a background job of a script ignores SIGINT, so stop it with SIGTERM.
-./node_modules/.bin/m365d sim --quiet --incidents 5 --rows 10 --save-env sim.env > sim.out 2> sim.err &
+./node_modules/.bin/m365d sim --quiet --incidents 5 --rows 200 --save-env sim.env > sim.out 2> sim.err &
 sim_pid=$!
 trap 'kill "$sim_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do [ -s sim.env ] && break; sleep 0.1; done
@@ -130,6 +130,19 @@ for _ in $(seq 1 100); do [ -s sim.env ] && break; sleep 0.1; done
     const state = await (await fetch(`${process.env.DEFENDER_API_BASE_URL}/_sim/state`)).json();
     if (state.incidents !== 5) throw new Error(`simulator state: ${JSON.stringify(state)}`);
     console.log("m365d sim ok:", state.origin, state.incidents, "incidents");' ) || { kill "$sim_pid"; exit 1; }
+# The README's commands for a project that installed the package: npx m365d …, and the quickstart
+# (the same code as examples/quickstart.ts) as node quickstart.mjs, against that simulator.
+npx --no-install m365d --help > help.txt
+grep -q '^  token ' help.txt || { echo "npx m365d --help lists no token command:"; cat help.txt; kill "$sim_pid"; exit 1; }
+tail -n +2 "$root/examples/quickstart.ts" > quickstart.mjs
+( set -a; . ./sim.env; set +a
+  npx --no-install m365d token --require Incident.Read.All AdvancedHunting.Read.All --json > token.json
+  npx --no-install m365d incidents list --limit 3 > incidents.ndjson
+  [ "$(wc -l < incidents.ndjson)" -eq 3 ] || { echo "m365d incidents list --limit 3: $(wc -l < incidents.ndjson) lines"; exit 1; }
+  npx --no-install m365d hunt "DeviceProcessEvents | take 5" --output csv --quiet > rows.csv
+  [ "$(wc -l < rows.csv)" -eq 6 ] || { echo "m365d hunt --output csv: $(wc -l < rows.csv) lines, expected 6"; cat rows.csv; exit 1; }
+  node quickstart.mjs > quickstart.out 2> quickstart.err || { cat quickstart.err; exit 1; }
+  echo "npx m365d token, incidents list, hunt to CSV and node quickstart.mjs ok" ) || { kill "$sim_pid"; exit 1; }
 kill -TERM "$sim_pid"
 wait "$sim_pid" || { echo "m365d sim did not exit 0 on SIGTERM"; cat sim.err; exit 1; }
 echo "m365d sim stopped cleanly"

@@ -65,6 +65,8 @@ for (const [file, imports] of graph) {
     if (from.rank >= 0 && to.rank < 0) problems.push(`${file} (${from.name}) imports the separate entry ${target}`);
     else if (from.rank >= 0 && to.rank < from.rank) problems.push(`${file} (${from.name}) imports upward: ${target} (${to.name})`);
     if (file.startsWith('testing/') && /^(sim|cli)\//.test(target)) problems.push(`${file}: the test kit imports the command line (${target})`);
+    // The command line is a client of the public package: the SDK only through index.ts.
+    if (file.startsWith('cli/') && !/^(index\.ts$|cli\/|sim\/)/.test(target)) problems.push(`${file}: the command line imports ${target}, not the public entry (index.ts)`);
   }
 }
 

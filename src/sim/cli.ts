@@ -1,6 +1,6 @@
 /**
- * `m365d`: the package's command line. `m365d sim` starts the local HTTPS simulator of a Defender
- * tenant and prints the environment a client process needs to use it.
+ * `m365d sim`: starts the local HTTPS simulator of a Defender tenant and prints the environment a
+ * client process needs to use it. The `m365d` entry (src/cli/main.ts) loads it for `m365d sim`.
  * @packageDocumentation
  */
 import { chmod, writeFile } from 'node:fs/promises';
@@ -159,7 +159,8 @@ async function sim(args: string[]): Promise<number> {
   return 0;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs `m365d sim …` (`argv` starts with `sim`) and returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -183,4 +184,3 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));

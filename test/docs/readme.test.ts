@@ -37,3 +37,21 @@ describe('README quickstart', () => {
     expect(huntingQueries(tenant)).toEqual(['DeviceProcessEvents | where FileName == "powershell.exe" | take 5']);
   });
 });
+
+describe('README commands', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const scripts = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+  it('names only npm scripts that exist and files the clone has (the installed-project commands run in .ci/smoke.sh)', () => {
+    const named = [...readme.matchAll(/npm run (?:-s )?([\w:-]+)/g)].map((m) => m[1]!);
+    expect(named).toEqual(expect.arrayContaining(['demo', 'sim', 'm365d']));
+    for (const name of named) expect(scripts, `npm run ${name}`).toHaveProperty(name);
+    for (const [, file] of readme.matchAll(/npx tsx (\S+\.ts)/g)) expect(() => readFileSync(new URL(`../../${file}`, import.meta.url)), file).not.toThrow();
+  });
+
+  it('shows the command line in its first screen, and says where npx m365d works', () => {
+    const firstScreen = readme.split('\n').slice(0, 25).join('\n');
+    expect(firstScreen).toMatch(/npx m365d token --require /);
+    expect(firstScreen).toMatch(/in this clone use\s+`npm run m365d -- …`/);
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * `m365d` as a user runs it: a child process (from source, through tsx, as `npm run sim` does).
+ * `m365d sim` as a user runs it: a child process of the built command line (dist/cli.js; global
+ * setup builds it when it is stale).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -8,12 +9,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SDK_VERSION } from '../../src/version.js';
+import { M365D_BIN } from '../support/m365d.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
 
 function m365d(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/cli.ts', ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [M365D_BIN, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -133,14 +135,17 @@ describe('m365d', () => {
     }
   });
 
-  it('--version prints the SDK version; --help the usage', async () => {
+  it('--version prints the SDK version; --help the usage, sim --help the simulator\'s options', async () => {
     const version = m365d(['--version']);
     expect(await version.exited).toBe(0);
     expect(version.out()).toBe(`${SDK_VERSION}\n`);
     const help = m365d(['--help']);
     expect(await help.exited).toBe(0);
-    expect(help.out()).toContain('m365d sim [options]');
-    expect(help.out()).toContain('--token-lifetime SECONDS');
+    expect(help.out()).toMatch(/^ {2}sim +start a local HTTPS simulator/m);
+    const simHelp = m365d(['sim', '--help']);
+    expect(await simHelp.exited).toBe(0);
+    expect(simHelp.out()).toContain('m365d sim [options]');
+    expect(simHelp.out()).toContain('--token-lifetime SECONDS');
   });
 
   it.each([
@@ -150,7 +155,7 @@ describe('m365d', () => {
     [['sim', '--time-scale', '0'], /--time-scale must be a number greater than 0/],
     [['sim', '--churn', 'lots'], /--churn must be a number greater than 0; got "lots"/],
     [['sim', '--churn', '20000'], /--churn must be a number greater than 0 and at most 10000/],
-    [['serve'], /unknown command "serve"/],
+    [['serve'], /unknown command 'serve'/],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     const run = m365d(args);
     expect(await run.exited).toBe(2);

@@ -1,0 +1,81 @@
+/**
+ * The exit statuses of `m365d` and the one-line message each failure prints (docs/cli.md lists them).
+ * @packageDocumentation
+ */
+import {
+  AuthenticationError,
+  CheckpointError,
+  CredentialError,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionError,
+  RateLimitError,
+} from '../index.js';
+
+/** Exit statuses: scripts branch on them, so their numbers never change. */
+export const EXIT = {
+  /** Done. */
+  ok: 0,
+  /** Any other failure: network, server, a response the SDK could not read. */
+  other: 1,
+  /** Bad command line: unknown command or option, a value that is not valid, a secret passed as a flag. */
+  usage: 2,
+  /** No token: credentials missing or refused (the AADSTS code says why). */
+  auth: 3,
+  /** The token lacks a permission (also `m365d token --require` with a role missing). */
+  permission: 4,
+  /** No incident, alert or file by that id or name. */
+  notFound: 5,
+  /** A quota is used up and the wait is longer than the client waits. */
+  rateLimited: 6,
+  /** Stopped by Ctrl-C (128 + SIGINT). */
+  interrupted: 130,
+} as const;
+
+/** A command-line mistake found by `m365d` itself (exit status {@link EXIT.usage}). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The exit status for an error thrown by a command. */
+export function exitStatusOf(error: unknown): number {
+  if (error instanceof UsageError || error instanceof InvalidArgumentError) return EXIT.usage;
+  if (error instanceof PermissionError) return EXIT.permission;
+  if (error instanceof AuthenticationError || error instanceof CredentialError) return EXIT.auth;
+  if (error instanceof NotFoundError) return EXIT.notFound;
+  if (error instanceof RateLimitError) return EXIT.rateLimited;
+  if ((error as { code?: unknown } | null)?.code === 'ENOENT') return EXIT.notFound;
+  return EXIT.other;
+}
+
+/** What to do next, per kind of failure (the SDK's own message says what failed). */
+function adviceFor(error: unknown, command: string): string {
+  if (error instanceof UsageError || error instanceof InvalidArgumentError) return `Run "m365d ${command ? `${command} ` : ''}--help" for usage.`;
+  if (error instanceof CredentialError) return 'Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or --certificate PATH, --client-secret-file FILE).';
+  if (error instanceof RateLimitError) return 'Wait and run it again, or lower the request rate.';
+  if (error instanceof CheckpointError) return 'Check the --checkpoint file (delete it to start the feed over).';
+  return '';
+}
+
+/**
+ * The one line printed for a failure: the SDK's message (it names the missing permission, the
+ * AADSTS code and its meaning) with a hint; with `verbose`, the details that follow it. `command`
+ * is the command that failed (`incidents list`), named in the usage hint.
+ */
+export function errorLines(error: unknown, verbose: boolean, command = ''): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const [first = '', ...rest] = message.split(/\r?\n/);
+  const advice = adviceFor(error, command);
+  let out = `m365d: ${first}${advice && !first.includes(advice) ? ` ${advice}` : ''}\n`;
+  if (verbose) {
+    if (rest.length > 0) out += `${rest.join('\n')}\n`;
+    const e = error as { name?: string; status?: number; code?: string; requestId?: string; operation?: string; stack?: string; cause?: unknown };
+    const facts = [e.name, e.operation && `operation ${e.operation}`, e.status && `status ${e.status}`, e.code && `code ${e.code}`, e.requestId && `request id ${e.requestId}`].filter(Boolean);
+    if (facts.length > 0) out += `  (${facts.join(', ')})\n`;
+    if (e.stack) out += `${e.stack.split('\n').slice(1).join('\n')}\n`;
+    if (e.cause instanceof Error) out += `  caused by: ${e.cause.message}\n`;
+  } else if (rest.some((line) => line.trim() !== '')) {
+    out += '  (run with --verbose for details)\n';
+  }
+  return out;
+}

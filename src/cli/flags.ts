@@ -1,0 +1,65 @@
+/**
+ * The flags commands share (connection, output, verbosity) and the parsing of flag values
+ * (dates, durations, counts) into what the client takes.
+ * @packageDocumentation
+ */
+import { Option, type Command } from 'commander';
+import { UsageError } from './exit.js';
+import { FORMATS } from './output.js';
+
+/** Adds the connection flags (configuration is otherwise the environment's, as `clientOptionsFromEnv()` reads it). */
+export function withConnection(command: Command): Command {
+  return command
+    .option('--tenant <id>', 'tenant id or domain (default: AZURE_TENANT_ID)')
+    .option('--client-id <id>', 'application (client) id (default: AZURE_CLIENT_ID)')
+    .option('--certificate <path>', 'PEM certificate with its private key (default: AZURE_CLIENT_CERTIFICATE_PATH)')
+    .option('--client-secret-file <path>', 'read the client secret from this file (never pass a secret as a flag)')
+    .addOption(new Option('--api <api>', 'wire API (default: DEFENDER_API, else defender)').choices(['defender', 'graph']))
+    .addOption(new Option('--cloud <cloud>', 'national cloud (default: DEFENDER_CLOUD, else public)').choices(['public', 'gcc', 'gcc-high', 'dod']))
+    .option('--quiet', 'no progress line and no warnings on stderr')
+    .option('--verbose', "the client's log and full error details on stderr");
+}
+
+/** Adds `--output` and `--csv-safe`. */
+export function withOutput(command: Command): Command {
+  return command
+    .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, ndjson through a pipe)').choices([...FORMATS]))
+    .option('--csv-safe', "CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them as formulas");
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** Milliseconds of a duration: `90s`, `15m`, `24h`, `7d`, `2w`, or ISO 8601 (`P7D`, `PT1H30M`). */
+export function durationMs(text: string): number | undefined {
+  const short = /^(\d+)([smhdw])$/i.exec(text);
+  if (short) return Number(short[1]) * UNIT_MS[short[2]!.toLowerCase()]!;
+  const iso = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(text);
+  if (iso && text !== 'P' && !/T$/i.test(text)) {
+    const [, w = 0, d = 0, h = 0, m = 0, s = 0] = iso;
+    return (Number(w) * 7 * 24 * 3600 + Number(d) * 24 * 3600 + Number(h) * 3600 + Number(m) * 60 + Number(s)) * 1000;
+  }
+  return undefined;
+}
+
+/**
+ * A point in time from `--since`: a duration back from now (`24h`, `P7D`), an ISO 8601 date
+ * (`2026-01-31`, midnight UTC) or date-time with a zone (`2026-01-31T08:00:00Z`).
+ */
+export function sinceDate(flag: string, text: string, now: number = Date.now()): Date {
+  const ms = durationMs(text);
+  if (ms !== undefined) return new Date(now - ms);
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
+  const date = /(Z|[+-]\d{2}:?\d{2})$/i.test(day) ? new Date(day) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) {
+    throw new UsageError(`${flag} must be a duration (24h, 7d, P7D) or an ISO 8601 date or date-time with a zone (2026-01-31, 2026-01-31T08:00:00Z); got "${text}".`);
+  }
+  return date;
+}
+
+/** A positive integer flag value. */
+export function positiveInteger(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1; got "${text}".`);
+  return n;
+}

@@ -1,0 +1,52 @@
+/**
+ * The progress line on stderr during long work (hunts, listings, sync): items so far, pages,
+ * quota waits and elapsed time. Only when stderr is a terminal and not `--quiet`.
+ * @packageDocumentation
+ */
+import { isTerminal } from './output.js';
+
+/** A progress line that rewrites itself in place. */
+export class Progress {
+  readonly #enabled: boolean;
+  readonly #noun: string;
+  readonly #started = Date.now();
+  #items = 0;
+  #pages = 0;
+  #waits = 0;
+  #shownAt = 0;
+
+  constructor(noun: string, options: { quiet?: boolean | undefined }) {
+    this.#noun = noun;
+    this.#enabled = options.quiet !== true && isTerminal('stderr');
+  }
+
+  /** Counts items (and a page), redrawing at most five times a second. */
+  add(items: number, pages = 0): void {
+    this.#items += items;
+    this.#pages += pages;
+    this.#draw(false);
+  }
+
+  /** Counts a retry or quota wait the client logged. */
+  wait(): void {
+    this.#waits++;
+    this.#draw(true);
+  }
+
+  /** Clears the line (before the command's last words, or an error). */
+  done(): void {
+    if (this.#enabled && this.#shownAt > 0) process.stderr.write('\r\x1b[K');
+  }
+
+  #draw(force: boolean): void {
+    if (!this.#enabled) return;
+    const now = Date.now();
+    if (!force && now - this.#shownAt < 200) return;
+    this.#shownAt = now;
+    const parts = [`${this.#items.toLocaleString('en-US')} ${this.#noun}`];
+    if (this.#pages > 0) parts.push(`${this.#pages} page${this.#pages === 1 ? '' : 's'}`);
+    if (this.#waits > 0) parts.push(`${this.#waits} quota/retry wait${this.#waits === 1 ? '' : 's'}`);
+    parts.push(`${((now - this.#started) / 1000).toFixed(1)} s`);
+    process.stderr.write(`\r\x1b[K${parts.join(', ')}`);
+  }
+}
