@@ -15,7 +15,7 @@ import { Incidents } from './resources/incidents.js';
 import { DeviceActions } from './resources/device-actions.js';
 import { Devices } from './resources/devices.js';
 import { Indicators } from './resources/indicators.js';
-import { MdeAdapter } from './apis/mde/adapter.js';
+import { LazyMdeAdapter } from './apis/mde/lazy-adapter.js';
 import { mdeAdvice } from './apis/permissions.js';
 import { Transport } from './transport/transport.js';
 import { Pacer, resolveRateLimitOptions, type RateLimitOptions } from './transport/pacer.js';
@@ -238,7 +238,7 @@ export class DefenderClient {
         }
       },
     });
-    const mde = new MdeAdapter(mdeTransport);
+    const mde = new LazyMdeAdapter(mdeTransport);
     this.devices = new Devices(mde);
     this.deviceActions = new DeviceActions(mde);
     this.indicators = new Indicators(mde);

@@ -6,7 +6,7 @@
  */
 import { DEFENDER_PERMISSION_API } from './defender/operations.js';
 import { GRAPH_PERMISSION_API } from './graph/operations.js';
-import { MDE_PERMISSION_API } from './mde/operations.js';
+import { MDE_PERMISSION_API } from './mde/permission-api.js';
 import type { WireApiName } from '../types.js';
 
 

@@ -24,17 +24,26 @@ export function once<T>(build: () => T): () => T {
   };
 }
 
+/** Node's `util.inspect.custom` (by its registered name: this module loads no Node built-in). */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
 /**
  * A stand-in for the schema `build` returns, built on first use: every read, write, `in`,
  * `instanceof`, key listing or prototype lookup goes to the real schema (zod's own methods then
  * run with the stand-in as `this`, and reach the real schema's internals through it), so callers
- * cannot tell the two apart, including zod itself when the schema is nested in another.
+ * cannot tell the two apart, including zod itself when the schema is nested in another, and
+ * `util.inspect`/`console.log`, which show the real schema.
  */
 export function lazySchema<T extends object>(build: () => T): T {
   const real = once(build);
   // The target only ever holds the non-configurable properties reported from the real schema
   // (the proxy invariants require them to exist on the target).
   const target = Object.create(null) as T;
+  // Node's inspect (console.log) reads the target, not the traps: show the real schema there too.
+  Object.defineProperty(target, INSPECT, {
+    value: (depth: number, options: object, inspect: (value: unknown, options: object) => string) => inspect(real(), { ...options, depth }),
+    configurable: true,
+  });
   return new Proxy(target, {
     get: (_target, key) => Reflect.get(real(), key),
     set: (_target, key, value) => Reflect.set(real(), key, value),

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { inspect, promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -46,6 +46,17 @@ describe('the public schemas', () => {
     expect(z.compile(incidentSchema).validate(incident)).toBe(true);
     expect(z.compile(incidentSchema).validate({ ...incident, createdDateTime: 'not a date' })).toBe(false);
   });
+
+  it('show under util.inspect (console.log) what the real schema shows, also nested', () => {
+    // A copy with the real schema's prototype and own properties (read through the stand-in) prints as the real one does.
+    const copy = <T extends object>(schema: T): T => Object.create(Object.getPrototypeOf(schema), Object.getOwnPropertyDescriptors(schema));
+    for (const options of [{}, { depth: 4, getters: true }, { depth: 0 }, { showHidden: true }]) {
+      expect(inspect(evidenceSchema, options)).toBe(inspect(copy(evidenceSchema), options));
+      expect(inspect(incidentSchema, options)).toBe(inspect(copy(incidentSchema), options));
+      expect(inspect({ nested: userAccountSchema }, options)).toBe(inspect({ nested: copy(userAccountSchema) }, options));
+    }
+    expect(inspect(alertSchema)).toMatch(/^ZodObject \{/);
+  });
 });
 
 const emptyFile = () => ({
@@ -76,20 +87,53 @@ const afterUse = z.core.globalConfig.localeError !== undefined;
 process.stdout.write(JSON.stringify({ before, afterImport, afterUse }));
 `;
 
+const deviceMain = `
+import * as z from 'zod';
+import { pathToFileURL } from 'node:url';
+const built = () => z.core.globalConfig.localeError !== undefined;
+const sdk = await import(pathToFileURL(process.argv[2]).href);
+const client = new sdk.DefenderClient({
+  credential: { getToken: async () => ({ token: 'a-token', expiresOnTimestamp: Date.now() + 3_600_000 }) },
+  cloud: { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: 'http://127.0.0.1:9', scope: 'https://api.security.microsoft.com/.default' },
+  maxRetries: 0,
+  rateLimit: false,
+});
+const results = { afterConstruct: built() };
+try { await client.indicators.list().toArray(); } catch (e) { results.error = e.name; }
+results.afterIndicatorCall = built();
+process.stdout.write(JSON.stringify(results));
+`;
+
+/** An esbuild bundle of src/index.ts (packages external), built once for the tests below. */
+let sdkBundle: Promise<string> | undefined;
+function bundle(): Promise<string> {
+  const outfile = join(dir, 'sdk.mjs');
+  sdkBundle ??= build({
+    entryPoints: [join(import.meta.dirname, '../../src/index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    outfile,
+    logLevel: 'silent',
+  }).then(() => outfile);
+  return sdkBundle;
+}
+
+/** Runs `source` in a fresh Node process with the bundle's path as its argument; its JSON output. */
+async function runFresh(name: string, source: string): Promise<unknown> {
+  const sdk = await bundle();
+  writeFileSync(join(dir, name), source);
+  const { stdout } = await promisify(execFile)(process.execPath, [join(dir, name), sdk], { timeout: 20_000 });
+  return JSON.parse(stdout);
+}
+
 describe('importing the SDK', () => {
   it('builds no zod schema; the first use of a public schema does', async () => {
-    const bundle = join(dir, 'sdk.mjs');
-    await build({
-      entryPoints: [join(import.meta.dirname, '../../src/index.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      packages: 'external',
-      outfile: bundle,
-      logLevel: 'silent',
-    });
-    writeFileSync(join(dir, 'main.mjs'), main);
-    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'main.mjs'), bundle], { timeout: 20_000 });
-    expect(JSON.parse(stdout)).toEqual({ before: false, afterImport: false, afterUse: true });
+    expect(await runFresh('main.mjs', main)).toEqual({ before: false, afterImport: false, afterUse: true });
+  });
+
+  it('and constructing a client build none; the first device or indicator call loads the Defender for Endpoint wire schemas', async () => {
+    expect(await runFresh('device-main.mjs', deviceMain)).toEqual({ afterConstruct: false, error: 'ConnectionError', afterIndicatorCall: true });
   });
 });

@@ -28,10 +28,11 @@ import type {
 import { checkItems } from '../shared/items.js';
 import { listPageSchema, odataString, validateOrThrow } from '../shared/wire.js';
 import { ACTION_STATUSES, ACTION_TYPES, indicatorBody, indicatorWord, toDevice, toDeviceActionFields, toIndicator } from './mappers.js';
-import { MDE_OPERATIONS, MDE_PERMISSION_API } from './operations.js';
+import { MDE_OPERATIONS } from './operations.js';
+import { MDE_PERMISSION_API } from './permission-api.js';
 import { MDE_PATHS } from './paths.js';
-import { importResultSchema, indicatorSchema, machineActionSchema, machineSchema, packageUriSchema, type IndicatorWire, type MachineActionWire, type MachineWire } from './wire.js';
-import * as z from 'zod';
+import { importResultListSchema, indicatorSchema, machineActionSchema, machineSchema, packageUriSchema, type IndicatorWire, type MachineActionWire, type MachineWire } from './wire.js';
+import type * as z from 'zod';
 
 /** Each action's route segment, operation and body. */
 function actionCall(action: ActionRequest): { segment: string; operation: OperationSpec; body: Record<string, unknown> } {
@@ -247,7 +248,7 @@ export class MdeAdapter implements ResponseActionsAdapter {
       operation,
       signal: options.signal,
     });
-    const results = validateOrThrow(z.object({ value: z.array(importResultSchema) }), body, operation.name).value;
+    const results = validateOrThrow(importResultListSchema, body, operation.name).value;
     return inputs.map((input, index): IndicatorImportResult => {
       const result = results[index];
       if (!result) return { ok: false, value: input.value, reason: 'The service returned no result for this indicator.' };

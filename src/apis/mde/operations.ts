@@ -6,9 +6,9 @@
  * @packageDocumentation
  */
 import type { OperationSpec } from '../../transport/operation.js';
+import { MDE_PERMISSION_API } from './permission-api.js';
 
-/** The resource app that holds the Defender for Endpoint API's application permissions. */
-export const MDE_PERMISSION_API = 'WindowsDefenderATP';
+export { MDE_PERMISSION_API };
 
 const READ_MACHINES = ['Machine.Read.All', 'Machine.ReadWrite.All'];
 const TI = ['Ti.ReadWrite', 'Ti.ReadWrite.All'];

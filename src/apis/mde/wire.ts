@@ -76,6 +76,9 @@ export const importResultSchema = z.object({
   failureReason: str,
 });
 
+/** The body of `/api/indicators/import`: one result per indicator sent, in order. */
+export const importResultListSchema = z.object({ value: z.array(importResultSchema) });
+
 /** The body of `getPackageUri`: the link, which the doc sample wraps in quotes. */
 export const packageUriSchema = z.object({ value: z.string().min(1) });
 
