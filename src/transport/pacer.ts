@@ -256,6 +256,7 @@ export interface ResolvedRateLimit {
 }
 
 interface Waiter {
+  /** The family's windows as configured; the queue lengthens them by its margin when it asks. */
   windows: readonly RateLimitWindow[];
   /** The waiting client's bounds and logger, for the store calls made on its behalf. */
   settings: FailoverSettings;
@@ -276,6 +277,8 @@ class Queue {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** A store's answer is awaited: no second question until it comes. */
   #asking = false;
+  /** How late this key's recent calls answered: the margin of every window asked for. */
+  readonly lags = new Lags();
 
   constructor(
     readonly store: QuotaFailover,
@@ -290,7 +293,7 @@ class Queue {
     for (;;) {
       const head = this.waiters[0];
       if (!head) return;
-      const answer = this.store.take(this.key, { windows: head.windows }, head.settings);
+      const answer = this.take(head.windows, [], head.settings);
       if (typeof answer === 'number') {
         if (!this.#answered(head, answer)) return;
         continue;
@@ -335,7 +338,7 @@ class Queue {
     const ahead: (readonly RateLimitWindow[])[] = [];
     for (const waiter of [...this.waiters]) {
       if (ahead.length > 0) {
-        const waitMs = await this.store.take(this.key, { windows: waiter.windows, ahead }, settings);
+        const waitMs = await this.take(waiter.windows, ahead, settings);
         if (!this.waiters.includes(waiter)) continue;
         if (Date.now() + waitMs > waiter.deadline) {
           this.#leave(waiter);
@@ -345,6 +348,13 @@ class Queue {
       }
       ahead.push(waiter.windows);
     }
+  }
+
+  /** Asks the store for a slot with `windows` after `ahead`, every window lengthened by the margin in force now. */
+  take(windows: readonly RateLimitWindow[], ahead: readonly (readonly RateLimitWindow[])[], settings: FailoverSettings): number | Promise<number> {
+    const now = Date.now();
+    const guard = (w: readonly RateLimitWindow[]) => guarded(w, this.lags, now);
+    return this.store.take(this.key, ahead.length === 0 ? { windows: guard(windows) } : { windows: guard(windows), ahead: ahead.map(guard) }, settings);
   }
 
   remove(waiter: Waiter): void {
@@ -358,14 +368,51 @@ class Queue {
   }
 }
 
+/** The least a window is lengthened by, as a share of it: 600 ms of a minute. */
+const MIN_MARGIN = 0.01;
+/** The most a window is lengthened by, as a share of it (6 s of a minute): the most throughput pacing gives up to a slow call. */
+const MAX_MARGIN = 0.1;
+
 /**
- * The window the pacer keeps, a little longer than the service's: the pacer counts a call when it
- * sends it, the service when it arrives, so a call sent exactly one window after another can
- * arrive "early" by the difference in their latencies and be refused. One percent of the window
- * (600 ms of a minute) absorbs that, at one percent of the throughput.
+ * The longest send→response-headers times of one key's recent calls, as a sliding-window maximum:
+ * each sample is kept only while no later sample is as long, so it holds a few entries, not one
+ * per call, and {@link Lags.since} is the longest of those recorded since a moment.
  */
-function guarded(windows: readonly RateLimitWindow[]): readonly RateLimitWindow[] {
-  return windows.map(({ limit, intervalMs }) => ({ limit, intervalMs: intervalMs + Math.ceil(intervalMs * 0.01) }));
+class Lags {
+  /** Recorded times ascending, lags descending. */
+  readonly #samples: { at: number; lagMs: number }[] = [];
+  /** How long a sample can matter: the longest guarded window asked about (clients may differ). */
+  #keepMs = 0;
+
+  record(lagMs: number, at: number): void {
+    while ((this.#samples.at(-1)?.lagMs ?? Infinity) <= lagMs) this.#samples.pop();
+    this.#samples.push({ at, lagMs });
+  }
+
+  /** The longest lag recorded after `from` (0 if none), for windows of at most `keepMs`, at `now`. */
+  since(from: number, keepMs: number, now: number): number {
+    this.#keepMs = Math.max(this.#keepMs, keepMs);
+    while ((this.#samples[0]?.at ?? Infinity) <= now - this.#keepMs) this.#samples.shift();
+    return this.#samples.find((sample) => sample.at > from)?.lagMs ?? 0;
+  }
+}
+
+/**
+ * The windows the pacer asks the store for, each a little longer than the service's. The pacer
+ * counts a call when it sends it, the service when it arrives: a call sent one window after an
+ * earlier one arrives too early when the earlier one took longer to arrive. A call arrives before
+ * its response starts, so lengthening each window by the longest send→headers time of the calls
+ * that can still be in it covers any such lag up to that margin: at least 1% of the window, at
+ * most 10%.
+ */
+function guarded(windows: readonly RateLimitWindow[], lags: Lags, now: number): readonly RateLimitWindow[] {
+  const keepMs = Math.max(0, ...windows.map((window) => window.intervalMs + Math.ceil(window.intervalMs * MAX_MARGIN)));
+  return windows.map(({ limit, intervalMs }) => {
+    const most = Math.ceil(intervalMs * MAX_MARGIN);
+    // a call answered more than a window and the most margin ago cannot share a window with the next one
+    const lagMs = Math.min(most, Math.ceil(lags.since(now - intervalMs - most, keepMs, now)));
+    return { limit, intervalMs: intervalMs + Math.max(Math.ceil(intervalMs * MIN_MARGIN), lagMs) };
+  });
 }
 
 /**
@@ -471,11 +518,11 @@ export class Pacer {
     const { family, operation, attempt, budgetMs, signal } = options;
     const { api, rateLimit, logger } = this.#settings;
     signal?.throwIfAborted();
-    const windows = guarded(rateLimit.limits[family] ?? []);
+    const windows = rateLimit.limits[family] ?? [];
     const queue = this.#queue(family);
     const now = Date.now();
     const ahead = queue.waiters.map((waiter) => waiter.windows);
-    const answer = queue.store.take(queue.key, ahead.length === 0 ? { windows } : { windows, ahead }, this.#failover);
+    const answer = queue.take(windows, ahead, this.#failover);
     // a store in memory answers at once: no await, so pacing adds no turn of the event loop
     const waitMs = typeof answer === 'number' ? answer : await answer;
     if (ahead.length === 0 && waitMs <= 0) return 0;
@@ -531,6 +578,16 @@ export class Pacer {
       queue.drain();
     });
     return Date.now() - now;
+  }
+
+  /**
+   * A call of `family` sent `lagMs` ago (when its slot was taken) got its response headers, or
+   * failed: it reached the service no later than that. The windows of the calls that follow it are
+   * lengthened by the longest such lag recent enough to matter (see {@link guarded}).
+   */
+  answered(family: QuotaFamily, lagMs: number): void {
+    if ((this.#settings.rateLimit.limits[family] ?? []).length === 0) return;
+    this.#queue(family).lags.record(lagMs, Date.now());
   }
 
   /**

@@ -103,7 +103,7 @@ const ERROR_TEXT_LIMIT = 2048;
 
 /** What one attempt got: a response and as much of its body as was read, or a failure. */
 type Outcome =
-  | { response: Response; text: string; complete: boolean; cap: number; declared?: number | undefined }
+  | { response: Response; headersAt: number; text: string; complete: boolean; cap: number; declared?: number | undefined }
   | { failure: DefenderError; retryable: boolean };
 
 /** Error codes of connection failures after which the request never reached the server. */
@@ -200,8 +200,9 @@ export class Transport {
     for (;;) {
       attempt++;
       const token = await s.tokens.getToken(s.scope, signal ? { signal } : {});
-      // The slot is taken after the token so that the time the pacer records is the time of sending.
+      // The slot is taken after the token (and ky's first load) so that the time the pacer records is the time of sending.
       if (s.pacer) {
+        await loadHttp();
         waitedMs += await s.pacer.acquire({
           family: operation.family,
           operation: operation.name,
@@ -217,9 +218,12 @@ export class Transport {
       try {
         outcome = await this.#send(req, url, token, clientRequestId, timeoutMs);
       } catch (error) {
+        s.pacer?.answered(operation.family, Date.now() - started);
         if (signal?.aborted) throw signal.reason;
         throw error;
       }
+      // It reached the service (if at all) before its response began: later calls' windows allow for that.
+      s.pacer?.answered(operation.family, ('headersAt' in outcome ? outcome.headersAt : Date.now()) - started);
 
       let failure: DefenderError;
       let retryable: boolean;
@@ -327,9 +331,10 @@ export class Transport {
     }
     try {
       const response = await http.send(url, init);
+      const headersAt = Date.now();
       if (req.stream && response.ok) {
         clearTimeout(timer);
-        return { response, text: '', complete: true, cap: Infinity };
+        return { response, headersAt, text: '', complete: true, cap: Infinity };
       }
       // An error body is kept to a prefix; a success body must fit the call's cap, or none of it is used.
       const cap = response.ok ? (this.#settings.maxResponseBytes ?? operation.maxResponseBytes ?? PAGE_MAX_RESPONSE_BYTES) : ERROR_BODY_MAX_BYTES;
@@ -337,11 +342,11 @@ export class Transport {
       if (response.ok && declared !== undefined && declared > cap) {
         clearTimeout(timer);
         discardBody(response.body);
-        return { response, text: '', complete: false, cap, declared };
+        return { response, headersAt, text: '', complete: false, cap, declared };
       }
       const { text, complete } = await readBodyUpTo(response.body, cap);
       clearTimeout(timer);
-      return { response, text, complete, cap };
+      return { response, headersAt, text, complete, cap };
     } catch (thrown) {
       clearTimeout(timer);
       if (req.signal?.aborted) throw req.signal.reason;

@@ -374,6 +374,58 @@ describe('quota pacing', () => {
     });
   });
 
+  describe('a call that reaches the service late, on a fake clock', () => {
+    beforeEach(() => void vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] }));
+    afterEach(() => void vi.useRealTimers());
+
+    /**
+     * Runs `work` on the fake clock: time moves only when nothing else can happen (msw answers in
+     * this process, in turns of the event loop), to the next timer: a pacer's wait, the tenant's
+     * delay, or undici's own.
+     */
+    async function onFakeClock<T>(work: Promise<T>): Promise<T> {
+      let done = false;
+      void work.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      const turns = async () => {
+        for (let i = 0; i < 50 && !done; i++) await new Promise((resolve) => setImmediate(resolve));
+      };
+      for (await turns(); !done; await turns()) await vi.advanceTimersToNextTimerAsync();
+      return work;
+    }
+
+    it('lengthens its windows by the lag, so the call one window later is not refused, then forgets it', async () => {
+      // The service and the pacer allow one get a second. The first get reaches the service 60 ms
+      // after the pacer counted it (a cold connection): the next, paced one window and 1 % later,
+      // would arrive 950 ms after it and be refused.
+      const windows = [{ limit: 1, intervalMs: 1_000 }];
+      const { client, tenant } = fakeTenant(server, { quotas: { 'defender.incident.get': windows }, client: { rateLimit: { limits: { 'incidents.get': windows } } } });
+      const id = firstId(tenant);
+      tenant.faults.add('defender.getIncident', { delayMs: 60 });
+      // The token and a connection first (another family): signing and connecting are real work,
+      // not turns of the event loop, and would let the clock run while they are under way.
+      await client.incidents.list().byPage().next();
+      const started = Date.now();
+      await onFakeClock(
+        (async () => {
+          for (let i = 0; i < 4; i++) await client.incidents.get(id);
+        })(),
+      );
+      const gets = requestsTo(tenant, 'defender').filter((request) => request.route === 'defender.getIncident');
+      expect(gets.map((request) => request.status)).toEqual([200, 200, 200, 200]);
+      // The tenant records a request before its delay: arrivals are 60 ms later for the first.
+      const arrivals = gets.map((request, i) => request.at + (i === 0 ? 60 : 0));
+      expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(1_000);
+      expect(arrivals[1]! - arrivals[0]!).toBeLessThanOrEqual(1_100);
+      // The lag counts while a call it delayed can share a window with the next (window + 10 %),
+      // then the margin is 1 % again: the quota's throughput, less the margin, is kept.
+      expect(arrivals[3]! - arrivals[2]!).toBe(1_010);
+      expect(Date.now() - started).toBeLessThanOrEqual(3 * 1_100);
+    });
+  });
+
   describe('a hold that grows, on a fake clock', () => {
     beforeEach(() => void vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] }));
     afterEach(() => void vi.useRealTimers());
