@@ -409,7 +409,9 @@ class Tenant implements FakeTenant {
     const random = prng(this.seed);
     this.tenantId = options.tenantId ?? guid(random);
     this.clock = clock ?? createClock(options.startTime, options.timeScale ?? 1);
-    this.#dataNow = this.clock.now();
+    // Data is generated as of the start time when one is given (not the clock's reading a moment
+    // later, which a slow or loaded machine moves by a millisecond): same seed and start, same tenant.
+    this.#dataNow = clock === undefined && options.startTime !== undefined ? new Date(options.startTime).getTime() : this.clock.now();
     const now = () => this.clock.now();
     this.hosts = Object.freeze({
       authorityHost: trimSlash(options.authorityHost ?? 'https://login.microsoftonline.com'),

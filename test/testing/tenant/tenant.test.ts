@@ -1,5 +1,5 @@
 import { format, inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AuthenticationError, DefenderClient, InvalidArgumentError, PermissionError, RateLimitError, TimeoutError, type TokenCredential } from '../../../src/index.js';
 import { createFakeTenant, type FakeTenant, type FakeTenantOptions } from '../../../src/testing/index.js';
 import { handlers } from '../../../src/testing/msw.js';
@@ -313,6 +313,18 @@ describe('createFakeTenant', () => {
       expect(c.credential().clientSecret).not.toBe(a.credential().clientSecret);
       expect([...c.incidents.values()]).not.toEqual([...a.incidents.values()]);
       expect(a.incidents.size).toBe(30);
+    });
+
+    it('generates its data as of its start time, however long its construction takes', () => {
+      const startTime = Date.UTC(2026, 0, 20, 8, 0, 0);
+      const a = createFakeTenant({ seed: 42, startTime, incidents: 30, huntingRows: 100 });
+      // A machine so slow that every reading of the real clock is 5 ms after the last.
+      let real = Date.now();
+      vi.spyOn(Date, 'now').mockImplementation(() => (real += 5));
+      const b = createFakeTenant({ seed: 42, startTime, incidents: 30, huntingRows: 100 });
+      vi.restoreAllMocks();
+      expect([...b.incidents.values()]).toEqual([...a.incidents.values()]);
+      expect(b.tables).toEqual(a.tables);
     });
 
     it('runs its clock timeScale times faster: a token expires after its lifetime on that clock', async () => {
