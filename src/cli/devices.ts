@@ -10,7 +10,6 @@ import {
   type DeviceAction,
   type DeviceActionListOptions,
   type DeviceListOptions,
-  type PagedList,
   TimeoutError,
 } from '../index.js';
 import { clientFor, type ConnectionFlags } from './config.js';
@@ -18,6 +17,7 @@ import { UsageError } from './exit.js';
 import { durationMs, positiveInteger, sinceDate, withConnection, withOutput } from './flags.js';
 import { outputOptions, writeRecord, writeRecords } from './output.js';
 import { Progress } from './progress.js';
+import { limited } from './records.js';
 
 interface DeviceFlags extends ConnectionFlags {
   name?: string;
@@ -48,19 +48,6 @@ const ACTION_COLUMNS = ['id', 'type', 'status', 'scope', 'deviceName', 'deviceId
 function row(record: object): Record<string, unknown> {
   const { raw: _raw, ...fields } = record as Record<string, unknown>;
   return fields;
-}
-
-/** The first `limit` items of a listing, counted on the progress line. */
-async function* limited<T>(list: PagedList<T>, limit: number | undefined, progress: Progress): AsyncGenerator<T> {
-  let count = 0;
-  for await (const page of list.byPage()) {
-    progress.add(0, 1);
-    for (const item of page.items) {
-      progress.add(1);
-      yield item;
-      if (limit !== undefined && ++count >= limit) return;
-    }
-  }
 }
 
 /** The device an action command names: its id argument, or `--name` looked up. */
