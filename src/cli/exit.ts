@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import {
+  ActionFailedError,
   AuthenticationError,
   CheckpointError,
   CredentialError,
@@ -10,6 +11,7 @@ import {
   NotFoundError,
   PermissionError,
   RateLimitError,
+  TimeoutError,
 } from '../index.js';
 
 /** Exit statuses: scripts branch on them, so their numbers never change. */
@@ -24,10 +26,14 @@ export const EXIT = {
   auth: 3,
   /** The token lacks a permission (also `m365d token --require` with a role missing). */
   permission: 4,
-  /** No incident, alert or file by that id or name. */
+  /** No incident, alert, device, device action or file by that id or name. */
   notFound: 5,
   /** A quota is used up and the wait is longer than the client waits. */
   rateLimited: 6,
+  /** A device action waited for (`--wait`) ended failed, timed out on the device, or cancelled. */
+  actionFailed: 7,
+  /** `--wait` gave up after `--timeout` before the device action ended (it goes on on the device). */
+  waitTimedOut: 8,
   /** Stopped by Ctrl-C (128 + SIGINT). */
   interrupted: 130,
 } as const;
@@ -44,6 +50,8 @@ export function exitStatusOf(error: unknown): number {
   if (error instanceof AuthenticationError || error instanceof CredentialError) return EXIT.auth;
   if (error instanceof NotFoundError) return EXIT.notFound;
   if (error instanceof RateLimitError) return EXIT.rateLimited;
+  if (error instanceof ActionFailedError) return EXIT.actionFailed;
+  if (error instanceof TimeoutError && error.operation?.startsWith('deviceActions.')) return EXIT.waitTimedOut;
   if ((error as { code?: unknown } | null)?.code === 'ENOENT') return EXIT.notFound;
   return EXIT.other;
 }
@@ -54,6 +62,7 @@ function adviceFor(error: unknown, command: string): string {
   if (error instanceof CredentialError) return 'Set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or --certificate PATH, --client-secret-file FILE).';
   if (error instanceof RateLimitError) return 'Wait and run it again, or lower the request rate.';
   if (error instanceof CheckpointError) return 'Check the --checkpoint file (delete it to start the feed over).';
+  if (error instanceof TimeoutError && error.operation?.startsWith('deviceActions.')) return 'Follow it with "m365d actions get ID --wait" (the action id is on stdout).';
   return '';
 }
 

@@ -8,6 +8,7 @@ import { SDK_VERSION } from '../index.js';
 import { registerConsentUrl, registerToken } from './auth-commands.js';
 import { registerCompletion } from './completion.js';
 import { secretFlagIn } from './config.js';
+import { registerDevices } from './devices.js';
 import { errorLines, EXIT, exitStatusOf } from './exit.js';
 import { registerHunt } from './hunt.js';
 import { registerRecords } from './records.js';
@@ -17,6 +18,7 @@ const EXIT_HELP = `
 Exit statuses:
   0 done            2 usage (bad command line, secret passed as a flag)   3 authentication
   4 permission (also token --require with a role missing)   5 not found   6 rate limited
+  7 device action failed, timed out or cancelled (--wait)   8 --wait gave up (--timeout), the action goes on
   1 any other failure   130 stopped by Ctrl-C
 
 Configuration comes from the environment as clientOptionsFromEnv() reads it (AZURE_TENANT_ID,
@@ -29,13 +31,14 @@ Examples:
   m365d incidents list --status active --since 24h
   m365d hunt --file query.kql --output csv > rows.csv
   m365d sync incidents --checkpoint incidents.json --follow >> incidents.ndjson
+  m365d devices isolate --name ws-0042.contoso.com --comment "INC-1234: beaconing" --wait -o json
   m365d sim --quiet --save-env .sim.env &
 `;
 
 /** The command tree. `status` receives a status a command sets without failing (token --require). */
 function programOf(setStatus: (status: number) => void, onStop: (stop: () => Promise<void>) => void): Command {
   const program = new Command('m365d')
-    .description(`tools of the m365-defender SDK ${SDK_VERSION}: check the token, read and update incidents and alerts, hunt, follow the change feed`)
+    .description(`tools of the m365-defender SDK ${SDK_VERSION}: check the token, read and update incidents and alerts, hunt, follow the change feed, isolate and scan devices`)
     .version(SDK_VERSION, '-v, --version', 'print the version')
     .enablePositionalOptions()
     // Set before the sub-commands are made: commander copies both to each one it creates.
@@ -50,8 +53,7 @@ function programOf(setStatus: (status: number) => void, onStop: (stop: () => Pro
   registerRecords(program);
   registerHunt(program, onStop);
   registerSync(program, onStop);
-  // `m365d devices find/isolate/release/scan/collect … [--wait]` registers here once device
-  // actions (client.devices, client.deviceActions) are in the SDK: registerDevices(program).
+  registerDevices(program, onStop);
   program
     .command('sim')
     .description('start a local HTTPS simulator of a Defender tenant (m365d sim --help for its options)')

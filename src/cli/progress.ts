@@ -1,6 +1,7 @@
 /**
  * The progress line on stderr during long work (hunts, listings, sync): items so far, pages,
- * quota waits and elapsed time. Only when stderr is a terminal and not `--quiet`.
+ * quota waits and elapsed time; or, waiting for a device action, what is awaited and for how long.
+ * Only when stderr is a terminal and not `--quiet`.
  * @packageDocumentation
  */
 import { isTerminal } from './output.js';
@@ -14,6 +15,8 @@ export class Progress {
   #pages = 0;
   #waits = 0;
   #shownAt = 0;
+  #waitingFor: string | undefined;
+  #ticker: NodeJS.Timeout | undefined;
 
   constructor(noun: string, options: { quiet?: boolean | undefined }) {
     this.#noun = noun;
@@ -33,8 +36,17 @@ export class Progress {
     this.#draw(true);
   }
 
+  /** Shows `what` is awaited with the elapsed time, redrawn every second until {@link Progress.done} (a wait has nothing to count). */
+  waiting(what: string): void {
+    this.#waitingFor = what;
+    this.#draw(true);
+    if (this.#enabled && this.#ticker === undefined) this.#ticker = setInterval(() => this.#draw(true), 1000).unref();
+  }
+
   /** Clears the line (before the command's last words, or an error). */
   done(): void {
+    clearInterval(this.#ticker);
+    this.#ticker = undefined;
     if (this.#enabled && this.#shownAt > 0) process.stderr.write('\r\x1b[K');
   }
 
@@ -43,7 +55,7 @@ export class Progress {
     const now = Date.now();
     if (!force && now - this.#shownAt < 200) return;
     this.#shownAt = now;
-    const parts = [`${this.#items.toLocaleString('en-US')} ${this.#noun}`];
+    const parts = [this.#waitingFor ?? `${this.#items.toLocaleString('en-US')} ${this.#noun}`];
     if (this.#pages > 0) parts.push(`${this.#pages} page${this.#pages === 1 ? '' : 's'}`);
     if (this.#waits > 0) parts.push(`${this.#waits} quota/retry wait${this.#waits === 1 ? '' : 's'}`);
     parts.push(`${((now - this.#started) / 1000).toFixed(1)} s`);

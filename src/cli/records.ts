@@ -47,8 +47,8 @@ function alertRow(alert: Alert): Record<string, unknown> {
   return { ...alert, evidence: alert.evidence.length, comments: alert.comments.length };
 }
 
-/** The first `limit` items of a listing, counted on the progress line. */
-async function* limited<T>(list: PagedList<T>, limit: number | undefined, progress: Progress): AsyncGenerator<T> {
+/** The first `limit` items of a listing, counted on the progress line (also for devices and actions). */
+export async function* limited<T>(list: PagedList<T>, limit: number | undefined, progress: Progress): AsyncGenerator<T> {
   let count = 0;
   if (limit === 0) return;
   for await (const page of list.byPage()) {
