@@ -183,11 +183,11 @@ export async function writeRecord(record: Record<string, unknown>, options: Outp
   }
   if (options.format === 'table') {
     const flat = (project ?? ((r) => r))(record);
-    const pairs = Object.entries(flat).map(([field, value]) => ({ field, value: cellText(value) }));
+    const pairs = Object.entries(flat).filter(([field]) => field !== 'raw').map(([field, value]) => ({ field, value: cellText(value) }));
     return writeRecords(toAsync(pairs), options, out, { columns: async () => ['field', 'value'] });
   }
   const flat = project ?? ((r: Record<string, unknown>) => r);
-  return writeRecords(toAsync([record]), options, out, { columns: async () => Object.keys(flat(record)), project: flat });
+  return writeRecords(toAsync([record]), options, out, { columns: async () => Object.keys(flat(record)).filter((field) => field !== 'raw'), project: flat });
 }
 
 /** An array as an async iterable. */

@@ -166,6 +166,13 @@ describe('m365d incidents and alerts', () => {
     const got = await run(['incidents', 'get', target!.id, '-o', 'json']);
     expect(got.code).toBe(0);
     expect(JSON.parse(got.stdout)).toMatchObject({ id: target!.id, displayName: target!.displayName });
+    // The public model, not the wire object it keeps (`raw`), in a table or CSV of one record too.
+    const table = await run(['incidents', 'get', target!.id, '-o', 'table']);
+    expect(table.stdout).toMatch(/\bdisplayName\b/);
+    expect(table.stdout).not.toMatch(/^\W*raw\b/m);
+    const csv = await run(['incidents', 'get', target!.id, '-o', 'csv']);
+    expect(csv.stdout.split('\r\n')[0]!.split(',')).toContain('displayName');
+    expect(csv.stdout.split('\r\n')[0]!.split(',')).not.toContain('raw');
 
     const updated = await run(['incidents', 'update', target!.id, '--status', 'resolved', '--classification', 'truePositive', '--determination', 'malware', '--assign-to', 'soc@contoso.com', '--tag', 'cli', 'e2e', '--comment', 'Contained', '-o', 'ndjson']);
     expect(updated.code).toBe(0);
