@@ -5,33 +5,16 @@
  * tenant's request log), so no bound here depends on the machine's speed.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TenantRoute } from '../../src/testing/tenant/faults.js';
-import { m365d, type M365dOptions, type M365dResult, type M365dRun } from '../support/m365d.js';
+import { m365d, m365dAgainst, ndjson, type M365dResult, type M365dRun } from '../support/m365d.js';
 import { envClient, useSimulator } from './support.js';
 
 const sim = useSimulator({ seed: 15, incidents: 3, huntingRows: 0 });
 const MINUTE = 60_000;
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'm365d-devices-e2e-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return { ...sim().env, M365D_STDOUT_TTY: '0', M365D_STDERR_TTY: '0', ...extra };
-}
-
-async function run(args: string[], options: M365dOptions = {}) {
-  return m365d(args, { env: env(), ...options }).done;
-}
-
-const ndjson = (text: string) => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+const { env, run, dir } = m365dAgainst(sim, 'm365d-devices-e2e-');
 
 /** The n-th workstation of the simulator's fleet (servers refuse selective isolation). */
 const workstation = (n: number) => sim().tenant.mde.fleet().filter((d) => !d.server)[n]!;
@@ -189,7 +172,7 @@ describe('m365d devices help and completion', () => {
     expect(help.stdout).toMatch(/7 device action failed, timed out or cancelled/);
     expect(help.stdout).toMatch(/8 --wait gave up/);
     const script = await run(['completion', 'bash']);
-    const file = join(dir, 'm365d.bash');
+    const file = join(dir(), 'm365d.bash');
     await writeFile(file, script.stdout);
     const complete = (...words: string[]) =>
       execFileSync('bash', ['-c', `. ${file}; COMP_WORDS=(m365d ${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length}; _m365d; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim();

@@ -4,32 +4,14 @@
  * What it prints is checked against what the SDK itself reads from the same tenant.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { m365d, type M365dOptions } from '../support/m365d.js';
+import { describe, expect, it } from 'vitest';
+import { m365d, m365dAgainst, ndjson } from '../support/m365d.js';
 import { envClient, useSimulator } from './support.js';
 
 const sim = useSimulator({ seed: 16, incidents: 12, huntingRows: 2_000 });
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'm365d-e2e-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** The simulator's environment, stdout and stderr taken as pipes unless `tty` says otherwise. */
-function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return { ...sim().env, M365D_STDOUT_TTY: '0', M365D_STDERR_TTY: '0', ...extra };
-}
-
-async function run(args: string[], options: M365dOptions = {}) {
-  return m365d(args, { env: env(), ...options }).done;
-}
-
-const ndjson = (text: string) => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+const { env, run, dir } = m365dAgainst(sim, 'm365d-e2e-');
 
 /** RFC 4180 records (quoted fields with doubled quotes, commas and line breaks inside). */
 function parseCsv(text: string): string[][] {
@@ -83,7 +65,7 @@ describe('m365d token', () => {
   });
 
   it('reads the client secret from --client-secret-file, and refuses one passed as a flag without showing it', async () => {
-    const file = join(dir, 'secret.txt');
+    const file = join(dir(), 'secret.txt');
     await writeFile(file, `${sim().env.AZURE_CLIENT_SECRET}\n`, { mode: 0o600 });
     const fromFile = await m365d(['token', '--client-secret-file', file, '--json'], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
     expect(fromFile.code).toBe(0);
@@ -239,7 +221,7 @@ describe('m365d hunt', () => {
     expect(parseCsv(csv.stdout)).toEqual([['Timestamp', 'DeviceName', 'FileName'], ...rows.map((r) => [r.Timestamp, r.DeviceName, r.FileName])]);
     const json = await run(['hunt', query, '--quiet', '-o', 'json']);
     expect(JSON.parse(json.stdout)).toEqual(rows);
-    const file = join(dir, 'q.kql');
+    const file = join(dir(), 'q.kql');
     await writeFile(file, query);
     const table = await m365d(['hunt', '--file', file, '--quiet'], { env: env({ M365D_STDOUT_TTY: '1', COLUMNS: '200' }) }).done;
     expect(table.stdout.trimEnd().split('\n')).toHaveLength(25 + 3);
@@ -333,7 +315,7 @@ describe('m365d hunt: 100,000 rows to CSV', () => {
 
 describe('m365d sync', () => {
   it('writes the change feed as NDJSON and resumes from the checkpoint file', async () => {
-    const checkpoint = join(dir, 'incidents.json');
+    const checkpoint = join(dir(), 'incidents.json');
     const client = envClient(sim());
     const all = await client.incidents.list().toArray();
     const first = await run(['sync', 'incidents', '--checkpoint', checkpoint]);
@@ -352,7 +334,7 @@ describe('m365d sync', () => {
   });
 
   it('--follow keeps writing changes as they happen; Ctrl-C ends it with status 0 and the checkpoint committed', async () => {
-    const checkpoint = join(dir, 'follow.json');
+    const checkpoint = join(dir(), 'follow.json');
     const client = envClient(sim());
     const total = (await client.incidents.list().toArray()).length;
     const follow = m365d(['sync', 'incidents', '--checkpoint', checkpoint, '--follow', '--poll-interval', '1'], { env: env() });
@@ -384,7 +366,7 @@ describe('m365d help and completion', () => {
   it('completion bash completes commands, sub-commands and options in bash itself; zsh loads it through bashcompinit', async () => {
     const script = await run(['completion', 'bash']);
     expect(script.code).toBe(0);
-    const file = join(dir, 'm365d.bash');
+    const file = join(dir(), 'm365d.bash');
     await writeFile(file, script.stdout);
     const complete = (...words: string[]) =>
       execFileSync('bash', ['-c', `. ${file}; COMP_WORDS=(m365d ${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length}; _m365d; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim();

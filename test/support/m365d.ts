@@ -3,7 +3,11 @@
  * collects what it prints. The e2e global setup builds it when dist/ is older than the sources.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The built command line. */
 export const M365D_BIN = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -92,3 +96,37 @@ export function m365d(args: string[], options: M365dOptions = {}): M365dRun {
     },
   };
 }
+
+/** How a spec file runs `m365d` against its simulator: see {@link m365dAgainst}. */
+export interface M365dHarness {
+  /** The simulator's environment with stdout and stderr taken as pipes, unless `extra` says otherwise. */
+  env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
+  /** Runs `m365d args` with {@link M365dHarness.env} and resolves when it ends. */
+  run(args: string[], options?: M365dOptions): Promise<M365dResult>;
+  /** A scratch directory made before the file's tests and removed after them. */
+  dir(): string;
+}
+
+/**
+ * Runs of `m365d` against the simulator `sim` (as `useSimulator` gives it), with a scratch
+ * directory named after `prefix`. Call it at a spec file's top level (it registers hooks).
+ */
+export function m365dAgainst(sim: () => { env: Record<string, string> }, prefix: string): M365dHarness {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const env = (extra: Record<string, string | undefined> = {}) => ({ ...sim().env, M365D_STDOUT_TTY: '0', M365D_STDERR_TTY: '0', ...extra });
+  return { env, run: (args, options = {}) => m365d(args, { env: env(), ...options }).done, dir: () => dir };
+}
+
+/** The records of NDJSON output. */
+export const ndjson = (text: string): Record<string, unknown>[] =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
