@@ -8,10 +8,13 @@
  */
 import fc from 'fast-check';
 import { http, HttpResponse } from 'msw';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DefenderClient, ResponseValidationError } from '../../src/index.js';
 import { breakBody, breakage, cutBody, everyByte, huntingBodySpec, writeHuntingBody, type HuntingApi } from '../support/hunting-bodies.js';
 import { fakeTenant, startServer, type TenantCredential } from '../support/tenant.js';
+
+// Each property runs hundreds of cases: counted work, not time, but minutes of it on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 // Each run reads its body a byte per event-loop turn: few runs here, thousands in the splitter's own test.
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 40);

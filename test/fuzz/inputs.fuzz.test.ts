@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   CredentialError,
   DefenderClient,
@@ -27,6 +27,9 @@ import { staticCredential } from '../support/jwt.js';
 import { DEFENDER_ROLES, GRAPH_ROLES, TENANT_ID, TenantCredential, serveTenant, startServer } from '../support/tenant.js';
 import { nastyString } from '../support/mutate.js';
 import { templateOf } from '../support/template.js';
+
+// Each property runs hundreds of cases: counted work, not time, but minutes of it on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const DEFENDER = 'https://api.security.microsoft.com';
 const GRAPH = 'https://graph.microsoft.com';

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   DefenderClient,
   ResponseValidationError,
@@ -28,6 +28,9 @@ import { staticCredential } from '../support/jwt.js';
 import { DEFENDER_ROLES, TENANT_ID } from '../support/tenant.js';
 import type { LegacyIncidentList } from '../../src/apis/defender/index.js';
 import { applyMutations, brokenBody, mutations } from '../support/mutate.js';
+
+// Each property runs hundreds of cases: counted work, not time, but minutes of it on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const DEFENDER = 'https://api.security.microsoft.com';
 const GRAPH = 'https://graph.microsoft.com';
