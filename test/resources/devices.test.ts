@@ -8,6 +8,7 @@ import {
   PermissionError,
   TimeoutError,
   UnsupportedDeviceError,
+  kql,
   type Device,
 } from '../../src/index.js';
 import type { FakeTenant } from '../../src/testing/index.js';
@@ -88,6 +89,37 @@ describe('client.devices: actions', () => {
     tenant.clock.advance(10 * MINUTE);
     await release.wait({ intervalMs: 1 });
     expect(tenant.mde.isIsolated(device.id)).toBe(false);
+  });
+
+  it('an isolation that succeeded, and its release, show in DeviceInfo hunting results from their completion time', async () => {
+    // generated hunting tables (the helper's default is none): 2,000 rows give each device one DeviceInfo report
+    const { client, tenant, credential } = fakeTenant(server, { huntingTables: undefined, huntingRows: 2_000 });
+    const device = await workstation(client);
+    const latest = async () => {
+      const { rows } = await client.advancedHunting.run(kql`DeviceInfo | where DeviceId == ${device.id} | top 1 by Timestamp desc | project Timestamp, DeviceName, MachineGroup, AdditionalFields`);
+      return rows[0] as { Timestamp: string; DeviceName: string; MachineGroup: string; AdditionalFields: string } | undefined;
+    };
+    const before = await latest();
+    expect(before).toMatchObject({ DeviceName: device.name, AdditionalFields: '{"IsolationState":"NotIsolated"}' });
+    expect(before?.MachineGroup).toBe(device.rbacGroupName);
+
+    const isolation = await client.devices.isolate(device.id, { comment: 'INC-1234: beaconing' });
+    tenant.clock.advance(10 * MINUTE);
+    const done = await isolation.wait({ intervalMs: 1 });
+    const isolated = await latest();
+    expect(isolated?.AdditionalFields).toBe('{"IsolationState":"Isolated"}');
+    expect(Date.parse(isolated?.Timestamp ?? '')).toBe(done.lastUpdateDateTime?.getTime());
+    // Graph's runHuntingQuery reads the same tables
+    const graph = new DefenderClient({ credential, api: 'graph' });
+    const { rows: viaGraph } = await graph.advancedHunting.run(kql`DeviceInfo | where DeviceId == ${device.id} | top 1 by Timestamp desc | project AdditionalFields`);
+    expect(viaGraph).toEqual([{ AdditionalFields: '{"IsolationState":"Isolated"}' }]);
+
+    const release = await client.devices.release(device.id, { comment: 'INC-1234: clean' });
+    tenant.clock.advance(10 * MINUTE);
+    await release.wait({ intervalMs: 1 });
+    expect((await latest())?.AdditionalFields).toBe('{"IsolationState":"NotIsolated"}');
+    const { rows } = await client.advancedHunting.run(kql`DeviceInfo | where DeviceId == ${device.id} and AdditionalFields contains '"Isolated"' | count`);
+    expect(rows).toEqual([{ Count: 1 }]);
   });
 
   it('sends every action with its own body and returns its type', async () => {

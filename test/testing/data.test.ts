@@ -193,13 +193,25 @@ describe('generateHuntingTables', () => {
   const tables = generateHuntingTables({ seed: 11, now: NOW });
   const kql = huntingKqlTables(tables);
 
-  it('generates the eight tables, 10,000 rows in all by default, process and network events the most', () => {
+  it('generates the nine tables, 10,000 rows in all by default, process and network events the most', () => {
     expect(Object.keys(tables).sort()).toEqual([...HUNTING_TABLE_NAMES].sort());
-    expect(HUNTING_TABLE_NAMES).toHaveLength(8);
+    expect(HUNTING_TABLE_NAMES).toHaveLength(9);
     expect(totalRows(tables)).toBe(10_000);
     const sizes = HUNTING_TABLE_NAMES.map((name) => [name, tables[name].length] as const).sort((a, b) => b[1] - a[1]);
     expect(sizes.slice(0, 2).map(([name]) => name).sort()).toEqual(['DeviceNetworkEvents', 'DeviceProcessEvents']);
     for (const [, size] of sizes) expect(size).toBeGreaterThan(0);
+  });
+
+  it('DeviceInfo reports every device of the fleet (2% of the rows), with the names and groups of the other tables', () => {
+    expect(tables.DeviceInfo).toHaveLength(200);
+    const process = new Map(tables.DeviceProcessEvents.map((row) => [row.DeviceId, row.DeviceName]));
+    const reported = new Map(tables.DeviceInfo.map((row) => [row.DeviceId, row]));
+    expect(reported.size).toBe(40);
+    for (const [id, row] of reported) {
+      if (process.has(id)) expect(row.DeviceName).toBe(process.get(id));
+      expect(row).toMatchObject({ OnboardingStatus: 'Onboarded', AdditionalFields: '{"IsolationState":"NotIsolated"}' });
+      expect(['Servers', 'Workstations', 'WDATP-Ring0']).toContain(row.MachineGroup);
+    }
   });
 
   it('is deterministic: the same seed gives the same rows, another seed others', () => {

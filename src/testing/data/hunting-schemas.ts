@@ -13,7 +13,8 @@ export type HuntingTableName =
   | 'EmailEvents'
   | 'IdentityLogonEvents'
   | 'AlertInfo'
-  | 'AlertEvidence';
+  | 'AlertEvidence'
+  | 'DeviceInfo';
 
 /** `Name:type, Name:type, …` as columns. */
 function columns(spec: string): readonly KqlColumn[] {
@@ -146,6 +147,14 @@ export const HUNTING_TABLE_SCHEMAS: Readonly<Record<HuntingTableName, readonly K
     'OAuthApplicationId:string, ProcessCommandLine:string, RegistryKey:string, RegistryValueName:string, ' +
     'RegistryValueData:string, AdditionalFields:string, Severity:string, CloudResource:string, ' +
     'CloudPlatform:string, ResourceType:string, ResourceID:string, SubscriptionId:string'),
+  // https://learn.microsoft.com/en-us/defender-xdr/advanced-hunting-deviceinfo-table (the main columns)
+  DeviceInfo: columns(
+    'Timestamp:datetime, DeviceId:string, DeviceName:string, ClientVersion:string, PublicIP:string, ' +
+    'OSArchitecture:string, OSPlatform:string, OSBuild:long, IsAzureADJoined:bool, JoinType:string, ' +
+    'AadDeviceId:string, LoggedOnUsers:string, RegistryDeviceTag:string, OSVersion:string, MachineGroup:string, ' +
+    'ReportId:long, OnboardingStatus:string, AdditionalFields:string, DeviceCategory:string, DeviceType:string, ' +
+    'OSVersionInfo:string, SensorHealthState:string, ExposureLevel:string, AssetValue:string, ' +
+    'DeviceManualTags:string, DeviceDynamicTags:string'),
 });
 
 /** The table names, in a stable order. */

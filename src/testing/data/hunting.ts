@@ -6,6 +6,7 @@
 import type { KqlTable } from '../kql/types.js';
 import type { LegacyAlertWire } from '../tenant/legacy-wire.js';
 import { BENIGN_DOMAINS, HUNTING_DETECTION_SOURCE, HUNTING_SERVICE_SOURCE, MALICIOUS_DOMAINS, NETBIOS_DOMAIN, TECHNIQUE_NAMES, TENANT_DOMAIN } from './catalog.js';
+import { deviceInfoRow } from './device-info.js';
 import { createDirectory, type DirectoryDevice, type DirectoryUser } from './directory.js';
 import { HUNTING_TABLE_NAMES, HUNTING_TABLE_SCHEMAS, type HuntingTableName } from './hunting-schemas.js';
 import { generateIncidents } from './incidents.js';
@@ -48,6 +49,7 @@ const SHARES: ReadonlyArray<readonly [HuntingTableName, number]> = [
   ['EmailEvents', 0.07],
   ['IdentityLogonEvents', 0.05],
   ['AlertInfo', 0.04], // AlertInfo and AlertEvidence together
+  ['DeviceInfo', 0.02], // hourly reports of the fleet, one device after another
 ];
 
 /**
@@ -62,7 +64,8 @@ export function generateHuntingTables({ seed, rows = 10_000, now, alerts }: Gene
   const total = Math.max(0, Math.floor(rows));
   const nowMs = now.getTime();
   const tools = randomTools(prng(deriveSeed(seed, 'hunting')));
-  const world = buildWorld(tools, createDirectory(seed, nowMs));
+  const directory = createDirectory(seed, nowMs);
+  const world = buildWorld(tools, directory);
   const { int } = tools;
   const timestamp = (): number => Math.floor(nowMs - 1 - tools.random() * WINDOW) + int(0, 9_999) / 10_000;
 
@@ -98,6 +101,10 @@ export function generateHuntingTables({ seed, rows = 10_000, now, alerts }: Gene
   fill('DeviceLogonEvents', counts.get('DeviceLogonEvents') ?? 0, (row, ts) => logonEvent(tools, world, row, ts));
   fill('EmailEvents', counts.get('EmailEvents') ?? 0, (row, ts) => emailEvent(tools, world, row, ts));
   fill('IdentityLogonEvents', counts.get('IdentityLogonEvents') ?? 0, (row, ts) => identityLogonEvent(tools, world, row, ts));
+  const fleet = directory.devices;
+  for (let i = 0; i < (counts.get('DeviceInfo') ?? 0) && fleet.length > 0; i++) {
+    tables.DeviceInfo.push(deviceInfoRow(directory, fleet[i % fleet.length] as DirectoryDevice, timestamp(), world.nextReportId(), false));
+  }
   return tables;
 }
 

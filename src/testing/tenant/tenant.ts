@@ -12,6 +12,7 @@ import { networkFaultOf, withNetworkFault, type RequestHandlerLike } from '../ne
 import { DefenderApi, legacyUnauthorized } from './defender-api.js';
 import { MdeApi, MDE_RESOURCES } from './mde-api.js';
 import { createDirectory } from '../data/directory.js';
+import { IsolationReports } from './isolation-reports.js';
 import { EntraApi, type EntraApp } from './entra.js';
 import { GraphApi, graphTokenVerifier, graphUnauthorized, type GraphApiOptions } from './graph-api.js';
 import { FaultBook, htmlErrorPage, type FaultStep, type TenantRoute } from './faults.js';
@@ -398,6 +399,7 @@ class Tenant implements FakeTenant {
   readonly mde: MdeApi;
   readonly #vault: KeyVaultApi;
   readonly #quotas: QuotaBook | undefined;
+  readonly #isolationReports: IsolationReports;
   readonly #dataNow: number;
   /** This tenant, then the customer tenants of option `tenants`. */
   readonly tenants: readonly Tenant[];
@@ -464,7 +466,9 @@ class Tenant implements FakeTenant {
       now,
     });
     // The same fleet as the incidents' evidence and the hunting tables (same seed and clock).
-    const devices = createDirectory(this.seed, this.#dataNow).devices;
+    const directory = createDirectory(this.seed, this.#dataNow);
+    const devices = directory.devices;
+    this.#isolationReports = new IsolationReports(directory);
     this.mde = new MdeApi({
       baseUrl: this.hosts.defenderBaseUrl,
       tenantId: this.tenantId,
@@ -582,6 +586,8 @@ class Tenant implements FakeTenant {
     const faulted = step ? await this.#applyFault(step, request, route) : undefined;
     if (faulted) return faulted;
     const quota = this.#takeQuota(request, route);
+    // A query sees the isolations that finished before it (on the tenant's clock).
+    if (!quota && (route === 'defender.hunting' || route === 'graph.hunting')) this.#isolationReports.sync(this.tables, this.mde.actions());
     const response = quota ?? (await this.#service(route).handle(request));
     if (step && 'truncateBodyAt' in step && response) return withNetworkFault(response, { kind: 'reset-during-body', afterBytes: step.truncateBodyAt });
     if (step && 'network' in step && response) return withNetworkFault(response, step.network);
@@ -668,6 +674,7 @@ class Tenant implements FakeTenant {
     for (const incident of incidents) this.incidents.set(incident.incidentId, structuredClone(incident));
     this.churn?.restart(this.#dataNow);
     for (const name of Object.keys(this.tables)) delete this.tables[name];
+    this.#isolationReports.clear();
     const tables = options.huntingTables
       ? Object.fromEntries(Object.entries(options.huntingTables).map(([name, rows]) => [name, [...rows]]))
       : generateTenantTables(this.seed, options.huntingRows ?? DEFAULT_HUNTING_ROWS, this.#dataNow, [...this.incidents.values()]);
