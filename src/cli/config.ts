@@ -48,8 +48,13 @@ export async function environmentWith(flags: ConnectionFlags, env: NodeJS.Proces
     delete out.AZURE_CLIENT_SECRET; // the flag says which credential to use
   }
   if (flags.clientSecretFile !== undefined) {
-    const secret = (await readFile(flags.clientSecretFile, 'utf8')).trim();
-    if (secret === '') throw new UsageError(`--client-secret-file ${flags.clientSecretFile} is empty.`);
+    // The path is never repeated: a secret passed here by mistake would land in the error (and the CI log).
+    const secret = (
+      await readFile(flags.clientSecretFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new UsageError(`could not read the file given with --client-secret-file (${error.code ?? 'error'}): give the path of a file that holds the secret.`);
+      })
+    ).trim();
+    if (secret === '') throw new UsageError('the file given with --client-secret-file is empty.');
     out.AZURE_CLIENT_SECRET = secret;
     delete out.AZURE_CLIENT_CERTIFICATE_PATH;
   }

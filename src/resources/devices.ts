@@ -199,12 +199,12 @@ export class Devices {
     checkCallOptions(options, ['signal', 'comment', ...extra], call);
     const comment = checkText(options?.comment, 'comment', { required: true, max: MAX_COMMENT_LENGTH }) as string;
     const action = request(comment);
-    const key = `${id.toLowerCase()}\u0000${action.type}`;
+    const key = `${id.toLowerCase()}\u0000${action.type}\u0000${variantOf(action)}`;
     const running = this.#inFlight.get(key);
     if (running) return new DeviceAction(await running, this.#api, true);
     let reused = false;
     const ask = (async () => {
-      const pending = await this.#pending(id, action.type, options.signal);
+      const pending = await this.#pending(id, action, options.signal);
       if (pending) {
         reused = true;
         return pending;
@@ -214,7 +214,7 @@ export class Devices {
       } catch (error) {
         // The service refused a repeat (400): return the action it is already running (reference §3.4).
         if (!(error instanceof ActionInProgressError)) throw error;
-        const found = await this.#pending(id, action.type, options.signal);
+        const found = await this.#pending(id, action, options.signal);
         if (!found) throw error;
         reused = true;
         return found;
@@ -229,18 +229,38 @@ export class Devices {
     }
   }
 
-  /** An action of `type` pending on the device; `undefined` when none, or when the app may not read actions. */
-  async #pending(deviceId: string, type: ActionRequest['type'], signal: AbortSignal | undefined): Promise<DeviceActionFields | undefined> {
+  /**
+   * An action pending on the device that does what `action` asks (same type, and the same isolation
+   * or scan scope, or the same file); `undefined` when none, or when the app may not read actions.
+   */
+  async #pending(deviceId: string, action: ActionRequest, signal: AbortSignal | undefined): Promise<DeviceActionFields | undefined> {
     try {
       const page = await this.#api.listActionsPage(
-        { deviceId, type: [type], status: ['pending', 'inProgress'], pageSize: 10, signal, skipInvalid: true },
+        { deviceId, type: [action.type], status: ['pending', 'inProgress'], pageSize: 10, signal, skipInvalid: true },
         undefined,
       );
-      return page.items[0];
+      // A pending quarantine of another file, or a quick scan when a full one is asked for, is not this action.
+      const variant = variantOf(action);
+      return page.items.find((pending) => pendingVariantOf(pending) === variant);
     } catch (error) {
       // An app with only the action's permission cannot read actions (Machine.Read.All): just ask.
       if (error instanceof PermissionError) return undefined;
       throw error;
     }
   }
+}
+
+/** What distinguishes two actions of one type: the isolation or scan scope, or the file; '' for the others. */
+function variantOf(action: ActionRequest): string {
+  if (action.type === 'isolate') return action.isolation;
+  if (action.type === 'runAntivirusScan') return action.scan;
+  if (action.type === 'stopAndQuarantineFile') return action.sha1.toLowerCase();
+  return '';
+}
+
+/** {@link variantOf} of an action the service reports (`scope` `Full`/`Selective`/`Quick`, `fileSha1`). */
+function pendingVariantOf(pending: DeviceActionFields): string {
+  if (pending.type === 'isolate' || pending.type === 'runAntivirusScan') return (pending.scope ?? '').toLowerCase();
+  if (pending.type === 'stopAndQuarantineFile') return (pending.fileSha1 ?? '').toLowerCase();
+  return '';
 }

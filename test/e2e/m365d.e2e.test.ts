@@ -69,6 +69,11 @@ describe('m365d token', () => {
     await writeFile(file, `${sim().env.AZURE_CLIENT_SECRET}\n`, { mode: 0o600 });
     const fromFile = await m365d(['token', '--client-secret-file', file, '--json'], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
     expect(fromFile.code).toBe(0);
+    // The secret itself given where its file's path goes: a usage error that does not repeat it.
+    const misplaced = await m365d(['token', '--client-secret-file', 'Sup3r~Secret.Value'], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toMatch(/could not read the file given with --client-secret-file \(ENOENT\)/);
+    expect(misplaced.stderr).not.toContain('Sup3r');
 
     for (const args of [['incidents', 'list', '--client-secret', 'Sup3r~Secret.Value'], ['token', '--client-secret=Sup3r~Secret.Value'], ['hunt', 'T', '--secret', 'Sup3r~Secret.Value']]) {
       const refused = await run(args);

@@ -167,6 +167,28 @@ describe('client.devices: actions', () => {
     expect(actionRequests(tenant)).toHaveLength(2);
   });
 
+  it('never passes off a pending action that does something else as the one asked for (another file, another scope)', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const device = await workstation(client);
+    tenant.mde.nextActions('hang', 'hang');
+    const fileA = 'a'.repeat(40);
+    const fileB = 'b'.repeat(40);
+    const quarantineA = await client.devices.stopAndQuarantineFile(device.id, { sha1: fileA, comment: 'INC-1' });
+    const quick = await client.devices.runAntivirusScan(device.id, { comment: 'INC-1', type: 'quick' });
+    tenant.clock.advance(5 * MINUTE);
+    // The service refuses a second quarantine or scan while one is pending: a typed error, not file A's action.
+    const quarantineB = await rejection(client.devices.stopAndQuarantineFile(device.id, { sha1: fileB, comment: 'INC-1' }));
+    expect(quarantineB).toBeInstanceOf(ActionInProgressError);
+    const full = await rejection(client.devices.runAntivirusScan(device.id, { comment: 'INC-1', type: 'full' }));
+    expect(full).toBeInstanceOf(ActionInProgressError);
+    expect(actionRequests(tenant)).toHaveLength(4);
+    // The same file and the same scope are the pending ones.
+    const againA = await client.devices.stopAndQuarantineFile(device.id, { sha1: fileA.toUpperCase(), comment: 'INC-1' });
+    expect(againA).toMatchObject({ id: quarantineA.id, reused: true });
+    expect((await client.devices.runAntivirusScan(device.id, { comment: 'INC-1', type: 'quick' })).id).toBe(quick.id);
+    expect(actionRequests(tenant)).toHaveLength(4);
+  });
+
   it("without Machine.Read.All a repeat the service refuses (400) is ActionInProgressError", async () => {
     const { client, tenant } = fakeTenant(server, { roles: ISOLATE_ONLY });
     const id = firstWorkstationId(tenant);
