@@ -12,6 +12,9 @@ import { raceAbort } from './abort.js';
 import { toAuthenticationError, TokenResponseProbe, type ProbedResponse } from './entra-errors.js';
 import { inspectSymbol } from './redact.js';
 
+/** Connection failures that a request sent on a reused keep-alive connection meets when the server has just closed it. */
+const RESET_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE']);
+
 type IdentityModule = typeof import('@azure/identity');
 let identityModule: Promise<IdentityModule> | undefined;
 
@@ -73,6 +76,10 @@ abstract class EntraCredential implements TokenCredential {
 
   /** Gets a token from Entra ID; failures are {@link AuthenticationError}s. */
   async getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken | null> {
+    return this.#getToken(scopes, options, false);
+  }
+
+  async #getToken(scopes: string | string[], options: GetTokenOptions, retried: boolean): Promise<AccessToken | null> {
     const list = Array.isArray(scopes) ? scopes : [scopes];
     const { tenantId, clientId, cloud, logger, source } = this.#settings;
     options.abortSignal?.throwIfAborted();
@@ -99,6 +106,12 @@ abstract class EntraCredential implements TokenCredential {
       // retry-after header and falls back to its default): start the next attempt from a new
       // credential, so recovery follows Entra ID and the SDK's own back-off, not MSAL's.
       if (seen && (seen.networkError !== undefined || seen.status === 429 || (seen.status ?? 0) >= 500)) this.#inner = undefined;
+      // A kept-alive connection the server closed as it was reused: the request never reached
+      // Entra ID, so it is sent once more, on a new connection (a new credential), before failing.
+      if (!retried && seen?.networkError !== undefined && RESET_CODES.has(seen.networkError)) {
+        logger?.debug?.(`${this.identityName} for app ${clientId}: the connection was reset (${seen.networkError}); asking once more`);
+        return this.#getToken(scopes, options, true);
+      }
       const mapped = toAuthenticationError(error, seen, {
         credentialName: this.identityName,
         kind: this.kind,
