@@ -289,6 +289,14 @@ describe.each<Api>(['defender', 'graph'])('api: %s', (api) => {
   });
 
   describe('the connection', () => {
+    it('asks Entra ID once more when its token request meets a reset connection', async () => {
+      const c = client(api);
+      tenant().faults.add('entra.token', { network: { kind: 'reset' } });
+      const seen = recorder();
+      await expect(c.auth.inspect()).resolves.toMatchObject({ tenantId: tenant().tenantId });
+      expect(seen.statuses('entra.token')).toEqual([0, 200]);
+    });
+
     it('retries a GET whose connection was reset before any byte came back', async () => {
       const c = await signedIn(api);
       tenant().faults.add(routes.get, { network: { kind: 'reset' } });
