@@ -37,7 +37,8 @@ export type {
 } from './tenant/tenant.js';
 export type { ChurnVersion, FakeTenantChurn, FakeTenantChurnOptions, FakeTenantChurnStats } from './tenant/churn.js';
 export { FaultBook } from './tenant/faults.js';
-export type { FaultRoute, FaultStep, TenantRoute, TenantService } from './tenant/faults.js';
+export type { FaultRoute, FaultStep, MdeRouteName, TenantRoute, TenantService } from './tenant/faults.js';
+export type { DirectoryDevice } from './data/directory.js';
 export type { NetworkFault, RequestHandlerLike } from './network-fault.js';
 export type { VaultSecret } from './tenant/key-vault.js';
 export type { PemKeyPair } from './certs.js';
