@@ -69,7 +69,15 @@ export class RedisLease implements Lease {
     checkLeaseKey(key);
     checkLeaseTtl(ttlMs);
     const token = randomUUID();
-    const fence = await this.#run(key, 'acquire', () => this.#redis.run(ACQUIRE, this.#keys(key), [token, String(ttlMs)]));
+    let fence: unknown;
+    try {
+      fence = await this.#run(key, 'acquire', () => this.#redis.run(ACQUIRE, this.#keys(key), [token, String(ttlMs)]));
+    } catch (error) {
+      // A command that timed out may still run; a release sent after it on the same connection
+      // frees the lease it took, which nobody could otherwise use or release for a whole ttl.
+      this.release(key, token).catch(() => {});
+      throw error;
+    }
     return fence === null || fence === undefined ? undefined : { token, fence: Number(fence) };
   }
 

@@ -168,6 +168,18 @@ describe.each(LIBRARIES)('with $name', (library) => {
       expect(grants.filter((g) => g !== undefined)).toEqual([{ token: expect.any(String), fence: 1 }]);
     });
 
+    it('gives up, once Redis answers again, a lease whose acquisition timed out (nobody is left holding it for a ttl)', async () => {
+      const keyPrefix = fresh();
+      const lease = new RedisLease(conn.client, { keyPrefix, commandTimeoutMs: 50 });
+      await other.command('CLIENT', 'PAUSE', '30000', 'WRITE'); // scripts wait; CLIENT UNPAUSE does not
+      const error = await rejection(lease.acquire('sync', 60_000));
+      expect(error).toBeInstanceOf(LeaseUnavailableError);
+      await other.command('CLIENT', 'UNPAUSE');
+      await conn.command('PING'); // answered after the timed-out acquisition and the release sent after it
+      const next = await new RedisLease(other.client, { keyPrefix }).acquire('sync', 60_000);
+      expect(next?.fence).toBe(2);
+    });
+
     it('expires on its own; the next holder gets a greater fence and the old token renews nothing', async () => {
       const lease = new RedisLease(conn.client, { keyPrefix: fresh() });
       const first = await lease.acquire('sync', 100);
