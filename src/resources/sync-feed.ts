@@ -253,8 +253,6 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   /** What stops reads: the caller's signal, and the loss of the lease. */
   #signal: AbortSignal | undefined;
   #leaseHeldElsewhere = false;
-  /** The iterator handed to the consumer, held weakly: the lease is kept only while it is reachable. */
-  #iterator: WeakRef<object> | undefined;
 
   /** @internal */
   constructor(identity: FeedIdentity, operation: string, options: ValidatedSyncOptions, readWindow: WindowReader<T>) {
@@ -279,9 +277,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
       throw new InvalidArgumentError('feed', `A ${this.#operation}() feed is iterated once; call ${this.#operation}() again (with the same checkpoint) to resume.`);
     }
     this.#iterated = true;
-    const iterator = this.#run();
-    this.#iterator = new WeakRef(iterator);
-    return iterator;
+    return this.#run();
   }
 
   async *#run(): AsyncGenerator<SyncBatch<T>, void, undefined> {
@@ -329,7 +325,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   async #takeLease({ lease, key, ttlMs }: NonNullable<ValidatedSyncOptions['lease']>): Promise<HeldLease | undefined> {
     const { follow, pollIntervalMs, signal, logger } = this.#options;
     for (;;) {
-      const held = await HeldLease.take(lease, key, ttlMs, this.#operation, logger, this.#iterator!);
+      const held = await HeldLease.take(lease, key, ttlMs, this.#operation, logger);
       if (held || !follow) return held;
       await this.#sleep(Math.min(pollIntervalMs, Math.max(1, Math.floor(ttlMs / 3))), signal);
     }

@@ -25,16 +25,13 @@ export class HeldLease {
   readonly #operation: string;
   readonly #logger: Logger | undefined;
   readonly #lost = new AbortController();
-  /** The feed's iterator: once its consumer dropped it (collected), renewing stops and the lease is given up. */
-  readonly #owner: WeakRef<object>;
   /** Until when this holder is sure it holds the lease: the start of its last successful renewal plus the ttl. */
   #heldUntil: number;
   #timer: NodeJS.Timeout | undefined;
   #released = false;
 
-  private constructor(lease: Lease, key: string, ttlMs: number, grant: LeaseGrant, startedAt: number, operation: string, logger: Logger | undefined, owner: WeakRef<object>) {
+  private constructor(lease: Lease, key: string, ttlMs: number, grant: LeaseGrant, startedAt: number, operation: string, logger: Logger | undefined) {
     this.#lease = lease;
-    this.#owner = owner;
     this.#key = key;
     this.#ttlMs = ttlMs;
     this.#grant = grant;
@@ -45,18 +42,15 @@ export class HeldLease {
     this.#schedule();
   }
 
-  /**
-   * Takes the lease, or resolves `undefined` when another holder has it. `owner` is held weakly:
-   * the renewals stop, and the lease is released, once it has been garbage-collected.
-   */
-  static async take(lease: Lease, key: string, ttlMs: number, operation: string, logger: Logger | undefined, owner: WeakRef<object>): Promise<HeldLease | undefined> {
+  /** Takes the lease, or resolves `undefined` when another holder has it. */
+  static async take(lease: Lease, key: string, ttlMs: number, operation: string, logger: Logger | undefined): Promise<HeldLease | undefined> {
     const startedAt = Date.now();
     const grant = await lease.acquire(key, ttlMs);
     if (grant === undefined) return undefined;
     if (typeof grant !== 'object' || grant === null || typeof grant.token !== 'string' || grant.token === '' || !Number.isSafeInteger(grant.fence) || grant.fence < 1) {
       throw new InvalidArgumentError('lease', `${operation}: lease.acquire() resolved something other than { token, fence } (a non-empty string and a positive integer) or undefined.`);
     }
-    return new HeldLease(lease, key, ttlMs, grant, startedAt, operation, logger, owner);
+    return new HeldLease(lease, key, ttlMs, grant, startedAt, operation, logger);
   }
 
   /** The fence of this acquisition: every checkpoint write carries it. */
@@ -124,12 +118,6 @@ export class HeldLease {
   }
 
   async #renew(): Promise<void> {
-    if (this.#owner.deref() === undefined) {
-      // Dropped without return(): nobody can commit under this lease any more, so another worker may have it.
-      this.#logger?.warn?.(`${this.#operation}: a feed holding the lease "${this.#key}" was dropped without return() (or a break out of for await); the lease is released.`);
-      await this.release();
-      return;
-    }
     const startedAt = Date.now();
     try {
       if (await this.#lease.renew(this.#key, this.#grant.token, this.#ttlMs)) {
