@@ -27,8 +27,8 @@ import { startRedis, type TestRedis } from '../support/redis-server.js';
 const TTL_MS = 6_000;
 /** Simulated time each request to the tenant takes: the churn goes on while a worker reads. */
 const REQUEST_MS = 15_000;
-/** The checkpoint's name: the feed's default. */
-const KEY = 'defender:incidents';
+/** The checkpoint's name on each API: the feed's default (`<api>:incidents`). */
+const KEY = { defender: 'defender:incidents', graph: 'graph:incidents' } as const;
 
 /** One JSON line of a worker (see lease-worker.ts). */
 interface WorkerEvent {
@@ -243,7 +243,7 @@ describe('two sync workers sharing a RedisLease and a RedisCheckpointStore', () 
       expect(sequence.map((w) => w.fence)).toEqual([...sequence.filter((w) => w.fence === 1).map(() => 1), ...sequence.filter((w) => w.fence === 2).map(() => 2)]);
       expect(sequence.filter((w) => w.fence === 1).length).toBeGreaterThanOrEqual(3);
       expect(sequence.filter((w) => w.fence === 2).length).toBeGreaterThanOrEqual(3);
-      expect(await new RedisCheckpointStore(conn).get(KEY)).toMatchObject({ version: sequence.length, fence: 2 });
+      expect(await new RedisCheckpointStore(conn).get(KEY.defender)).toMatchObject({ version: sequence.length, fence: 2 });
       console.log(
         `lease failover (SIGKILL, api defender): lease ttl ${TTL_MS} ms, standby retry every ${Math.floor(TTL_MS / 3)} ms; takeover ${takeoverMs} ms after the kill on Redis's clock; ` +
           `killed holder: ${deliveries(a).committed.size} batches committed, batch ${paused.n} (${killedBatch.length} items) delivered and not committed; ` +
@@ -283,14 +283,14 @@ describe('two sync workers sharing a RedisLease and a RedisCheckpointStore', () 
       expect(a.events.slice(aEventsBefore).map((e) => e.event)).toEqual(['end']);
       expect(deliveries(a).committed.has(paused.n!)).toBe(false);
       expectDeliveredAgain(sim, heldBatch, b);
-      expect(await new RedisCheckpointStore(conn).get(KEY)).toMatchObject({ fence: 2 });
+      expect(await new RedisCheckpointStore(conn).get(KEY.graph)).toMatchObject({ fence: 2 });
 
       const figures = await finish(sim, stop, b, [a, b]);
       const sequence = versionSequence([a, b]);
       expect(sequence.map((w) => w.version)).toEqual(sequence.map((_, i) => i + 1));
       expect(sequence.map((w) => w.fence)).toEqual([...sequence.filter((w) => w.fence === 1).map(() => 1), ...sequence.filter((w) => w.fence === 2).map(() => 2)]);
       expect(sequence.filter((w) => w.fence === 2).length).toBeGreaterThanOrEqual(3);
-      expect(await new RedisCheckpointStore(conn).get(KEY)).toMatchObject({ version: sequence.length, fence: 2 });
+      expect(await new RedisCheckpointStore(conn).get(KEY.graph)).toMatchObject({ version: sequence.length, fence: 2 });
       console.log(
         `lease failover (SIGSTOP, api graph): lease ttl ${TTL_MS} ms; takeover ${taken.at! - stoppedAt} ms after the stop on Redis's clock; ` +
           `the resumed holder ended with LeaseLostError (fence 1) and wrote nothing; ${sequence.length} checkpoint versions ` +
