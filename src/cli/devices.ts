@@ -6,10 +6,14 @@
 import { Option, type Command } from 'commander';
 import {
   ActionFailedError,
+  DEVICE_HEALTH_STATUS_FILTERS,
+  DEVICE_RISK_SCORE_FILTERS,
   type DefenderClient,
   type DeviceAction,
   type DeviceActionListOptions,
+  type DeviceHealthStatusFilter,
   type DeviceListOptions,
+  type DeviceRiskScoreFilter,
   TimeoutError,
 } from '../index.js';
 import { clientFor, type ConnectionFlags } from './config.js';
@@ -161,9 +165,9 @@ Examples:
   withOutput(withConnection(devices.command('list')))
     .description('list devices, filtered by DNS name, sensor health, OS platform or risk score')
     .option('--name <dns-name>', 'only this exact DNS name')
-    .option('--health <status>', 'only this sensor health, e.g. Active, Inactive')
+    .option('--health <status>', `only this sensor health: ${DEVICE_HEALTH_STATUS_FILTERS.join(', ')}`)
     .option('--os <platform>', 'only this OS platform, e.g. Windows11, Linux')
-    .option('--risk <score>', 'only this risk score, e.g. High')
+    .option('--risk <score>', `only this risk score: ${DEVICE_RISK_SCORE_FILTERS.join(', ')}`)
     .option('--limit <n>', 'at most N')
     .addHelpText('after', `
 Example:
@@ -173,9 +177,10 @@ Example:
       const limit = positiveInteger('--limit', flags.limit);
       const options: DeviceListOptions = {};
       if (flags.name !== undefined) options.name = flags.name;
-      if (flags.health !== undefined) options.healthStatus = flags.health;
+      // The client checks them against their values and names the option when one is not.
+      if (flags.health !== undefined) options.healthStatus = flags.health as DeviceHealthStatusFilter;
       if (flags.os !== undefined) options.osPlatform = flags.os;
-      if (flags.risk !== undefined) options.riskScore = flags.risk;
+      if (flags.risk !== undefined) options.riskScore = flags.risk as DeviceRiskScoreFilter;
       const progress = new Progress('devices', flags);
       const client = await clientFor(flags, () => progress.wait());
       try {
