@@ -13,6 +13,7 @@ import {
   RateLimitError,
   TimeoutError,
 } from '../index.js';
+import { terminalText } from './terminal.js';
 
 /** Exit statuses: scripts branch on them, so their numbers never change. */
 export const EXIT = {
@@ -69,9 +70,14 @@ function adviceFor(error: unknown, command: string): string {
 /**
  * The one line printed for a failure: the SDK's message (it names the missing permission, the
  * AADSTS code and its meaning) with a hint; with `verbose`, the details that follow it. `command`
- * is the command that failed (`incidents list`), named in the usage hint.
+ * is the command that failed (`incidents list`), named in the usage hint. Safe for a terminal:
+ * a message can quote the service.
  */
 export function errorLines(error: unknown, verbose: boolean, command = ''): string {
+  return terminalText(unsafeErrorLines(error, verbose, command));
+}
+
+function unsafeErrorLines(error: unknown, verbose: boolean, command: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const [first = '', ...rest] = message.split(/\r?\n/);
   const advice = adviceFor(error, command);
@@ -87,4 +93,9 @@ export function errorLines(error: unknown, verbose: boolean, command = ''): stri
     out += '  (run with --verbose for details)\n';
   }
   return out;
+}
+
+/** A command-line parse error (commander's) as `m365d` prints it, safe for a terminal. */
+export function parseErrorLines(text: string): string {
+  return `m365d: ${terminalText(text.replace(/^error: /, '').trimEnd())}\nRun "m365d --help" for usage.\n`;
 }

@@ -79,6 +79,22 @@ describe('m365d devices', () => {
     expect(sim().tenant.mde.isIsolated(target.deviceId)).toBe(false);
   });
 
+  it("the progress line shows escape sequences and bidi controls in the service's device name as visible placeholders", async () => {
+    const target = workstation(5);
+    const asked = await run(['devices', 'scan', target.deviceId, '--comment', 'INC-1234', '-o', 'json']);
+    expect(asked.code, asked.stderr).toBe(0);
+    const id = (JSON.parse(asked.stdout) as { id: string }).id;
+    // The first read of the action names its device with a title, a hyperlink, a screen clear, a C1 CSI and a bidi override.
+    const wire = sim().tenant.mde.actions().find((action) => action.id === id)!;
+    sim().tenant.faults.add('mde.getAction', { status: 200, body: { ...wire, computerDnsName: 'ws\u001b]0;owned\u0007\u001b]8;;http://evil.example\u0007\u001b[2J\u009b31m\u202Eexe.\u0085x' } });
+    const waited = await runWaiting(['actions', 'get', id, '-o', 'json'], 'mde.getAction', { M365D_STDERR_TTY: '1' });
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ id, status: 'succeeded' });
+    const drawn = waited.stderr.replaceAll('\r\x1b[K', '\n');
+    expect(drawn).toContain(`waiting for runAntivirusScan on ws�]0;owned��]8;;http://evil.example��[2J�31m�exe.�x (action ${id}), `);
+    expect(drawn.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
+  });
+
   it('scan --type full --wait; collect --wait prints the package link', async () => {
     const target = workstation(2);
     const scan = await runWaiting(['devices', 'scan', target.deviceId, '--type', 'full', '--comment', 'INC-1234', '-o', 'json'], 'mde.machineAction');

@@ -247,6 +247,41 @@ describe('m365d hunt', () => {
     expect(safe.stdout.split('\r\n')[1]).toMatch(/^"'=HYPERLINK\(""http/);
   });
 
+  it('a table shows the escape sequences and bidi controls of service values and column names as visible placeholders; JSON keeps them as data', async () => {
+    const values = {
+      link: '\u001b]8;;http://evil.example\u0007click\u001b]8;;\u0007',
+      clear: 'a\u001b[2J\u001b[Hb',
+      c1: 'x\u009b31mred\u0085',
+      bidi: 'invoice\u202Efdp.exe\u2066',
+      del: 'y\u007f\u0000z',
+      lines: 'one\r\ntwo\tthree',
+      'n\u001b[1mame': 'v',
+    };
+    const columns = Object.keys(values);
+    serveHunting(columns, JSON.stringify(values));
+    const table = await m365d(['hunt', 'T', '--quiet'], { env: env({ M365D_STDOUT_TTY: '1', COLUMNS: '250' }) }).done;
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
+    for (const shown of ['�]8;;http://evil.example�click�]8;;�', 'a�[2J�[Hb', 'x�31mred�', 'invoice�fdp.exe�', 'y��z', 'one two three', 'n�[1mame']) {
+      expect(table.stdout).toContain(` ${shown} `);
+    }
+    serveHunting(columns, JSON.stringify(values));
+    const json = await run(['hunt', 'T', '--quiet', '-o', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual([values]);
+  });
+
+  it("an error quoting the service's message shows its escape sequences as visible placeholders, also with --verbose", async () => {
+    const message = 'Syntax error\u001b[2J\u001b]0;owned\u0007 near \u202Eexe.\u009b1m\r\nsecond\u001b[31m line';
+    for (const verbose of [[], ['--verbose']]) {
+      sim().tenant.faults.add('graph.hunting', { status: 400, body: { error: { code: 'BadRequest', message } } });
+      const refused = await run(['hunt', 'T', '--api', 'graph', ...verbose]);
+      expect(refused.code).toBe(1);
+      // With --verbose, the client's log (its error line quotes the service too) comes first.
+      expect(refused.stderr).toMatch(/^m365d: advancedHunting\.stream: the query was refused \(400\): Syntax error�\[2J�\]0;owned� near �exe\.�1m\n/m);
+      expect(refused.stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
+    }
+  });
+
   it('a progress line on stderr only when stderr is a terminal (M365D_STDERR_TTY), never with --quiet', async () => {
     const query = 'DeviceProcessEvents | take 50';
     const shown = await m365d(['hunt', query, '--api', 'graph'], { env: env({ M365D_STDERR_TTY: '1' }) }).done;
