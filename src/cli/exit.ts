@@ -95,7 +95,21 @@ function unsafeErrorLines(error: unknown, verbose: boolean, command: string): st
   return out;
 }
 
-/** A command-line parse error (commander's) as `m365d` prints it, safe for a terminal. */
+/** Commander's unknown-option message: the argument it quotes, then perhaps "(Did you mean --x?)". */
+const UNKNOWN_OPTION = /^(error: unknown option ')(.*)('(?:\n\(Did you mean [^\n]*\?\))?\s*)$/s;
+
+/**
+ * A command-line parse error (commander's) as `m365d` prints it, safe for a terminal. An unknown
+ * option is named without its value: `--app-secret=hunter2` shows as `--app-secret`, `-phunter2`
+ * as `-p`, since what follows may be a secret typed into the wrong flag.
+ */
 export function parseErrorLines(text: string): string {
-  return `m365d: ${terminalText(text.replace(/^error: /, '').trimEnd())}\nRun "m365d --help" for usage.\n`;
+  const unknown = UNKNOWN_OPTION.exec(text);
+  const message = unknown ? `${unknown[1]}${optionName(unknown[2]!)}${unknown[3]}` : text;
+  return `m365d: ${terminalText(message.replace(/^error: /, '').trimEnd())}\nRun "m365d --help" for usage.\n`;
+}
+
+/** The name of the option an argument gives: `--name` before any `=`, or `-x` of `-xVALUE`. */
+function optionName(argument: string): string {
+  return argument.startsWith('--') ? argument.split('=', 1)[0]! : argument.slice(0, 2);
 }

@@ -190,6 +190,25 @@ describe('m365d incidents and alerts', () => {
     expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
   });
 
+  it('an unknown option is named without what follows its = (a secret typed into a wrong flag is never printed), on every command', async () => {
+    const before = sim().tenant.requests.length;
+    for (const [args, named] of [
+      [['incidents', 'list', '--app-secret=hunter2'], '--app-secret'],
+      [['--api-key=hunter2', 'incidents', 'list'], '--api-key'],
+      [['alerts', 'update', '1', '--token=hunter2'], '--token'],
+      [['hunt', 'T', "--pass'word=hunter2"], "--pass'word"],
+      [['devices', 'list', '-Phunter2'], '-P'],
+      [['sync', 'alerts', '--checkpoint', join(dir(), 'never-written.json'), '--key=hunter2'], '--key'],
+      [['token', '--sas=hunter2', '--json'], '--sas'],
+    ] as const) {
+      const result = await run([...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(`m365d: unknown option '${named}'\nRun "m365d --help" for usage.\n`);
+      expect(result.stdout).toBe('');
+    }
+    expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
+  });
+
   it('a 403 exits 4 naming the permission; a 429 longer than the client waits exits 6', async () => {
     sim().tenant.faults.add('defender.listIncidents', { status: 403, body: { error: { code: 'Forbidden', message: 'Missing application roles.' } } });
     const denied = await run(['incidents', 'list']);
