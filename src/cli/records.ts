@@ -84,7 +84,9 @@ function register<T, L>(program: Command, kind: Kind<T, L>): void {
   if (kind.noun === 'incidents') list.option('--expand-alerts', "include each incident's alerts (JSON and NDJSON output)");
   else list.option('--service-source <source>', 'only alerts of this product, e.g. microsoftDefenderForEndpoint');
   list.addHelpText('after', `\nExample:\n  ${kind.examples.list}`).action(async (flags: ListFlags) => {
-    await writeListing(flags, kind, (client) => kind.list(client, kind.listOptions(flags)));
+    // The filters first: a bad --since is a usage error whatever the configuration.
+    const options = kind.listOptions(flags);
+    await writeListing(flags, kind, (client) => kind.list(client, options));
   });
 
   withOutput(withConnection(group.command('get')))

@@ -154,6 +154,7 @@ describe('m365d devices', () => {
       [['devices', 'isolate', target.deviceId, '--comment', 'x', '--timeout', '5m'], /--timeout and --poll-interval go with --wait/],
       [['devices', 'find'], /devices find needs exactly one of --name, --ip or --tag; got none/],
       [['devices', 'find', '--ip', '10.0.0.1', '--at', 'yesterday'], /--at must be a duration/],
+      [['devices', 'find', '--ip', '10.0.0.1', '--at', '2026-02-30T08:00:00Z'], /--at must be a duration .*; got "2026-02-30T08:00:00Z": February 2026 has 28 days\./],
       [['actions', 'cancel', 'x'], /actions cancel needs --comment/],
     ] as const) {
       const result = await run([...args]);

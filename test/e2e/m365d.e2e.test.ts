@@ -177,6 +177,14 @@ describe('m365d incidents and alerts', () => {
     for (const [args, message] of [
       [['incidents', 'list', '--status', 'bogus'], /status must be one of 'active'/],
       [['incidents', 'list', '--since', 'yesterday'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date/],
+      // Impossible calendar dates are refused, not rolled over into the next month.
+      [['incidents', 'list', '--since', '2026-02-31'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date or date-time with a zone \(2026-01-31, 2026-01-31T08:00:00Z\); got "2026-02-31": February 2026 has 28 days\./],
+      [['alerts', 'list', '--since', '2026-04-31T08:00:00Z'], /--since .*; got "2026-04-31T08:00:00Z": April 2026 has 30 days\./],
+      [['alerts', 'list', '--since', '2025-02-29T23:00:00+02:00'], /February 2025 has 28 days/],
+      [['incidents', 'list', '--since', '2026-13-01'], /--since .*: there is no month 13\./],
+      [['incidents', 'list', '--since', '2026-01-31T24:00:00Z'], /--since .*: a time of day goes from 00:00:00 to 23:59:59\./],
+      [['incidents', 'list', '--since', '2026-01-31 Z'], /--since must be a duration/],
+      [['sync', 'incidents', '--checkpoint', join(dir(), 'never-written.json'), '--since', '2026-02-29'], /--since .*: February 2026 has 28 days\./],
       [['incidents', 'list', '--limit', '0'], /--limit must be a whole number of at least 1; got "0". Run "m365d incidents list --help" for usage./],
       [['incidents', 'list', '--output', 'xml'], /argument 'xml' is invalid/],
       [['incidents', 'update', '1'], /update needs at least one change/],
@@ -188,6 +196,15 @@ describe('m365d incidents and alerts', () => {
       expect(result.stdout).toBe('');
     }
     expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
+    // A leap day is a date.
+    const leap = await run(['incidents', 'list', '--since', '2024-02-29', '--limit', '1']);
+    expect(leap.code, leap.stderr).toBe(0);
+    // A bad date is a usage error before the configuration is read.
+    for (const args of [['alerts', 'list', '--since', '2026-02-31'], ['sync', 'alerts', '--checkpoint', join(dir(), 'never-written.json'), '--since', '2026-02-31']]) {
+      const unconfigured = await m365d(args, { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+      expect(unconfigured.code, args.join(' ')).toBe(2);
+      expect(unconfigured.stderr).toMatch(/^m365d: --since .*: February 2026 has 28 days\./);
+    }
   });
 
   it('an unknown option is named without what follows its = (a secret typed into a wrong flag is never printed), on every command', async () => {
