@@ -50,6 +50,10 @@ describe('m365d devices', () => {
     expect(rows.map((r) => r[0])).toEqual(expected.map((d) => d.id));
     const piped = await run(['devices', 'list', '--name', target.deviceName]);
     expect(ndjson(piped.stdout).map((d) => d.id)).toEqual([target.deviceId]);
+    // Health and risk in any letter case, as the SDK filters on them.
+    const risky = await run(['devices', 'list', '--health', 'active', '--risk', 'high']);
+    expect(risky.code, risky.stderr).toBe(0);
+    expect(ndjson(risky.stdout).map((d) => d.id)).toEqual((await client.devices.list({ healthStatus: 'Active', riskScore: 'High' }).toArray()).map((d) => d.id));
     const table = await m365d(['devices', 'get', target.deviceId], { env: env({ M365D_STDOUT_TTY: '1', COLUMNS: '120' }) }).done;
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`│ id +│ ${target.deviceId} +│`));
@@ -155,6 +159,8 @@ describe('m365d devices', () => {
       [['devices', 'find'], /devices find needs exactly one of --name, --ip or --tag; got none/],
       [['devices', 'find', '--ip', '10.0.0.1', '--at', 'yesterday'], /--at must be a duration/],
       [['devices', 'find', '--ip', '10.0.0.1', '--at', '2026-02-30T08:00:00Z'], /--at must be a duration .*; got "2026-02-30T08:00:00Z": February 2026 has 28 days\./],
+      [['devices', 'list', '--risk', 'Critical'], /^m365d: riskScore must be one of 'None', 'Informational', 'Low', 'Medium', 'High'; got "Critical"\. Run "m365d devices list --help" for usage\./],
+      [['devices', 'list', '--health', "Active' or healthStatus ne 'x"], /^m365d: healthStatus must be one of 'Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown'; got "Active' or/],
       [['actions', 'cancel', 'x'], /actions cancel needs --comment/],
     ] as const) {
       const result = await run([...args]);
