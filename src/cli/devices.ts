@@ -6,20 +6,24 @@
 import { Option, type Command } from 'commander';
 import {
   ActionFailedError,
+  DEVICE_HEALTH_STATUS_FILTERS,
+  DEVICE_RISK_SCORE_FILTERS,
   type DefenderClient,
   type DeviceAction,
   type DeviceActionListOptions,
+  type DeviceHealthStatusFilter,
   type DeviceListOptions,
+  type DeviceRiskScoreFilter,
   TimeoutError,
 } from '../index.js';
-import { clientFor, type ConnectionFlags } from './config.js';
+import { clientFor } from './config.js';
 import { UsageError } from './exit.js';
 import { durationMs, positiveInteger, sinceDate, withConnection, withOutput } from './flags.js';
-import { outputOptions, writeRecord, writeRecords } from './output.js';
+import { writeListing, type ListingFlags } from './listing.js';
+import { outputOptions, writeRecord, type OutputOptions } from './output.js';
 import { Progress } from './progress.js';
-import { limited } from './records.js';
 
-interface DeviceFlags extends ConnectionFlags {
+interface DeviceFlags extends ListingFlags {
   name?: string;
   ip?: string;
   at?: string;
@@ -30,13 +34,10 @@ interface DeviceFlags extends ConnectionFlags {
   device?: string;
   status?: string[];
   type?: string | string[];
-  limit?: string;
   comment?: string;
   wait?: boolean;
   timeout?: string;
   pollInterval?: string;
-  output?: string;
-  csvSafe?: boolean;
 }
 
 /** The columns of a device in a table or CSV. */
@@ -48,6 +49,11 @@ const ACTION_COLUMNS = ['id', 'type', 'status', 'scope', 'deviceName', 'deviceId
 function row(record: object): Record<string, unknown> {
   const { raw: _raw, ...fields } = record as Record<string, unknown>;
   return fields;
+}
+
+/** Prints one device or action (a table of one record shows every field). */
+function printRecord(record: object, output: OutputOptions): Promise<void> {
+  return writeRecord(record as Record<string, unknown>, output, process.stdout, row);
 }
 
 /** The device an action command names: its id argument, or `--name` looked up. */
@@ -93,8 +99,8 @@ async function printAction(
   extra?: (done: DeviceAction, signal: AbortSignal) => Promise<Record<string, unknown>>,
 ): Promise<void> {
   const output = outputOptions(flags);
-  const print = (record: Record<string, unknown>) => writeRecord(record, output, process.stdout, row);
-  if (!flags.wait) return print(action as unknown as Record<string, unknown>);
+  const print = (record: object) => printRecord(record, output);
+  if (!flags.wait) return print(action);
   const stop = new AbortController();
   onStop(async () => stop.abort());
   const options = { ...waitTiming(flags), signal: stop.signal };
@@ -108,8 +114,8 @@ async function printAction(
   } catch (error) {
     progress.done();
     // The action as it ended, or stands at the timeout, on stdout for a script; the error on stderr.
-    if (error instanceof ActionFailedError) await print(error.action as unknown as Record<string, unknown>);
-    else if (error instanceof TimeoutError && error.operation === 'deviceActions.wait') await print((await client.deviceActions.get(action.id)) as unknown as Record<string, unknown>);
+    if (error instanceof ActionFailedError) await print(error.action);
+    else if (error instanceof TimeoutError && error.operation === 'deviceActions.wait') await print(await client.deviceActions.get(action.id));
     throw error;
   }
   progress.done();
@@ -126,6 +132,48 @@ function withAction(command: Command): Command {
     .option('--timeout <duration>', 'with --wait, give up after this long (default 10m; exit 8, the action goes on)')
     .option('--poll-interval <seconds>', 'with --wait, seconds before the first poll (default 5; each next one 1.5 times longer, at most 60)');
 }
+
+/** An action command of `devices`: what it asks the client for, and how its help reads. */
+interface ActionCommand {
+  name: 'isolate' | 'release' | 'scan' | 'collect';
+  description: string;
+  example: string;
+  /** Its `--type` choice, if it has one. */
+  type?: () => Option;
+  ask: (client: DefenderClient, deviceId: string, flags: DeviceFlags) => Promise<DeviceAction>;
+  /** Fields added to the action once it has succeeded (with `--wait`). */
+  extra?: (done: DeviceAction, signal: AbortSignal) => Promise<Record<string, unknown>>;
+}
+
+const ACTION_COMMANDS: readonly ActionCommand[] = [
+  {
+    name: 'isolate',
+    description: 'isolate a device from the network; an isolation already pending on it is returned instead of a second one (reused: true)',
+    type: () => new Option('--type <type>', 'full: only Defender gets through; selective: Outlook, Teams and Skype too').choices(['full', 'selective']).default('full'),
+    example: 'm365d devices isolate --name ws-0042.contoso.com --comment "INC-1234: beaconing" --wait --timeout 15m -o json',
+    ask: (client, deviceId, flags) => client.devices.isolate(deviceId, { comment: flags.comment!, type: flags.type as 'full' | 'selective' }),
+  },
+  {
+    name: 'release',
+    description: 'release a device from isolation',
+    example: 'm365d devices release --name ws-0042.contoso.com --comment "INC-1234: reimaged" --wait',
+    ask: (client, deviceId, flags) => client.devices.release(deviceId, { comment: flags.comment! }),
+  },
+  {
+    name: 'scan',
+    description: 'run a Microsoft Defender Antivirus scan on a device',
+    type: () => new Option('--type <type>', 'scan type').choices(['quick', 'full']).default('quick'),
+    example: 'm365d devices scan --name ws-0042.contoso.com --type full --comment "INC-1234" --wait',
+    ask: (client, deviceId, flags) => client.devices.runAntivirusScan(deviceId, { comment: flags.comment!, type: flags.type as 'quick' | 'full' }),
+  },
+  {
+    name: 'collect',
+    description: 'collect an investigation package; with --wait, print the action with its short-lived download link (packageUri)',
+    example: 'm365d devices collect --name ws-0042.contoso.com --comment "INC-1234" --wait -o json | jq -r .packageUri | xargs curl -fsSo package.zip',
+    ask: (client, deviceId, flags) => client.devices.collectInvestigationPackage(deviceId, { comment: flags.comment! }),
+    extra: async (done, signal) => ({ packageUri: await done.packageUri({ signal }) }),
+  },
+];
 
 /** Registers `devices` and `actions`. */
 export function registerDevices(program: Command, onStop: (stop: () => Promise<void>) => void): void {
@@ -154,35 +202,27 @@ Examples:
       const at = flags.at !== undefined ? sinceDate('--at', flags.at) : undefined;
       const client = await clientFor(flags);
       const query = flags.name !== undefined ? { name: flags.name } : flags.ip !== undefined ? { ip: flags.ip, ...(at ? { at } : {}) } : { tag: flags.tag! };
-      const device = await client.devices.find(query);
-      await writeRecord(device as unknown as Record<string, unknown>, output, process.stdout, row);
+      await printRecord(await client.devices.find(query), output);
     });
 
   withOutput(withConnection(devices.command('list')))
     .description('list devices, filtered by DNS name, sensor health, OS platform or risk score')
     .option('--name <dns-name>', 'only this exact DNS name')
-    .option('--health <status>', 'only this sensor health, e.g. Active, Inactive')
+    .option('--health <status>', `only this sensor health: ${DEVICE_HEALTH_STATUS_FILTERS.join(', ')}`)
     .option('--os <platform>', 'only this OS platform, e.g. Windows11, Linux')
-    .option('--risk <score>', 'only this risk score, e.g. High')
+    .option('--risk <score>', `only this risk score: ${DEVICE_RISK_SCORE_FILTERS.join(', ')}`)
     .option('--limit <n>', 'at most N')
     .addHelpText('after', `
 Example:
   m365d devices list --health Active --risk High --output csv > risky.csv`)
     .action(async (flags: DeviceFlags) => {
-      const output = outputOptions(flags);
-      const limit = positiveInteger('--limit', flags.limit);
       const options: DeviceListOptions = {};
       if (flags.name !== undefined) options.name = flags.name;
-      if (flags.health !== undefined) options.healthStatus = flags.health;
+      // The client checks them against their values and names the option when one is not.
+      if (flags.health !== undefined) options.healthStatus = flags.health as DeviceHealthStatusFilter;
       if (flags.os !== undefined) options.osPlatform = flags.os;
-      if (flags.risk !== undefined) options.riskScore = flags.risk;
-      const progress = new Progress('devices', flags);
-      const client = await clientFor(flags, () => progress.wait());
-      try {
-        await writeRecords(limited(client.devices.list(options), limit, progress), output, process.stdout, { columns: async () => DEVICE_COLUMNS, project: row });
-      } finally {
-        progress.done();
-      }
+      if (flags.risk !== undefined) options.riskScore = flags.risk as DeviceRiskScoreFilter;
+      await writeListing(flags, { noun: 'devices', columns: DEVICE_COLUMNS, row }, (client) => client.devices.list(options));
     });
 
   withOutput(withConnection(devices.command('get')))
@@ -194,58 +234,19 @@ Example:
     .action(async (id: string, flags: DeviceFlags) => {
       const output = outputOptions(flags);
       const client = await clientFor(flags);
-      await writeRecord((await client.devices.get(id)) as unknown as Record<string, unknown>, output, process.stdout, row);
+      await printRecord(await client.devices.get(id), output);
     });
 
-  withAction(devices.command('isolate'))
-    .description('isolate a device from the network; an isolation already pending on it is returned instead of a second one (reused: true)')
-    .addOption(new Option('--type <type>', 'full: only Defender gets through; selective: Outlook, Teams and Skype too').choices(['full', 'selective']).default('full'))
-    .addHelpText('after', `
-Example:
-  m365d devices isolate --name ws-0042.contoso.com --comment "INC-1234: beaconing" --wait --timeout 15m -o json`)
-    .action(async (id: string | undefined, flags: DeviceFlags) => {
-      checkActionFlags(id, flags, 'isolate');
+  for (const spec of ACTION_COMMANDS) {
+    const command = withAction(devices.command(spec.name)).description(spec.description);
+    if (spec.type) command.addOption(spec.type());
+    command.addHelpText('after', `\nExample:\n  ${spec.example}`).action(async (id: string | undefined, flags: DeviceFlags) => {
+      checkActionFlags(id, flags, spec.name);
       const client = await clientFor(flags);
-      const action = await client.devices.isolate(await deviceIdOf(client, id, flags), { comment: flags.comment!, type: flags.type as 'full' | 'selective' });
-      await printAction(client, action, flags, onStop);
+      const action = await spec.ask(client, await deviceIdOf(client, id, flags), flags);
+      await printAction(client, action, flags, onStop, spec.extra);
     });
-
-  withAction(devices.command('release'))
-    .description('release a device from isolation')
-    .addHelpText('after', `
-Example:
-  m365d devices release --name ws-0042.contoso.com --comment "INC-1234: reimaged" --wait`)
-    .action(async (id: string | undefined, flags: DeviceFlags) => {
-      checkActionFlags(id, flags, 'release');
-      const client = await clientFor(flags);
-      const action = await client.devices.release(await deviceIdOf(client, id, flags), { comment: flags.comment! });
-      await printAction(client, action, flags, onStop);
-    });
-
-  withAction(devices.command('scan'))
-    .description('run a Microsoft Defender Antivirus scan on a device')
-    .addOption(new Option('--type <type>', 'scan type').choices(['quick', 'full']).default('quick'))
-    .addHelpText('after', `
-Example:
-  m365d devices scan --name ws-0042.contoso.com --type full --comment "INC-1234" --wait`)
-    .action(async (id: string | undefined, flags: DeviceFlags) => {
-      checkActionFlags(id, flags, 'scan');
-      const client = await clientFor(flags);
-      const action = await client.devices.runAntivirusScan(await deviceIdOf(client, id, flags), { comment: flags.comment!, type: flags.type as 'quick' | 'full' });
-      await printAction(client, action, flags, onStop);
-    });
-
-  withAction(devices.command('collect'))
-    .description('collect an investigation package; with --wait, print the action with its short-lived download link (packageUri)')
-    .addHelpText('after', `
-Example:
-  m365d devices collect --name ws-0042.contoso.com --comment "INC-1234" --wait -o json | jq -r .packageUri | xargs curl -fsSo package.zip`)
-    .action(async (id: string | undefined, flags: DeviceFlags) => {
-      checkActionFlags(id, flags, 'collect');
-      const client = await clientFor(flags);
-      const action = await client.devices.collectInvestigationPackage(await deviceIdOf(client, id, flags), { comment: flags.comment! });
-      await printAction(client, action, flags, onStop, async (done, signal) => ({ packageUri: await done.packageUri({ signal }) }));
-    });
+  }
 
   registerActions(program, onStop);
 }
@@ -269,19 +270,11 @@ Examples:
 Example:
   m365d actions list --status failed timedOut --limit 20 -o csv`)
     .action(async (flags: DeviceFlags) => {
-      const output = outputOptions(flags);
-      const limit = positiveInteger('--limit', flags.limit);
       const options: DeviceActionListOptions = {};
       if (flags.device !== undefined) options.deviceId = flags.device;
       if (flags.status !== undefined) options.status = flags.status as NonNullable<DeviceActionListOptions['status']>;
       if (flags.type !== undefined) options.type = flags.type as NonNullable<DeviceActionListOptions['type']>;
-      const progress = new Progress('actions', flags);
-      const client = await clientFor(flags, () => progress.wait());
-      try {
-        await writeRecords(limited(client.deviceActions.list(options), limit, progress), output, process.stdout, { columns: async () => ACTION_COLUMNS, project: row });
-      } finally {
-        progress.done();
-      }
+      await writeListing(flags, { noun: 'actions', columns: ACTION_COLUMNS, row }, (client) => client.deviceActions.list(options));
     });
 
   withOutput(withConnection(actions.command('get')))
@@ -311,7 +304,6 @@ Example:
       if (flags.comment === undefined || flags.comment.trim() === '') throw new UsageError('actions cancel needs --comment TEXT: the service requires a reason.');
       const output = outputOptions(flags);
       const client = await clientFor(flags);
-      const action = await client.deviceActions.cancel(id, { comment: flags.comment });
-      await writeRecord(action as unknown as Record<string, unknown>, output, process.stdout, row);
+      await printRecord(await client.deviceActions.cancel(id, { comment: flags.comment }), output);
     });
 }

@@ -13,6 +13,7 @@ import {
   RateLimitError,
   TimeoutError,
 } from '../index.js';
+import { terminalText } from './terminal.js';
 
 /** Exit statuses: scripts branch on them, so their numbers never change. */
 export const EXIT = {
@@ -69,9 +70,14 @@ function adviceFor(error: unknown, command: string): string {
 /**
  * The one line printed for a failure: the SDK's message (it names the missing permission, the
  * AADSTS code and its meaning) with a hint; with `verbose`, the details that follow it. `command`
- * is the command that failed (`incidents list`), named in the usage hint.
+ * is the command that failed (`incidents list`), named in the usage hint. Safe for a terminal:
+ * a message can quote the service.
  */
 export function errorLines(error: unknown, verbose: boolean, command = ''): string {
+  return terminalText(unsafeErrorLines(error, verbose, command));
+}
+
+function unsafeErrorLines(error: unknown, verbose: boolean, command: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const [first = '', ...rest] = message.split(/\r?\n/);
   const advice = adviceFor(error, command);
@@ -87,4 +93,23 @@ export function errorLines(error: unknown, verbose: boolean, command = ''): stri
     out += '  (run with --verbose for details)\n';
   }
   return out;
+}
+
+/** Commander's unknown-option message: the argument it quotes, then perhaps "(Did you mean --x?)". */
+const UNKNOWN_OPTION = /^(error: unknown option ')(.*)('(?:\n\(Did you mean [^\n]*\?\))?\s*)$/s;
+
+/**
+ * A command-line parse error (commander's) as `m365d` prints it, safe for a terminal. An unknown
+ * option is named without its value: `--app-secret=hunter2` shows as `--app-secret`, `-phunter2`
+ * as `-p`, since what follows may be a secret typed into the wrong flag.
+ */
+export function parseErrorLines(text: string): string {
+  const unknown = UNKNOWN_OPTION.exec(text);
+  const message = unknown ? `${unknown[1]}${optionName(unknown[2]!)}${unknown[3]}` : text;
+  return `m365d: ${terminalText(message.replace(/^error: /, '').trimEnd())}\nRun "m365d --help" for usage.\n`;
+}
+
+/** The name of the option an argument gives: `--name` before any `=`, or `-x` of `-xVALUE`. */
+function optionName(argument: string): string {
+  return argument.startsWith('--') ? argument.split('=', 1)[0]! : argument.slice(0, 2);
 }

@@ -41,19 +41,45 @@ export function durationMs(text: string): number | undefined {
   return undefined;
 }
 
+/** `2026-01-31`, or a date-time with a zone: `2026-01-31T08:00Z`, `2026-01-31T08:00:00.5+02:00`. */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2})))?$/i;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Days in a month (1–12) of the proleptic Gregorian calendar. */
+function daysIn(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** Why an ISO 8601 date or date-time names no instant (`February 2026 has 28 days`), or undefined when it does. */
+function impossibility(fields: RegExpExecArray): string | undefined {
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = fields.slice(1).map((field) => (field === undefined ? undefined : Number(field)));
+  if (month! < 1 || month! > 12) return `there is no month ${month}`;
+  if (day! < 1 || day! > daysIn(year!, month!)) return `${MONTHS[month! - 1]} ${year} has ${daysIn(year!, month!)} days`;
+  if (hour > 23 || minute > 59 || second > 59) return 'a time of day goes from 00:00:00 to 23:59:59';
+  if (offsetHours > 23 || offsetMinutes > 59) return 'a zone offset goes from -23:59 to +23:59';
+  return undefined;
+}
+
 /**
- * A point in time from `--since`: a duration back from now (`24h`, `P7D`), an ISO 8601 date
- * (`2026-01-31`, midnight UTC) or date-time with a zone (`2026-01-31T08:00:00Z`).
+ * A point in time from `--since` (or `--at`): a duration back from now (`24h`, `P7D`), an ISO
+ * 8601 date (`2026-01-31`, midnight UTC) or date-time with a zone (`2026-01-31T08:00:00Z`). An
+ * impossible date (`2026-02-31`) is refused, never rolled over into the next month.
  */
 export function sinceDate(flag: string, text: string, now: number = Date.now()): Date {
+  const refuse = (why?: string): never => {
+    throw new UsageError(`${flag} must be a duration (24h, 7d, P7D) or an ISO 8601 date or date-time with a zone (2026-01-31, 2026-01-31T08:00:00Z); got "${text}"${why ? `: ${why}` : ''}.`);
+  };
   const ms = durationMs(text);
-  if (ms !== undefined) return new Date(now - ms);
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
-  const date = /(Z|[+-]\d{2}:?\d{2})$/i.test(day) ? new Date(day) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) {
-    throw new UsageError(`${flag} must be a duration (24h, 7d, P7D) or an ISO 8601 date or date-time with a zone (2026-01-31, 2026-01-31T08:00:00Z); got "${text}".`);
+  if (ms !== undefined) {
+    const date = new Date(now - ms);
+    return Number.isNaN(date.getTime()) ? refuse('that is further back than a date can be') : date;
   }
-  return date;
+  const fields = ISO_DATE.exec(text) ?? refuse();
+  const why = impossibility(fields);
+  if (why !== undefined) refuse(why);
+  const date = new Date(fields[4] === undefined ? `${text}T00:00:00Z` : text);
+  return Number.isNaN(date.getTime()) ? refuse() : date;
 }
 
 /** A positive integer flag value. */

@@ -9,7 +9,7 @@ import { registerConsentUrl, registerToken } from './auth-commands.js';
 import { registerCompletion } from './completion.js';
 import { secretFlagIn } from './config.js';
 import { registerDevices } from './devices.js';
-import { errorLines, EXIT, exitStatusOf } from './exit.js';
+import { errorLines, EXIT, exitStatusOf, parseErrorLines } from './exit.js';
 import { registerHunt } from './hunt.js';
 import { registerRecords } from './records.js';
 import { registerSync } from './sync.js';
@@ -45,7 +45,7 @@ function programOf(setStatus: (status: number) => void, onStop: (stop: () => Pro
     .exitOverride()
     .showSuggestionAfterError()
     .configureOutput({
-      outputError: (text, write) => write(`m365d: ${text.replace(/^error: /, '').trimEnd()}\nRun "m365d --help" for usage.\n`),
+      outputError: (text, write) => write(parseErrorLines(text)),
     })
     .addHelpText('after', EXIT_HELP);
   registerToken(program, setStatus);

@@ -6,6 +6,7 @@
 import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from './exit.js';
+import { terminalLine } from './terminal.js';
 
 /** The output formats. */
 export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
@@ -100,15 +101,17 @@ async function* tableText(records: AsyncIterable<Record<string, unknown>>, colum
   let widths: number[] | undefined;
   let names: string[] | undefined;
   const render = (): string => {
-    widths ??= fitColumns(names!.map((name, i) => Math.max(name.length, ...block.map((row) => row[i]!.length))), width);
-    const table = new Table({ head: names!, colWidths: widths, wordWrap: false, truncate: '…', style: { head: [], border: [] }, chars: COMPACT });
+    // A hunt's column names come from the service too.
+    const head = names!.map(terminalLine);
+    widths ??= fitColumns(head.map((name, i) => Math.max(name.length, ...block.map((row) => row[i]!.length))), width);
+    const table = new Table({ head, colWidths: widths, wordWrap: false, truncate: '…', style: { head: [], border: [] }, chars: COMPACT });
     table.push(...block);
     block = [];
     return `${table.toString()}\n`;
   };
   for await (const record of records) {
     names ??= await columns();
-    block.push(names.map((name) => cellText(record[name]).replace(/[\r\n\t]+/g, ' ')));
+    block.push(names.map((name) => terminalLine(cellText(record[name]))));
     if (block.length === TABLE_BLOCK) yield render();
   }
   names ??= await columns();

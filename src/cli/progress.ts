@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { isTerminal } from './output.js';
+import { terminalLine } from './terminal.js';
 
 /** A progress line that rewrites itself in place. */
 export class Progress {
@@ -59,6 +60,7 @@ export class Progress {
     if (this.#pages > 0) parts.push(`${this.#pages} page${this.#pages === 1 ? '' : 's'}`);
     if (this.#waits > 0) parts.push(`${this.#waits} quota/retry wait${this.#waits === 1 ? '' : 's'}`);
     parts.push(`${((now - this.#started) / 1000).toFixed(1)} s`);
-    process.stderr.write(`\r\x1b[K${parts.join(', ')}`);
+    // What is awaited names a device and an action as the service reports them.
+    process.stderr.write(`\r\x1b[K${terminalLine(parts.join(', '))}`);
   }
 }

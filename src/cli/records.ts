@@ -6,20 +6,17 @@ import type { Command } from 'commander';
 import type { Alert, AlertListOptions, AlertUpdate, DefenderClient, Incident, IncidentListOptions, IncidentUpdate, PagedList } from '../index.js';
 import { clientFor, type ConnectionFlags } from './config.js';
 import { UsageError } from './exit.js';
-import { positiveInteger, sinceDate, withConnection, withOutput } from './flags.js';
-import { outputOptions, writeRecord, writeRecords } from './output.js';
-import { Progress } from './progress.js';
+import { sinceDate, withConnection, withOutput } from './flags.js';
+import { writeListing, type ListingFlags, type ListingShape } from './listing.js';
+import { outputOptions, writeRecord } from './output.js';
 
-interface ListFlags extends ConnectionFlags {
+interface ListFlags extends ListingFlags {
   status?: string;
   severity?: string;
   assignedTo?: string;
   serviceSource?: string;
   since?: string;
-  limit?: string;
   expandAlerts?: boolean;
-  output?: string;
-  csvSafe?: boolean;
 }
 
 interface UpdateFlags extends ConnectionFlags {
@@ -47,20 +44,6 @@ function alertRow(alert: Alert): Record<string, unknown> {
   return { ...alert, evidence: alert.evidence.length, comments: alert.comments.length };
 }
 
-/** The first `limit` items of a listing, counted on the progress line (also for devices and actions). */
-export async function* limited<T>(list: PagedList<T>, limit: number | undefined, progress: Progress): AsyncGenerator<T> {
-  let count = 0;
-  if (limit === 0) return;
-  for await (const page of list.byPage()) {
-    progress.add(0, 1);
-    for (const item of page.items) {
-      progress.add(1);
-      yield item;
-      if (limit !== undefined && ++count >= limit) return;
-    }
-  }
-}
-
 /** The update the flags describe; refuses an update that changes nothing. */
 function updateOf(flags: UpdateFlags, noun: string): IncidentUpdate & AlertUpdate {
   const update: Record<string, unknown> = {};
@@ -78,10 +61,8 @@ function updateOf(flags: UpdateFlags, noun: string): IncidentUpdate & AlertUpdat
   return update as IncidentUpdate & AlertUpdate;
 }
 
-interface Kind<T, L> {
+interface Kind<T, L> extends ListingShape<T> {
   noun: 'incidents' | 'alerts';
-  columns: string[];
-  row: (item: T) => Record<string, unknown>;
   list: (client: DefenderClient, options: L) => PagedList<T>;
   get: (client: DefenderClient, id: string, flags: ListFlags) => Promise<T>;
   update: (client: DefenderClient, id: string, update: IncidentUpdate & AlertUpdate) => Promise<T>;
@@ -103,15 +84,9 @@ function register<T, L>(program: Command, kind: Kind<T, L>): void {
   if (kind.noun === 'incidents') list.option('--expand-alerts', "include each incident's alerts (JSON and NDJSON output)");
   else list.option('--service-source <source>', 'only alerts of this product, e.g. microsoftDefenderForEndpoint');
   list.addHelpText('after', `\nExample:\n  ${kind.examples.list}`).action(async (flags: ListFlags) => {
-    const output = outputOptions(flags);
-    const limit = positiveInteger('--limit', flags.limit);
-    const progress = new Progress(kind.noun, flags);
-    const client = await clientFor(flags, () => progress.wait());
-    try {
-      await writeRecords(limited(kind.list(client, kind.listOptions(flags)), limit, progress), output, process.stdout, { columns: async () => kind.columns, project: kind.row });
-    } finally {
-      progress.done();
-    }
+    // The filters first: a bad --since is a usage error whatever the configuration.
+    const options = kind.listOptions(flags);
+    await writeListing(flags, kind, (client) => kind.list(client, options));
   });
 
   withOutput(withConnection(group.command('get')))

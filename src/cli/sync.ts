@@ -39,12 +39,13 @@ export function registerSync(program: Command, onStop: (stop: () => Promise<void
 Example:
   m365d sync ${feed} --checkpoint .state/${feed}.json --follow >> ${feed}.ndjson`)
       .action(async (flags: SyncFlags) => {
+        const start = flags.since !== undefined ? sinceDate('--since', flags.since) : undefined;
         const stop = new AbortController();
         onStop(async () => stop.abort());
         const progress = new Progress(feed, flags);
         const client = await clientFor(flags, () => progress.wait());
         const options: SyncOptions = { checkpoint: new FileCheckpointStore(flags.checkpoint), follow: flags.follow === true, signal: stop.signal };
-        if (flags.since !== undefined) options.start = sinceDate('--since', flags.since);
+        if (start !== undefined) options.start = start;
         const poll = positiveInteger('--poll-interval', flags.pollInterval);
         if (poll !== undefined) options.pollIntervalMs = poll * 1000;
         const batchSize = positiveInteger('--batch-size', flags.batchSize);

@@ -26,16 +26,25 @@ export interface ListCallOptions {
   onInvalidItem?: InvalidItemHandler;
 }
 
+/** The sensor health values `devices.list` filters on, as the Defender for Endpoint API spells them. */
+export const DEVICE_HEALTH_STATUS_FILTERS = ['Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown'] as const;
+/** The risk scores `devices.list` filters on, as the Defender for Endpoint API spells them. */
+export const DEVICE_RISK_SCORE_FILTERS = ['None', 'Informational', 'Low', 'Medium', 'High'] as const;
+/** A sensor health to filter devices on: one of {@link DEVICE_HEALTH_STATUS_FILTERS}, also lower-camelled (`active`) as Graph writes it. */
+export type DeviceHealthStatusFilter = (typeof DEVICE_HEALTH_STATUS_FILTERS)[number] | Uncapitalize<(typeof DEVICE_HEALTH_STATUS_FILTERS)[number]>;
+/** A risk score to filter devices on: one of {@link DEVICE_RISK_SCORE_FILTERS}, also lower-camelled (`high`) as Graph writes it. */
+export type DeviceRiskScoreFilter = (typeof DEVICE_RISK_SCORE_FILTERS)[number] | Uncapitalize<(typeof DEVICE_RISK_SCORE_FILTERS)[number]>;
+
 /** Options of `devices.list`. */
 export interface DeviceListOptions extends ListCallOptions {
   /** Exact DNS name, e.g. `ws-0042.contoso.com`. */
   name?: string;
-  /** Sensor health, e.g. `Active`. */
-  healthStatus?: string;
-  /** OS platform, e.g. `Windows11`. */
+  /** Sensor health, one of {@link DEVICE_HEALTH_STATUS_FILTERS} in any letter case, e.g. `Active`. */
+  healthStatus?: DeviceHealthStatusFilter;
+  /** OS platform, e.g. `Windows11` (the service does not list its values). */
   osPlatform?: string;
-  /** Risk score, e.g. `High`. */
-  riskScore?: string;
+  /** Risk score, one of {@link DEVICE_RISK_SCORE_FILTERS} in any letter case, e.g. `High`. */
+  riskScore?: DeviceRiskScoreFilter;
 }
 
 /** What `devices.find` looks for: exactly one of a DNS name, an internal IP (at a time), or a tag. */
@@ -95,6 +104,12 @@ function checkOneOf<T extends string>(value: unknown, option: string, allowed: r
   return value as T;
 }
 
+/** One of `allowed` in any letter case, returned as `allowed` spells it (the spelling the service filters on). */
+function checkOneOfAnyCase<T extends string>(value: unknown, option: string, allowed: readonly T[]): T | undefined {
+  const found = typeof value === 'string' ? allowed.find((a) => a.toLowerCase() === value.toLowerCase()) : undefined;
+  return found ?? checkOneOf<T>(value, option, allowed);
+}
+
 function checkList<T extends string>(value: unknown, option: string, allowed: readonly string[]): T[] | undefined {
   if (value === undefined) return undefined;
   const values = Array.isArray(value) ? value : [value];
@@ -123,9 +138,9 @@ export function validateDeviceListOptions(options: unknown) {
   return {
     ...checkListCall(o),
     name: checkText(o.name, 'name', { max: 255 }),
-    healthStatus: checkText(o.healthStatus, 'healthStatus', { max: 64 }),
+    healthStatus: checkOneOfAnyCase(o.healthStatus, 'healthStatus', DEVICE_HEALTH_STATUS_FILTERS),
     osPlatform: checkText(o.osPlatform, 'osPlatform', { max: 64 }),
-    riskScore: checkText(o.riskScore, 'riskScore', { max: 64 }),
+    riskScore: checkOneOfAnyCase(o.riskScore, 'riskScore', DEVICE_RISK_SCORE_FILTERS),
   };
 }
 

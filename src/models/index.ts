@@ -9,9 +9,13 @@ export * from './evidence.js';
 export * from './incident.js';
 export * from './device.js';
 export {
+  DEVICE_HEALTH_STATUS_FILTERS,
+  DEVICE_RISK_SCORE_FILTERS,
   MAX_INDICATOR_BATCH,
   type DeviceActionListOptions,
+  type DeviceHealthStatusFilter,
   type DeviceListOptions,
+  type DeviceRiskScoreFilter,
   type DeviceQuery,
   type IndicatorListOptions,
   type ListCallOptions,

@@ -50,6 +50,10 @@ describe('m365d devices', () => {
     expect(rows.map((r) => r[0])).toEqual(expected.map((d) => d.id));
     const piped = await run(['devices', 'list', '--name', target.deviceName]);
     expect(ndjson(piped.stdout).map((d) => d.id)).toEqual([target.deviceId]);
+    // Health and risk in any letter case, as the SDK filters on them.
+    const risky = await run(['devices', 'list', '--health', 'active', '--risk', 'high']);
+    expect(risky.code, risky.stderr).toBe(0);
+    expect(ndjson(risky.stdout).map((d) => d.id)).toEqual((await client.devices.list({ healthStatus: 'Active', riskScore: 'High' }).toArray()).map((d) => d.id));
     const table = await m365d(['devices', 'get', target.deviceId], { env: env({ M365D_STDOUT_TTY: '1', COLUMNS: '120' }) }).done;
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`│ id +│ ${target.deviceId} +│`));
@@ -77,6 +81,22 @@ describe('m365d devices', () => {
     expect(released.stderr).toBe('');
     expect(ndjson(released.stdout)).toEqual([expect.objectContaining({ type: 'release', status: 'succeeded' })]);
     expect(sim().tenant.mde.isIsolated(target.deviceId)).toBe(false);
+  });
+
+  it("the progress line shows escape sequences and bidi controls in the service's device name as visible placeholders", async () => {
+    const target = workstation(5);
+    const asked = await run(['devices', 'scan', target.deviceId, '--comment', 'INC-1234', '-o', 'json']);
+    expect(asked.code, asked.stderr).toBe(0);
+    const id = (JSON.parse(asked.stdout) as { id: string }).id;
+    // The first read of the action names its device with a title, a hyperlink, a screen clear, a C1 CSI and a bidi override.
+    const wire = sim().tenant.mde.actions().find((action) => action.id === id)!;
+    sim().tenant.faults.add('mde.getAction', { status: 200, body: { ...wire, computerDnsName: 'ws\u001b]0;owned\u0007\u001b]8;;http://evil.example\u0007\u001b[2J\u009b31m\u202Eexe.\u0085x' } });
+    const waited = await runWaiting(['actions', 'get', id, '-o', 'json'], 'mde.getAction', { M365D_STDERR_TTY: '1' });
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ id, status: 'succeeded' });
+    const drawn = waited.stderr.replaceAll('\r\x1b[K', '\n');
+    expect(drawn).toContain(`waiting for runAntivirusScan on ws�]0;owned��]8;;http://evil.example��[2J�31m�exe.�x (action ${id}), `);
+    expect(drawn.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
   });
 
   it('scan --type full --wait; collect --wait prints the package link', async () => {
@@ -138,6 +158,9 @@ describe('m365d devices', () => {
       [['devices', 'isolate', target.deviceId, '--comment', 'x', '--timeout', '5m'], /--timeout and --poll-interval go with --wait/],
       [['devices', 'find'], /devices find needs exactly one of --name, --ip or --tag; got none/],
       [['devices', 'find', '--ip', '10.0.0.1', '--at', 'yesterday'], /--at must be a duration/],
+      [['devices', 'find', '--ip', '10.0.0.1', '--at', '2026-02-30T08:00:00Z'], /--at must be a duration .*; got "2026-02-30T08:00:00Z": February 2026 has 28 days\./],
+      [['devices', 'list', '--risk', 'Critical'], /^m365d: riskScore must be one of 'None', 'Informational', 'Low', 'Medium', 'High'; got "Critical"\. Run "m365d devices list --help" for usage\./],
+      [['devices', 'list', '--health', "Active' or healthStatus ne 'x"], /^m365d: healthStatus must be one of 'Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown'; got "Active' or/],
       [['actions', 'cancel', 'x'], /actions cancel needs --comment/],
     ] as const) {
       const result = await run([...args]);

@@ -177,6 +177,14 @@ describe('m365d incidents and alerts', () => {
     for (const [args, message] of [
       [['incidents', 'list', '--status', 'bogus'], /status must be one of 'active'/],
       [['incidents', 'list', '--since', 'yesterday'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date/],
+      // Impossible calendar dates are refused, not rolled over into the next month.
+      [['incidents', 'list', '--since', '2026-02-31'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date or date-time with a zone \(2026-01-31, 2026-01-31T08:00:00Z\); got "2026-02-31": February 2026 has 28 days\./],
+      [['alerts', 'list', '--since', '2026-04-31T08:00:00Z'], /--since .*; got "2026-04-31T08:00:00Z": April 2026 has 30 days\./],
+      [['alerts', 'list', '--since', '2025-02-29T23:00:00+02:00'], /February 2025 has 28 days/],
+      [['incidents', 'list', '--since', '2026-13-01'], /--since .*: there is no month 13\./],
+      [['incidents', 'list', '--since', '2026-01-31T24:00:00Z'], /--since .*: a time of day goes from 00:00:00 to 23:59:59\./],
+      [['incidents', 'list', '--since', '2026-01-31 Z'], /--since must be a duration/],
+      [['sync', 'incidents', '--checkpoint', join(dir(), 'never-written.json'), '--since', '2026-02-29'], /--since .*: February 2026 has 28 days\./],
       [['incidents', 'list', '--limit', '0'], /--limit must be a whole number of at least 1; got "0". Run "m365d incidents list --help" for usage./],
       [['incidents', 'list', '--output', 'xml'], /argument 'xml' is invalid/],
       [['incidents', 'update', '1'], /update needs at least one change/],
@@ -185,6 +193,34 @@ describe('m365d incidents and alerts', () => {
       const result = await run([...args]);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(message);
+      expect(result.stdout).toBe('');
+    }
+    expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
+    // A leap day is a date.
+    const leap = await run(['incidents', 'list', '--since', '2024-02-29', '--limit', '1']);
+    expect(leap.code, leap.stderr).toBe(0);
+    // A bad date is a usage error before the configuration is read.
+    for (const args of [['alerts', 'list', '--since', '2026-02-31'], ['sync', 'alerts', '--checkpoint', join(dir(), 'never-written.json'), '--since', '2026-02-31']]) {
+      const unconfigured = await m365d(args, { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+      expect(unconfigured.code, args.join(' ')).toBe(2);
+      expect(unconfigured.stderr).toMatch(/^m365d: --since .*: February 2026 has 28 days\./);
+    }
+  });
+
+  it('an unknown option is named without what follows its = (a secret typed into a wrong flag is never printed), on every command', async () => {
+    const before = sim().tenant.requests.length;
+    for (const [args, named] of [
+      [['incidents', 'list', '--app-secret=hunter2'], '--app-secret'],
+      [['--api-key=hunter2', 'incidents', 'list'], '--api-key'],
+      [['alerts', 'update', '1', '--token=hunter2'], '--token'],
+      [['hunt', 'T', "--pass'word=hunter2"], "--pass'word"],
+      [['devices', 'list', '-Phunter2'], '-P'],
+      [['sync', 'alerts', '--checkpoint', join(dir(), 'never-written.json'), '--key=hunter2'], '--key'],
+      [['token', '--sas=hunter2', '--json'], '--sas'],
+    ] as const) {
+      const result = await run([...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(`m365d: unknown option '${named}'\nRun "m365d --help" for usage.\n`);
       expect(result.stdout).toBe('');
     }
     expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
@@ -245,6 +281,41 @@ describe('m365d hunt', () => {
     const safe = await run(['hunt', 'T', '--quiet', '-o', 'csv', '--csv-safe']);
     expect(parseCsv(safe.stdout)[1]).toEqual([`'${cells[0]}`, "'+SUM(1)", "'-2+3", "'@cmd", 'a,b', 'say "hi"', 'two\nlines', 'plain']);
     expect(safe.stdout.split('\r\n')[1]).toMatch(/^"'=HYPERLINK\(""http/);
+  });
+
+  it('a table shows the escape sequences and bidi controls of service values and column names as visible placeholders; JSON keeps them as data', async () => {
+    const values = {
+      link: '\u001b]8;;http://evil.example\u0007click\u001b]8;;\u0007',
+      clear: 'a\u001b[2J\u001b[Hb',
+      c1: 'x\u009b31mred\u0085',
+      bidi: 'invoice\u202Efdp.exe\u2066',
+      del: 'y\u007f\u0000z',
+      lines: 'one\r\ntwo\tthree',
+      'n\u001b[1mame': 'v',
+    };
+    const columns = Object.keys(values);
+    serveHunting(columns, JSON.stringify(values));
+    const table = await m365d(['hunt', 'T', '--quiet'], { env: env({ M365D_STDOUT_TTY: '1', COLUMNS: '250' }) }).done;
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
+    for (const shown of ['�]8;;http://evil.example�click�]8;;�', 'a�[2J�[Hb', 'x�31mred�', 'invoice�fdp.exe�', 'y��z', 'one two three', 'n�[1mame']) {
+      expect(table.stdout).toContain(` ${shown} `);
+    }
+    serveHunting(columns, JSON.stringify(values));
+    const json = await run(['hunt', 'T', '--quiet', '-o', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual([values]);
+  });
+
+  it("an error quoting the service's message shows its escape sequences as visible placeholders, also with --verbose", async () => {
+    const message = 'Syntax error\u001b[2J\u001b]0;owned\u0007 near \u202Eexe.\u009b1m\r\nsecond\u001b[31m line';
+    for (const verbose of [[], ['--verbose']]) {
+      sim().tenant.faults.add('graph.hunting', { status: 400, body: { error: { code: 'BadRequest', message } } });
+      const refused = await run(['hunt', 'T', '--api', 'graph', ...verbose]);
+      expect(refused.code).toBe(1);
+      // With --verbose, the client's log (its error line quotes the service too) comes first.
+      expect(refused.stderr).toMatch(/^m365d: advancedHunting\.stream: the query was refused \(400\): Syntax error�\[2J�\]0;owned� near �exe\.�1m\n/m);
+      expect(refused.stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
+    }
   });
 
   it('a progress line on stderr only when stderr is a terminal (M365D_STDERR_TTY), never with --quiet', async () => {

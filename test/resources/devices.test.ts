@@ -13,7 +13,7 @@ import {
 } from '../../src/index.js';
 import type { FakeTenant } from '../../src/testing/index.js';
 import { TenantCredential, fakeTenant, startServer, unusedCredential } from '../support/tenant.js';
-import { rejection } from '../support/throws.js';
+import { rejection, thrownBy } from '../support/throws.js';
 
 const server = startServer();
 const MINUTE = 60_000;
@@ -67,6 +67,37 @@ describe('client.devices: finding devices', () => {
     expect(await rejection(client.devices.find({ name: "x' or computerDnsName ne 'y" }))).toBeInstanceOf(DeviceNotFoundError);
     const sent = tenant.requests.find((r) => r.route === 'mde.listMachines');
     expect(new URL(sent?.url as string).searchParams.get('$filter')).toBe("computerDnsName eq 'x'' or computerDnsName ne ''y'");
+  });
+
+  it("keeps a quote in a listing's OS platform inside the filter's string literal: the filter matches nothing rather than everything", async () => {
+    const { client, tenant } = fakeTenant(server);
+    expect(await client.devices.list({ osPlatform: "Linux' or osPlatform ne 'x" }).toArray()).toEqual([]);
+    const sent = tenant.requests.find((r) => r.route === 'mde.listMachines');
+    expect(new URL(sent?.url as string).searchParams.get('$filter')).toBe("osPlatform eq 'Linux'' or osPlatform ne ''x'");
+  });
+
+  it('refuses a health status or risk score the service does not have, naming the option and its values, before sending', () => {
+    const { client, tenant } = fakeTenant(server);
+    const health = thrownBy(InvalidArgumentError, () => client.devices.list({ healthStatus: 'Healthy' as never }));
+    expect(health).toMatchObject({
+      option: 'healthStatus',
+      message: `healthStatus must be one of 'Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown'; got "Healthy".`,
+    });
+    const risk = thrownBy(InvalidArgumentError, () => client.devices.list({ riskScore: "High' or riskScore ne 'x" as never }));
+    expect(risk).toMatchObject({ option: 'riskScore', message: expect.stringMatching(/^riskScore must be one of 'None', 'Informational', 'Low', 'Medium', 'High'; got "High' or/) });
+    expect(thrownBy(InvalidArgumentError, () => client.devices.list({ riskScore: 3 as never }))).toMatchObject({ option: 'riskScore' });
+    expect(tenant.requests.filter((r) => r.route.startsWith('mde.'))).toHaveLength(0);
+  });
+
+  it("filters on health and risk given in any letter case, sending the service's spelling", async () => {
+    const { client, tenant } = fakeTenant(server);
+    const all = await client.devices.list().toArray();
+    const expected = all.filter((d) => d.healthStatus === 'Active' && d.riskScore === 'High').map((d) => d.id);
+    expect(expected.length).toBeGreaterThan(0);
+    const before = tenant.requests.length;
+    expect((await client.devices.list({ healthStatus: 'active', riskScore: 'high' }).toArray()).map((d) => d.id)).toEqual(expected);
+    const sent = tenant.requests.slice(before).find((r) => r.route === 'mde.listMachines');
+    expect(new URL(sent?.url as string).searchParams.get('$filter')).toBe("healthStatus eq 'Active' and riskScore eq 'High'");
   });
 });
 
