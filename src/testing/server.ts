@@ -47,7 +47,9 @@ async function listen(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<{ server: Server; sockets: Set<Socket>; port: number }> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer({ key: tls.leaf.keyPem, cert: tls.leaf.certPem, keepAliveTimeout: 5_000 }, handler);
+  // Idle connections are kept for a minute, as Azure's front ends keep them for minutes: with
+  // Node's 5 s, a client on a loaded machine reused a connection the server was closing (ECONNRESET).
+  const server: Server = createServer({ key: tls.leaf.keyPem, cert: tls.leaf.certPem, keepAliveTimeout: 60_000 }, handler);
   server.on('secureConnection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
