@@ -10,6 +10,7 @@ import {
   UnsupportedDeviceError,
   kql,
   type Device,
+  type TokenCredential,
 } from '../../src/index.js';
 import type { FakeTenant } from '../../src/testing/index.js';
 import { TenantCredential, fakeTenant, startServer, unusedCredential } from '../support/tenant.js';
@@ -295,6 +296,61 @@ describe('client.devices: actions', () => {
     expect(error).toBeInstanceOf(PermissionError);
     expect((error as PermissionError).status).toBe(403);
     expect((error as Error).message).toContain('WindowsDefenderATP');
+  });
+});
+
+describe('a custom cloud without cloud.mdeScope', () => {
+  /** A fake tenant on a sovereign-style host of its own, and a client of it whose credential records every scope asked. */
+  function sovereign(mdeScope?: string) {
+    const host = 'https://api.defender.contoso-sovereign.test';
+    const { tenant } = fakeTenant(server, { defenderBaseUrl: host });
+    const credential = new TenantCredential(tenant);
+    const scopes: string[] = [];
+    const recording: TokenCredential = {
+      getToken: (scope) => {
+        scopes.push(String(scope));
+        return credential.getToken(scope);
+      },
+    };
+    const client = new DefenderClient({
+      credential: recording,
+      cloud: { authorityHost: tenant.hosts.authorityHost, apiBaseUrl: host, scope: 'https://api.security.microsoft.com/.default', ...(mdeScope ? { mdeScope } : {}) },
+    });
+    return { tenant, client, scopes, host };
+  }
+
+  it('constructs and reads incidents, but devices, deviceActions and indicators fail at their first call naming cloud.mdeScope; no MDE token is asked for or sent', async () => {
+    const { tenant, client, scopes } = sovereign();
+    expect((await client.incidents.list().toArray()).length).toBeGreaterThan(0);
+    const calls: Array<() => Promise<unknown>> = [
+      () => client.devices.list().toArray(),
+      () => client.devices.get('a'.repeat(40)),
+      () => client.devices.find({ name: 'ws-0042.contoso.com' }),
+      () => client.devices.isolate('a'.repeat(40), { comment: 'INC-1' }),
+      () => client.deviceActions.list().toArray(),
+      () => client.deviceActions.get('0b0b0b0b-0000-4000-8000-000000000000'),
+      () => client.indicators.list().toArray(),
+      () => client.indicators.submit({ value: '203.0.113.7', type: 'ipAddress', action: 'block', title: 'INC-1' }),
+      () => client.auth.requireRoles(['Machine.Isolate']),
+    ];
+    for (const call of calls) {
+      const error = await rejection(call());
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error).toMatchObject({ option: 'cloud.mdeScope' });
+      expect((error as Error).message).toMatch(/cloud\.mdeScope/);
+    }
+    expect(tenant.requests.filter((r) => r.route.startsWith('mde.'))).toEqual([]);
+    expect(new Set(scopes)).toEqual(new Set(['https://api.security.microsoft.com/.default']));
+    expect(client.cloud.mdeScope).toBeUndefined();
+  });
+
+  it('with cloud.mdeScope sends the MDE calls, with a token of that scope only, to cloud.apiBaseUrl', async () => {
+    const { tenant, client, scopes, host } = sovereign('https://api.securitycenter.microsoft.com/.default');
+    expect((await client.devices.list().toArray()).length).toBe(40);
+    const mde = tenant.requests.filter((r) => r.route.startsWith('mde.'));
+    expect(mde.length).toBeGreaterThan(0);
+    expect(mde.every((r) => new URL(r.url).origin === host)).toBe(true);
+    expect(scopes).toEqual(['https://api.securitycenter.microsoft.com/.default']);
   });
 });
 

@@ -27,17 +27,23 @@ import { MDE_PERMISSION_API } from './permission-api.js';
  */
 export class LazyMdeAdapter implements ResponseActionsAdapter {
   readonly permissionApi = MDE_PERMISSION_API;
-  readonly #transport: Transport;
+  readonly #transport: Transport | (() => Error);
   #adapter: Promise<MdeAdapter> | undefined;
 
-  constructor(transport: Transport) {
+  /**
+   * @param transport - the API's transport; or, when the client may not call the API, the error
+   *   each call rejects with (nothing is loaded or sent).
+   */
+  constructor(transport: Transport | (() => Error)) {
     this.#transport = transport;
   }
 
   /** The real adapter, loaded once; a failed load is tried again on the next call. */
   #load(): Promise<MdeAdapter> {
+    const transport = this.#transport;
+    if (typeof transport === 'function') return Promise.reject(transport());
     this.#adapter ??= import('./adapter.js').then(
-      ({ MdeAdapter }) => new MdeAdapter(this.#transport),
+      ({ MdeAdapter }) => new MdeAdapter(transport),
       (error: unknown) => {
         this.#adapter = undefined;
         throw error;
