@@ -190,6 +190,43 @@ describe('client.devices: actions', () => {
     expect(actionRequests(tenant)).toHaveLength(4);
   });
 
+  it.each([
+    ['with Machine.Read.All', undefined],
+    ['with only the action permissions', ['Machine.StopAndQuarantine', 'Machine.Isolate']],
+  ])('within the first minute (%s), a repeat the service answers with the pending action of another file or scope is ActionInProgressError carrying that action', async (_what, roles) => {
+    const { client, tenant } = fakeTenant(server, roles ? { roles } : {});
+    const id = firstWorkstationId(tenant);
+    tenant.mde.nextActions('hang', 'hang');
+    const fileA = 'a'.repeat(40);
+    const quarantineA = await client.devices.stopAndQuarantineFile(id, { sha1: fileA, comment: 'INC-1' });
+    const full = await client.devices.isolate(id, { comment: 'INC-1', type: 'full' });
+    tenant.clock.advance(10_000);
+    const quarantineB = await rejection(client.devices.stopAndQuarantineFile(id, { sha1: 'b'.repeat(40), comment: 'INC-1' }));
+    expect(quarantineB).toBeInstanceOf(ActionInProgressError);
+    expect((quarantineB as ActionInProgressError).pendingAction).toMatchObject({ id: quarantineA.id, type: 'stopAndQuarantineFile', fileSha1: fileA });
+    expect((quarantineB as Error).message).toContain(`file ${'b'.repeat(40)}`);
+    const selective = await rejection(client.devices.isolate(id, { comment: 'INC-1', type: 'selective' }));
+    expect(selective).toBeInstanceOf(ActionInProgressError);
+    expect((selective as ActionInProgressError).pendingAction).toMatchObject({ id: full.id, scope: 'Full' });
+    // The service was asked, and answered 201 with the pending action: it started nothing new.
+    expect(actionRequests(tenant).map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect(tenant.mde.actions().map((a) => a['id'])).toEqual([quarantineA.id, full.id]);
+    // The same file is the pending action, as the service's answer or the SDK's lookup.
+    expect(await client.devices.stopAndQuarantineFile(id, { sha1: fileA, comment: 'INC-1' })).toMatchObject({ id: quarantineA.id });
+  });
+
+  it('after the first minute, a refused repeat of another file carries the pending action the SDK found', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const id = firstWorkstationId(tenant);
+    tenant.mde.nextActions('hang');
+    const quarantineA = await client.devices.stopAndQuarantineFile(id, { sha1: 'a'.repeat(40), comment: 'INC-1' });
+    tenant.clock.advance(5 * MINUTE);
+    const error = await rejection(client.devices.stopAndQuarantineFile(id, { sha1: 'b'.repeat(40), comment: 'INC-1' }));
+    expect(error).toBeInstanceOf(ActionInProgressError);
+    expect(error).toMatchObject({ status: 400, code: 'ActiveRequestAlreadyExists' });
+    expect((error as ActionInProgressError).pendingAction?.id).toBe(quarantineA.id);
+  });
+
   it("without Machine.Read.All a repeat the service refuses (400) is ActionInProgressError", async () => {
     const { client, tenant } = fakeTenant(server, { roles: ISOLATE_ONLY });
     const id = firstWorkstationId(tenant);
@@ -200,6 +237,7 @@ describe('client.devices: actions', () => {
     const error = await rejection(client.devices.isolate(id, { comment: 'INC-1' }));
     expect(error).toBeInstanceOf(ActionInProgressError);
     expect((error as ActionInProgressError).code).toBe('ActiveRequestAlreadyExists');
+    expect((error as ActionInProgressError).pendingAction).toBeUndefined();
   });
 
   it('wait() throws ActionFailedError carrying the failed, timed-out or cancelled action', async () => {
