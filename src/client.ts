@@ -91,6 +91,16 @@ const KNOWN_OPTIONS = new Set<string>([
   'userAgent', 'logger', 'tokenRefreshMarginMs', 'rateLimit', 'maxResponseBytes',
 ]);
 
+/** Why a custom cloud without `mdeScope` makes no Defender for Endpoint call (raised at the first one, not at construction). */
+function noMdeScope(): InvalidArgumentError {
+  return new InvalidArgumentError(
+    'cloud.mdeScope',
+    'client.devices, client.deviceActions and client.indicators call the Defender for Endpoint API, whose token audience a custom cloud must give as ' +
+      "cloud.mdeScope (e.g. 'https://api.securitycenter.microsoft.com/.default'; DEFENDER_MDE_SCOPE in the environment): the SDK does not guess it, " +
+      'so that no token of another cloud is sent to cloud.apiBaseUrl. Nothing was sent.',
+  );
+}
+
 function integerOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -217,9 +227,10 @@ export class DefenderClient {
           });
     // Device actions and indicators exist only on the Defender for Endpoint API, with its own
     // token audience, permissions and quotas: a transport of its own on the Defender API host.
-    const mdeTransport = new Transport({
+    const mdeScope = this.cloud.mdeScope;
+    const mdeTransport = mdeScope === undefined ? noMdeScope : new Transport({
       baseUrl: this.cloud.apiBaseUrl,
-      scope: this.cloud.mdeScope,
+      scope: mdeScope,
       tokens,
       ...DEFENDER_HTTP,
       permissionAdvice: (_operation, granted) => mdeAdvice(granted),

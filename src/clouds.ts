@@ -21,7 +21,10 @@ export interface CustomCloud {
   graphScope?: string;
   /**
    * The token scope of the Defender for Endpoint API (`client.devices`, `deviceActions`,
-   * `indicators`), called on `apiBaseUrl`. Default `https://api.securitycenter.microsoft.com/.default`.
+   * `indicators`), called on `apiBaseUrl`, e.g. `https://api.securitycenter.microsoft.com/.default`.
+   * No default: the SDK never sends a token of a Microsoft audience to hosts you name unless you
+   * say so. Without it those three fail at their first call with `InvalidArgumentError` (option
+   * `cloud.mdeScope`); incidents, alerts and hunting work as they do.
    */
   mdeScope?: string;
 }
@@ -45,9 +48,10 @@ export interface ResolvedCloud {
   graphScope: string | undefined;
   /**
    * Token scope of the Defender for Endpoint API: its own audience, also when it is called on
-   * `apiBaseUrl` (a token for the Defender API's audience gets 403 there).
+   * `apiBaseUrl` (a token for the Defender API's audience gets 403 there). Undefined for a custom
+   * cloud that gave none: the client then makes no Defender for Endpoint call.
    */
-  mdeScope: string;
+  mdeScope: string | undefined;
   /** Whether the authority host is one @azure/identity knows (custom hosts need `disableInstanceDiscovery`). */
   knownAuthority: boolean;
   /** The Defender portal, for incident links (`webUrl`); undefined for a custom cloud. */
@@ -165,8 +169,9 @@ export function resolveCloud(cloud: CloudName | CustomCloud | undefined, region?
   if (graphScope !== undefined && (typeof graphScope !== 'string' || !/^\S+\/\.default$/.test(graphScope))) {
     throw new InvalidArgumentError('cloud.graphScope', `cloud.graphScope must be a resource URI ending in "/.default"; got ${describe(graphScope)}.`);
   }
-  const mdeScope = cloud.mdeScope ?? MDE_SCOPES.public;
-  if (typeof mdeScope !== 'string' || !/^\S+\/\.default$/.test(mdeScope)) {
+  // No default: a public-cloud Defender for Endpoint token must not go to a host the caller named for another purpose.
+  const mdeScope = cloud.mdeScope;
+  if (mdeScope !== undefined && (typeof mdeScope !== 'string' || !/^\S+\/\.default$/.test(mdeScope))) {
     throw new InvalidArgumentError('cloud.mdeScope', `cloud.mdeScope must be a resource URI ending in "/.default"; got ${describe(mdeScope)}.`);
   }
   return { name: 'custom', authorityHost, apiBaseUrl, scope: cloud.scope, mdeScope, knownAuthority, portalBaseUrl: undefined, graphBaseUrl, graphScope };

@@ -20,6 +20,8 @@ const PUBLIC_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 // The Defender API's token audience is its global identifier, whatever host serves it.
 const DEFENDER_SCOPE = 'https://api.security.microsoft.com/.default';
+// The Defender for Endpoint API's commercial audience, also on the Defender API's hosts.
+const MDE_SCOPE = 'https://api.securitycenter.microsoft.com/.default';
 
 /**
  * The token scope for a custom API host: the public audience for a loopback host (the
@@ -35,6 +37,17 @@ function audienceOf(baseUrl: string | undefined, publicScope: string): string {
 }
 
 /**
+ * The Defender for Endpoint scope for a custom API host: the commercial audience for the public
+ * host, its regional hosts and a loopback host (the simulator); none for any other host, whose
+ * audience only its owner knows (`DEFENDER_MDE_SCOPE`).
+ */
+function mdeAudienceOf(baseUrl: string | undefined): string | undefined {
+  if (baseUrl === undefined) return MDE_SCOPE;
+  const { hostname } = new URL(baseUrl);
+  return isLoopback(hostname) || /^([a-z]+\.)?api\.security\.microsoft\.com$/i.test(hostname) ? MDE_SCOPE : undefined;
+}
+
+/**
  * Builds {@link DefenderClientOptions} from environment variables:
  *
  * | variable | option |
@@ -43,6 +56,7 @@ function audienceOf(baseUrl: string | undefined, publicScope: string): string {
  * | `DEFENDER_CLOUD` (`public`, `gcc`, `gcc-high`, `dod`) | `cloud` by name |
  * | `AZURE_AUTHORITY_HOST`, `DEFENDER_API_BASE_URL`, `DEFENDER_GRAPH_BASE_URL` | a custom `cloud` (a missing host defaults to the public one), e.g. the simulator's |
  * | `DEFENDER_SCOPE`, `DEFENDER_GRAPH_SCOPE` | the custom cloud's token scopes (default: the public audience for loopback and regional hosts, else `<host>/.default`) |
+ * | `DEFENDER_MDE_SCOPE` | the custom cloud's Defender for Endpoint scope (`mdeScope`; default: the commercial audience for the public, regional and loopback hosts, else none) |
  * | `DEFENDER_REGION` (`us`, `eu`, `uk`, …) | `region` |
  * | `DEFENDER_API` (`defender` or `graph`) | `api` |
  *
@@ -83,12 +97,14 @@ export function clientOptionsFromEnv(
   const graphBaseUrl = get('DEFENDER_GRAPH_BASE_URL');
   const scope = get('DEFENDER_SCOPE');
   const graphScope = get('DEFENDER_GRAPH_SCOPE');
+  const mdeScope = get('DEFENDER_MDE_SCOPE');
   const custom = [
     ['AZURE_AUTHORITY_HOST', authorityHost],
     ['DEFENDER_API_BASE_URL', apiBaseUrl],
     ['DEFENDER_GRAPH_BASE_URL', graphBaseUrl],
     ['DEFENDER_SCOPE', scope],
     ['DEFENDER_GRAPH_SCOPE', graphScope],
+    ['DEFENDER_MDE_SCOPE', mdeScope],
   ] as const;
   if (cloudName !== undefined) {
     if (!(CLOUD_NAMES as readonly string[]).includes(cloudName)) {
@@ -115,6 +131,8 @@ export function clientOptionsFromEnv(
       graphBaseUrl: graphBaseUrl ?? PUBLIC_GRAPH_BASE_URL,
       graphScope: graphScope ?? audienceOf(graphBaseUrl, GRAPH_SCOPE),
     };
+    const mde = mdeScope ?? mdeAudienceOf(apiBaseUrl);
+    if (mde !== undefined) cloud.mdeScope = mde;
     options.cloud = cloud;
   }
 

@@ -327,14 +327,6 @@ export class UnsupportedDeviceError extends ApiError {
   override name = 'UnsupportedDeviceError';
 }
 
-/**
- * The service refused an action because one of its type is already running on the device (400
- * `ActiveRequestAlreadyExists`), and the SDK found no pending action to return instead.
- */
-export class ActionInProgressError extends ApiError {
-  override name = 'ActionInProgressError';
-}
-
 /** The tenant holds as many active indicators as it may (15,000, not raisable); `cap` says how many. */
 export class IndicatorLimitError extends ApiError {
   override name = 'IndicatorLimitError';

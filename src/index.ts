@@ -23,7 +23,9 @@ export type {
 } from './resources/devices.js';
 export {
   ActionFailedError,
+  ActionInProgressError,
   DeviceAction,
+  type ActionInProgressErrorDetails,
   type DeviceActions,
   type DeviceActionCallOptions,
   type DeviceActionCancelOptions,

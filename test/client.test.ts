@@ -48,7 +48,7 @@ describe('DefenderClient options', () => {
       credential,
       cloud: { authorityHost: 'https://login.contoso.test/', apiBaseUrl: 'https://api.contoso.test', scope: 'https://api.contoso.test/.default' },
     });
-    expect(client.cloud).toMatchObject({ name: 'custom', authorityHost: 'https://login.contoso.test', knownAuthority: false });
+    expect(client.cloud).toMatchObject({ name: 'custom', authorityHost: 'https://login.contoso.test', knownAuthority: false, mdeScope: undefined });
   });
 
   it.each([
@@ -62,6 +62,7 @@ describe('DefenderClient options', () => {
     [{ credential, cloud: { authorityHost: 'https://l', apiBaseUrl: 'https://a', scope: 'https://a' } }, 'cloud.scope', /\/\.default/],
     [{ credential, cloud: { authorityHost: 'not a url', apiBaseUrl: 'https://a', scope: 'https://a/.default' } }, 'cloud.authorityHost', /absolute URL/],
     [{ credential, cloud: { authorityHost: 'https://l', apiBaseUrl: 'https://a/?x=1', scope: 'https://a/.default' } }, 'cloud.apiBaseUrl', /query/],
+    [{ credential, cloud: { authorityHost: 'https://l', apiBaseUrl: 'https://a', scope: 'https://a/.default', mdeScope: 'https://a' } }, 'cloud.mdeScope', /\/\.default/],
     [{ credential, timeoutMs: 0 }, 'timeoutMs', /integer from 1/],
     [{ credential, maxRetries: 2.5 }, 'maxRetries', /integer from 0 to 10/],
     [{ credential, maxRetryWaitMs: -1 }, 'maxRetryWaitMs', /integer/],

@@ -26,6 +26,7 @@ describe('clientOptionsFromEnv', () => {
       scope: 'https://api.security.microsoft.com/.default',
       graphBaseUrl: 'https://graph.microsoft.com',
       graphScope: 'https://graph.microsoft.com/.default',
+      mdeScope: 'https://api.securitycenter.microsoft.com/.default',
     });
     const client = new DefenderClient(options);
     expect(client.cloud).toMatchObject({ name: 'custom', authorityHost: 'https://127.0.0.1:8443', apiBaseUrl: 'https://127.0.0.1:8443', knownAuthority: false });
@@ -62,6 +63,18 @@ describe('clientOptionsFromEnv', () => {
     const explicit = clientOptionsFromEnv({ ...app, DEFENDER_SCOPE: 'https://x.example/.default', DEFENDER_GRAPH_SCOPE: 'https://g.example/.default' });
     expect(explicit.cloud).toMatchObject({ apiBaseUrl: 'https://api.security.microsoft.com', scope: 'https://x.example/.default', graphScope: 'https://g.example/.default' });
     expect(thrownBy(InvalidArgumentError, () => clientOptionsFromEnv({ ...app, DEFENDER_CLOUD: 'gcc', DEFENDER_SCOPE: 'https://x.example/.default' })).message).toMatch(/cannot be combined with DEFENDER_SCOPE/);
+  });
+
+  it('gives a custom cloud the commercial Defender for Endpoint scope only on Microsoft\'s public and loopback hosts; elsewhere DEFENDER_MDE_SCOPE or none', () => {
+    const MDE = 'https://api.securitycenter.microsoft.com/.default';
+    expect(clientOptionsFromEnv({ ...app, DEFENDER_API_BASE_URL: 'https://eu.api.security.microsoft.com' }).cloud).toMatchObject({ mdeScope: MDE });
+    expect(clientOptionsFromEnv({ ...app, AZURE_AUTHORITY_HOST: 'https://login.example.test' }).cloud).toMatchObject({ mdeScope: MDE });
+    const sovereign = clientOptionsFromEnv({ ...app, DEFENDER_API_BASE_URL: 'https://api-gov.security.microsoft.us' });
+    expect(sovereign.cloud).not.toHaveProperty('mdeScope');
+    expect(new DefenderClient(sovereign).cloud.mdeScope).toBeUndefined();
+    const given = clientOptionsFromEnv({ ...app, DEFENDER_API_BASE_URL: 'https://api-gov.security.microsoft.us', DEFENDER_MDE_SCOPE: 'https://api-gov.securitycenter.microsoft.us/.default' });
+    expect(new DefenderClient(given).cloud.mdeScope).toBe('https://api-gov.securitycenter.microsoft.us/.default');
+    expect(thrownBy(InvalidArgumentError, () => clientOptionsFromEnv({ ...app, DEFENDER_CLOUD: 'dod', DEFENDER_MDE_SCOPE: MDE })).message).toMatch(/cannot be combined with DEFENDER_MDE_SCOPE/);
   });
 
   it('takes a named cloud from DEFENDER_CLOUD and a region from DEFENDER_REGION', () => {
@@ -123,6 +136,7 @@ describe('clientOptionsFromEnv overrides', () => {
         scope: 'https://api.security.microsoft.com/.default',
         graphBaseUrl: 'https://graph.microsoft.com',
         graphScope: 'https://graph.microsoft.com/.default',
+        mdeScope: 'https://api.securitycenter.microsoft.com/.default',
       },
     });
     expect(clientOptionsFromEnv(app, { cloud: 'gcc' }).cloud).toBe('gcc');

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import type { Device, DeviceActionFields, DeviceActionStatus, DeviceActionType, Indicator, IndicatorAction, IndicatorInput, IndicatorSeverity, IndicatorType } from '../models/device.js';
+import type { ApiErrorDetails } from '../errors.js';
 import type { AdapterCallOptions, AdapterPage, ListCursor } from './adapter.js';
 
 /** The filters of a device listing, checked. */
@@ -71,6 +72,22 @@ export type ActionRequest =
 /** One item's outcome of a batch submit. */
 export type IndicatorImportResult = { ok: true; id: string; value: string } | { ok: false; value: string; reason: string };
 
+/**
+ * What `requestAction` rejects with when the service refuses the action because one of its type
+ * is already running on the device. Internal: the resources answer with that pending action when
+ * it does what was asked, else with the public `ActionInProgressError` built of these details.
+ */
+export class RunningActionRefusal extends Error {
+  override name = 'RunningActionRefusal';
+  constructor(
+    message: string,
+    /** The service's answer, for the public error. */
+    readonly details: ApiErrorDetails,
+  ) {
+    super(message);
+  }
+}
+
 /** What a response-action wire API does for the resources. Internal. */
 export interface ResponseActionsAdapter {
   /** The resource app whose permissions the calls need, for messages. */
@@ -79,6 +96,10 @@ export interface ResponseActionsAdapter {
   getDevice(id: string, options: AdapterCallOptions): Promise<Device>;
   findDevicesByIp(ip: string, at: Date, options: AdapterCallOptions): Promise<Device[]>;
   findDevicesByTag(tag: string, options: AdapterCallOptions): Promise<Device[]>;
+  /**
+   * Asks for `action`: the service's answer, which may be an action of the type already pending on
+   * the device. Rejects with {@link RunningActionRefusal} when the service refuses a repeat.
+   */
   requestAction(deviceId: string, action: ActionRequest, options: AdapterCallOptions): Promise<DeviceActionFields>;
   listActionsPage(filter: DeviceActionFilter, cursor: ListCursor | undefined): Promise<AdapterPage<DeviceActionFields>>;
   getAction(id: string, options: AdapterCallOptions): Promise<DeviceActionFields>;

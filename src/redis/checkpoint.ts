@@ -6,7 +6,7 @@
  */
 import { CheckpointError, CheckpointUnavailableError } from '../errors.js';
 import { checkCheckpointKey, checkCheckpointWrite, type CheckpointEntry, type CheckpointStore, type CheckpointWriteOptions } from '../stores/checkpoint.js';
-import { RedisCommandError, RedisConnection, script, type RedisClientLike, type RedisStoreOptions } from './connection.js';
+import { RedisConnection, script, type RedisClientLike, type RedisStoreOptions, type Script } from './connection.js';
 
 /** KEYS: the checkpoint's hash. Returns `{value, version, fence}` (`false` for an absent fence) or nil. */
 const GET = script(`
@@ -59,17 +59,13 @@ export class RedisCheckpointStore implements CheckpointStore {
     this.#redis = new RedisConnection('RedisCheckpointStore', client, options);
   }
 
-  #key(key: string): string {
-    return `${this.#redis.keyPrefix}checkpoint:{${key}}`;
-  }
-
   /**
    * The checkpoint named `key`, or `undefined` when there is none.
    * @throws CheckpointUnavailableError when Redis cannot be reached; CheckpointError when the key holds something this store did not write.
    */
   async get(key: string): Promise<CheckpointEntry | undefined> {
     checkCheckpointKey(key);
-    const answer = await this.#run(key, 'read', () => this.#redis.run(GET, [this.#key(key)], []));
+    const answer = await this.#run(key, 'read', GET, []);
     if (answer === null || answer === undefined) return undefined;
     const [value, version, fence] = answer as unknown[];
     const entry: CheckpointEntry = { value: String(value), version: Number(version) };
@@ -88,17 +84,12 @@ export class RedisCheckpointStore implements CheckpointStore {
   async set(key: string, value: string, expectedVersion: number | undefined, options?: CheckpointWriteOptions): Promise<boolean> {
     checkCheckpointWrite(key, value, expectedVersion, options);
     const args = [value, expectedVersion === undefined ? '' : String(expectedVersion), options?.fence === undefined ? '' : String(options.fence)];
-    return Number(await this.#run(key, 'write', () => this.#redis.run(SET, [this.#key(key)], args))) === 1;
+    return Number(await this.#run(key, 'write', SET, args)) === 1;
   }
 
-  async #run(key: string, what: 'read' | 'write', command: () => Promise<unknown>): Promise<unknown> {
-    try {
-      return await command();
-    } catch (error) {
-      if (!(error instanceof RedisCommandError)) throw error;
-      const message = `could not ${what} checkpoint "${key}" in Redis: ${error.message}.`;
-      if (error.kind === 'unavailable') throw new CheckpointUnavailableError(message, { key });
-      throw new CheckpointError(message, { key });
-    }
+  #run(key: string, what: 'read' | 'write', s: Script, args: string[]): Promise<unknown> {
+    return this.#redis.runFor(s, [this.#redis.key('checkpoint', key)], args, `${what} checkpoint "${key}"`, (message, kind) =>
+      kind === 'unavailable' ? new CheckpointUnavailableError(message, { key }) : new CheckpointError(message, { key }),
+    );
   }
 }

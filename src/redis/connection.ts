@@ -132,6 +132,27 @@ export class RedisConnection {
   }
 
   /**
+   * The key of `name` in a store of `kind` (`checkpoint`, `lease`, `quota`), after the prefix; its
+   * hash tag is the name, so Redis Cluster keeps the keys of one name on one node.
+   */
+  key(kind: string, name: string): string {
+    return `${this.keyPrefix}${kind}:{${name}}`;
+  }
+
+  /**
+   * {@link RedisConnection.run}, a failure thrown as the store's own error: `fail` gets the message
+   * `could not <doing> in Redis: <why>.` and whether Redis refused or could not be reached.
+   */
+  async runFor(s: Script, keys: string[], args: string[], doing: string, fail: (message: string, kind: RedisCommandError['kind']) => Error): Promise<unknown> {
+    try {
+      return await this.run(s, keys, args);
+    } catch (error) {
+      if (!(error instanceof RedisCommandError)) throw error;
+      throw fail(`could not ${doing} in Redis: ${error.message}.`, error.kind);
+    }
+  }
+
+  /**
    * Runs `s` with `keys` and `args`.
    * @throws RedisCommandError: `unavailable` when the client is not connected (nothing is sent: a
    *   client's offline queue would otherwise send it whenever Redis comes back), when the

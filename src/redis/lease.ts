@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { LeaseUnavailableError } from '../errors.js';
 import { checkLeaseKey, checkLeaseToken, checkLeaseTtl, type Lease, type LeaseGrant } from '../stores/lease.js';
-import { RedisCommandError, RedisConnection, script, type RedisClientLike, type RedisStoreOptions } from './connection.js';
+import { RedisConnection, script, type RedisClientLike, type RedisStoreOptions, type Script } from './connection.js';
 
 /** KEYS: holder, fence. ARGV: token, ttl ms. Returns the new fence, or nil when held. */
 const ACQUIRE = script(`
@@ -55,11 +55,6 @@ export class RedisLease implements Lease {
     this.#redis = new RedisConnection('RedisLease', client, options);
   }
 
-  #keys(key: string): [holder: string, fence: string] {
-    const base = `${this.#redis.keyPrefix}lease:{${key}}`;
-    return [`${base}:holder`, `${base}:fence`];
-  }
-
   /**
    * Takes the lease for `ttlMs` if nobody holds it: resolves `{ token, fence }` (the fence one more
    * than any before), or `undefined` when another holder has it.
@@ -71,7 +66,7 @@ export class RedisLease implements Lease {
     const token = randomUUID();
     let fence: unknown;
     try {
-      fence = await this.#run(key, 'acquire', () => this.#redis.run(ACQUIRE, this.#keys(key), [token, String(ttlMs)]));
+      fence = await this.#run(key, 'acquire', ACQUIRE, ['holder', 'fence'], [token, String(ttlMs)]);
     } catch (error) {
       // A command that timed out may still run; a release sent after it on the same connection
       // frees the lease it took, which nobody could otherwise use or release for a whole ttl.
@@ -89,7 +84,7 @@ export class RedisLease implements Lease {
     checkLeaseKey(key);
     checkLeaseToken(token);
     checkLeaseTtl(ttlMs);
-    return Number(await this.#run(key, 'renew', () => this.#redis.run(RENEW, [this.#keys(key)[0]], [token, String(ttlMs)]))) === 1;
+    return Number(await this.#run(key, 'renew', RENEW, ['holder'], [token, String(ttlMs)])) === 1;
   }
 
   /**
@@ -99,15 +94,12 @@ export class RedisLease implements Lease {
   async release(key: string, token: string): Promise<void> {
     checkLeaseKey(key);
     checkLeaseToken(token);
-    await this.#run(key, 'release', () => this.#redis.run(RELEASE, [this.#keys(key)[0]], [token]));
+    await this.#run(key, 'release', RELEASE, ['holder'], [token]);
   }
 
-  async #run(key: string, what: string, command: () => Promise<unknown>): Promise<unknown> {
-    try {
-      return await command();
-    } catch (error) {
-      if (!(error instanceof RedisCommandError)) throw error;
-      throw new LeaseUnavailableError(`could not ${what} lease "${key}" in Redis: ${error.message}.`, { key });
-    }
+  /** Runs `s` on the lease's `parts` (`m365d:lease:{<key>}:holder`, `…:fence`). */
+  #run(key: string, what: string, s: Script, parts: readonly ('holder' | 'fence')[], args: string[]): Promise<unknown> {
+    const base = this.#redis.key('lease', key);
+    return this.#redis.runFor(s, parts.map((part) => `${base}:${part}`), args, `${what} lease "${key}"`, (message) => new LeaseUnavailableError(message, { key }));
   }
 }

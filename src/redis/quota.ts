@@ -130,7 +130,7 @@ export class RedisQuotaStore implements QuotaStore {
 
   #keys(key: string): [log: string, state: string] {
     if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('key', `key must be a non-empty string; got ${describe(key)}.`);
-    const base = `${this.#redis.keyPrefix}quota:{${key}}`;
+    const base = this.#redis.key('quota', key);
     return [`${base}:log`, `${base}:state`];
   }
 

@@ -61,6 +61,13 @@ export class ClientAuth {
     }
     const mde = roles.filter(isMdePermission);
     const others = roles.filter((role) => !isMdePermission(role));
+    if (mde.length > 0 && this.#mdeScope === undefined) {
+      throw new InvalidArgumentError(
+        'cloud.mdeScope',
+        `auth.requireRoles: ${mde.join(', ')} ${mde.length === 1 ? 'is a' : 'are'} Defender for Endpoint permission${mde.length === 1 ? '' : 's'}, checked on that API's token, ` +
+          'whose audience a custom cloud must give as cloud.mdeScope; this client has none. Nothing was sent.',
+      );
+    }
     const mdeInfo = mde.length > 0 && this.#mdeScope !== undefined ? await this.#requireMde(mde, this.#mdeScope, options) : undefined;
     if (others.length === 0 && mdeInfo) return mdeInfo;
     roles = others.length > 0 ? others : roles;

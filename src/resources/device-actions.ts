@@ -1,7 +1,7 @@
 import type { ListCursor } from '../apis/adapter.js';
 import type { ResponseActionsAdapter } from '../apis/response-adapter.js';
 import { checkCallOptions, checkId, checkOptionsObject, checkSignal, describe } from '../checks.js';
-import { DefenderError, InvalidArgumentError, TimeoutError, UnsupportedOperationError } from '../errors.js';
+import { ApiError, DefenderError, InvalidArgumentError, TimeoutError, UnsupportedOperationError, type ApiErrorDetails } from '../errors.js';
 import {
   FINAL_DEVICE_ACTION_STATUSES,
   type DeviceActionFields,
@@ -59,6 +59,29 @@ export class ActionFailedError extends DefenderError {
     const hresult = action.error?.hresult;
     super(`Device action ${action.id} (${action.type} on ${action.deviceName ?? action.deviceId}) ended ${action.status}${hresult ? ` (HRESULT ${hresult})` : ''}.`);
     this.action = action;
+  }
+}
+
+/** Details of an {@link ActionInProgressError}. */
+export interface ActionInProgressErrorDetails extends ApiErrorDetails {
+  /** The pending action of the type asked for, when the SDK knows it. */
+  pendingAction?: DeviceAction | undefined;
+}
+
+/**
+ * An action of the type asked for is already pending on the device and does something else (a
+ * quarantine of another file, another isolation or scan scope), or the SDK could not read it:
+ * the service refused the request (400 `ActiveRequestAlreadyExists`), or answered it with that
+ * pending action (`status` 201), which the SDK does not pass off as the one asked for. Wait for
+ * `pendingAction` to end, then ask again.
+ */
+export class ActionInProgressError extends ApiError {
+  override name = 'ActionInProgressError';
+  /** The pending action of that type, when the SDK knows it (it needs `Machine.Read.All` after a 400). */
+  readonly pendingAction: DeviceAction | undefined;
+  constructor(message: string, details: ActionInProgressErrorDetails) {
+    super(message, details);
+    this.pendingAction = details.pendingAction;
   }
 }
 

@@ -1,11 +1,11 @@
 import type { ListCursor } from '../apis/adapter.js';
-import type { ActionRequest, ResponseActionsAdapter } from '../apis/response-adapter.js';
+import { RunningActionRefusal, type ActionRequest, type ResponseActionsAdapter } from '../apis/response-adapter.js';
 import { checkCallOptions, checkId, checkOptionsObject, describe, isPlainObject } from '../checks.js';
-import { ActionInProgressError, DeviceNotFoundError, InvalidArgumentError, PermissionError } from '../errors.js';
+import { DeviceNotFoundError, InvalidArgumentError, PermissionError } from '../errors.js';
 import type { Device, DeviceActionFields } from '../models/device.js';
 import { MAX_COMMENT_LENGTH, checkText, validateDeviceListOptions, type DeviceListOptions, type DeviceQuery } from '../models/device-options.js';
 import { listingKey, pagedList, type PagedList } from '../pagination.js';
-import { DeviceAction } from './device-actions.js';
+import { ActionInProgressError, DeviceAction } from './device-actions.js';
 
 /** Options of a single device call. */
 export interface DeviceCallOptions {
@@ -49,7 +49,8 @@ const IP = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$|
  *
  * Actions are idempotent on purpose: asking for an action while one of the same type is pending
  * on the device returns the pending one with `reused: true`, instead of a second one or the
- * service's 400.
+ * service's 400. A pending one that does something else (another file, another isolation or scan
+ * scope) is never returned as the one asked for: that is an `ActionInProgressError` carrying it.
  */
 export class Devices {
   readonly #api: ResponseActionsAdapter;
@@ -205,20 +206,34 @@ export class Devices {
     let reused = false;
     const ask = (async () => {
       const pending = await this.#pending(id, action, options.signal);
-      if (pending) {
+      const same = pending.find((p) => doesWhatIsAsked(p, action));
+      if (same) {
         reused = true;
-        return pending;
+        return same;
       }
+      let answer: DeviceActionFields;
       try {
-        return await this.#api.requestAction(id, action, { signal: options.signal });
+        answer = await this.#api.requestAction(id, action, { signal: options.signal });
       } catch (error) {
         // The service refused a repeat (400): return the action it is already running (reference §3.4).
-        if (!(error instanceof ActionInProgressError)) throw error;
-        const found = await this.#pending(id, action, options.signal);
-        if (!found) throw error;
-        reused = true;
-        return found;
+        if (!(error instanceof RunningActionRefusal)) throw error;
+        const running = await this.#pending(id, action, options.signal);
+        const found = running.find((p) => doesWhatIsAsked(p, action));
+        if (found) {
+          reused = true;
+          return found;
+        }
+        throw new ActionInProgressError(error.message, { ...error.details, pendingAction: running[0] && new DeviceAction(running[0], this.#api) });
       }
+      // Within a minute of the first, the service answers a repeat with the pending action (201), whatever file or scope was asked.
+      if (!doesWhatIsAsked(answer, action)) {
+        throw new ActionInProgressError(
+          `${call}: the service answered with action ${answer.id} (${answer.type}, ${variantWords(answer)}), already pending on the device, ` +
+            `instead of starting one for ${requestWords(action)}; nothing new was started. Wait for error.pendingAction to end, then ask again.`,
+          { status: 201, operation: call, pendingAction: new DeviceAction(answer, this.#api) },
+        );
+      }
+      return answer;
     })();
     this.#inFlight.set(key, ask);
     try {
@@ -229,25 +244,38 @@ export class Devices {
     }
   }
 
-  /**
-   * An action pending on the device that does what `action` asks (same type, and the same isolation
-   * or scan scope, or the same file); `undefined` when none, or when the app may not read actions.
-   */
-  async #pending(deviceId: string, action: ActionRequest, signal: AbortSignal | undefined): Promise<DeviceActionFields | undefined> {
+  /** The actions of `action`'s type pending on the device; none when the app may not read actions. */
+  async #pending(deviceId: string, action: ActionRequest, signal: AbortSignal | undefined): Promise<DeviceActionFields[]> {
     try {
       const page = await this.#api.listActionsPage(
         { deviceId, type: [action.type], status: ['pending', 'inProgress'], pageSize: 10, signal, skipInvalid: true },
         undefined,
       );
-      // A pending quarantine of another file, or a quick scan when a full one is asked for, is not this action.
-      const variant = variantOf(action);
-      return page.items.find((pending) => pendingVariantOf(pending) === variant);
+      return page.items;
     } catch (error) {
       // An app with only the action's permission cannot read actions (Machine.Read.All): just ask.
-      if (error instanceof PermissionError) return undefined;
+      if (error instanceof PermissionError) return [];
       throw error;
     }
   }
+}
+
+/** Whether `reported` does what `action` asks: a quarantine of another file, or a quick scan for a full one, does not. */
+function doesWhatIsAsked(reported: DeviceActionFields, action: ActionRequest): boolean {
+  return reported.type === action.type && pendingVariantOf(reported) === variantOf(action);
+}
+
+/** The scope or file of a reported action, for messages. */
+function variantWords(reported: DeviceActionFields): string {
+  if (reported.type === 'stopAndQuarantineFile') return `file ${reported.fileSha1 ?? '(none given)'}`;
+  return reported.scope === null ? 'no scope' : `scope ${reported.scope}`;
+}
+
+/** The scope or file asked for, for messages. */
+function requestWords(action: ActionRequest): string {
+  if (action.type === 'stopAndQuarantineFile') return `file ${action.sha1}`;
+  const variant = variantOf(action);
+  return variant === '' ? action.type : `scope ${variant}`;
 }
 
 /** What distinguishes two actions of one type: the isolation or scan scope, or the file; '' for the others. */

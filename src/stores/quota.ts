@@ -41,7 +41,9 @@ export interface QuotaHold {
  *
  * Methods may answer at once or with a promise: a store in memory answers at once (pacing adds no
  * latency), a shared store (Redis, in `m365-defender/redis`) with a promise. The SDK ships
- * {@link MemoryQuotaStore}.
+ * {@link MemoryQuotaStore}. An answer of the wrong shape (a `take` that is not a finite number of
+ * 0 or more, a `hold` that is not a boolean) counts as a failure of the store: the pacer paces in
+ * memory, as when the store throws.
  */
 export interface QuotaStore {
   /**

@@ -1,7 +1,8 @@
 /**
  * What keeps pacing going when a shared quota store (Redis) fails or hangs: each call to the
- * store is bounded, and a failure switches the store's users in this process to a local memory
- * store (one warning), trying the shared store again at most once per interval.
+ * store is bounded, and a failure (an error, no answer in time, or an answer of the wrong shape)
+ * switches the store's users in this process to a local memory store (one warning), trying the
+ * shared store again at most once per interval.
  *
  * @packageDocumentation
  */
@@ -45,21 +46,25 @@ export class QuotaFailover {
 
   /** {@link QuotaStore.take}, by the store, or locally while it fails. */
   take(key: string, request: QuotaTakeRequest, settings: FailoverSettings): Answer<number> {
-    return this.#call(settings, () => this.store.take(key, request), () => this.local.take(key, request));
+    return this.#call(settings, 'take', () => this.store.take(key, request), isWait, () => this.local.take(key, request));
   }
 
   /** {@link QuotaStore.hold}, by the store and locally. */
   hold(key: string, holdMs: number, quota: QuotaKind, settings: FailoverSettings): Answer<boolean> {
     const local = this.local.hold(key, holdMs, quota);
-    return this.#call(settings, () => this.store.hold(key, holdMs, quota), () => local);
+    return this.#call(settings, 'hold', () => this.store.hold(key, holdMs, quota), isBoolean, () => local);
   }
 
   /** {@link QuotaStore.getHold}, by the store, or locally while it fails. */
   getHold(key: string, settings: FailoverSettings): Answer<QuotaHold | undefined> {
-    return this.#call(settings, () => this.store.getHold(key), () => this.local.getHold(key));
+    return this.#call(settings, 'getHold', () => this.store.getHold(key), isHoldOrNone, () => this.local.getHold(key));
   }
 
-  #call<T>(settings: FailoverSettings, shared: () => Answer<T>, local: () => T): Answer<T> {
+  /**
+   * Asks the store, and the local store instead when it throws, rejects, hangs or answers
+   * something of the wrong shape (a wait that is not a number would spin the pacer).
+   */
+  #call<T>(settings: FailoverSettings, method: StoreMethod, shared: () => Answer<T>, valid: (value: unknown) => value is T, local: () => T): Answer<T> {
     if (this.#down && (this.#probing || Date.now() < this.#retryAt)) return local();
     let answer: Answer<T>;
     try {
@@ -68,8 +73,18 @@ export class QuotaFailover {
       this.#failed(settings, error);
       return local();
     }
+    const checked = (value: unknown): T => {
+      if (!valid(value)) throw new Error(`${method} answered ${shapeOf(value)}, not ${EXPECTED[method]}`);
+      return value;
+    };
     // a store in memory answers at once: no promise, so pacing adds no turn of the event loop
     if (!isThenable(answer)) {
+      try {
+        answer = checked(answer);
+      } catch (error) {
+        this.#failed(settings, error);
+        return local();
+      }
       this.#answered(settings);
       return answer;
     }
@@ -78,7 +93,7 @@ export class QuotaFailover {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within rateLimit.storeTimeoutMs (${settings.timeoutMs} ms)`)), settings.timeoutMs);
     });
-    return Promise.race([answer, timeout]).then(
+    return Promise.race([Promise.resolve(answer).then(checked), timeout]).then(
       (value) => {
         clearTimeout(timer);
         this.#probing = false;
@@ -108,6 +123,41 @@ export class QuotaFailover {
     this.#down = false;
     settings.logger?.info?.('rateLimit.store answers again: pacing with it again.');
   }
+}
+
+const QUOTA_KINDS: readonly unknown[] = ['calls', 'cpu', 'unknown'] satisfies readonly QuotaKind[];
+
+type StoreMethod = keyof QuotaStore;
+
+/** What each store method must answer, for the warning. */
+const EXPECTED: Record<StoreMethod, string> = {
+  take: 'a wait in milliseconds (a finite number, 0 or more)',
+  hold: 'true or false',
+  getHold: 'undefined or { remainingMs, quota }',
+};
+
+function isWait(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+function isBoolean(value: unknown): value is boolean {
+  return typeof value === 'boolean';
+}
+
+function isHoldOrNone(value: unknown): value is QuotaHold | undefined {
+  if (value === undefined) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const { remainingMs, quota } = value as Record<string, unknown>;
+  return typeof remainingMs === 'number' && Number.isFinite(remainingMs) && remainingMs > 0 && QUOTA_KINDS.includes(quota);
+}
+
+/** The kind of a store's wrong answer, never its content (a string could be anything, and long). */
+function shapeOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : !Number.isFinite(value) ? 'an infinite number' : value < 0 ? 'a negative number' : 'a number';
+  if (typeof value === 'object') return 'an object of another shape';
+  return `a ${typeof value}`;
 }
 
 /** A failure's first line, without any `user:password@` of a URL in it, cut to 200 characters. */

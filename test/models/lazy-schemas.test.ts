@@ -94,7 +94,12 @@ const built = () => z.core.globalConfig.localeError !== undefined;
 const sdk = await import(pathToFileURL(process.argv[2]).href);
 const client = new sdk.DefenderClient({
   credential: { getToken: async () => ({ token: 'a-token', expiresOnTimestamp: Date.now() + 3_600_000 }) },
-  cloud: { authorityHost: 'https://login.microsoftonline.com', apiBaseUrl: 'http://127.0.0.1:9', scope: 'https://api.security.microsoft.com/.default' },
+  cloud: {
+    authorityHost: 'https://login.microsoftonline.com',
+    apiBaseUrl: 'http://127.0.0.1:9',
+    scope: 'https://api.security.microsoft.com/.default',
+    mdeScope: 'https://api.securitycenter.microsoft.com/.default',
+  },
   maxRetries: 0,
   rateLimit: false,
 });

@@ -10,6 +10,7 @@ import {
   UnsupportedDeviceError,
   kql,
   type Device,
+  type TokenCredential,
 } from '../../src/index.js';
 import type { FakeTenant } from '../../src/testing/index.js';
 import { TenantCredential, fakeTenant, startServer, unusedCredential } from '../support/tenant.js';
@@ -220,6 +221,43 @@ describe('client.devices: actions', () => {
     expect(actionRequests(tenant)).toHaveLength(4);
   });
 
+  it.each([
+    ['with Machine.Read.All', undefined],
+    ['with only the action permissions', ['Machine.StopAndQuarantine', 'Machine.Isolate']],
+  ])('within the first minute (%s), a repeat the service answers with the pending action of another file or scope is ActionInProgressError carrying that action', async (_what, roles) => {
+    const { client, tenant } = fakeTenant(server, roles ? { roles } : {});
+    const id = firstWorkstationId(tenant);
+    tenant.mde.nextActions('hang', 'hang');
+    const fileA = 'a'.repeat(40);
+    const quarantineA = await client.devices.stopAndQuarantineFile(id, { sha1: fileA, comment: 'INC-1' });
+    const full = await client.devices.isolate(id, { comment: 'INC-1', type: 'full' });
+    tenant.clock.advance(10_000);
+    const quarantineB = await rejection(client.devices.stopAndQuarantineFile(id, { sha1: 'b'.repeat(40), comment: 'INC-1' }));
+    expect(quarantineB).toBeInstanceOf(ActionInProgressError);
+    expect((quarantineB as ActionInProgressError).pendingAction).toMatchObject({ id: quarantineA.id, type: 'stopAndQuarantineFile', fileSha1: fileA });
+    expect((quarantineB as Error).message).toContain(`file ${'b'.repeat(40)}`);
+    const selective = await rejection(client.devices.isolate(id, { comment: 'INC-1', type: 'selective' }));
+    expect(selective).toBeInstanceOf(ActionInProgressError);
+    expect((selective as ActionInProgressError).pendingAction).toMatchObject({ id: full.id, scope: 'Full' });
+    // The service was asked, and answered 201 with the pending action: it started nothing new.
+    expect(actionRequests(tenant).map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect(tenant.mde.actions().map((a) => a['id'])).toEqual([quarantineA.id, full.id]);
+    // The same file is the pending action, as the service's answer or the SDK's lookup.
+    expect(await client.devices.stopAndQuarantineFile(id, { sha1: fileA, comment: 'INC-1' })).toMatchObject({ id: quarantineA.id });
+  });
+
+  it('after the first minute, a refused repeat of another file carries the pending action the SDK found', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const id = firstWorkstationId(tenant);
+    tenant.mde.nextActions('hang');
+    const quarantineA = await client.devices.stopAndQuarantineFile(id, { sha1: 'a'.repeat(40), comment: 'INC-1' });
+    tenant.clock.advance(5 * MINUTE);
+    const error = await rejection(client.devices.stopAndQuarantineFile(id, { sha1: 'b'.repeat(40), comment: 'INC-1' }));
+    expect(error).toBeInstanceOf(ActionInProgressError);
+    expect(error).toMatchObject({ status: 400, code: 'ActiveRequestAlreadyExists' });
+    expect((error as ActionInProgressError).pendingAction?.id).toBe(quarantineA.id);
+  });
+
   it("without Machine.Read.All a repeat the service refuses (400) is ActionInProgressError", async () => {
     const { client, tenant } = fakeTenant(server, { roles: ISOLATE_ONLY });
     const id = firstWorkstationId(tenant);
@@ -230,6 +268,7 @@ describe('client.devices: actions', () => {
     const error = await rejection(client.devices.isolate(id, { comment: 'INC-1' }));
     expect(error).toBeInstanceOf(ActionInProgressError);
     expect((error as ActionInProgressError).code).toBe('ActiveRequestAlreadyExists');
+    expect((error as ActionInProgressError).pendingAction).toBeUndefined();
   });
 
   it('wait() throws ActionFailedError carrying the failed, timed-out or cancelled action', async () => {
@@ -326,6 +365,61 @@ describe('client.devices: actions', () => {
     expect(error).toBeInstanceOf(PermissionError);
     expect((error as PermissionError).status).toBe(403);
     expect((error as Error).message).toContain('WindowsDefenderATP');
+  });
+});
+
+describe('a custom cloud without cloud.mdeScope', () => {
+  /** A fake tenant on a sovereign-style host of its own, and a client of it whose credential records every scope asked. */
+  function sovereign(mdeScope?: string) {
+    const host = 'https://api.defender.contoso-sovereign.test';
+    const { tenant } = fakeTenant(server, { defenderBaseUrl: host });
+    const credential = new TenantCredential(tenant);
+    const scopes: string[] = [];
+    const recording: TokenCredential = {
+      getToken: (scope) => {
+        scopes.push(String(scope));
+        return credential.getToken(scope);
+      },
+    };
+    const client = new DefenderClient({
+      credential: recording,
+      cloud: { authorityHost: tenant.hosts.authorityHost, apiBaseUrl: host, scope: 'https://api.security.microsoft.com/.default', ...(mdeScope ? { mdeScope } : {}) },
+    });
+    return { tenant, client, scopes, host };
+  }
+
+  it('constructs and reads incidents, but devices, deviceActions and indicators fail at their first call naming cloud.mdeScope; no MDE token is asked for or sent', async () => {
+    const { tenant, client, scopes } = sovereign();
+    expect((await client.incidents.list().toArray()).length).toBeGreaterThan(0);
+    const calls: Array<() => Promise<unknown>> = [
+      () => client.devices.list().toArray(),
+      () => client.devices.get('a'.repeat(40)),
+      () => client.devices.find({ name: 'ws-0042.contoso.com' }),
+      () => client.devices.isolate('a'.repeat(40), { comment: 'INC-1' }),
+      () => client.deviceActions.list().toArray(),
+      () => client.deviceActions.get('0b0b0b0b-0000-4000-8000-000000000000'),
+      () => client.indicators.list().toArray(),
+      () => client.indicators.submit({ value: '203.0.113.7', type: 'ipAddress', action: 'block', title: 'INC-1' }),
+      () => client.auth.requireRoles(['Machine.Isolate']),
+    ];
+    for (const call of calls) {
+      const error = await rejection(call());
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error).toMatchObject({ option: 'cloud.mdeScope' });
+      expect((error as Error).message).toMatch(/cloud\.mdeScope/);
+    }
+    expect(tenant.requests.filter((r) => r.route.startsWith('mde.'))).toEqual([]);
+    expect(new Set(scopes)).toEqual(new Set(['https://api.security.microsoft.com/.default']));
+    expect(client.cloud.mdeScope).toBeUndefined();
+  });
+
+  it('with cloud.mdeScope sends the MDE calls, with a token of that scope only, to cloud.apiBaseUrl', async () => {
+    const { tenant, client, scopes, host } = sovereign('https://api.securitycenter.microsoft.com/.default');
+    expect((await client.devices.list().toArray()).length).toBe(40);
+    const mde = tenant.requests.filter((r) => r.route.startsWith('mde.'));
+    expect(mde.length).toBeGreaterThan(0);
+    expect(mde.every((r) => new URL(r.url).origin === host)).toBe(true);
+    expect(scopes).toEqual(['https://api.securitycenter.microsoft.com/.default']);
   });
 });
 

@@ -5,7 +5,6 @@
  * @packageDocumentation
  */
 import {
-  ActionInProgressError,
   ApiError,
   DeviceNotFoundError,
   IndicatorLimitError,
@@ -25,6 +24,7 @@ import type {
   IndicatorImportResult,
   ResponseActionsAdapter,
 } from '../response-adapter.js';
+import { RunningActionRefusal } from '../response-adapter.js';
 import { checkItems } from '../shared/items.js';
 import { listPageSchema, odataString, validateOrThrow } from '../shared/wire.js';
 import { ACTION_STATUSES, ACTION_TYPES, indicatorBody, indicatorWord, toDevice, toDeviceActionFields, toIndicator } from './mappers.js';
@@ -88,7 +88,7 @@ function refusal(error: unknown, deviceId: string | undefined): never {
       throw new UnsupportedDeviceError(`${error.operation}: the device does not support this action (${error.code}). ${message}`, detailsOf(error));
     }
     if (error.code === 'ActiveRequestAlreadyExists' || /already (in progress|running)/i.test(message)) {
-      throw new ActionInProgressError(`${error.operation}: an action of this type is already running on the device. ${message}`, detailsOf(error));
+      throw new RunningActionRefusal(`${error.operation}: an action of this type is already running on the device. ${message}`, detailsOf(error));
     }
     if (CAPACITY.test(message)) {
       const cap = capOf(message);

@@ -6,19 +6,13 @@
  *
  * @packageDocumentation
  */
-import type { Device, DeviceActionFields, Indicator, IndicatorInput } from '../../models/device.js';
 import type { Transport } from '../../transport/transport.js';
-import type { AdapterCallOptions, AdapterPage, ListCursor } from '../adapter.js';
-import type {
-  ActionRequest,
-  DeviceActionFilter,
-  DeviceFilter,
-  IndicatorFilter,
-  IndicatorImportResult,
-  ResponseActionsAdapter,
-} from '../response-adapter.js';
+import type { ResponseActionsAdapter } from '../response-adapter.js';
 import type { MdeAdapter } from './adapter.js';
 import { MDE_PERMISSION_API } from './permission-api.js';
+
+// Each method takes and gives what the interface says: its types are named once, there.
+type Api = ResponseActionsAdapter;
 
 /**
  * The Defender for Endpoint API's {@link ResponseActionsAdapter}, loaded on first use.
@@ -27,17 +21,23 @@ import { MDE_PERMISSION_API } from './permission-api.js';
  */
 export class LazyMdeAdapter implements ResponseActionsAdapter {
   readonly permissionApi = MDE_PERMISSION_API;
-  readonly #transport: Transport;
+  readonly #transport: Transport | (() => Error);
   #adapter: Promise<MdeAdapter> | undefined;
 
-  constructor(transport: Transport) {
+  /**
+   * @param transport - the API's transport; or, when the client may not call the API, the error
+   *   each call rejects with (nothing is loaded or sent).
+   */
+  constructor(transport: Transport | (() => Error)) {
     this.#transport = transport;
   }
 
   /** The real adapter, loaded once; a failed load is tried again on the next call. */
   #load(): Promise<MdeAdapter> {
+    const transport = this.#transport;
+    if (typeof transport === 'function') return Promise.reject(transport());
     this.#adapter ??= import('./adapter.js').then(
-      ({ MdeAdapter }) => new MdeAdapter(this.#transport),
+      ({ MdeAdapter }) => new MdeAdapter(transport),
       (error: unknown) => {
         this.#adapter = undefined;
         throw error;
@@ -46,55 +46,60 @@ export class LazyMdeAdapter implements ResponseActionsAdapter {
     return this.#adapter;
   }
 
-  async listDevicesPage(filter: DeviceFilter, cursor: ListCursor | undefined): Promise<AdapterPage<Device>> {
-    return (await this.#load()).listDevicesPage(filter, cursor);
+  /** Runs `call` on the real adapter once it is loaded. */
+  async #with<T>(call: (adapter: MdeAdapter) => Promise<T>): Promise<T> {
+    return call(await this.#load());
   }
 
-  async getDevice(id: string, options: AdapterCallOptions): Promise<Device> {
-    return (await this.#load()).getDevice(id, options);
+  listDevicesPage(...args: Parameters<Api['listDevicesPage']>): ReturnType<Api['listDevicesPage']> {
+    return this.#with((mde) => mde.listDevicesPage(...args));
   }
 
-  async findDevicesByIp(ip: string, at: Date, options: AdapterCallOptions): Promise<Device[]> {
-    return (await this.#load()).findDevicesByIp(ip, at, options);
+  getDevice(...args: Parameters<Api['getDevice']>): ReturnType<Api['getDevice']> {
+    return this.#with((mde) => mde.getDevice(...args));
   }
 
-  async findDevicesByTag(tag: string, options: AdapterCallOptions): Promise<Device[]> {
-    return (await this.#load()).findDevicesByTag(tag, options);
+  findDevicesByIp(...args: Parameters<Api['findDevicesByIp']>): ReturnType<Api['findDevicesByIp']> {
+    return this.#with((mde) => mde.findDevicesByIp(...args));
   }
 
-  async requestAction(deviceId: string, action: ActionRequest, options: AdapterCallOptions): Promise<DeviceActionFields> {
-    return (await this.#load()).requestAction(deviceId, action, options);
+  findDevicesByTag(...args: Parameters<Api['findDevicesByTag']>): ReturnType<Api['findDevicesByTag']> {
+    return this.#with((mde) => mde.findDevicesByTag(...args));
   }
 
-  async listActionsPage(filter: DeviceActionFilter, cursor: ListCursor | undefined): Promise<AdapterPage<DeviceActionFields>> {
-    return (await this.#load()).listActionsPage(filter, cursor);
+  requestAction(...args: Parameters<Api['requestAction']>): ReturnType<Api['requestAction']> {
+    return this.#with((mde) => mde.requestAction(...args));
   }
 
-  async getAction(id: string, options: AdapterCallOptions): Promise<DeviceActionFields> {
-    return (await this.#load()).getAction(id, options);
+  listActionsPage(...args: Parameters<Api['listActionsPage']>): ReturnType<Api['listActionsPage']> {
+    return this.#with((mde) => mde.listActionsPage(...args));
   }
 
-  async cancelAction(id: string, comment: string, options: AdapterCallOptions): Promise<DeviceActionFields> {
-    return (await this.#load()).cancelAction(id, comment, options);
+  getAction(...args: Parameters<Api['getAction']>): ReturnType<Api['getAction']> {
+    return this.#with((mde) => mde.getAction(...args));
   }
 
-  async packageUri(actionId: string, options: AdapterCallOptions): Promise<string | undefined> {
-    return (await this.#load()).packageUri(actionId, options);
+  cancelAction(...args: Parameters<Api['cancelAction']>): ReturnType<Api['cancelAction']> {
+    return this.#with((mde) => mde.cancelAction(...args));
   }
 
-  async listIndicatorsPage(filter: IndicatorFilter, cursor: ListCursor | undefined): Promise<AdapterPage<Indicator>> {
-    return (await this.#load()).listIndicatorsPage(filter, cursor);
+  packageUri(...args: Parameters<Api['packageUri']>): ReturnType<Api['packageUri']> {
+    return this.#with((mde) => mde.packageUri(...args));
   }
 
-  async submitIndicator(input: IndicatorInput, options: AdapterCallOptions): Promise<Indicator> {
-    return (await this.#load()).submitIndicator(input, options);
+  listIndicatorsPage(...args: Parameters<Api['listIndicatorsPage']>): ReturnType<Api['listIndicatorsPage']> {
+    return this.#with((mde) => mde.listIndicatorsPage(...args));
   }
 
-  async importIndicators(inputs: readonly IndicatorInput[], options: AdapterCallOptions): Promise<IndicatorImportResult[]> {
-    return (await this.#load()).importIndicators(inputs, options);
+  submitIndicator(...args: Parameters<Api['submitIndicator']>): ReturnType<Api['submitIndicator']> {
+    return this.#with((mde) => mde.submitIndicator(...args));
   }
 
-  async deleteIndicator(id: string, options: AdapterCallOptions): Promise<void> {
-    return (await this.#load()).deleteIndicator(id, options);
+  importIndicators(...args: Parameters<Api['importIndicators']>): ReturnType<Api['importIndicators']> {
+    return this.#with((mde) => mde.importIndicators(...args));
+  }
+
+  deleteIndicator(...args: Parameters<Api['deleteIndicator']>): ReturnType<Api['deleteIndicator']> {
+    return this.#with((mde) => mde.deleteIndicator(...args));
   }
 }
