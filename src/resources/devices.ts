@@ -226,7 +226,7 @@ export class Devices {
         throw new ActionInProgressError(error.message, { ...error.details, pendingAction: running[0] && new DeviceAction(running[0], this.#api) });
       }
       // Within a minute of the first, the service answers a repeat with the pending action (201), whatever file or scope was asked.
-      if (!doesWhatIsAsked(answer, action)) {
+      if (contradicts(answer, action)) {
         throw new ActionInProgressError(
           `${call}: the service answered with action ${answer.id} (${answer.type}, ${variantWords(answer)}), already pending on the device, ` +
             `instead of starting one for ${requestWords(action)}; nothing new was started. Wait for error.pendingAction to end, then ask again.`,
@@ -263,6 +263,17 @@ export class Devices {
 /** Whether `reported` does what `action` asks: a quarantine of another file, or a quick scan for a full one, does not. */
 function doesWhatIsAsked(reported: DeviceActionFields, action: ActionRequest): boolean {
   return reported.type === action.type && pendingVariantOf(reported) === variantOf(action);
+}
+
+/**
+ * Whether the service's answer to a request is another action: another type, or a scope or file it
+ * reports that differs from the one asked. An answer that leaves them out (`null`) is not held
+ * against the request: the service may omit them from a new action it started.
+ */
+function contradicts(answer: DeviceActionFields, action: ActionRequest): boolean {
+  if (answer.type !== action.type) return true;
+  const reported = pendingVariantOf(answer);
+  return reported !== '' && reported !== variantOf(action);
 }
 
 /** The scope or file of a reported action, for messages. */

@@ -1,3 +1,4 @@
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import {
   ActionFailedError,
@@ -244,6 +245,33 @@ describe('client.devices: actions', () => {
     expect(tenant.mde.actions().map((a) => a['id'])).toEqual([quarantineA.id, full.id]);
     // The same file is the pending action, as the service's answer or the SDK's lookup.
     expect(await client.devices.stopAndQuarantineFile(id, { sha1: fileA, comment: 'INC-1' })).toMatchObject({ id: quarantineA.id });
+  });
+
+  it('returns the action the service started when its answer leaves the scope or file out (null), as it may', async () => {
+    const { client, tenant } = fakeTenant(server, { roles: ISOLATE_ONLY });
+    const id = firstWorkstationId(tenant);
+    server.use(
+      http.post(/\/api\/machines\/[^/]+\/isolate$/, () =>
+        HttpResponse.json(
+          {
+            id: 'b89eb834-4578-496c-8be0-03f004061435',
+            type: 'Isolate',
+            scope: null,
+            requestor: 'app',
+            requestorComment: 'INC-1',
+            status: 'Pending',
+            machineId: id,
+            computerDnsName: 'ws',
+            creationDateTimeUtc: '2026-01-02T14:39:38.2262283Z',
+            lastUpdateDateTimeUtc: '2026-01-02T14:39:38.2262283Z',
+            relatedFileInfo: null,
+          },
+          { status: 201 },
+        ),
+      ),
+    );
+    const action = await client.devices.isolate(id, { comment: 'INC-1', type: 'full' });
+    expect(action).toMatchObject({ id: 'b89eb834-4578-496c-8be0-03f004061435', type: 'isolate', scope: null, reused: false });
   });
 
   it('after the first minute, a refused repeat of another file carries the pending action the SDK found', async () => {
