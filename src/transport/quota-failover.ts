@@ -73,16 +73,15 @@ export class QuotaFailover {
       this.#failed(settings, error);
       return local();
     }
+    const wrongShape = (value: unknown) => new Error(`${method} answered ${shapeOf(value)}, not ${EXPECTED[method]}`);
     const checked = (value: unknown): T => {
-      if (!valid(value)) throw new Error(`${method} answered ${shapeOf(value)}, not ${EXPECTED[method]}`);
+      if (!valid(value)) throw wrongShape(value);
       return value;
     };
     // a store in memory answers at once: no promise, so pacing adds no turn of the event loop
     if (!isThenable(answer)) {
-      try {
-        answer = checked(answer);
-      } catch (error) {
-        this.#failed(settings, error);
+      if (!valid(answer)) {
+        this.#failed(settings, wrongShape(answer));
         return local();
       }
       this.#answered(settings);
