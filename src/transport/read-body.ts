@@ -47,25 +47,49 @@ export function discardBody(body: ReadableStream<Uint8Array> | null): void {
 /**
  * Reads `body` up to `limit` bytes. A longer body is cut there, its rest cancelled unread. A read
  * that fails (reset, the attempt's timeout) rejects as `response.text()` would.
+ *
+ * `signals` (the caller's and the attempt's timeout) are watched here, not only through fetch:
+ * ky hands fetch a signal chained to the caller's through weak references, and once a garbage
+ * collection has dropped a link, fetch no longer errors a body whose request was aborted: a body
+ * that stalls would then be awaited until the server sends the rest, if ever. An abort cancels
+ * the body and rejects with the signal's reason.
  */
-export async function readBodyUpTo(body: ReadableStream<Uint8Array> | null, limit: number): Promise<BodyPrefix> {
+export async function readBodyUpTo(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+  signals: readonly AbortSignal[] = [],
+): Promise<BodyPrefix> {
   if (body === null) return { text: '', complete: true };
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
   let complete = true;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (bytes + value.byteLength > limit) {
-      chunks.push(value.subarray(0, limit - bytes));
-      bytes = limit;
-      complete = false;
-      void reader.cancel().catch(() => undefined);
-      break;
+  // Cancelling the reader ends a pending read as done; the loop then throws the reason. (Not a
+  // Promise.race per read: each would keep its chunk reachable until the body is whole.)
+  let abortedBy: AbortSignal | undefined;
+  const onAbort = () => {
+    abortedBy ??= signals.find((signal) => signal.aborted);
+    void reader.cancel(abortedBy?.reason).catch(() => undefined);
+  };
+  for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signals.some((signal) => signal.aborted)) onAbort();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (abortedBy) throw abortedBy.reason;
+      if (done) break;
+      if (bytes + value.byteLength > limit) {
+        chunks.push(value.subarray(0, limit - bytes));
+        bytes = limit;
+        complete = false;
+        void reader.cancel().catch(() => undefined);
+        break;
+      }
+      chunks.push(value);
+      bytes += value.byteLength;
     }
-    chunks.push(value);
-    bytes += value.byteLength;
+  } finally {
+    for (const signal of signals) signal.removeEventListener('abort', onAbort);
   }
   // One decode of the whole, as response.text() does: twice as fast as decoding chunk by chunk.
   const whole = new Uint8Array(bytes);

@@ -305,12 +305,12 @@ export class Transport {
   ): Promise<Outcome> {
     const { operation } = req;
     const http = await loadHttp();
-    // A streamed body outlives the attempt: its timeout stops once the headers are in.
-    const headersTimeout = req.stream ? new AbortController() : undefined;
-    const timeout = headersTimeout ? headersTimeout.signal : AbortSignal.timeout(timeoutMs);
-    const timer = headersTimeout
-      ? setTimeout(() => headersTimeout.abort(new DOMException('The operation timed out.', 'TimeoutError')), timeoutMs)
-      : undefined;
+    // The attempt's timeout, held by its own timer (an AbortSignal.timeout() nobody references
+    // may be collected before it fires). A streamed body outlives the attempt: its timeout stops
+    // once the headers are in.
+    const attemptTimeout = new AbortController();
+    const timeout = attemptTimeout.signal;
+    const timer = setTimeout(() => attemptTimeout.abort(new DOMException('The operation timed out.', 'TimeoutError')), timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const headers: Record<string, string> = {
       ...this.#settings.headers,
@@ -344,7 +344,7 @@ export class Transport {
         discardBody(response.body);
         return { response, headersAt, text: '', complete: false, cap, declared };
       }
-      const { text, complete } = await readBodyUpTo(response.body, cap);
+      const { text, complete } = await readBodyUpTo(response.body, cap, req.signal ? [req.signal, timeout] : [timeout]);
       clearTimeout(timer);
       return { response, headersAt, text, complete, cap };
     } catch (thrown) {

@@ -22,6 +22,7 @@ import {
 import { startSimulator, type Simulator, type SimulatorTenant } from '../../src/testing/server.js';
 import type { TenantRoute } from '../../src/testing/tenant/faults.js';
 import { createFakeTenant, type FakeTenant, type TenantRequest } from '../../src/testing/tenant/tenant.js';
+import { collectGarbage } from '../support/gc.js';
 import { rejection } from '../support/throws.js';
 
 type Api = 'defender' | 'graph';
@@ -527,12 +528,35 @@ describe.each<Api>(['defender', 'graph'])('api: %s', (api) => {
       let resumed = false;
       sim.tenant.slowBody = {
         matches: (request) => new URL(request.url).pathname === path,
-        paused: () => setTimeout(() => controller.abort(reason), 100),
+        // A collection first, as a busy process may run one: nothing the abort needs is left only weakly held.
+        paused: () =>
+          setTimeout(() => {
+            collectGarbage();
+            controller.abort(reason);
+          }, 100),
         resumed: () => void (resumed = true),
       };
       const seen = recorder();
       await expect(c.incidents.list({ pageSize: 10, signal: controller.signal }).toArray()).rejects.toBe(reason);
       // It gave up during the pause, not once the rest of the body came.
+      expect(resumed).toBe(false);
+      expect(seen.statuses(routes.list)).toEqual([200]);
+    });
+
+    it('gives up on a body that stops mid-way after timeoutMs with TimeoutError, even once a collection has run', async () => {
+      const c = await signedIn(api, { timeoutMs: 3_000 });
+      const path = api === 'graph' ? '/v1.0/security/incidents' : '/api/incidents';
+      let resumed = false;
+      sim.tenant.slowBody = {
+        matches: (request) => new URL(request.url).pathname === path,
+        paused: () => collectGarbage(),
+        resumed: () => void (resumed = true),
+      };
+      const seen = recorder();
+      const error = await rejection(c.incidents.list({ pageSize: 10 }).toArray());
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error).toMatchObject({ timeoutMs: 3_000, operation: 'incidents.list' });
+      // The attempt's timer ended it during the pause (10 s), not the rest of the body.
       expect(resumed).toBe(false);
       expect(seen.statuses(routes.list)).toEqual([200]);
     });
