@@ -318,6 +318,25 @@ describe('m365d hunt', () => {
     }
   });
 
+  it('bidi marks, U+FEFF and the other invisible format controls show as placeholders, U+2028 and U+2029 as a space; ZWJ emoji stay', async () => {
+    const values = {
+      marks: 'a\u200Eb\u200Fc\u061Cd',
+      bom: '\uFEFFe',
+      hidden: 'f\u200Bg\u00ADh\u2060i\u{E0041}j',
+      separators: 'one\u2028two\u2029three',
+      emoji: 'dev \u{1F469}\u200D\u{1F4BB}',
+    };
+    serveHunting(Object.keys(values), JSON.stringify(values));
+    const table = await m365d(['hunt', 'T', '--quiet'], { env: env({ M365D_STDOUT_TTY: '1', COLUMNS: '250' }) }).done;
+    expect(table.code, table.stderr).toBe(0);
+    for (const shown of ['a\uFFFDb\uFFFDc\uFFFDd', '\uFFFDe', 'f\uFFFDg\uFFFDh\uFFFDi\uFFFDj', 'one two three', 'dev \u{1F469}\u200D\u{1F4BB}']) expect(table.stdout).toContain(` ${shown} `);
+    expect(table.stdout).not.toMatch(/(?!\u200D)[\p{Cf}\u2028\u2029]/u);
+    // The one-line error too.
+    sim().tenant.faults.add('graph.hunting', { status: 400, body: { error: { code: 'BadRequest', message: 'Syntax error\u2028m365d: done \u200Eexe.\uFEFF' } } });
+    const refused = await run(['hunt', 'T', '--api', 'graph']);
+    expect(refused.stderr).toBe('m365d: advancedHunting.stream: the query was refused (400): Syntax error m365d: done \uFFFDexe.\uFFFD.\n');
+  });
+
   it('a progress line on stderr only when stderr is a terminal (M365D_STDERR_TTY), never with --quiet', async () => {
     const query = 'DeviceProcessEvents | take 50';
     const shown = await m365d(['hunt', query, '--api', 'graph'], { env: env({ M365D_STDERR_TTY: '1' }) }).done;
