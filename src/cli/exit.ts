@@ -13,7 +13,7 @@ import {
   RateLimitError,
   TimeoutError,
 } from '../index.js';
-import { terminalText } from './terminal.js';
+import { terminalLine, terminalText } from './terminal.js';
 
 /** Exit statuses: scripts branch on them, so their numbers never change. */
 export const EXIT = {
@@ -70,25 +70,25 @@ function adviceFor(error: unknown, command: string): string {
 /**
  * The one line printed for a failure: the SDK's message (it names the missing permission, the
  * AADSTS code and its meaning) with a hint; with `verbose`, the details that follow it. `command`
- * is the command that failed (`incidents list`), named in the usage hint. Safe for a terminal:
- * a message can quote the service.
+ * is the command that failed (`incidents list`), named in the usage hint. Safe for a terminal: a
+ * message can quote the service, so each line of it is made one line and only the first starts
+ * with `m365d:` (a line break in a quoted value cannot forge another).
  */
 export function errorLines(error: unknown, verbose: boolean, command = ''): string {
-  return terminalText(unsafeErrorLines(error, verbose, command));
-}
-
-function unsafeErrorLines(error: unknown, verbose: boolean, command: string): string {
   const message = error instanceof Error ? error.message : String(error);
   const [first = '', ...rest] = message.split(/\r?\n/);
   const advice = adviceFor(error, command);
-  let out = `m365d: ${first}${advice && !first.includes(advice) ? ` ${advice}` : ''}\n`;
+  let out = `m365d: ${terminalLine(first)}${advice && !first.includes(advice) ? ` ${advice}` : ''}\n`;
   if (verbose) {
-    if (rest.length > 0) out += `${rest.join('\n')}\n`;
+    if (rest.length > 0) out += `  ${terminalLine(rest.join('\n'))}\n`;
     const e = error as { name?: string; status?: number; code?: string; requestId?: string; operation?: string; stack?: string; cause?: unknown };
     const facts = [e.name, e.operation && `operation ${e.operation}`, e.status && `status ${e.status}`, e.code && `code ${e.code}`, e.requestId && `request id ${e.requestId}`].filter(Boolean);
-    if (facts.length > 0) out += `  (${facts.join(', ')})\n`;
-    if (e.stack) out += `${e.stack.split('\n').slice(1).join('\n')}\n`;
-    if (e.cause instanceof Error) out += `  caused by: ${e.cause.message}\n`;
+    if (facts.length > 0) out += `  (${terminalLine(facts.join(', '))})\n`;
+    // The frames only: the stack begins with the message, which may quote the service.
+    const stack = e.stack ?? '';
+    const frames = (stack.includes(message) ? stack.slice(stack.indexOf(message) + message.length) : stack).split('\n').filter((line) => /^\s+at /.test(line));
+    if (frames.length > 0) out += `${terminalText(frames.join('\n'))}\n`;
+    if (e.cause instanceof Error) out += `  caused by: ${terminalLine(e.cause.message)}\n`;
   } else if (rest.some((line) => line.trim() !== '')) {
     out += '  (run with --verbose for details)\n';
   }

@@ -318,6 +318,26 @@ describe('m365d hunt', () => {
     }
   });
 
+  it("a line break in the service's message cannot forge a line of its own, also in the --verbose details and log", async () => {
+    const message = 'Syntax error\nm365d: done\nm365d info: all clear';
+    for (const verbose of [[], ['--verbose']]) {
+      sim().tenant.faults.add('graph.hunting', { status: 400, body: { error: { code: 'BadRequest', message } } });
+      const refused = await run(['hunt', 'T', '--api', 'graph', ...verbose]);
+      expect(refused.code).toBe(1);
+      const lines = refused.stderr.trimEnd().split('\n');
+      // One error line; the rest are the client's log lines or indented details.
+      expect(lines.filter((line) => line.startsWith('m365d: '))).toEqual([expect.stringMatching(/^m365d: advancedHunting\.stream: the query was refused \(400\): Syntax error$/)]);
+      for (const line of lines) expect(line).toMatch(/^(m365d: advancedHunting\.stream|m365d (debug|info|warn|error): (?!all clear)| {2})/);
+      expect(refused.stderr).not.toMatch(/^m365d: done/m);
+    }
+  });
+
+  it('token --require: a role name with a line break stays on the one line that names the missing roles', async () => {
+    const missing = await run(['token', '--require', 'Imaginary.Read.All\nm365d: every role granted', '--json']);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^m365d: .*Imaginary\.Read\.All m365d: every role granted/)]);
+  });
+
   it('bidi marks, U+FEFF and the other invisible format controls show as placeholders, U+2028 and U+2029 as a space; ZWJ emoji stay', async () => {
     const values = {
       marks: 'a\u200Eb\u200Fc\u061Cd',
