@@ -153,7 +153,7 @@ describe('m365d devices', () => {
       [['devices', 'isolate', target.deviceId], /devices isolate needs --comment TEXT: the service requires a reason/],
       [['devices', 'isolate', target.deviceId, '--comment', '  '], /needs --comment TEXT/],
       [['devices', 'release', '--comment', 'x'], /devices release needs a device id or --name NAME \(one of them\)/],
-      [['devices', 'scan', target.deviceId, '--comment', 'x', '--type', 'deep'], /argument 'deep' is invalid/],
+      [['devices', 'scan', target.deviceId, '--comment', 'x', '--type', 'deep'], /option '--type <type>' must be one of quick, full/],
       [['devices', 'isolate', target.deviceId, '--comment', 'x', '--wait', '--timeout', 'soon'], /--timeout must be a duration/],
       [['devices', 'isolate', target.deviceId, '--comment', 'x', '--timeout', '5m'], /--timeout and --poll-interval go with --wait/],
       [['devices', 'find'], /devices find needs exactly one of --name, --ip or --tag; got none/],

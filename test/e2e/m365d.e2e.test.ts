@@ -186,9 +186,9 @@ describe('m365d incidents and alerts', () => {
       [['incidents', 'list', '--since', '2026-01-31 Z'], /--since must be a duration/],
       [['sync', 'incidents', '--checkpoint', join(dir(), 'never-written.json'), '--since', '2026-02-29'], /--since .*: February 2026 has 28 days\./],
       [['incidents', 'list', '--limit', '0'], /--limit must be a whole number of at least 1; got "0". Run "m365d incidents list --help" for usage./],
-      [['incidents', 'list', '--output', 'xml'], /argument 'xml' is invalid/],
+      [['incidents', 'list', '--output', 'xml'], /option '-o, --output <format>' must be one of table, json, ndjson, csv/],
       [['incidents', 'update', '1'], /update needs at least one change/],
-      [['alerts', 'lst'], /unknown command 'lst'/],
+      [['alerts', 'lst'], /unknown command: m365d alerts takes one of list, get, update/],
     ] as const) {
       const result = await run([...args]);
       expect(result.code, args.join(' ')).toBe(2);
@@ -209,18 +209,42 @@ describe('m365d incidents and alerts', () => {
 
   it('an unknown option is named without what follows its = (a secret typed into a wrong flag is never printed), on every command', async () => {
     const before = sim().tenant.requests.length;
-    for (const [args, named] of [
-      [['incidents', 'list', '--app-secret=hunter2'], '--app-secret'],
-      [['--api-key=hunter2', 'incidents', 'list'], '--api-key'],
-      [['alerts', 'update', '1', '--token=hunter2'], '--token'],
-      [['hunt', 'T', "--pass'word=hunter2"], "--pass'word"],
-      [['devices', 'list', '-Phunter2'], '-P'],
-      [['sync', 'alerts', '--checkpoint', join(dir(), 'never-written.json'), '--key=hunter2'], '--key'],
-      [['token', '--sas=hunter2', '--json'], '--sas'],
+    for (const [args, named, command] of [
+      [['incidents', 'list', '--app-secret=hunter2'], '--app-secret', 'm365d incidents list'],
+      [['--api-key=hunter2', 'incidents', 'list'], '--api-key', 'm365d'],
+      [['alerts', 'update', '1', '--token=hunter2'], '--token', 'm365d alerts update'],
+      [['hunt', 'T', "--pass'word=hunter2"], "--pass'word", 'm365d hunt'],
+      [['devices', 'list', '-Phunter2'], '-P', 'm365d devices list'],
+      [['sync', 'alerts', '--checkpoint', join(dir(), 'never-written.json'), '--key=hunter2'], '--key', 'm365d sync alerts'],
+      [['token', '--sas=hunter2', '--json'], '--sas', 'm365d token'],
     ] as const) {
       const result = await run([...args]);
       expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr).toBe(`m365d: unknown option '${named}'\nRun "m365d --help" for usage.\n`);
+      expect(result.stderr).toBe(`m365d: unknown option '${named}'\nRun "${command} --help" for usage.\n`);
+      expect(result.stdout).toBe('');
+    }
+    expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
+  });
+
+  it("an unknown command, a value outside an option's choices and excess arguments are named without what was typed; a suggestion only names our own", async () => {
+    const before = sim().tenant.requests.length;
+    for (const [args, shown, command] of [
+      [['hunter2'], 'unknown command: m365d takes one of token, consent-url, incidents, alerts, hunt, sync, devices, actions, sim, completion, help\n(Did you mean hunt?)', 'm365d'],
+      [['alerts', 'hunter2'], 'unknown command: m365d alerts takes one of list, get, update, help', 'm365d alerts'],
+      [['alerts', 'lst'], 'unknown command: m365d alerts takes one of list, get, update, help\n(Did you mean list?)', 'm365d alerts'],
+      [['incidents', 'list', '-o', 'hunter2'], "option '-o, --output <format>' must be one of table, json, ndjson, csv", 'm365d incidents list'],
+      [['token', '--api=hunter2'], "option '--api <api>' must be one of defender, graph", 'm365d token'],
+      [['devices', 'scan', 'x', '--comment', 'x', '--type', 'hunter2'], "option '--type <type>' must be one of quick, full", 'm365d devices scan'],
+      [['incidents', 'list', 'hunter2'], 'too many arguments: m365d incidents list takes no arguments', 'm365d incidents list'],
+      [['devices', 'get', 'x', 'hunter2'], 'too many arguments: m365d devices get takes at most 1 argument', 'm365d devices get'],
+      [['incidents', 'list', '--statu', 'active'], "unknown option '--statu'\n(Did you mean --status?)", 'm365d incidents list'],
+      // A suggestion typed into the option itself stays on its line, and is not taken for ours.
+      [['incidents', 'list', '--x\n(Did you mean --hunter2?)'], "unknown option '--x (Did you mean --hunter2?)'", 'm365d incidents list'],
+    ] as const) {
+      const result = await run([...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(`m365d: ${shown}\nRun "${command} --help" for usage.\n`);
+      if (!shown.includes('hunter2')) expect(result.stderr).not.toContain('hunter2');
       expect(result.stdout).toBe('');
     }
     expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
