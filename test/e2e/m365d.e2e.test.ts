@@ -175,7 +175,7 @@ describe('m365d incidents and alerts', () => {
   it('usage errors exit 2 and send nothing: a bad value, an unknown option, an update without changes', async () => {
     const before = sim().tenant.requests.length;
     for (const [args, message] of [
-      [['incidents', 'list', '--status', 'bogus'], /status must be one of 'active'/],
+      [['incidents', 'list', '--status', 'bogus'], /--status must be one of active, inProgress, resolved, redirected, awaitingAction\./],
       [['incidents', 'list', '--since', 'yesterday'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date/],
       // Impossible calendar dates are refused, not rolled over into the next month.
       [['incidents', 'list', '--since', '2026-02-31'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date or date-time with a zone \(2026-01-31, 2026-01-31T08:00:00Z\); got "2026-02-31": February 2026 has 28 days\./],
@@ -248,6 +248,30 @@ describe('m365d incidents and alerts', () => {
       expect(result.stdout).toBe('');
     }
     expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
+  });
+
+  it('a wrong filter or update value is a usage error naming the flag and its values before the configuration is read', async () => {
+    for (const [args, message] of [
+      [['incidents', 'list', '--status', 'bogus'], '--status must be one of active, inProgress, resolved, redirected, awaitingAction.'],
+      [['incidents', 'list', '--severity', 'critical'], '--severity must be one of unknown, informational, low, medium, high.'],
+      [['alerts', 'list', '--status', 'active'], '--status must be one of new, inProgress, resolved, unknown.'],
+      [['alerts', 'list', '--service-source', 'defender'], /^--service-source must be one of unknown, microsoftDefenderForEndpoint, [^\n]*, microsoftThreatIntelligence\.$/],
+      [['incidents', 'update', '1', '--status', 'awaitingAction'], '--status must be one of active, inProgress, resolved, redirected.'],
+      [['alerts', 'update', '1', '--status', 'active'], '--status must be one of new, inProgress, resolved.'],
+      [['incidents', 'update', '1', '--classification', 'benign'], '--classification must be one of unknown, falsePositive, truePositive, informationalExpectedActivity.'],
+      [['alerts', 'update', '1', '--determination', 'malware'], '--determination goes with --classification (the service takes them as a pair).'],
+      [['incidents', 'update', '1', '--classification', 'falsePositive', '--determination', 'malware'], '--determination with --classification falsePositive must be one of notMalicious, notEnoughDataToValidate, other.'],
+    ] as const) {
+      const command = args.slice(0, 2).join(' ');
+      const unconfigured = await m365d([...args], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+      expect(unconfigured.code, args.join(' ')).toBe(2);
+      const hint = ` Run "m365d ${command} --help" for usage.\n`;
+      if (typeof message === 'string') expect(unconfigured.stderr).toBe(`m365d: ${message}${hint}`);
+      else expect(unconfigured.stderr.replace(/^m365d: /, '').replace(hint, '')).toMatch(message);
+    }
+    // The values the SDK takes pass (here as far as the missing configuration).
+    const valid = await m365d(['incidents', 'update', '1', '--status', 'resolved', '--classification', 'falsePositive', '--determination', 'notMalicious'], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+    expect(valid.code).toBe(3);
   });
 
   it('a 403 exits 4 naming the permission; a 429 longer than the client waits exits 6', async () => {
