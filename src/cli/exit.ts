@@ -81,7 +81,7 @@ export function errorLines(error: unknown, verbose: boolean, command = ''): stri
   const advice = adviceFor(error, command);
   let out = `m365d: ${terminalLine(first)}${advice && !first.includes(advice) ? ` ${advice}` : ''}\n`;
   if (verbose) {
-    if (rest.length > 0) out += `  ${terminalLine(rest.join('\n'))}\n`;
+    if (rest.some((line) => line.trim() !== '')) out += `  ${terminalLine(rest.join('\n'))}\n`;
     const e = error as { name?: string; status?: number; code?: string; requestId?: string; operation?: string; stack?: string; cause?: unknown };
     const facts = [e.name, e.operation && `operation ${e.operation}`, e.status && `status ${e.status}`, e.code && `code ${e.code}`, e.requestId && `request id ${e.requestId}`].filter(Boolean);
     if (facts.length > 0) out += `  (${terminalLine(facts.join(', '))})\n`;
