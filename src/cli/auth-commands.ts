@@ -9,7 +9,7 @@ import { clientFor, type ConnectionFlags } from './config.js';
 import { EXIT, UsageError } from './exit.js';
 import { withConnection, withOutput } from './flags.js';
 import { outputOptions, writeRecord } from './output.js';
-import { terminalText } from './terminal.js';
+import { terminalLine } from './terminal.js';
 
 interface TokenFlags extends ConnectionFlags {
   require?: string[];
@@ -52,7 +52,7 @@ Example:
       };
       await writeRecord(record, outputOptions(flags.json ? { ...flags, output: 'json' } : flags), process.stdout);
       if (missing.length > 0) {
-        if (flags.quiet !== true) process.stderr.write(`m365d: ${terminalText(advice)}\n`);
+        if (flags.quiet !== true) process.stderr.write(`m365d: ${terminalLine(advice)}\n`);
         setStatus(EXIT.permission);
       }
     });

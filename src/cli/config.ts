@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { clientOptionsFromEnv, DefenderClient, type Logger } from '../index.js';
 import { UsageError } from './exit.js';
-import { terminalText } from './terminal.js';
+import { terminalLine } from './terminal.js';
 
 /** The connection flags every command that calls the service takes. */
 export interface ConnectionFlags {
@@ -67,7 +67,7 @@ export async function environmentWith(flags: ConnectionFlags, env: NodeJS.Proces
 /** A logger writing to stderr (`--verbose`), which also tells `onWait` of every retry or quota wait. */
 export function cliLogger(verbose: boolean, onWait: (message: string) => void): Logger {
   // A log message can quote the service (an error body, a hunting query's text).
-  const line = (level: string) => (message: string) => process.stderr.write(`m365d ${level}: ${terminalText(message)}\n`);
+  const line = (level: string) => (message: string) => process.stderr.write(`m365d ${level}: ${terminalLine(message)}\n`);
   const logger: Logger = {
     warn: (message: string) => {
       onWait(message);

@@ -11,14 +11,14 @@ import {
   type DefenderClient,
   type DeviceAction,
   type DeviceActionListOptions,
-  type DeviceHealthStatusFilter,
+  type DeviceActionStatus,
+  type DeviceActionType,
   type DeviceListOptions,
-  type DeviceRiskScoreFilter,
   TimeoutError,
 } from '../index.js';
 import { clientFor } from './config.js';
 import { UsageError } from './exit.js';
-import { durationMs, positiveInteger, sinceDate, withConnection, withOutput } from './flags.js';
+import { choiceOf, choicesOf, durationMs, positiveInteger, sinceDate, withConnection, withOutput } from './flags.js';
 import { writeListing, type ListingFlags } from './listing.js';
 import { outputOptions, writeRecord, type OutputOptions } from './output.js';
 import { Progress } from './progress.js';
@@ -44,6 +44,15 @@ interface DeviceFlags extends ListingFlags {
 const DEVICE_COLUMNS = ['id', 'name', 'osPlatform', 'osVersion', 'healthStatus', 'riskScore', 'exposureLevel', 'lastIpAddress', 'lastSeen', 'tags'];
 /** The columns of a device action in a table or CSV. */
 const ACTION_COLUMNS = ['id', 'type', 'status', 'scope', 'deviceName', 'deviceId', 'requestor', 'comment', 'createdDateTime', 'lastUpdateDateTime'];
+
+/** Every action status `actions list --status` takes (a record of the SDK's type: a status it adds is a compile error until listed). */
+const ACTION_STATUSES = Object.keys({
+  pending: 0, inProgress: 0, succeeded: 0, failed: 0, timedOut: 0, cancelled: 0,
+} satisfies Record<Exclude<DeviceActionStatus, 'unknown'>, 0>) as Exclude<DeviceActionStatus, 'unknown'>[];
+/** Every action type `actions list --type` takes (a record of the SDK's type, as {@link ACTION_STATUSES}). */
+const ACTION_TYPES = Object.keys({
+  isolate: 0, release: 0, runAntivirusScan: 0, collectInvestigationPackage: 0, restrictAppExecution: 0, removeAppRestriction: 0, stopAndQuarantineFile: 0, offboard: 0, liveResponse: 0,
+} satisfies Record<Exclude<DeviceActionType, 'unknown'>, 0>) as Exclude<DeviceActionType, 'unknown'>[];
 
 /** A record without its wire object (a table of one record shows every field). */
 function row(record: object): Record<string, unknown> {
@@ -218,10 +227,12 @@ Example:
     .action(async (flags: DeviceFlags) => {
       const options: DeviceListOptions = {};
       if (flags.name !== undefined) options.name = flags.name;
-      // The client checks them against their values and names the option when one is not.
-      if (flags.health !== undefined) options.healthStatus = flags.health as DeviceHealthStatusFilter;
+      // Checked here, before the client is built: a wrong value is a usage error naming the flag.
+      const health = choiceOf('--health', flags.health, DEVICE_HEALTH_STATUS_FILTERS, true);
+      if (health !== undefined) options.healthStatus = health;
       if (flags.os !== undefined) options.osPlatform = flags.os;
-      if (flags.risk !== undefined) options.riskScore = flags.risk as DeviceRiskScoreFilter;
+      const risk = choiceOf('--risk', flags.risk, DEVICE_RISK_SCORE_FILTERS, true);
+      if (risk !== undefined) options.riskScore = risk;
       await writeListing(flags, { noun: 'devices', columns: DEVICE_COLUMNS, row }, (client) => client.devices.list(options));
     });
 
@@ -263,8 +274,8 @@ Examples:
   withOutput(withConnection(actions.command('list')))
     .description('list device actions, newest first, filtered by device, status and type')
     .option('--device <id>', "only this device's actions")
-    .option('--status <statuses...>', 'only these: pending, inProgress, succeeded, failed, timedOut, cancelled')
-    .option('--type <types...>', 'only these: isolate, release, runAntivirusScan, collectInvestigationPackage, …')
+    .option('--status <statuses...>', `only these: ${ACTION_STATUSES.join(', ')}`)
+    .option('--type <types...>', `only these: ${ACTION_TYPES.join(', ')}`)
     .option('--limit <n>', 'at most N')
     .addHelpText('after', `
 Example:
@@ -272,8 +283,10 @@ Example:
     .action(async (flags: DeviceFlags) => {
       const options: DeviceActionListOptions = {};
       if (flags.device !== undefined) options.deviceId = flags.device;
-      if (flags.status !== undefined) options.status = flags.status as NonNullable<DeviceActionListOptions['status']>;
-      if (flags.type !== undefined) options.type = flags.type as NonNullable<DeviceActionListOptions['type']>;
+      const status = choicesOf('--status', flags.status, ACTION_STATUSES);
+      if (status !== undefined) options.status = status;
+      const type = choicesOf('--type', flags.type, ACTION_TYPES);
+      if (type !== undefined) options.type = type;
       await writeListing(flags, { noun: 'actions', columns: ACTION_COLUMNS, row }, (client) => client.deviceActions.list(options));
     });
 

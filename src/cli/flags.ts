@@ -89,3 +89,22 @@ export function positiveInteger(flag: string, text: string | undefined): number 
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1; got "${text}".`);
   return n;
 }
+
+/**
+ * A flag's value that must be one of `allowed`, returned as `allowed` spells it (`anyCase`: given
+ * in any letter case). Commands check these before they build the client, so a wrong value is a
+ * usage error naming the flag even without credentials. The value is not repeated, as for
+ * commander's choices: it may be a secret typed into the wrong place.
+ */
+export function choiceOf<T extends string>(flag: string, text: string | undefined, allowed: readonly T[], anyCase = false): T | undefined {
+  if (text === undefined) return undefined;
+  const found = allowed.find((value) => value === text || (anyCase && value.toLowerCase() === text.toLowerCase()));
+  if (found === undefined) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}${anyCase ? ' (in any letter case)' : ''}.`);
+  return found;
+}
+
+/** Each value of a variadic flag (`--status pending inProgress`) as {@link choiceOf} checks it. */
+export function choicesOf<T extends string>(flag: string, texts: string | readonly string[] | undefined, allowed: readonly T[]): T[] | undefined {
+  if (texts === undefined) return undefined;
+  return (typeof texts === 'string' ? [texts] : texts).map((text) => choiceOf(flag, text, allowed)!);
+}

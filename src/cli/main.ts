@@ -44,9 +44,8 @@ function programOf(setStatus: (status: number) => void, onStop: (stop: () => Pro
     // Set before the sub-commands are made: commander copies both to each one it creates.
     .exitOverride()
     .showSuggestionAfterError()
-    .configureOutput({
-      outputError: (text, write) => write(parseErrorLines(text)),
-    })
+    // Parse errors are printed from the CommanderError, with the command it came from (main()).
+    .configureOutput({ outputError: () => {} })
     .addHelpText('after', EXIT_HELP);
   registerToken(program, setStatus);
   registerConsentUrl(program);
@@ -64,15 +63,21 @@ function programOf(setStatus: (status: number) => void, onStop: (stop: () => Pro
   return program;
 }
 
+/** The command the words at the start of `argv` name (`incidents list`): the one whose parser failed, for a parse error. */
+function commandAt(program: Command, argv: readonly string[]): Command {
+  let command = program;
+  for (const word of argv) {
+    const sub = command.commands.find((c) => c.name() === word);
+    if (sub === undefined) break;
+    command = sub;
+  }
+  return command;
+}
+
 /** The command words at the start of `argv` (`incidents list`). */
 function commandPath(program: Command, argv: readonly string[]): string {
   const path: string[] = [];
-  let command: Command | undefined = program;
-  for (const word of argv) {
-    command = command.commands.find((c) => c.name() === word);
-    if (command === undefined) break;
-    path.push(word);
-  }
+  for (let c: Command | null = commandAt(program, argv); c?.parent; c = c.parent) path.unshift(c.name());
   return path.join(' ');
 }
 
@@ -118,8 +123,11 @@ async function main(argv: string[]): Promise<number> {
     return interrupted && !argv.includes('--follow') ? EXIT.interrupted : status;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version end with 0; every other parse error has been printed already.
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // Help and version end with 0, help for a command group without its sub-command with 2
+      // (commander printed them); every other parse error is printed here.
+      if (error.exitCode === 0) return EXIT.ok;
+      if (error.code !== 'commander.help') process.stderr.write(parseErrorLines(error, commandAt(program, argv)));
+      return EXIT.usage;
     }
     if (interrupted) return EXIT.interrupted;
     process.stderr.write(errorLines(error, verbose, commandPath(program, argv)));

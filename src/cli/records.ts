@@ -3,10 +3,27 @@
  * @packageDocumentation
  */
 import type { Command } from 'commander';
-import type { Alert, AlertListOptions, AlertUpdate, DefenderClient, Incident, IncidentListOptions, IncidentUpdate, PagedList } from '../index.js';
+import {
+  ALERT_STATUSES,
+  ALERT_UPDATE_STATUSES,
+  CLASSIFICATIONS,
+  DETERMINATIONS_BY_CLASSIFICATION,
+  INCIDENT_STATUSES,
+  INCIDENT_UPDATE_STATUSES,
+  SERVICE_SOURCES,
+  SEVERITIES,
+  type Alert,
+  type AlertListOptions,
+  type AlertUpdate,
+  type DefenderClient,
+  type Incident,
+  type IncidentListOptions,
+  type IncidentUpdate,
+  type PagedList,
+} from '../index.js';
 import { clientFor, type ConnectionFlags } from './config.js';
 import { UsageError } from './exit.js';
-import { sinceDate, withConnection, withOutput } from './flags.js';
+import { choiceOf, sinceDate, withConnection, withOutput } from './flags.js';
 import { writeListing, type ListingFlags, type ListingShape } from './listing.js';
 import { outputOptions, writeRecord } from './output.js';
 
@@ -44,12 +61,19 @@ function alertRow(alert: Alert): Record<string, unknown> {
   return { ...alert, evidence: alert.evidence.length, comments: alert.comments.length };
 }
 
-/** The update the flags describe; refuses an update that changes nothing. */
+/**
+ * The update the flags describe, its values checked before the client is built (a wrong one is a
+ * usage error naming the flag); refuses an update that changes nothing.
+ */
 function updateOf(flags: UpdateFlags, noun: string): IncidentUpdate & AlertUpdate {
   const update: Record<string, unknown> = {};
-  if (flags.status !== undefined) update.status = flags.status;
-  if (flags.classification !== undefined) update.classification = flags.classification;
-  if (flags.determination !== undefined) update.determination = flags.determination;
+  if (flags.status !== undefined) update.status = choiceOf('--status', flags.status, noun === 'incidents' ? INCIDENT_UPDATE_STATUSES : ALERT_UPDATE_STATUSES);
+  const classification = choiceOf('--classification', flags.classification, CLASSIFICATIONS);
+  if (classification !== undefined) update.classification = classification;
+  if (flags.determination !== undefined) {
+    if (classification === undefined) throw new UsageError('--determination goes with --classification (the service takes them as a pair).');
+    update.determination = choiceOf(`--determination with --classification ${classification}`, flags.determination, DETERMINATIONS_BY_CLASSIFICATION[classification]);
+  }
   if (flags.assignTo !== undefined && flags.unassign) throw new UsageError('give --assign-to or --unassign, not both.');
   if (flags.assignTo !== undefined) update.assignedTo = flags.assignTo;
   if (flags.unassign) update.assignedTo = null;
@@ -132,8 +156,11 @@ export function registerRecords(program: Command): void {
     update: (client, id, update) => client.incidents.update(id, update),
     listOptions: (flags) => {
       const options: IncidentListOptions = {};
-      if (flags.status !== undefined) options.status = flags.status as IncidentListOptions['status'];
-      if (flags.severity !== undefined) options.severity = flags.severity as IncidentListOptions['severity'];
+      // Checked here, before the client is built: a wrong value is a usage error naming the flag.
+      const status = choiceOf('--status', flags.status, INCIDENT_STATUSES);
+      if (status !== undefined) options.status = status;
+      const severity = choiceOf('--severity', flags.severity, SEVERITIES);
+      if (severity !== undefined) options.severity = severity;
       if (flags.assignedTo !== undefined) options.assignedTo = flags.assignedTo;
       if (flags.since !== undefined) options.updatedAfter = sinceDate('--since', flags.since);
       if (flags.expandAlerts) options.expandAlerts = true;
@@ -154,10 +181,13 @@ export function registerRecords(program: Command): void {
     update: (client, id, update) => client.alerts.update(id, update),
     listOptions: (flags) => {
       const options: AlertListOptions = {};
-      if (flags.status !== undefined) options.status = flags.status as AlertListOptions['status'];
-      if (flags.severity !== undefined) options.severity = flags.severity as AlertListOptions['severity'];
+      const status = choiceOf('--status', flags.status, ALERT_STATUSES);
+      if (status !== undefined) options.status = status;
+      const severity = choiceOf('--severity', flags.severity, SEVERITIES);
+      if (severity !== undefined) options.severity = severity;
       if (flags.assignedTo !== undefined) options.assignedTo = flags.assignedTo;
-      if (flags.serviceSource !== undefined) options.serviceSource = flags.serviceSource as AlertListOptions['serviceSource'];
+      const serviceSource = choiceOf('--service-source', flags.serviceSource, SERVICE_SOURCES);
+      if (serviceSource !== undefined) options.serviceSource = serviceSource;
       if (flags.since !== undefined) options.updatedAfter = sinceDate('--since', flags.since);
       return options;
     },

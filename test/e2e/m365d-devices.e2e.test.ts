@@ -153,14 +153,14 @@ describe('m365d devices', () => {
       [['devices', 'isolate', target.deviceId], /devices isolate needs --comment TEXT: the service requires a reason/],
       [['devices', 'isolate', target.deviceId, '--comment', '  '], /needs --comment TEXT/],
       [['devices', 'release', '--comment', 'x'], /devices release needs a device id or --name NAME \(one of them\)/],
-      [['devices', 'scan', target.deviceId, '--comment', 'x', '--type', 'deep'], /argument 'deep' is invalid/],
+      [['devices', 'scan', target.deviceId, '--comment', 'x', '--type', 'deep'], /option '--type <type>' must be one of quick, full/],
       [['devices', 'isolate', target.deviceId, '--comment', 'x', '--wait', '--timeout', 'soon'], /--timeout must be a duration/],
       [['devices', 'isolate', target.deviceId, '--comment', 'x', '--timeout', '5m'], /--timeout and --poll-interval go with --wait/],
       [['devices', 'find'], /devices find needs exactly one of --name, --ip or --tag; got none/],
       [['devices', 'find', '--ip', '10.0.0.1', '--at', 'yesterday'], /--at must be a duration/],
       [['devices', 'find', '--ip', '10.0.0.1', '--at', '2026-02-30T08:00:00Z'], /--at must be a duration .*; got "2026-02-30T08:00:00Z": February 2026 has 28 days\./],
-      [['devices', 'list', '--risk', 'Critical'], /^m365d: riskScore must be one of 'None', 'Informational', 'Low', 'Medium', 'High'; got "Critical"\. Run "m365d devices list --help" for usage\./],
-      [['devices', 'list', '--health', "Active' or healthStatus ne 'x"], /^m365d: healthStatus must be one of 'Active', 'Inactive', 'ImpairedCommunication', 'NoSensorData', 'NoSensorDataImpairedCommunication', 'Unknown'; got "Active' or/],
+      [['devices', 'list', '--risk', 'Critical'], /^m365d: --risk must be one of None, Informational, Low, Medium, High \(in any letter case\)\. Run "m365d devices list --help" for usage\./],
+      [['devices', 'list', '--health', "Active' or healthStatus ne 'x"], /^m365d: --health must be one of Active, Inactive, ImpairedCommunication, NoSensorData, NoSensorDataImpairedCommunication, Unknown \(in any letter case\)\./],
       [['actions', 'cancel', 'x'], /actions cancel needs --comment/],
     ] as const) {
       const result = await run([...args]);
@@ -176,6 +176,24 @@ describe('m365d devices', () => {
     expect((await run(['devices', 'get', 'e'.repeat(40)])).code).toBe(5);
     expect((await run(['devices', 'scan', 'e'.repeat(40), '--comment', 'x'])).code).toBe(5);
     expect(sim().tenant.requests.slice(before).filter((r) => r.route === 'mde.machineAction' && r.status < 400)).toEqual([]);
+  });
+});
+
+describe('m365d devices: flag values checked before the configuration is read', () => {
+  it('a wrong --health, --risk, or actions --status or --type exits 2 naming the flag and its values, without credentials too', async () => {
+    for (const [args, message] of [
+      [['devices', 'list', '--health', 'Sick'], '--health must be one of Active, Inactive, ImpairedCommunication, NoSensorData, NoSensorDataImpairedCommunication, Unknown (in any letter case).'],
+      [['devices', 'list', '--risk', 'Critical'], '--risk must be one of None, Informational, Low, Medium, High (in any letter case).'],
+      [['actions', 'list', '--status', 'pending', 'stuck'], '--status must be one of pending, inProgress, succeeded, failed, timedOut, cancelled.'],
+      [['actions', 'list', '--type', 'wipe'], '--type must be one of isolate, release, runAntivirusScan, collectInvestigationPackage, restrictAppExecution, removeAppRestriction, stopAndQuarantineFile, offboard, liveResponse.'],
+    ] as const) {
+      const unconfigured = await m365d([...args], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+      expect(unconfigured.code, args.join(' ')).toBe(2);
+      expect(unconfigured.stderr).toBe(`m365d: ${message} Run "m365d ${args[0]} list --help" for usage.\n`);
+    }
+    // A right value in any letter case gets as far as the missing configuration.
+    const valid = await m365d(['devices', 'list', '--health', 'inactive', '--risk', 'HIGH'], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+    expect(valid.code).toBe(3);
   });
 });
 

@@ -175,7 +175,7 @@ describe('m365d incidents and alerts', () => {
   it('usage errors exit 2 and send nothing: a bad value, an unknown option, an update without changes', async () => {
     const before = sim().tenant.requests.length;
     for (const [args, message] of [
-      [['incidents', 'list', '--status', 'bogus'], /status must be one of 'active'/],
+      [['incidents', 'list', '--status', 'bogus'], /--status must be one of active, inProgress, resolved, redirected, awaitingAction\./],
       [['incidents', 'list', '--since', 'yesterday'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date/],
       // Impossible calendar dates are refused, not rolled over into the next month.
       [['incidents', 'list', '--since', '2026-02-31'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date or date-time with a zone \(2026-01-31, 2026-01-31T08:00:00Z\); got "2026-02-31": February 2026 has 28 days\./],
@@ -186,9 +186,9 @@ describe('m365d incidents and alerts', () => {
       [['incidents', 'list', '--since', '2026-01-31 Z'], /--since must be a duration/],
       [['sync', 'incidents', '--checkpoint', join(dir(), 'never-written.json'), '--since', '2026-02-29'], /--since .*: February 2026 has 28 days\./],
       [['incidents', 'list', '--limit', '0'], /--limit must be a whole number of at least 1; got "0". Run "m365d incidents list --help" for usage./],
-      [['incidents', 'list', '--output', 'xml'], /argument 'xml' is invalid/],
+      [['incidents', 'list', '--output', 'xml'], /option '-o, --output <format>' must be one of table, json, ndjson, csv/],
       [['incidents', 'update', '1'], /update needs at least one change/],
-      [['alerts', 'lst'], /unknown command 'lst'/],
+      [['alerts', 'lst'], /unknown command: m365d alerts takes one of list, get, update/],
     ] as const) {
       const result = await run([...args]);
       expect(result.code, args.join(' ')).toBe(2);
@@ -209,21 +209,69 @@ describe('m365d incidents and alerts', () => {
 
   it('an unknown option is named without what follows its = (a secret typed into a wrong flag is never printed), on every command', async () => {
     const before = sim().tenant.requests.length;
-    for (const [args, named] of [
-      [['incidents', 'list', '--app-secret=hunter2'], '--app-secret'],
-      [['--api-key=hunter2', 'incidents', 'list'], '--api-key'],
-      [['alerts', 'update', '1', '--token=hunter2'], '--token'],
-      [['hunt', 'T', "--pass'word=hunter2"], "--pass'word"],
-      [['devices', 'list', '-Phunter2'], '-P'],
-      [['sync', 'alerts', '--checkpoint', join(dir(), 'never-written.json'), '--key=hunter2'], '--key'],
-      [['token', '--sas=hunter2', '--json'], '--sas'],
+    for (const [args, named, command] of [
+      [['incidents', 'list', '--app-secret=hunter2'], '--app-secret', 'm365d incidents list'],
+      [['--api-key=hunter2', 'incidents', 'list'], '--api-key', 'm365d'],
+      [['alerts', 'update', '1', '--token=hunter2'], '--token', 'm365d alerts update'],
+      [['hunt', 'T', "--pass'word=hunter2"], "--pass'word", 'm365d hunt'],
+      [['devices', 'list', '-Phunter2'], '-P', 'm365d devices list'],
+      [['sync', 'alerts', '--checkpoint', join(dir(), 'never-written.json'), '--key=hunter2'], '--key', 'm365d sync alerts'],
+      [['token', '--sas=hunter2', '--json'], '--sas', 'm365d token'],
     ] as const) {
       const result = await run([...args]);
       expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr).toBe(`m365d: unknown option '${named}'\nRun "m365d --help" for usage.\n`);
+      expect(result.stderr).toBe(`m365d: unknown option '${named}'\nRun "${command} --help" for usage.\n`);
       expect(result.stdout).toBe('');
     }
     expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
+  });
+
+  it("an unknown command, a value outside an option's choices and excess arguments are named without what was typed; a suggestion only names our own", async () => {
+    const before = sim().tenant.requests.length;
+    for (const [args, shown, command] of [
+      [['hunter2'], 'unknown command: m365d takes one of token, consent-url, incidents, alerts, hunt, sync, devices, actions, sim, completion, help\n(Did you mean hunt?)', 'm365d'],
+      [['alerts', 'hunter2'], 'unknown command: m365d alerts takes one of list, get, update, help', 'm365d alerts'],
+      [['alerts', 'lst'], 'unknown command: m365d alerts takes one of list, get, update, help\n(Did you mean list?)', 'm365d alerts'],
+      [['incidents', 'list', '-o', 'hunter2'], "option '-o, --output <format>' must be one of table, json, ndjson, csv", 'm365d incidents list'],
+      [['token', '--api=hunter2'], "option '--api <api>' must be one of defender, graph", 'm365d token'],
+      [['devices', 'scan', 'x', '--comment', 'x', '--type', 'hunter2'], "option '--type <type>' must be one of quick, full", 'm365d devices scan'],
+      [['incidents', 'list', 'hunter2'], 'too many arguments: m365d incidents list takes no arguments', 'm365d incidents list'],
+      [['devices', 'get', 'x', 'hunter2'], 'too many arguments: m365d devices get takes at most 1 argument', 'm365d devices get'],
+      [['incidents', 'list', '--statu', 'active'], "unknown option '--statu'\n(Did you mean --status?)", 'm365d incidents list'],
+      // A suggestion typed into the option itself stays on its line, and is not taken for ours.
+      [['incidents', 'list', '--x\n(Did you mean --hunter2?)'], "unknown option '--x (Did you mean --hunter2?)'", 'm365d incidents list'],
+    ] as const) {
+      const result = await run([...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(`m365d: ${shown}\nRun "${command} --help" for usage.\n`);
+      if (!shown.includes('hunter2')) expect(result.stderr).not.toContain('hunter2');
+      expect(result.stdout).toBe('');
+    }
+    expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
+  });
+
+  it('a wrong filter or update value is a usage error naming the flag and its values before the configuration is read', async () => {
+    for (const [args, message] of [
+      [['incidents', 'list', '--status', 'bogus'], '--status must be one of active, inProgress, resolved, redirected, awaitingAction.'],
+      [['incidents', 'list', '--severity', 'critical'], '--severity must be one of unknown, informational, low, medium, high.'],
+      [['alerts', 'list', '--status', 'active'], '--status must be one of new, inProgress, resolved, unknown.'],
+      [['alerts', 'list', '--service-source', 'defender'], /^--service-source must be one of unknown, microsoftDefenderForEndpoint, [^\n]*, microsoftThreatIntelligence\.$/],
+      [['incidents', 'update', '1', '--status', 'awaitingAction'], '--status must be one of active, inProgress, resolved, redirected.'],
+      [['alerts', 'update', '1', '--status', 'active'], '--status must be one of new, inProgress, resolved.'],
+      [['incidents', 'update', '1', '--classification', 'benign'], '--classification must be one of unknown, falsePositive, truePositive, informationalExpectedActivity.'],
+      [['alerts', 'update', '1', '--determination', 'malware'], '--determination goes with --classification (the service takes them as a pair).'],
+      [['incidents', 'update', '1', '--classification', 'falsePositive', '--determination', 'malware'], '--determination with --classification falsePositive must be one of notMalicious, notEnoughDataToValidate, other.'],
+    ] as const) {
+      const command = args.slice(0, 2).join(' ');
+      const unconfigured = await m365d([...args], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+      expect(unconfigured.code, args.join(' ')).toBe(2);
+      const hint = ` Run "m365d ${command} --help" for usage.\n`;
+      if (typeof message === 'string') expect(unconfigured.stderr).toBe(`m365d: ${message}${hint}`);
+      else expect(unconfigured.stderr.replace(/^m365d: /, '').replace(hint, '')).toMatch(message);
+    }
+    // The values the SDK takes pass (here as far as the missing configuration).
+    const valid = await m365d(['incidents', 'update', '1', '--status', 'resolved', '--classification', 'falsePositive', '--determination', 'notMalicious'], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+    expect(valid.code).toBe(3);
   });
 
   it('a 403 exits 4 naming the permission; a 429 longer than the client waits exits 6', async () => {
@@ -316,6 +364,45 @@ describe('m365d hunt', () => {
       expect(refused.stderr).toMatch(/^m365d: advancedHunting\.stream: the query was refused \(400\): Syntax error�\[2J�\]0;owned� near �exe\.�1m\n/m);
       expect(refused.stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u);
     }
+  });
+
+  it("a line break in the service's message cannot forge a line of its own, also in the --verbose details and log", async () => {
+    const message = 'Syntax error\nm365d: done\nm365d info: all clear';
+    for (const verbose of [[], ['--verbose']]) {
+      sim().tenant.faults.add('graph.hunting', { status: 400, body: { error: { code: 'BadRequest', message } } });
+      const refused = await run(['hunt', 'T', '--api', 'graph', ...verbose]);
+      expect(refused.code).toBe(1);
+      const lines = refused.stderr.trimEnd().split('\n');
+      // One error line; the rest are the client's log lines or indented details.
+      expect(lines.filter((line) => line.startsWith('m365d: '))).toEqual([expect.stringMatching(/^m365d: advancedHunting\.stream: the query was refused \(400\): Syntax error$/)]);
+      for (const line of lines) expect(line).toMatch(/^(m365d: advancedHunting\.stream|m365d (debug|info|warn|error): (?!all clear)| {2})/);
+      expect(refused.stderr).not.toMatch(/^m365d: done/m);
+    }
+  });
+
+  it('token --require: a role name with a line break stays on the one line that names the missing roles', async () => {
+    const missing = await run(['token', '--require', 'Imaginary.Read.All\nm365d: every role granted', '--json']);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^m365d: .*Imaginary\.Read\.All m365d: every role granted/)]);
+  });
+
+  it('bidi marks, U+FEFF and the other invisible format controls show as placeholders, U+2028 and U+2029 as a space; ZWJ emoji stay', async () => {
+    const values = {
+      marks: 'a\u200Eb\u200Fc\u061Cd',
+      bom: '\uFEFFe',
+      hidden: 'f\u200Bg\u00ADh\u2060i\u{E0041}j',
+      separators: 'one\u2028two\u2029three',
+      emoji: 'dev \u{1F469}\u200D\u{1F4BB}',
+    };
+    serveHunting(Object.keys(values), JSON.stringify(values));
+    const table = await m365d(['hunt', 'T', '--quiet'], { env: env({ M365D_STDOUT_TTY: '1', COLUMNS: '250' }) }).done;
+    expect(table.code, table.stderr).toBe(0);
+    for (const shown of ['a\uFFFDb\uFFFDc\uFFFDd', '\uFFFDe', 'f\uFFFDg\uFFFDh\uFFFDi\uFFFDj', 'one two three', 'dev \u{1F469}\u200D\u{1F4BB}']) expect(table.stdout).toContain(` ${shown} `);
+    expect(table.stdout).not.toMatch(/(?!\u200D)[\p{Cf}\u2028\u2029]/u);
+    // The one-line error too.
+    sim().tenant.faults.add('graph.hunting', { status: 400, body: { error: { code: 'BadRequest', message: 'Syntax error\u2028m365d: done \u200Eexe.\uFEFF' } } });
+    const refused = await run(['hunt', 'T', '--api', 'graph']);
+    expect(refused.stderr).toBe('m365d: advancedHunting.stream: the query was refused (400): Syntax error m365d: done \uFFFDexe.\uFFFD.\n');
   });
 
   it('a progress line on stderr only when stderr is a terminal (M365D_STDERR_TTY), never with --quiet', async () => {
