@@ -10,6 +10,8 @@ import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../.
 import type { InvalidItem } from '../../models/invalid-item.js';
 import { checkItem, checkItems, type ItemContext } from '../shared/items.js';
 import { listPageSchema, listQuery, odataString, validateOrThrow, withoutContext } from '../shared/wire.js';
+
+export { parseODataCount } from '../shared/wire.js';
 import { mapAlert, mapComment, mapIncident } from './mappers.js';
 import { graphAlertSchema, graphCommentListSchema, graphIncidentSchema } from './wire.js';
 
@@ -125,6 +127,13 @@ export function buildGraphAlertListQuery(options: ValidatedAlertListOptions, top
   if (options.serviceSource) clauses.push(`serviceSource eq ${odataString(options.serviceSource)}`);
   if (options.assignedTo !== undefined) clauses.push(`assignedTo eq ${odataString(options.assignedTo)}`);
   return listQuery(clauses, top);
+}
+
+/** A list query asking for one item and the number the whole listing holds (`$count=true`). */
+export function withCount(query: URLSearchParams): URLSearchParams {
+  query.set('$top', '1');
+  query.set('$count', 'true');
+  return query;
 }
 
 /** The query listing one incident's alerts (the `$expand=alerts` fallback). */
