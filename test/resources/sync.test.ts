@@ -301,6 +301,21 @@ describe.each<Api>(['defender', 'graph'])('incidents.sync on api %s', (api) => {
     const [incident] = (await drain(client.incidents.sync({ checkpoint: store, start: START }))).flat();
     expect([incident?.id, incident?.status, incident?.redirectIncidentId]).toEqual([merged, 'redirected', into]);
   });
+
+  it('on an empty tenant, makes one list request per feed, asks nothing more, and delivers nothing', async () => {
+    const { client, store, listRequests } = setup(api, 0);
+    const feeds: SyncFeed<Incident | Alert>[] = [client.incidents.sync({ checkpoint: store, start: START }), client.alerts.sync({ checkpoint: new MemoryCheckpointStore(), start: START })];
+    for (const feed of feeds) {
+      const before = listRequests().length;
+      expect(await drain(feed)).toEqual([]);
+      expect(feed.stats).toMatchObject({ polls: 1, batches: 0, pages: 1, windowsSplit: 0 });
+      const [request, ...more] = listRequests().slice(before);
+      expect(more).toEqual([]);
+      // The open window from start, not a one-item question.
+      expect(windowOf(request!)).toEqual({ from: Date.parse(START), to: undefined });
+      expect(queryParam(request!, '$top')).not.toBe('1');
+    }
+  });
 });
 
 /** The list requests a plain listing of `n` incidents makes: Defender API pages of 100 end on a short page, Graph's (50) on one without a next link. */

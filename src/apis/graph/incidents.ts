@@ -10,11 +10,10 @@ import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../.
 import type { InvalidItem } from '../../models/invalid-item.js';
 import { checkItem, checkItems, type ItemContext } from '../shared/items.js';
 import { listPageSchema, listQuery, odataString, validateOrThrow, withoutContext } from '../shared/wire.js';
-
-export { parseODataCount } from '../shared/wire.js';
 import { mapAlert, mapComment, mapIncident } from './mappers.js';
 import { graphAlertSchema, graphCommentListSchema, graphIncidentSchema } from './wire.js';
 
+export { parseODataCount } from '../shared/wire.js';
 export { GRAPH_MAX_INCIDENT_PAGE_SIZE } from './limits.js';
 /** Alerts per `GET /security/alerts_v2` when the caller does not say. */
 export const GRAPH_DEFAULT_ALERT_PAGE_SIZE = 100;
