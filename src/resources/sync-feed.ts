@@ -283,7 +283,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   readonly #options: ValidatedSyncOptions;
   readonly #readWindow: WindowReader<T>;
   #iterated = false;
-  /** The width of the next window; a first read is one open window up to now, then sized by the density of the items read. */
+  /** The width of the next window; each poll first reads one open window up to now, then windows sized by the density of the items read. */
   #spanMs = Number.POSITIVE_INFINITY;
   /** Ids of the rejected items already reported in this run. */
   readonly #invalidReported = new Set<string>();
@@ -411,6 +411,8 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   async *#poll(state: SyncState): AsyncGenerator<SyncBatch<T>, void, undefined> {
     this.stats.polls += 1;
     const lower = Math.max(state.watermark - this.#options.overlapMs, state.floor);
+    // A poll of a few pages is read as one open window, as a listing would: the windows that ended the last poll were sized for its density, not this one's.
+    this.#spanMs = Number.POSITIVE_INFINITY;
     const { batchSize } = this.#options;
     // Entries read but not handed over yet: a batch may span windows, which are sized by the page, not the batch.
     let pending: Fresh<T>[] = [];

@@ -475,6 +475,44 @@ describe.each<Api>(['defender', 'graph'])('a first catch-up larger than maxWindo
     ]);
   });
 
+  it('with follow, reads a later poll from one open window, in the requests of a plain listing of it, however narrow the windows that ended the catch-up', async () => {
+    const { client, store, tenant, listRequests } = setup(api, 1_500);
+    const incidents = [...tenant.incidents.values()];
+    // A busy tenant: 100 changes a minute for 15 minutes, so the catch-up's last windows are under a minute wide.
+    const t0 = Date.now() - 16 * 60_000;
+    incidents.forEach((incident, i) => (incident.lastUpdateTime = new Date(t0 + i * 600).toISOString()));
+    const controller = new AbortController();
+    const overlapMs = 60_000;
+    const options = { checkpoint: store, start: START, follow: true, pollIntervalMs: 1, overlapMs, maxWindowItems: 1_000, batchSize: 10_000, signal: controller.signal };
+    const feed = client.incidents.sync(options);
+    let delivered = 0;
+    let watermark = 0;
+    let catchUp = 0;
+    const error = await rejection(
+      (async () => {
+        for await (const batch of feed) {
+          delivered += batch.items.length;
+          if (catchUp > 0) controller.abort(new Error('second poll read'));
+          if (catchUp > 0 || delivered < 1_500) continue;
+          catchUp = listRequests().length;
+          watermark = Math.max(...batch.items.map(time));
+          // 400 incidents change within the minute before the next poll.
+          const now = Date.now();
+          incidents.slice(0, 400).forEach((incident, i) => (incident.lastUpdateTime = new Date(now - 60_000 + i * 150).toISOString()));
+        }
+      })(),
+    );
+    expect((error as Error).message).toBe('second poll read');
+    expect(feed.stats.windowsSplit).toBeGreaterThan(0);
+    // What the second poll reads: changes from the watermark less the overlap.
+    const listed = incidents.filter((incident) => Date.parse(incident.lastUpdateTime) >= watermark - overlapMs).length;
+    expect(listed).toBeGreaterThan(400);
+    const requests = listRequests().slice(catchUp);
+    // A plain listing, and at most the one-item question whether the open window fits.
+    expect(requests.length).toBeLessThanOrEqual(listingCalls(api, listed) + 1);
+    expect(requests.filter((request) => windowOf(request).to !== undefined)).toEqual([]);
+  });
+
   it('resumes a catch-up that stopped after a committed batch, delivering again only the batch that was not committed', async () => {
     const { client, store, tenant } = setup(api, 400);
     spreadOut(tenant, Date.now() - 8 * 3_600_000);
