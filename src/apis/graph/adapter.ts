@@ -24,6 +24,8 @@ import {
   parseGraphComments,
   parseGraphIncident,
   parseGraphIncidentPage,
+  parseODataCount,
+  withCount,
 } from './index.js';
 import { DefenderError, ServerError, TimeoutError } from '../../errors.js';
 import type { AlertUpdate, ValidatedAlertListOptions } from '../../models/alert-options.js';
@@ -86,6 +88,13 @@ export class GraphAdapter implements WireAdapter {
 
   isCursor(value: unknown): value is ListCursor {
     return isGraphCursor(value);
+  }
+
+  async incidentsExceed(options: ValidatedIncidentListOptions, n: number): Promise<boolean> {
+    const op = GRAPH_OPERATIONS.listIncidents;
+    const query = withCount(buildGraphIncidentListQuery(options, { top: 1, expandAlerts: false }));
+    const response = await this.#transport.request({ method: 'GET', path: GRAPH_PATHS.incidents, query, operation: op, signal: options.signal });
+    return parseODataCount(response.body, op.name) > n;
   }
 
   async listIncidentsPage(options: ValidatedIncidentListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Incident>> {
@@ -192,6 +201,13 @@ export class GraphAdapter implements WireAdapter {
         return [{ ...patched, comments, raw: { ...(patched.raw as Record<string, unknown>), comments: raw } }, ' with the comments the POST returned'];
       },
     });
+  }
+
+  async alertsExceed(options: ValidatedAlertListOptions, n: number): Promise<boolean> {
+    const op = GRAPH_OPERATIONS.listAlerts;
+    const query = withCount(buildGraphAlertListQuery(options, 1));
+    const response = await this.#transport.request({ method: 'GET', path: GRAPH_PATHS.alerts, query, operation: op, signal: options.signal });
+    return parseODataCount(response.body, op.name) > n;
   }
 
   async listAlertsPage(options: ValidatedAlertListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Alert>> {

@@ -13,6 +13,7 @@ import { listPageSchema, listQuery, odataString, validateOrThrow, withoutContext
 import { mapAlert, mapComment, mapIncident } from './mappers.js';
 import { graphAlertSchema, graphCommentListSchema, graphIncidentSchema } from './wire.js';
 
+export { parseODataCount } from '../shared/wire.js';
 export { GRAPH_MAX_INCIDENT_PAGE_SIZE } from './limits.js';
 /** Alerts per `GET /security/alerts_v2` when the caller does not say. */
 export const GRAPH_DEFAULT_ALERT_PAGE_SIZE = 100;
@@ -125,6 +126,13 @@ export function buildGraphAlertListQuery(options: ValidatedAlertListOptions, top
   if (options.serviceSource) clauses.push(`serviceSource eq ${odataString(options.serviceSource)}`);
   if (options.assignedTo !== undefined) clauses.push(`assignedTo eq ${odataString(options.assignedTo)}`);
   return listQuery(clauses, top);
+}
+
+/** A list query asking for one item and the number the whole listing holds (`$count=true`). */
+export function withCount(query: URLSearchParams): URLSearchParams {
+  query.set('$top', '1');
+  query.set('$count', 'true');
+  return query;
 }
 
 /** The query listing one incident's alerts (the `$expand=alerts` fallback). */

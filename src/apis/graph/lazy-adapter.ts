@@ -60,6 +60,10 @@ export class LazyGraphAdapter implements WireAdapter {
     return (await this.#load()).listIncidentsPage(options, cursor);
   }
 
+  async incidentsExceed(options: ValidatedIncidentListOptions, n: number): Promise<boolean> {
+    return (await this.#load()).incidentsExceed(options, n);
+  }
+
   async getIncident(id: string, options: AdapterCallOptions & { expandAlerts: boolean }): Promise<Incident> {
     return (await this.#load()).getIncident(id, options);
   }
@@ -70,6 +74,10 @@ export class LazyGraphAdapter implements WireAdapter {
 
   async listAlertsPage(options: ValidatedAlertListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Alert>> {
     return (await this.#load()).listAlertsPage(options, cursor);
+  }
+
+  async alertsExceed(options: ValidatedAlertListOptions, n: number): Promise<boolean> {
+    return (await this.#load()).alertsExceed(options, n);
   }
 
   async getAlert(id: string, options: AdapterCallOptions): Promise<Alert> {

@@ -33,6 +33,19 @@ export const integer = z.union([z.number().int(), z.string().regex(/^-?\d+$/)], 
  */
 export const listPageSchema = z.object({ value: z.array(z.unknown()), '@odata.nextLink': str });
 
+/** How many items a list page holds, valid or not. @throws ResponseValidationError when it is not a list page. */
+export function parseListCount(body: unknown, operation: string): number {
+  return validateOrThrow(listPageSchema, body, operation).value.length;
+}
+
+/** A list page asked for with `$count=true`: `@odata.count` is the number of items the whole listing holds. */
+const countedPageSchema = z.object({ '@odata.count': z.number().int().nonnegative() });
+
+/** The `@odata.count` of a list page asked for with `$count=true`. @throws ResponseValidationError when it has none. */
+export function parseODataCount(body: unknown, operation: string): number {
+  return validateOrThrow(countedPageSchema, body, operation)['@odata.count'];
+}
+
 /** What a wire object also holds: the fields the schema does not check, kept in `raw`. */
 export type Open<T> = T & Record<string, unknown>;
 
