@@ -194,29 +194,33 @@ export class DefenderClient {
 
     const credential = createCredential(options.credential, { cloud: this.cloud, logger: options.logger });
     const tokens = new TokenCache(credential, { refreshMarginMs: tokenRefreshMarginMs, maxRetryWaitMs, logger: options.logger });
-    const transport = new Transport({
-      baseUrl,
-      scope,
+    // What both transports (the incidents API's and the Defender for Endpoint API's) share: the
+    // token cache, limits, logging and the roles read from a token for permission advice.
+    const shared = {
       tokens,
-      ...(api === 'graph' ? GRAPH_HTTP : DEFENDER_HTTP),
-      permissionAdvice: (operation, granted) => crossApiAdvice(api, operation.requiredRoles, granted),
       logger: options.logger,
       userAgent: options.userAgent,
       timeoutMs,
       maxRetries,
       maxRetryWaitMs,
       maxResponseBytes,
-      pacer:
-        rateLimit === false
-          ? undefined
-          : new Pacer({ credential: options.credential, api: options.api ?? 'defender', rateLimit, logger: options.logger }),
-      rolesOf: (token) => {
+      rolesOf: (token: string) => {
         try {
           return decodeAccessToken(token).roles;
         } catch {
           return [];
         }
       },
+    };
+    const pacerFor = (paced: 'defender' | 'graph' | 'mde') =>
+      rateLimit === false ? undefined : new Pacer({ credential: options.credential, api: paced, rateLimit, logger: options.logger });
+    const transport = new Transport({
+      ...shared,
+      baseUrl,
+      scope,
+      ...(api === 'graph' ? GRAPH_HTTP : DEFENDER_HTTP),
+      permissionAdvice: (operation, granted) => crossApiAdvice(api, operation.requiredRoles, granted),
+      pacer: pacerFor(api),
     });
     const adapter: WireAdapter =
       api === 'graph'
@@ -229,25 +233,12 @@ export class DefenderClient {
     // token audience, permissions and quotas: a transport of its own on the Defender API host.
     const mdeScope = this.cloud.mdeScope;
     const mdeTransport = mdeScope === undefined ? noMdeScope : new Transport({
+      ...shared,
       baseUrl: this.cloud.apiBaseUrl,
       scope: mdeScope,
-      tokens,
       ...DEFENDER_HTTP,
       permissionAdvice: (_operation, granted) => mdeAdvice(granted),
-      logger: options.logger,
-      userAgent: options.userAgent,
-      timeoutMs,
-      maxRetries,
-      maxRetryWaitMs,
-      maxResponseBytes,
-      pacer: rateLimit === false ? undefined : new Pacer({ credential: options.credential, api: 'mde', rateLimit, logger: options.logger }),
-      rolesOf: (token) => {
-        try {
-          return decodeAccessToken(token).roles;
-        } catch {
-          return [];
-        }
-      },
+      pacer: pacerFor('mde'),
     });
     const mde = new LazyMdeAdapter(mdeTransport);
     this.devices = new Devices(mde);
