@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchContext, DistState } from './context.js';
 import { ensureBuild } from './build.js';
 import { changeFeedFigure } from './figures/change-feed.js';
+import { cliHuntFigures } from './figures/cli-hunt.js';
 import { coldStartFigures } from './figures/cold-start.js';
 import { huntingBody, incidentBody, incidentsPageBody, benchToken } from './fixtures.js';
 import { HUNTING_ROWS, huntingFigures } from './figures/hunting.js';
@@ -18,11 +19,12 @@ import { incidentsPageFigure } from './figures/incidents-page.js';
 import { packageSizeFigures } from './figures/package-size.js';
 import { peersFigure } from './figures/peers.js';
 import { quotaFigure } from './figures/quota.js';
+import { redisLatencyFigures } from './figures/redis-latency.js';
 import { tokenRequestsFigure } from './figures/token-requests.js';
 import { startReplayServer } from './server.js';
 import { notMeasured, renderTable, type Row } from './table.js';
 
-const FIGURES = ['1', '2', '3', '4', '5', '6', '7', '8'] as const;
+const FIGURES = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] as const;
 type Figure = (typeof FIGURES)[number];
 
 interface Args {
@@ -43,7 +45,7 @@ function parseArgs(argv: readonly string[]): Args {
       if (picked.length === 0 || unknown.length > 0) throw new Error(`--only takes figure numbers from ${FIGURES.join(',')}; got "${list ?? ''}".`);
       args.only = new Set(picked as Figure[]);
     } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: tsx bench/run.ts [--quick] [--only 1,2,3,4,5,6,7,8]\n');
+      process.stdout.write('usage: tsx bench/run.ts [--quick] [--only 1,2,3,4,5,6,7,8,9,10]\n');
       process.exit(0);
     } else throw new Error(`unknown argument "${arg}" (try --help)`);
   }
@@ -57,7 +59,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   log(`m365-defender bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown CPU'})${args.quick ? ', --quick' : ''}`);
 
-  const needsDist = args.only.has('2') || args.only.has('4') || args.only.has('5') || args.only.has('7');
+  const needsDist = args.only.has('2') || args.only.has('4') || args.only.has('5') || args.only.has('7') || args.only.has('9');
   const dist: DistState = needsDist
     ? ensureBuild(root, log)
     : { ok: false, withTypes: false, note: 'not needed', packageDir: root, esmEntry: '', cjsEntry: '' };
@@ -98,6 +100,8 @@ async function main(): Promise<number> {
       return result.rows;
     });
     await attempt('8', 'change feed', () => changeFeedFigure(ctx));
+    await attempt('9', 'm365d hunt to CSV', () => cliHuntFigures(ctx));
+    await attempt('10', 'Redis quota store', () => redisLatencyFigures(ctx));
   } finally {
     await server.close();
   }

@@ -5,6 +5,7 @@
  */
 import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { coalescedWriter } from './coalesce.js';
 import { UsageError } from './exit.js';
 import { terminalLine } from './terminal.js';
 
@@ -149,11 +150,11 @@ export async function writeRecords<T>(
   }
   switch (options.format) {
     case 'json':
-      return pipeline(Readable.from(jsonText(records)), out, { end: false });
+      return pipeline(Readable.from(jsonText(records)), coalescedWriter(out));
     case 'ndjson':
-      return pipeline(Readable.from(ndjsonText(records)), out, { end: false });
+      return pipeline(Readable.from(ndjsonText(records)), coalescedWriter(out));
     case 'table':
-      return pipeline(Readable.from(tableText(projected(), shape.columns, options.width)), out, { end: false });
+      return pipeline(Readable.from(tableText(projected(), shape.columns, options.width)), coalescedWriter(out));
     case 'csv': {
       const { stringify } = await import('csv-stringify');
       const rows = projected();
@@ -173,7 +174,7 @@ export async function writeRecords<T>(
       // RFC 4180: CRLF line ends, quotes doubled, fields with a comma, quote or line break quoted,
       // and (with --csv-safe) the made-safe formula cells quoted too.
       const csv = stringify({ header: true, columns: names, record_delimiter: 'windows', quoted_match: options.csvSafe ? [/[\r\n]/, /^'[=+\-@\t\r]/] : /[\r\n]/ });
-      return pipeline(Readable.from(all()), toCells, csv, out, { end: false });
+      return pipeline(Readable.from(all()), toCells, csv, coalescedWriter(out));
     }
   }
 }

@@ -434,6 +434,42 @@ describe('m365d hunt', () => {
   });
 });
 
+describe('m365d hunt: what arrived before a failure', () => {
+  it('is written before the error is reported, when the answer is cut off mid-way, as NDJSON and as CSV', async () => {
+    const query = 'DeviceProcessEvents | take 500';
+    const whole = await run(['hunt', query, '-o', 'ndjson']);
+    expect(whole.code).toBe(0);
+    const rows = ndjson(whole.stdout);
+    expect(rows).toHaveLength(500);
+    for (const format of ['ndjson', 'csv'] as const) {
+      // The service's answer cut a third of the way in: the stream fails after handing out rows.
+      sim().tenant.faults.add('defender.hunting', { truncateBodyAt: Math.floor(Buffer.byteLength(JSON.stringify({ Results: rows })) / 3) });
+      const cut = await run(['hunt', query, '--quiet', '-o', format]);
+      expect(cut.code, cut.stderr).not.toBe(0);
+      expect(cut.stderr).toMatch(/^m365d: /);
+      const lines = cut.stdout.split(format === 'csv' ? '\r\n' : '\n').filter(Boolean);
+      const written = format === 'csv' ? lines.length - 1 : lines.length;
+      // Every row handed out before the cut reached stdout; a third of the rows, give or take.
+      expect(written).toBeGreaterThan(50);
+      expect(written).toBeLessThan(500);
+      if (format === 'ndjson') expect(ndjson(cut.stdout)).toEqual(rows.slice(0, written));
+    }
+  });
+
+  it('is written when the failure comes in the same piece of the body as the rows before it', async () => {
+    const good = Array.from({ length: 40 }, (_, i) => JSON.stringify({ A: `row ${i}`, B: i }));
+    for (const format of ['ndjson', 'csv'] as const) {
+      // 40 rows, then one that is not JSON: the stream hands out the 40, then fails, with no wait between.
+      serveHunting(['A', 'B'], `${good.join(',')},{"A":}`);
+      const cut = await run(['hunt', 'T', '--quiet', '-o', format]);
+      expect(cut.code, cut.stderr).not.toBe(0);
+      expect(cut.stderr).toMatch(/^m365d: /);
+      if (format === 'ndjson') expect(ndjson(cut.stdout)).toEqual(good.map((row) => JSON.parse(row)));
+      else expect(cut.stdout.split('\r\n').filter(Boolean)).toEqual(['A,B', ...good.map((_, i) => `row ${i},${i}`)]);
+    }
+  });
+});
+
 describe('m365d hunt: 100,000 rows to CSV', () => {
   const ROWS = 100_000;
   const columns = ['Timestamp', 'DeviceName', 'AccountUpn', 'FileName', 'FolderPath', 'SHA256', 'ReportId', 'ProcessCommandLine'];
