@@ -149,7 +149,7 @@ export class Devices {
    * @throws DeviceNotFoundError, UnsupportedDeviceError (selective on an OS without it),
    *   PermissionError naming `Machine.Isolate`.
    */
-  isolate(deviceId: string, options: IsolateOptions): Promise<DeviceAction> {
+  async isolate(deviceId: string, options: IsolateOptions): Promise<DeviceAction> {
     const type = options?.type ?? 'full';
     if (type !== 'full' && type !== 'selective') throw new InvalidArgumentError('type', `type must be 'full' or 'selective'; got ${describe(type)}.`);
     return this.#act('devices.isolate', deviceId, options, ['type'], (comment) => ({ type: 'isolate', comment, isolation: type }));
@@ -161,7 +161,7 @@ export class Devices {
   }
 
   /** Runs a Microsoft Defender Antivirus scan (`quick` by default, or `full`). Needs `Machine.Scan`. */
-  runAntivirusScan(deviceId: string, options: AntivirusScanOptions): Promise<DeviceAction> {
+  async runAntivirusScan(deviceId: string, options: AntivirusScanOptions): Promise<DeviceAction> {
     const type = options?.type ?? 'quick';
     if (type !== 'quick' && type !== 'full') throw new InvalidArgumentError('type', `type must be 'quick' or 'full'; got ${describe(type)}.`);
     return this.#act('devices.runAntivirusScan', deviceId, options, ['type'], (comment) => ({ type: 'runAntivirusScan', comment, scan: type }));
@@ -186,7 +186,7 @@ export class Devices {
   }
 
   /** Stops a file's processes on the device and quarantines it, by SHA-1. Needs `Machine.StopAndQuarantine`. */
-  stopAndQuarantineFile(deviceId: string, options: StopAndQuarantineOptions): Promise<DeviceAction> {
+  async stopAndQuarantineFile(deviceId: string, options: StopAndQuarantineOptions): Promise<DeviceAction> {
     const sha1 = options?.sha1;
     if (typeof sha1 !== 'string' || !/^[0-9a-f]{40}$/i.test(sha1)) {
       throw new InvalidArgumentError('sha1', `sha1 must be a SHA-1 hash (40 hex digits); got ${describe(sha1)}.`);

@@ -355,12 +355,19 @@ describe('client.devices: actions', () => {
     expect(await rejection(client.devices.isolate('f'.repeat(40), { comment: 'c' }))).toBeInstanceOf(DeviceNotFoundError);
   });
 
-  it('refuses a missing comment, a bad type and a bad SHA-1 before sending anything', async () => {
+  it('refuses a missing comment, a bad type and a bad SHA-1 before sending anything, as a rejection (never a synchronous throw)', async () => {
     const { client, tenant } = fakeTenant(server);
     const id = 'a'.repeat(40);
     expect(await rejection(client.devices.isolate(id, {} as never))).toMatchObject({ option: 'comment' });
-    expect(() => client.devices.isolate(id, { comment: 'c', type: 'partial' as never })).toThrow(InvalidArgumentError);
-    expect(() => client.devices.stopAndQuarantineFile(id, { comment: 'c', sha1: 'b'.repeat(64) })).toThrow(/SHA-1/);
+    // Each call returns a promise that rejects: a caller's .catch() sees every refusal.
+    const refusals = [
+      client.devices.isolate(id, { comment: 'c', type: 'partial' as never }),
+      client.devices.runAntivirusScan(id, { comment: 'c', type: 'deep' as never }),
+      client.devices.stopAndQuarantineFile(id, { comment: 'c', sha1: 'b'.repeat(64) }),
+    ];
+    const errors = await Promise.all(refusals.map((call) => call.then(() => undefined, (error: unknown) => error)));
+    expect(errors.map((error) => error instanceof InvalidArgumentError && error.option)).toEqual(['type', 'type', 'sha1']);
+    expect((errors[2] as Error).message).toMatch(/SHA-1/);
     expect(tenant.requests.filter((r) => r.route.startsWith('mde.'))).toHaveLength(0);
   });
 
