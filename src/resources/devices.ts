@@ -6,6 +6,7 @@ import type { Device, DeviceActionFields } from '../models/device.js';
 import { MAX_COMMENT_LENGTH, checkText, validateDeviceListOptions, type DeviceListOptions, type DeviceQuery } from '../models/device-options.js';
 import { listingKey, pagedList, type PagedList } from '../pagination.js';
 import { ActionInProgressError, DeviceAction } from './device-actions.js';
+import { SharedRequest } from './shared-request.js';
 
 /** Options of a single device call. */
 export interface DeviceCallOptions {
@@ -55,7 +56,7 @@ const IP = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$|
 export class Devices {
   readonly #api: ResponseActionsAdapter;
   /** Action requests in flight in this client, by device and type: concurrent asks share one. */
-  readonly #inFlight = new Map<string, Promise<DeviceActionFields>>();
+  readonly #inFlight = new Map<string, SharedRequest<DeviceActionFields>>();
 
   /** @internal */
   constructor(api: ResponseActionsAdapter) {
@@ -201,11 +202,16 @@ export class Devices {
     const comment = checkText(options?.comment, 'comment', { required: true, max: MAX_COMMENT_LENGTH }) as string;
     const action = request(comment);
     const key = `${id.toLowerCase()}\u0000${action.type}\u0000${variantOf(action)}`;
-    const running = this.#inFlight.get(key);
-    if (running) return new DeviceAction(await running, this.#api, true);
+    options.signal?.throwIfAborted();
+    const joined = this.#inFlight.get(key);
+    if (joined) return new DeviceAction(await joined.join(options.signal), this.#api, true);
+    // The request is shared by every concurrent caller asking the same of the same device: it runs
+    // on a signal of its own, abandoned only once every caller waiting for it has aborted.
+    const shared = new SharedRequest<DeviceActionFields>();
     let reused = false;
-    const ask = (async () => {
-      const pending = await this.#pending(id, action, options.signal);
+    const signal = shared.signal;
+    shared.start(async () => {
+      const pending = await this.#pending(id, action, signal);
       const same = pending.find((p) => doesWhatIsAsked(p, action));
       if (same) {
         reused = true;
@@ -213,11 +219,11 @@ export class Devices {
       }
       let answer: DeviceActionFields;
       try {
-        answer = await this.#api.requestAction(id, action, { signal: options.signal });
+        answer = await this.#api.requestAction(id, action, { signal });
       } catch (error) {
         // The service refused a repeat (400): return the action it is already running (reference §3.4).
         if (!(error instanceof RunningActionRefusal)) throw error;
-        const running = await this.#pending(id, action, options.signal);
+        const running = await this.#pending(id, action, signal);
         const found = running.find((p) => doesWhatIsAsked(p, action));
         if (found) {
           reused = true;
@@ -234,14 +240,13 @@ export class Devices {
         );
       }
       return answer;
-    })();
-    this.#inFlight.set(key, ask);
-    try {
-      const fields = await ask;
-      return new DeviceAction(fields, this.#api, reused);
-    } finally {
-      this.#inFlight.delete(key);
-    }
+    });
+    this.#inFlight.set(key, shared);
+    shared.settled.then(() => {
+      if (this.#inFlight.get(key) === shared) this.#inFlight.delete(key);
+    });
+    const fields = await shared.join(options.signal);
+    return new DeviceAction(fields, this.#api, reused);
   }
 
   /** The actions of `action`'s type pending on the device; none when the app may not read actions. */

@@ -184,6 +184,33 @@ describe('client.devices: actions', () => {
     expect(actions.filter((a) => a.reused)).toHaveLength(9);
   });
 
+  it("concurrent calls that share one request: a caller's abort ends only that call; when every caller has aborted, the request is abandoned", async () => {
+    const { client, tenant } = fakeTenant(server);
+    const device = await workstation(client);
+    // The first caller aborts while the shared request is still on its way; the other gets the action.
+    const first = new AbortController();
+    const second = new AbortController();
+    const calls = [client.devices.isolate(device.id, { comment: 'INC-1', signal: first.signal }), client.devices.isolate(device.id, { comment: 'INC-1', signal: second.signal })];
+    first.abort(new Error('first caller gave up'));
+    const [aborted, kept] = await Promise.allSettled(calls);
+    expect(aborted).toMatchObject({ status: 'rejected', reason: { message: 'first caller gave up' } });
+    expect(kept).toMatchObject({ status: 'fulfilled', value: { type: 'isolate', reused: true } });
+    expect(actionRequests(tenant)).toHaveLength(1);
+
+    // A scan asked by two callers who both give up before it is sent: nothing is asked of the service.
+    const a = new AbortController();
+    const b = new AbortController();
+    const scans = [client.devices.runAntivirusScan(device.id, { comment: 'INC-2', signal: a.signal }), client.devices.runAntivirusScan(device.id, { comment: 'INC-2', signal: b.signal })];
+    a.abort(new Error('a gave up'));
+    b.abort(new Error('b gave up'));
+    const outcomes = await Promise.allSettled(scans);
+    expect(outcomes.map((o) => o.status === 'rejected' && (o.reason as Error).message)).toEqual(['a gave up', 'b gave up']);
+    expect(actionRequests(tenant)).toHaveLength(1);
+    // A caller already aborted is refused at once with its reason.
+    const gone = AbortSignal.abort(new Error('already gone'));
+    expect(await rejection(client.devices.release(device.id, { comment: 'INC-3', signal: gone }))).toMatchObject({ message: 'already gone' });
+  });
+
   it('returns the pending action of the same type with reused: true instead of asking again', async () => {
     const { client, tenant } = fakeTenant(server);
     const device = await workstation(client);
