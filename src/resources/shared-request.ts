@@ -5,6 +5,7 @@
  * to take its answer).
  * @packageDocumentation
  */
+import { raceAbort } from '../auth/abort.js';
 
 /** A request shared by concurrent callers; see the file comment. @internal */
 export class SharedRequest<T> {
@@ -39,23 +40,13 @@ export class SharedRequest<T> {
     signal?.throwIfAborted();
     this.#waiting++;
     if (signal === undefined) return result;
-    return new Promise<T>((resolve, reject) => {
-      const aborted = () => {
-        this.#waiting--;
-        if (this.#waiting === 0) this.#controller.abort(signal.reason);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', aborted, { once: true });
-      result.then(
-        (value) => {
-          signal.removeEventListener('abort', aborted);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', aborted);
-          reject(error);
-        },
-      );
-    });
+    const aborted = () => {
+      this.#waiting--;
+      if (this.#waiting === 0) this.#controller.abort(signal.reason);
+    };
+    signal.addEventListener('abort', aborted, { once: true });
+    const done = () => signal.removeEventListener('abort', aborted);
+    result.then(done, done);
+    return raceAbort(result, signal);
   }
 }
