@@ -204,7 +204,8 @@ export class Devices {
     const key = `${id.toLowerCase()}\u0000${action.type}\u0000${variantOf(action)}`;
     options.signal?.throwIfAborted();
     const joined = this.#inFlight.get(key);
-    if (joined) return new DeviceAction(await joined.join(options.signal), this.#api, true);
+    // A request every earlier caller abandoned is not joined: this call asks afresh.
+    if (joined && !joined.signal.aborted) return new DeviceAction(await joined.join(options.signal), this.#api, true);
     // The request is shared by every concurrent caller asking the same of the same device: it runs
     // on a signal of its own, abandoned only once every caller waiting for it has aborted.
     const shared = new SharedRequest<DeviceActionFields>();

@@ -206,6 +206,17 @@ describe('client.devices: actions', () => {
     const outcomes = await Promise.allSettled(scans);
     expect(outcomes.map((o) => o.status === 'rejected' && (o.reason as Error).message)).toEqual(['a gave up', 'b gave up']);
     expect(actionRequests(tenant)).toHaveLength(1);
+    // A caller right after them asks afresh rather than inheriting their abort.
+    const c = new AbortController();
+    const d = new AbortController();
+    const abandoned = client.devices.runAntivirusScan(device.id, { comment: 'INC-2', signal: c.signal });
+    const both = [abandoned, client.devices.runAntivirusScan(device.id, { comment: 'INC-2', signal: d.signal })];
+    c.abort(new Error('c gave up'));
+    d.abort(new Error('d gave up'));
+    const fresh = await client.devices.runAntivirusScan(device.id, { comment: 'INC-2' });
+    expect(fresh).toMatchObject({ type: 'runAntivirusScan', reused: false });
+    await Promise.allSettled(both);
+    expect(actionRequests(tenant)).toHaveLength(2);
     // A caller already aborted is refused at once with its reason.
     const gone = AbortSignal.abort(new Error('already gone'));
     expect(await rejection(client.devices.release(device.id, { comment: 'INC-3', signal: gone }))).toMatchObject({ message: 'already gone' });
