@@ -103,6 +103,25 @@ export function choiceOf<T extends string>(flag: string, text: string | undefine
   return found;
 }
 
+/** A control character the SDK refuses in text (tab, line feed and carriage return are text). */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
+/**
+ * A free-text flag's value checked as the SDK checks its option, before the client is built (so
+ * a wrong one is a usage error naming the flag, without credentials too): not blank; with `max`
+ * (a limit of `DEVICE_TEXT_LIMITS`, as `devices` options take text), at most that long and with
+ * no control character. The value is not repeated, as for {@link choiceOf}.
+ */
+export function textOf(flag: string, text: string | undefined, max?: number): string | undefined {
+  if (text === undefined) return undefined;
+  if (max === undefined) {
+    if (text.trim() === '') throw new UsageError(`${flag} must not be blank.`);
+  } else if (text.trim() === '' || text.length > max || CONTROL.test(text)) {
+    throw new UsageError(`${flag} must be text of 1 to ${max} characters, not blank, without control characters.`);
+  }
+  return text;
+}
+
 /** Each value of a variadic flag (`--status pending inProgress`) as {@link choiceOf} checks it. */
 export function choicesOf<T extends string>(flag: string, texts: string | readonly string[] | undefined, allowed: readonly T[]): T[] | undefined {
   if (texts === undefined) return undefined;

@@ -274,6 +274,35 @@ describe('m365d incidents and alerts', () => {
     expect(valid.code).toBe(3);
   });
 
+  it('a blank --assigned-to, --comment or --tag, and --timespan on the Defender API, exit 2 naming the flag before the configuration is read', async () => {
+    const timespan = "--timespan goes with --api graph: the Defender API's hunting has no time span. Limit the time in the query instead: | where Timestamp > ago(7d).";
+    for (const [args, message, extraEnv] of [
+      [['incidents', 'list', '--assigned-to', ''], '--assigned-to must not be blank.', {}],
+      [['alerts', 'list', '--assigned-to', '  '], '--assigned-to must not be blank.', {}],
+      [['incidents', 'update', '1', '--comment', ' '], '--comment must not be blank.', {}],
+      [['alerts', 'update', '1', '--status', 'resolved', '--comment', ''], '--comment must not be blank.', {}],
+      [['incidents', 'update', '1', '--tag', 'phishing', ''], '--tag must not be blank.', {}],
+      [['hunt', 'DeviceInfo', '--timespan', 'P7D'], timespan, {}],
+      [['hunt', 'DeviceInfo', '--api', 'defender', '--timespan', 'P7D'], timespan, { DEFENDER_API: 'graph' }],
+      [['hunt', 'DeviceInfo', '--timespan', 'P7D'], timespan, { DEFENDER_API: ' defender ' }],
+    ] as const) {
+      const command = args[0] === 'hunt' ? 'hunt' : args.slice(0, 2).join(' ');
+      const unconfigured = await m365d([...args], { env: env({ AZURE_CLIENT_SECRET: undefined, DEFENDER_API: undefined, ...extraEnv }) }).done;
+      expect(unconfigured.code, args.join(' ')).toBe(2);
+      expect(unconfigured.stderr).toBe(`m365d: ${message} Run "m365d ${command} --help" for usage.\n`);
+      expect(unconfigured.stdout).toBe('');
+    }
+    // --timespan on Graph (by flag or DEFENDER_API), and an owner, get as far as the missing configuration.
+    for (const [args, extraEnv] of [
+      [['hunt', 'DeviceInfo', '--api', 'graph', '--timespan', 'P7D'], {}],
+      [['hunt', 'DeviceInfo', '--timespan', 'P7D'], { DEFENDER_API: 'graph' }],
+      [['incidents', 'list', '--assigned-to', 'soc@contoso.com'], {}],
+    ] as const) {
+      const valid = await m365d([...args], { env: env({ AZURE_CLIENT_SECRET: undefined, DEFENDER_API: undefined, ...extraEnv }) }).done;
+      expect(valid.code, args.join(' ')).toBe(3);
+    }
+  });
+
   it('a 403 exits 4 naming the permission; a 429 longer than the client waits exits 6', async () => {
     sim().tenant.faults.add('defender.listIncidents', { status: 403, body: { error: { code: 'Forbidden', message: 'Missing application roles.' } } });
     const denied = await run(['incidents', 'list']);
