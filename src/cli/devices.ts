@@ -78,7 +78,7 @@ function waitTiming(flags: DeviceFlags): { timeoutMs?: number; intervalMs?: numb
   const timing: { timeoutMs?: number; intervalMs?: number } = {};
   if (flags.timeout !== undefined) {
     const ms = durationMs(flags.timeout);
-    if (ms === undefined || ms < 1 || ms > 86_400_000) throw new UsageError(`--timeout must be a duration from 1s to 24h (90s, 15m, PT1H); got "${flags.timeout}".`);
+    if (ms === undefined || ms < 1 || ms > 86_400_000) throw new UsageError('--timeout must be a duration from 1s to 24h (90s, 15m, PT1H).');
     timing.timeoutMs = ms;
   }
   const poll = positiveInteger('--poll-interval', flags.pollInterval);

@@ -64,11 +64,12 @@ function impossibility(fields: RegExpExecArray): string | undefined {
 /**
  * A point in time from `--since` (or `--at`): a duration back from now (`24h`, `P7D`), an ISO
  * 8601 date (`2026-01-31`, midnight UTC) or date-time with a zone (`2026-01-31T08:00:00Z`). An
- * impossible date (`2026-02-31`) is refused, never rolled over into the next month.
+ * impossible date (`2026-02-31`) is refused, never rolled over into the next month. The value is
+ * not repeated (as for {@link choiceOf}); why a date-shaped one names no instant is said.
  */
 export function sinceDate(flag: string, text: string, now: number = Date.now()): Date {
   const refuse = (why?: string): never => {
-    throw new UsageError(`${flag} must be a duration (24h, 7d, P7D) or an ISO 8601 date or date-time with a zone (2026-01-31, 2026-01-31T08:00:00Z); got "${text}"${why ? `: ${why}` : ''}.`);
+    throw new UsageError(`${flag} must be a duration (24h, 7d, P7D) or an ISO 8601 date or date-time with a zone (2026-01-31, 2026-01-31T08:00:00Z)${why ? `: ${why}` : ''}.`);
   };
   const ms = durationMs(text);
   if (ms !== undefined) {
@@ -82,11 +83,11 @@ export function sinceDate(flag: string, text: string, now: number = Date.now()):
   return Number.isNaN(date.getTime()) ? refuse() : date;
 }
 
-/** A positive integer flag value. */
+/** A positive integer flag value (the value is not repeated in the error, as for {@link choiceOf}). */
 export function positiveInteger(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1; got "${text}".`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1.`);
   return n;
 }
 

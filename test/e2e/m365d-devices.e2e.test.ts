@@ -159,7 +159,7 @@ describe('m365d devices', () => {
       [['devices', 'isolate', target.deviceId, '--comment', 'x', '--timeout', '5m'], /--timeout and --poll-interval go with --wait/],
       [['devices', 'find'], /devices find needs exactly one of --name, --ip or --tag; got none/],
       [['devices', 'find', '--ip', '10.0.0.1', '--at', 'yesterday'], /--at must be a duration/],
-      [['devices', 'find', '--ip', '10.0.0.1', '--at', '2026-02-30T08:00:00Z'], /--at must be a duration .*; got "2026-02-30T08:00:00Z": February 2026 has 28 days\./],
+      [['devices', 'find', '--ip', '10.0.0.1', '--at', '2026-02-30T08:00:00Z'], /--at must be a duration .*\): February 2026 has 28 days\./],
       [['devices', 'list', '--risk', 'Critical'], /^m365d: --risk must be one of None, Informational, Low, Medium, High \(in any letter case\)\. Run "m365d devices list --help" for usage\./],
       [['devices', 'list', '--health', "Active' or healthStatus ne 'x"], /^m365d: --health must be one of Active, Inactive, ImpairedCommunication, NoSensorData, NoSensorDataImpairedCommunication, Unknown \(in any letter case\)\./],
       [['actions', 'cancel', 'x'], /actions cancel needs --comment/],
