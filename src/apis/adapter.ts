@@ -96,8 +96,9 @@ export interface WireAdapter {
   /** Fetches one page of alerts. */
   listAlertsPage(options: ValidatedAlertListOptions, cursor: ListCursor | undefined): Promise<AdapterPage<Alert>>;
   /**
-   * As {@link WireAdapter.incidentsExceed}, for alerts. The Defender API lists alerts through
-   * their incidents, all of them: it counts those.
+   * As {@link WireAdapter.incidentsExceed}, for alerts. The Defender API has no alerts endpoint to
+   * count: it rejects with `UnsupportedOperationError` (when `alertsEmbeddedInIncidents`, ask
+   * {@link WireAdapter.incidentsExceed} of the incidents instead).
    */
   alertsExceed(options: ValidatedAlertListOptions, n: number): Promise<boolean>;
   /** Gets one alert. */

@@ -3,8 +3,7 @@
  * never lags behind the commands.
  * @packageDocumentation
  */
-import type { Command } from 'commander';
-import { UsageError } from './exit.js';
+import { Argument, type Command } from 'commander';
 
 /** Each command path (`incidents list`) with its sub-commands and options. */
 function tree(command: Command, path: string[] = [], out: Map<string, string[]> = new Map()): Map<string, string[]> {
@@ -48,14 +47,14 @@ export function registerCompletion(program: Command): void {
   program
     .command('completion')
     .description('print a shell completion script')
-    .argument('<shell>', 'bash or zsh')
+    // A choice, so that a wrong one is refused as commander's choices are: named, not repeated.
+    .addArgument(new Argument('<shell>', 'bash or zsh').choices(['bash', 'zsh']))
     .addHelpText('after', `
 Examples:
   echo 'eval "$(m365d completion bash)"' >> ~/.bashrc
   echo 'eval "$(m365d completion zsh)"' >> ~/.zshrc`)
     .action((shell: string) => {
       if (shell === 'bash') process.stdout.write(bashScript(program));
-      else if (shell === 'zsh') process.stdout.write(`# m365d completion for zsh: eval "$(m365d completion zsh)" (e.g. in ~/.zshrc)\nautoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n${bashScript(program)}`);
-      else throw new UsageError(`completion needs bash or zsh; got "${shell}".`);
+      else process.stdout.write(`# m365d completion for zsh: eval "$(m365d completion zsh)" (e.g. in ~/.zshrc)\nautoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n${bashScript(program)}`);
     });
 }

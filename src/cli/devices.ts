@@ -8,6 +8,7 @@ import {
   ActionFailedError,
   DEVICE_HEALTH_STATUS_FILTERS,
   DEVICE_RISK_SCORE_FILTERS,
+  DEVICE_TEXT_LIMITS,
   type DefenderClient,
   type DeviceAction,
   type DeviceActionListOptions,
@@ -18,7 +19,7 @@ import {
 } from '../index.js';
 import { clientFor } from './config.js';
 import { UsageError } from './exit.js';
-import { choiceOf, choicesOf, durationMs, positiveInteger, sinceDate, withConnection, withOutput } from './flags.js';
+import { choiceOf, choicesOf, durationMs, positiveInteger, sinceDate, textOf, withConnection, withOutput } from './flags.js';
 import { writeListing, type ListingFlags } from './listing.js';
 import { outputOptions, writeRecord, type OutputOptions } from './output.js';
 import { Progress } from './progress.js';
@@ -77,7 +78,7 @@ function waitTiming(flags: DeviceFlags): { timeoutMs?: number; intervalMs?: numb
   const timing: { timeoutMs?: number; intervalMs?: number } = {};
   if (flags.timeout !== undefined) {
     const ms = durationMs(flags.timeout);
-    if (ms === undefined || ms < 1 || ms > 86_400_000) throw new UsageError(`--timeout must be a duration from 1s to 24h (90s, 15m, PT1H); got "${flags.timeout}".`);
+    if (ms === undefined || ms < 1 || ms > 86_400_000) throw new UsageError('--timeout must be a duration from 1s to 24h (90s, 15m, PT1H).');
     timing.timeoutMs = ms;
   }
   const poll = positiveInteger('--poll-interval', flags.pollInterval);
@@ -91,6 +92,8 @@ function checkActionFlags(id: string | undefined, flags: DeviceFlags, command: s
   if (flags.comment === undefined || flags.comment.trim() === '') {
     throw new UsageError(`devices ${command} needs --comment TEXT: the service requires a reason (shown in the action center), e.g. --comment "INC-1234: beaconing".`);
   }
+  textOf('--comment', flags.comment, DEVICE_TEXT_LIMITS.comment);
+  textOf('--name', flags.name, DEVICE_TEXT_LIMITS.name);
   waitTiming(flags);
   outputOptions(flags);
 }
@@ -209,6 +212,8 @@ Examples:
       if (given.length !== 1) throw new UsageError(`devices find needs exactly one of --name, --ip or --tag; got ${given.length === 0 ? 'none' : given.join(' and ')}.`);
       if (flags.at !== undefined && flags.ip === undefined) throw new UsageError('--at goes with --ip.');
       const at = flags.at !== undefined ? sinceDate('--at', flags.at) : undefined;
+      textOf('--name', flags.name, DEVICE_TEXT_LIMITS.name);
+      textOf('--tag', flags.tag, DEVICE_TEXT_LIMITS.tag);
       const client = await clientFor(flags);
       const query = flags.name !== undefined ? { name: flags.name } : flags.ip !== undefined ? { ip: flags.ip, ...(at ? { at } : {}) } : { tag: flags.tag! };
       await printRecord(await client.devices.find(query), output);
@@ -226,11 +231,11 @@ Example:
   m365d devices list --health Active --risk High --output csv > risky.csv`)
     .action(async (flags: DeviceFlags) => {
       const options: DeviceListOptions = {};
-      if (flags.name !== undefined) options.name = flags.name;
       // Checked here, before the client is built: a wrong value is a usage error naming the flag.
       const health = choiceOf('--health', flags.health, DEVICE_HEALTH_STATUS_FILTERS, true);
       if (health !== undefined) options.healthStatus = health;
-      if (flags.os !== undefined) options.osPlatform = flags.os;
+      if (flags.name !== undefined) options.name = textOf('--name', flags.name, DEVICE_TEXT_LIMITS.name)!;
+      if (flags.os !== undefined) options.osPlatform = textOf('--os', flags.os, DEVICE_TEXT_LIMITS.osPlatform)!;
       const risk = choiceOf('--risk', flags.risk, DEVICE_RISK_SCORE_FILTERS, true);
       if (risk !== undefined) options.riskScore = risk;
       await writeListing(flags, { noun: 'devices', columns: DEVICE_COLUMNS, row }, (client) => client.devices.list(options));
@@ -282,7 +287,7 @@ Example:
   m365d actions list --status failed timedOut --limit 20 -o csv`)
     .action(async (flags: DeviceFlags) => {
       const options: DeviceActionListOptions = {};
-      if (flags.device !== undefined) options.deviceId = flags.device;
+      if (flags.device !== undefined) options.deviceId = textOf('--device', flags.device, DEVICE_TEXT_LIMITS.deviceId)!;
       const status = choicesOf('--status', flags.status, ACTION_STATUSES);
       if (status !== undefined) options.status = status;
       const type = choicesOf('--type', flags.type, ACTION_TYPES);
@@ -315,6 +320,7 @@ Example:
   m365d actions cancel 7f0a6b4e-6c1d-4f0a-9f57-2f1f8a0c2d11 --comment "INC-1234: wrong device"`)
     .action(async (id: string, flags: DeviceFlags) => {
       if (flags.comment === undefined || flags.comment.trim() === '') throw new UsageError('actions cancel needs --comment TEXT: the service requires a reason.');
+      textOf('--comment', flags.comment, DEVICE_TEXT_LIMITS.comment);
       const output = outputOptions(flags);
       const client = await clientFor(flags);
       await printRecord(await client.deviceActions.cancel(id, { comment: flags.comment }), output);

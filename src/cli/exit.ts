@@ -58,6 +58,28 @@ export function exitStatusOf(error: unknown): number {
   return EXIT.other;
 }
 
+/** The SDK's quote of a value it refuses (`; got "…"`, a JSON string: the one phrasing of `describe()`). */
+const QUOTED_VALUE = /; got "(?:[^"\\]|\\.)*"/g;
+
+/**
+ * The SDK's refusal of a value a flag gave, as `m365d` prints it: without the value it quotes
+ * (it may be a secret typed into the wrong flag), its option named as the flag `command` takes
+ * for it (`ip` as `--ip`, `redirectUri` as `--redirect-uri`) when there is one. Anything else
+ * is returned as it is.
+ */
+export function usageWithoutValue(error: unknown, command: Command): unknown {
+  if (!(error instanceof InvalidArgumentError)) return error;
+  let message = error.message.replace(QUOTED_VALUE, '');
+  const flag = `--${error.option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  if (/^[a-z][a-zA-Z]*$/.test(error.option) && message.startsWith(`${error.option} `) && command.options.some((o) => o.long === flag)) {
+    message = `${flag}${message.slice(error.option.length)}`;
+  }
+  const usage = new UsageError(message, { cause: error.cause });
+  // The frames of where the SDK refused it (--verbose); its first line, with the value, is not printed.
+  if (error.stack !== undefined) usage.stack = error.stack;
+  return usage;
+}
+
 /** What to do next, per kind of failure (the SDK's own message says what failed). */
 function adviceFor(error: unknown, command: string): string {
   if (error instanceof UsageError || error instanceof InvalidArgumentError) return `Run "m365d ${command ? `${command} ` : ''}--help" for usage.`;

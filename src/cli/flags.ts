@@ -64,11 +64,12 @@ function impossibility(fields: RegExpExecArray): string | undefined {
 /**
  * A point in time from `--since` (or `--at`): a duration back from now (`24h`, `P7D`), an ISO
  * 8601 date (`2026-01-31`, midnight UTC) or date-time with a zone (`2026-01-31T08:00:00Z`). An
- * impossible date (`2026-02-31`) is refused, never rolled over into the next month.
+ * impossible date (`2026-02-31`) is refused, never rolled over into the next month. The value is
+ * not repeated (as for {@link choiceOf}); why a date-shaped one names no instant is said.
  */
 export function sinceDate(flag: string, text: string, now: number = Date.now()): Date {
   const refuse = (why?: string): never => {
-    throw new UsageError(`${flag} must be a duration (24h, 7d, P7D) or an ISO 8601 date or date-time with a zone (2026-01-31, 2026-01-31T08:00:00Z); got "${text}"${why ? `: ${why}` : ''}.`);
+    throw new UsageError(`${flag} must be a duration (24h, 7d, P7D) or an ISO 8601 date or date-time with a zone (2026-01-31, 2026-01-31T08:00:00Z)${why ? `: ${why}` : ''}.`);
   };
   const ms = durationMs(text);
   if (ms !== undefined) {
@@ -82,11 +83,11 @@ export function sinceDate(flag: string, text: string, now: number = Date.now()):
   return Number.isNaN(date.getTime()) ? refuse() : date;
 }
 
-/** A positive integer flag value. */
+/** A positive integer flag value (the value is not repeated in the error, as for {@link choiceOf}). */
 export function positiveInteger(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1; got "${text}".`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1.`);
   return n;
 }
 
@@ -101,6 +102,25 @@ export function choiceOf<T extends string>(flag: string, text: string | undefine
   const found = allowed.find((value) => value === text || (anyCase && value.toLowerCase() === text.toLowerCase()));
   if (found === undefined) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}${anyCase ? ' (in any letter case)' : ''}.`);
   return found;
+}
+
+/** A control character the SDK refuses in text (tab, line feed and carriage return are text). */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
+/**
+ * A free-text flag's value checked as the SDK checks its option, before the client is built (so
+ * a wrong one is a usage error naming the flag, without credentials too): not blank; with `max`
+ * (a limit of `DEVICE_TEXT_LIMITS`, as `devices` options take text), at most that long and with
+ * no control character. The value is not repeated, as for {@link choiceOf}.
+ */
+export function textOf(flag: string, text: string | undefined, max?: number): string | undefined {
+  if (text === undefined) return undefined;
+  if (max === undefined) {
+    if (text.trim() === '') throw new UsageError(`${flag} must not be blank.`);
+  } else if (text.trim() === '' || text.length > max || CONTROL.test(text)) {
+    throw new UsageError(`${flag} must be text of 1 to ${max} characters, not blank, without control characters.`);
+  }
+  return text;
 }
 
 /** Each value of a variadic flag (`--status pending inProgress`) as {@link choiceOf} checks it. */

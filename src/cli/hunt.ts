@@ -41,6 +41,11 @@ Examples:
     .action(async (queryArgument: string | undefined, flags: HuntFlags) => {
       const output = outputOptions(flags);
       if ((queryArgument === undefined) === (flags.file === undefined)) throw new UsageError('hunt needs a query or --file FILE (one of them).');
+      // The API as the client will choose it (DEFENDER_API unless --api; a wrong one is the SDK's to refuse).
+      const api = flags.api ?? (process.env.DEFENDER_API?.trim() || 'defender');
+      if (flags.timespan !== undefined && api === 'defender') {
+        throw new UsageError("--timespan goes with --api graph: the Defender API's hunting has no time span. Limit the time in the query instead: | where Timestamp > ago(7d).");
+      }
       const query = queryArgument ?? (await readFile(flags.file!, 'utf8'));
       const progress = new Progress('rows', flags);
       const client = await clientFor(flags, () => progress.wait());

@@ -9,7 +9,7 @@ import { registerConsentUrl, registerToken } from './auth-commands.js';
 import { registerCompletion } from './completion.js';
 import { secretFlagIn } from './config.js';
 import { registerDevices } from './devices.js';
-import { errorLines, EXIT, exitStatusOf, parseErrorLines } from './exit.js';
+import { errorLines, EXIT, exitStatusOf, parseErrorLines, usageWithoutValue } from './exit.js';
 import { registerHunt } from './hunt.js';
 import { registerRecords } from './records.js';
 import { registerSync } from './sync.js';
@@ -130,8 +130,9 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (interrupted) return EXIT.interrupted;
-    process.stderr.write(errorLines(error, verbose, commandPath(program, argv)));
-    return exitStatusOf(error);
+    const shown = usageWithoutValue(error, commandAt(program, argv));
+    process.stderr.write(errorLines(shown, verbose, commandPath(program, argv)));
+    return exitStatusOf(shown);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

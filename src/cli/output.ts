@@ -39,7 +39,7 @@ export function outputOptions(flags: { output?: string; csvSafe?: boolean }, env
   let format: Format;
   if (flags.output !== undefined) {
     if (!(FORMATS as readonly string[]).includes(flags.output)) {
-      throw new UsageError(`--output must be one of ${FORMATS.join(', ')}; got "${flags.output}".`);
+      throw new UsageError(`--output must be one of ${FORMATS.join(', ')}.`);
     }
     format = flags.output as Format;
   } else {

@@ -23,7 +23,7 @@ import {
 } from '../index.js';
 import { clientFor, type ConnectionFlags } from './config.js';
 import { UsageError } from './exit.js';
-import { choiceOf, sinceDate, withConnection, withOutput } from './flags.js';
+import { choiceOf, sinceDate, textOf, withConnection, withOutput } from './flags.js';
 import { writeListing, type ListingFlags, type ListingShape } from './listing.js';
 import { outputOptions, writeRecord } from './output.js';
 
@@ -77,8 +77,8 @@ function updateOf(flags: UpdateFlags, noun: string): IncidentUpdate & AlertUpdat
   if (flags.assignTo !== undefined && flags.unassign) throw new UsageError('give --assign-to or --unassign, not both.');
   if (flags.assignTo !== undefined) update.assignedTo = flags.assignTo;
   if (flags.unassign) update.assignedTo = null;
-  if (flags.tag !== undefined) update.tags = flags.tag;
-  if (flags.comment !== undefined) update.comment = flags.comment;
+  if (flags.tag !== undefined) update.tags = flags.tag.map((tag) => textOf('--tag', tag)!);
+  if (flags.comment !== undefined) update.comment = textOf('--comment', flags.comment);
   if (Object.keys(update).length === 0) {
     throw new UsageError(`${noun} update needs at least one change: --status, --classification, --determination, --assign-to, --unassign${noun === 'incidents' ? ', --tag' : ''} or --comment.`);
   }
@@ -161,7 +161,7 @@ export function registerRecords(program: Command): void {
       if (status !== undefined) options.status = status;
       const severity = choiceOf('--severity', flags.severity, SEVERITIES);
       if (severity !== undefined) options.severity = severity;
-      if (flags.assignedTo !== undefined) options.assignedTo = flags.assignedTo;
+      if (flags.assignedTo !== undefined) options.assignedTo = textOf('--assigned-to', flags.assignedTo)!;
       if (flags.since !== undefined) options.updatedAfter = sinceDate('--since', flags.since);
       if (flags.expandAlerts) options.expandAlerts = true;
       return options;
@@ -185,7 +185,7 @@ export function registerRecords(program: Command): void {
       if (status !== undefined) options.status = status;
       const severity = choiceOf('--severity', flags.severity, SEVERITIES);
       if (severity !== undefined) options.severity = severity;
-      if (flags.assignedTo !== undefined) options.assignedTo = flags.assignedTo;
+      if (flags.assignedTo !== undefined) options.assignedTo = textOf('--assigned-to', flags.assignedTo)!;
       const serviceSource = choiceOf('--service-source', flags.serviceSource, SERVICE_SOURCES);
       if (serviceSource !== undefined) options.serviceSource = serviceSource;
       if (flags.since !== undefined) options.updatedAfter = sinceDate('--since', flags.since);

@@ -39,16 +39,17 @@ export function registerSync(program: Command, onStop: (stop: () => Promise<void
 Example:
   m365d sync ${feed} --checkpoint .state/${feed}.json --follow >> ${feed}.ndjson`)
       .action(async (flags: SyncFlags) => {
+        // The flag values first: a wrong one is a usage error whatever the configuration.
         const start = flags.since !== undefined ? sinceDate('--since', flags.since) : undefined;
+        const poll = positiveInteger('--poll-interval', flags.pollInterval);
+        const batchSize = positiveInteger('--batch-size', flags.batchSize);
         const stop = new AbortController();
         onStop(async () => stop.abort());
         const progress = new Progress(feed, flags);
         const client = await clientFor(flags, () => progress.wait());
         const options: SyncOptions = { checkpoint: new FileCheckpointStore(flags.checkpoint), follow: flags.follow === true, signal: stop.signal };
         if (start !== undefined) options.start = start;
-        const poll = positiveInteger('--poll-interval', flags.pollInterval);
         if (poll !== undefined) options.pollIntervalMs = poll * 1000;
-        const batchSize = positiveInteger('--batch-size', flags.batchSize);
         if (batchSize !== undefined) options.batchSize = batchSize;
         const source = feed === 'incidents' ? client.incidents.sync(options) : client.alerts.sync(options);
         try {

@@ -13,8 +13,20 @@ import type { InvalidItemHandler } from './invalid-item.js';
 export const MAX_DEVICE_PAGE_SIZE = 10_000;
 /** The most indicators one `submitMany` request carries (the service's batch limit). */
 export const MAX_INDICATOR_BATCH = 500;
-/** The longest comment the SDK sends (the portal's limit). */
-export const MAX_COMMENT_LENGTH = 4_000;
+/**
+ * The most characters (UTF-16 code units) each free-text option of `devices` and `deviceActions`
+ * takes: `name` (a DNS name), `osPlatform`, `tag`, `deviceId` (a `deviceActions.list` filter)
+ * and a response action's `comment` (the portal's limit). A longer value is an
+ * `InvalidArgumentError` naming the option, before anything is sent; as is a blank one, or one
+ * with a control character other than tab, line feed and carriage return.
+ */
+export const DEVICE_TEXT_LIMITS: Readonly<{ name: 255; osPlatform: 64; tag: 200; deviceId: 128; comment: 4_000 }> = Object.freeze({
+  name: 255,
+  osPlatform: 64,
+  tag: 200,
+  deviceId: 128,
+  comment: 4_000,
+});
 
 /** Options every list takes. */
 export interface ListCallOptions {
@@ -137,9 +149,9 @@ export function validateDeviceListOptions(options: unknown) {
   const o = checkOptionsObject(options, [...LIST_KEYS, 'name', 'healthStatus', 'osPlatform', 'riskScore'], 'devices.list');
   return {
     ...checkListCall(o),
-    name: checkText(o.name, 'name', { max: 255 }),
+    name: checkText(o.name, 'name', { max: DEVICE_TEXT_LIMITS.name }),
     healthStatus: checkOneOfAnyCase(o.healthStatus, 'healthStatus', DEVICE_HEALTH_STATUS_FILTERS),
-    osPlatform: checkText(o.osPlatform, 'osPlatform', { max: 64 }),
+    osPlatform: checkText(o.osPlatform, 'osPlatform', { max: DEVICE_TEXT_LIMITS.osPlatform }),
     riskScore: checkOneOfAnyCase(o.riskScore, 'riskScore', DEVICE_RISK_SCORE_FILTERS),
   };
 }
@@ -149,7 +161,7 @@ export function validateDeviceActionListOptions(options: unknown) {
   const o = checkOptionsObject(options, [...LIST_KEYS, 'deviceId', 'status', 'type'], 'deviceActions.list');
   return {
     ...checkListCall(o),
-    deviceId: checkText(o.deviceId, 'deviceId', { max: 128 }),
+    deviceId: checkText(o.deviceId, 'deviceId', { max: DEVICE_TEXT_LIMITS.deviceId }),
     status: checkList<Exclude<DeviceActionStatus, 'unknown'>>(o.status, 'status', STATUSES),
     type: checkList<Exclude<DeviceActionType, 'unknown'>>(o.type, 'type', TYPES),
   };

@@ -11,6 +11,7 @@ export * from './device.js';
 export {
   DEVICE_HEALTH_STATUS_FILTERS,
   DEVICE_RISK_SCORE_FILTERS,
+  DEVICE_TEXT_LIMITS,
   MAX_INDICATOR_BATCH,
   type DeviceActionListOptions,
   type DeviceHealthStatusFilter,

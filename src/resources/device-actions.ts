@@ -8,7 +8,7 @@ import {
   type DeviceActionStatus,
   type DeviceActionType,
 } from '../models/device.js';
-import { MAX_COMMENT_LENGTH, checkText, validateDeviceActionListOptions, type DeviceActionListOptions } from '../models/device-options.js';
+import { DEVICE_TEXT_LIMITS, checkText, validateDeviceActionListOptions, type DeviceActionListOptions } from '../models/device-options.js';
 import { listingKey, pagedList, type PagedList } from '../pagination.js';
 import { sleep } from '../sleep.js';
 
@@ -285,7 +285,7 @@ export class DeviceActions {
   async cancel(id: string, options: DeviceActionCancelOptions): Promise<DeviceAction> {
     const checked = checkId(id, 'device action');
     checkCallOptions(options, ['signal', 'comment'], 'deviceActions.cancel');
-    const comment = checkText(options?.comment, 'comment', { required: true, max: MAX_COMMENT_LENGTH }) as string;
+    const comment = checkText(options?.comment, 'comment', { required: true, max: DEVICE_TEXT_LIMITS.comment }) as string;
     return new DeviceAction(await this.#api.cancelAction(checked, comment, { signal: options.signal }), this.#api);
   }
 }

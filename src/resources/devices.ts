@@ -3,7 +3,7 @@ import { RunningActionRefusal, type ActionRequest, type ResponseActionsAdapter }
 import { checkCallOptions, checkId, checkOptionsObject, describe, isPlainObject } from '../checks.js';
 import { DeviceNotFoundError, InvalidArgumentError, PermissionError } from '../errors.js';
 import type { Device, DeviceActionFields } from '../models/device.js';
-import { MAX_COMMENT_LENGTH, checkText, validateDeviceListOptions, type DeviceListOptions, type DeviceQuery } from '../models/device-options.js';
+import { DEVICE_TEXT_LIMITS, checkText, validateDeviceListOptions, type DeviceListOptions, type DeviceQuery } from '../models/device-options.js';
 import { listingKey, pagedList, type PagedList } from '../pagination.js';
 import { ActionInProgressError, DeviceAction } from './device-actions.js';
 import { SharedRequest } from './shared-request.js';
@@ -117,7 +117,7 @@ export class Devices {
     let devices: Device[];
     let what: string;
     if (q.name !== undefined) {
-      const name = checkText(q.name, 'name', { max: 255 }) as string;
+      const name = checkText(q.name, 'name', { max: DEVICE_TEXT_LIMITS.name }) as string;
       what = `named ${JSON.stringify(name)}`;
       devices = await this.list({ name, pageSize: 100, ...(signal ? { signal } : {}) }).toArray({ limit: 100 });
     } else if (q.ip !== undefined) {
@@ -127,7 +127,7 @@ export class Devices {
       what = `with IP ${q.ip} at ${at.toISOString()}`;
       devices = await this.#api.findDevicesByIp(q.ip, at, { signal });
     } else {
-      const tag = checkText(q.tag, 'tag', { max: 200 }) as string;
+      const tag = checkText(q.tag, 'tag', { max: DEVICE_TEXT_LIMITS.tag }) as string;
       what = `tagged ${JSON.stringify(tag)}`;
       devices = await this.#api.findDevicesByTag(tag, { signal });
     }
@@ -199,7 +199,7 @@ export class Devices {
   async #act(call: string, deviceId: string, options: DeviceActionOptions, extra: readonly string[], request: (comment: string) => ActionRequest): Promise<DeviceAction> {
     const id = checkId(deviceId, 'device');
     checkCallOptions(options, ['signal', 'comment', ...extra], call);
-    const comment = checkText(options?.comment, 'comment', { required: true, max: MAX_COMMENT_LENGTH }) as string;
+    const comment = checkText(options?.comment, 'comment', { required: true, max: DEVICE_TEXT_LIMITS.comment }) as string;
     const action = request(comment);
     const key = `${id.toLowerCase()}\u0000${action.type}\u0000${variantOf(action)}`;
     options.signal?.throwIfAborted();

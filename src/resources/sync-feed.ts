@@ -147,7 +147,7 @@ export interface SyncPage<T> {
 export interface WindowReader<T> {
   /** The most items (incidents, for alerts read through them) one page lists. */
   pageSize: number;
-  /** Whether the window lists more than `n` items, asked in one request. */
+  /** Whether the window lists more than `n` items (incidents, for alerts read through them), asked in one request. */
   exceeds(window: SyncWindow, n: number): Promise<boolean>;
   /** The window's pages. */
   read(window: SyncWindow): AsyncIterable<SyncPage<T>>;
@@ -542,7 +542,9 @@ export class SyncFeed<T> implements AsyncIterable<SyncBatch<T>> {
       if (page.more && !asked && this.#tooDense(window, entries.length, earliest, latest)) {
         asked = true;
         this.stats.pages += 1;
-        if (await this.#readWindow.exceeds(window, maxWindowItems)) return tooBig;
+        // Asked in the listing's items (incidents, for alerts read through them): as many as hold
+        // maxWindowItems entries at the density read so far (one each for incidents).
+        if (await this.#readWindow.exceeds(window, Math.max(1, Math.floor((maxWindowItems * listed) / entries.length)))) return tooBig;
       }
     }
     for (const entry of ahead) await window.onInvalidItem(this.#tooFarAhead(entry));

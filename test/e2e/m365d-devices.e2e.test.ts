@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEVICE_TEXT_LIMITS } from '../../src/index.js';
 import type { TenantRoute } from '../../src/testing/tenant/faults.js';
 import { m365d, m365dAgainst, ndjson, type M365dResult, type M365dRun } from '../support/m365d.js';
 import { envClient, useSimulator } from './support.js';
@@ -158,7 +159,7 @@ describe('m365d devices', () => {
       [['devices', 'isolate', target.deviceId, '--comment', 'x', '--timeout', '5m'], /--timeout and --poll-interval go with --wait/],
       [['devices', 'find'], /devices find needs exactly one of --name, --ip or --tag; got none/],
       [['devices', 'find', '--ip', '10.0.0.1', '--at', 'yesterday'], /--at must be a duration/],
-      [['devices', 'find', '--ip', '10.0.0.1', '--at', '2026-02-30T08:00:00Z'], /--at must be a duration .*; got "2026-02-30T08:00:00Z": February 2026 has 28 days\./],
+      [['devices', 'find', '--ip', '10.0.0.1', '--at', '2026-02-30T08:00:00Z'], /--at must be a duration .*\): February 2026 has 28 days\./],
       [['devices', 'list', '--risk', 'Critical'], /^m365d: --risk must be one of None, Informational, Low, Medium, High \(in any letter case\)\. Run "m365d devices list --help" for usage\./],
       [['devices', 'list', '--health', "Active' or healthStatus ne 'x"], /^m365d: --health must be one of Active, Inactive, ImpairedCommunication, NoSensorData, NoSensorDataImpairedCommunication, Unknown \(in any letter case\)\./],
       [['actions', 'cancel', 'x'], /actions cancel needs --comment/],
@@ -194,6 +195,41 @@ describe('m365d devices: flag values checked before the configuration is read', 
     // A right value in any letter case gets as far as the missing configuration.
     const valid = await m365d(['devices', 'list', '--health', 'inactive', '--risk', 'HIGH'], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
     expect(valid.code).toBe(3);
+  });
+});
+
+describe('m365d devices: free-text flags checked before the configuration is read', () => {
+  it("a blank, too long or control-character --os, --name, --tag, --device or --comment exits 2 naming the flag and the SDK's limit, without credentials too", async () => {
+    const id = 'e'.repeat(40);
+    const text = (flag: string, max: number) => `${flag} must be text of 1 to ${max} characters, not blank, without control characters.`;
+    const { name, osPlatform, tag, deviceId, comment } = DEVICE_TEXT_LIMITS;
+    for (const [args, message, command] of [
+      [['devices', 'list', '--os', ''], text('--os', osPlatform), 'devices list'],
+      [['devices', 'list', '--os', 'w'.repeat(osPlatform + 1)], text('--os', osPlatform), 'devices list'],
+      [['devices', 'list', '--name', 'n'.repeat(name + 1)], text('--name', name), 'devices list'],
+      [['devices', 'find', '--name', 'n'.repeat(name + 1)], text('--name', name), 'devices find'],
+      [['devices', 'find', '--tag', 't'.repeat(tag + 1)], text('--tag', tag), 'devices find'],
+      [['devices', 'find', '--tag', 'a\u0001b'], text('--tag', tag), 'devices find'],
+      [['devices', 'isolate', '--name', 'n'.repeat(name + 1), '--comment', 'INC-1'], text('--name', name), 'devices isolate'],
+      [['devices', 'isolate', id, '--comment', 'c'.repeat(comment + 1)], text('--comment', comment), 'devices isolate'],
+      [['devices', 'release', id, '--comment', 'INC-1\u001b[2J'], text('--comment', comment), 'devices release'],
+      [['actions', 'cancel', 'a1', '--comment', 'c'.repeat(comment + 1)], text('--comment', comment), 'actions cancel'],
+      [['actions', 'list', '--device', 'd'.repeat(deviceId + 1)], text('--device', deviceId), 'actions list'],
+    ] as const) {
+      const unconfigured = await m365d([...args], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+      expect(unconfigured.code, args.join(' ').slice(0, 80)).toBe(2);
+      expect(unconfigured.stderr).toBe(`m365d: ${message} Run "m365d ${command} --help" for usage.\n`);
+      expect(unconfigured.stdout).toBe('');
+    }
+    // Values as long as the SDK takes them, with a line break and a tab, get as far as the missing configuration.
+    for (const args of [
+      ['devices', 'list', '--name', 'n'.repeat(name), '--os', 'w'.repeat(osPlatform)],
+      ['devices', 'isolate', '--name', 'n'.repeat(name), '--comment', `INC-1\n\t${'c'.repeat(comment - 7)}`],
+      ['actions', 'list', '--device', 'd'.repeat(deviceId)],
+    ]) {
+      const valid = await m365d(args, { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+      expect(valid.code, args.join(' ').slice(0, 80)).toBe(3);
+    }
   });
 });
 

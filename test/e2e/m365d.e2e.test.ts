@@ -105,7 +105,7 @@ describe('m365d consent-url', () => {
     expect(url.stdout).toBe(`${sim().env.AZURE_AUTHORITY_HOST}/contoso.onmicrosoft.com/adminconsent?client_id=${clientId}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fdone\n`);
     const bad = await run(['consent-url', '--client-id', 'my-app']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/clientId must be the app's application \(client\) id, a GUID; got "my-app"/);
+    expect(bad.stderr).toBe(`m365d: --client-id must be the app's application (client) id, a GUID. Run "m365d consent-url --help" for usage.\n`);
   });
 });
 
@@ -178,14 +178,14 @@ describe('m365d incidents and alerts', () => {
       [['incidents', 'list', '--status', 'bogus'], /--status must be one of active, inProgress, resolved, redirected, awaitingAction\./],
       [['incidents', 'list', '--since', 'yesterday'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date/],
       // Impossible calendar dates are refused, not rolled over into the next month.
-      [['incidents', 'list', '--since', '2026-02-31'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date or date-time with a zone \(2026-01-31, 2026-01-31T08:00:00Z\); got "2026-02-31": February 2026 has 28 days\./],
-      [['alerts', 'list', '--since', '2026-04-31T08:00:00Z'], /--since .*; got "2026-04-31T08:00:00Z": April 2026 has 30 days\./],
+      [['incidents', 'list', '--since', '2026-02-31'], /--since must be a duration \(24h, 7d, P7D\) or an ISO 8601 date or date-time with a zone \(2026-01-31, 2026-01-31T08:00:00Z\): February 2026 has 28 days\./],
+      [['alerts', 'list', '--since', '2026-04-31T08:00:00Z'], /--since .*\): April 2026 has 30 days\./],
       [['alerts', 'list', '--since', '2025-02-29T23:00:00+02:00'], /February 2025 has 28 days/],
       [['incidents', 'list', '--since', '2026-13-01'], /--since .*: there is no month 13\./],
       [['incidents', 'list', '--since', '2026-01-31T24:00:00Z'], /--since .*: a time of day goes from 00:00:00 to 23:59:59\./],
       [['incidents', 'list', '--since', '2026-01-31 Z'], /--since must be a duration/],
       [['sync', 'incidents', '--checkpoint', join(dir(), 'never-written.json'), '--since', '2026-02-29'], /--since .*: February 2026 has 28 days\./],
-      [['incidents', 'list', '--limit', '0'], /--limit must be a whole number of at least 1; got "0". Run "m365d incidents list --help" for usage./],
+      [['incidents', 'list', '--limit', '0'], /--limit must be a whole number of at least 1\. Run "m365d incidents list --help" for usage./],
       [['incidents', 'list', '--output', 'xml'], /option '-o, --output <format>' must be one of table, json, ndjson, csv/],
       [['incidents', 'update', '1'], /update needs at least one change/],
       [['alerts', 'lst'], /unknown command: m365d alerts takes one of list, get, update/],
@@ -250,6 +250,52 @@ describe('m365d incidents and alerts', () => {
     expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
   });
 
+  it('a usage error names the flag and what it takes, never the value typed (a secret pasted into the wrong flag), also from the SDK and with --verbose', async () => {
+    const secret = 's3cr3t-value';
+    const checkpoint = join(dir(), 'never-written.json');
+    const clientId = '11111111-2222-3333-4444-555555555555';
+    const duration = '--since must be a duration (24h, 7d, P7D) or an ISO 8601 date or date-time with a zone (2026-01-31, 2026-01-31T08:00:00Z).';
+    // Checked by m365d itself: also without credentials.
+    const ours = [
+      [['completion', secret], "argument 'shell' of m365d completion must be one of bash, zsh\n", 'completion'],
+      [['incidents', 'list', '--limit', secret], '--limit must be a whole number of at least 1. ', 'incidents list'],
+      [['alerts', 'list', '--since', secret], `${duration} `, 'alerts list'],
+      [['devices', 'find', '--ip', '10.0.0.1', '--at', secret], `${duration.replace('--since', '--at')} `, 'devices find'],
+      [['devices', 'isolate', 'x', '--comment', 'INC-1', '--wait', '--timeout', secret], '--timeout must be a duration from 1s to 24h (90s, 15m, PT1H). ', 'devices isolate'],
+      [['actions', 'get', 'x', '--wait', '--poll-interval', secret], '--poll-interval must be a whole number of at least 1. ', 'actions get'],
+      [['sync', 'incidents', '--checkpoint', checkpoint, '--batch-size', secret], '--batch-size must be a whole number of at least 1. ', 'sync incidents'],
+      [['sync', 'alerts', '--checkpoint', checkpoint, '--poll-interval', secret], '--poll-interval must be a whole number of at least 1. ', 'sync alerts'],
+      [['consent-url', '--client-id', secret], "--client-id must be the app's application (client) id, a GUID. ", 'consent-url'],
+      [['consent-url', '--client-id', clientId, '--tenant', secret], "--tenant must be a tenant id GUID, a verified domain, 'organizations' or 'common'. ", 'consent-url'],
+      [['consent-url', '--client-id', clientId, '--redirect-uri', `http://${secret}.example`], '--redirect-uri must be an absolute https URL (http only for localhost) registered on the app. ', 'consent-url'],
+    ] as const;
+    // Checked by the SDK once the client is built: its refusal shown without the value it quotes.
+    const sdks = [
+      [['devices', 'find', '--ip', secret], '--ip must be an IPv4 or IPv6 address. ', 'devices find'],
+      [['hunt', 'DeviceInfo', '--api', 'graph', '--timespan', secret], "--timespan must be an ISO-8601 duration such as 'P7D' or 'PT12H', { start: Date, end: Date } or { start: Date, duration: 'P1D' }. ", 'hunt'],
+    ] as const;
+    const before = sim().tenant.requests.length;
+    for (const [args, message, command, extraEnv] of [
+      ...ours.map(([args, message, command]) => [args, message, command, {}] as const),
+      ...ours.map(([args, message, command]) => [args, message, command, { AZURE_CLIENT_SECRET: undefined }] as const),
+      ...sdks.map(([args, message, command]) => [args, message, command, {}] as const),
+    ]) {
+      const result = await m365d([...args], { env: env(extraEnv) }).done;
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toBe(`m365d: ${message}Run "m365d ${command} --help" for usage.\n`);
+      expect(result.stdout + result.stderr).not.toContain('s3cr3t');
+    }
+    // With --verbose too: the details and stack frames, but not the value.
+    for (const [args, message] of sdks) {
+      const verbose = await run([...args, '--verbose']);
+      expect(verbose.code, args.join(' ')).toBe(2);
+      expect(verbose.stderr).toContain(`m365d: ${message}`);
+      expect(verbose.stderr).toMatch(/^\s+at /m);
+      expect(verbose.stdout + verbose.stderr).not.toContain('s3cr3t');
+    }
+    expect(sim().tenant.requests.slice(before).filter((r) => r.route !== 'entra.token')).toEqual([]);
+  });
+
   it('a wrong filter or update value is a usage error naming the flag and its values before the configuration is read', async () => {
     for (const [args, message] of [
       [['incidents', 'list', '--status', 'bogus'], '--status must be one of active, inProgress, resolved, redirected, awaitingAction.'],
@@ -272,6 +318,35 @@ describe('m365d incidents and alerts', () => {
     // The values the SDK takes pass (here as far as the missing configuration).
     const valid = await m365d(['incidents', 'update', '1', '--status', 'resolved', '--classification', 'falsePositive', '--determination', 'notMalicious'], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
     expect(valid.code).toBe(3);
+  });
+
+  it('a blank --assigned-to, --comment or --tag, and --timespan on the Defender API, exit 2 naming the flag before the configuration is read', async () => {
+    const timespan = "--timespan goes with --api graph: the Defender API's hunting has no time span. Limit the time in the query instead: | where Timestamp > ago(7d).";
+    for (const [args, message, extraEnv] of [
+      [['incidents', 'list', '--assigned-to', ''], '--assigned-to must not be blank.', {}],
+      [['alerts', 'list', '--assigned-to', '  '], '--assigned-to must not be blank.', {}],
+      [['incidents', 'update', '1', '--comment', ' '], '--comment must not be blank.', {}],
+      [['alerts', 'update', '1', '--status', 'resolved', '--comment', ''], '--comment must not be blank.', {}],
+      [['incidents', 'update', '1', '--tag', 'phishing', ''], '--tag must not be blank.', {}],
+      [['hunt', 'DeviceInfo', '--timespan', 'P7D'], timespan, {}],
+      [['hunt', 'DeviceInfo', '--api', 'defender', '--timespan', 'P7D'], timespan, { DEFENDER_API: 'graph' }],
+      [['hunt', 'DeviceInfo', '--timespan', 'P7D'], timespan, { DEFENDER_API: ' defender ' }],
+    ] as const) {
+      const command = args[0] === 'hunt' ? 'hunt' : args.slice(0, 2).join(' ');
+      const unconfigured = await m365d([...args], { env: env({ AZURE_CLIENT_SECRET: undefined, DEFENDER_API: undefined, ...extraEnv }) }).done;
+      expect(unconfigured.code, args.join(' ')).toBe(2);
+      expect(unconfigured.stderr).toBe(`m365d: ${message} Run "m365d ${command} --help" for usage.\n`);
+      expect(unconfigured.stdout).toBe('');
+    }
+    // --timespan on Graph (by flag or DEFENDER_API), and an owner, get as far as the missing configuration.
+    for (const [args, extraEnv] of [
+      [['hunt', 'DeviceInfo', '--api', 'graph', '--timespan', 'P7D'], {}],
+      [['hunt', 'DeviceInfo', '--timespan', 'P7D'], { DEFENDER_API: 'graph' }],
+      [['incidents', 'list', '--assigned-to', 'soc@contoso.com'], {}],
+    ] as const) {
+      const valid = await m365d([...args], { env: env({ AZURE_CLIENT_SECRET: undefined, DEFENDER_API: undefined, ...extraEnv }) }).done;
+      expect(valid.code, args.join(' ')).toBe(3);
+    }
   });
 
   it('a 403 exits 4 naming the permission; a 429 longer than the client waits exits 6', async () => {

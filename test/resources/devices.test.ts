@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ActionFailedError,
   ActionInProgressError,
+  DEVICE_TEXT_LIMITS,
   DefenderClient,
   DeviceNotFoundError,
   InvalidArgumentError,
@@ -407,6 +408,28 @@ describe('client.devices: actions', () => {
     expect(errors.map((error) => error instanceof InvalidArgumentError && error.option)).toEqual(['type', 'type', 'sha1']);
     expect((errors[2] as Error).message).toMatch(/SHA-1/);
     expect(tenant.requests.filter((r) => r.route.startsWith('mde.'))).toHaveLength(0);
+  });
+
+  it('DEVICE_TEXT_LIMITS are the limits the checks apply: at its limit an option is sent, one character more is refused naming it; the table cannot be changed', async () => {
+    const { client, tenant } = fakeTenant(server);
+    const { name, osPlatform, tag, deviceId, comment } = DEVICE_TEXT_LIMITS;
+    const over = (option: string) => ({ option, message: expect.stringContaining(`at most ${DEVICE_TEXT_LIMITS[option as keyof typeof DEVICE_TEXT_LIMITS]} characters`) });
+    expect(thrownBy(InvalidArgumentError, () => client.devices.list({ name: 'n'.repeat(name + 1) }))).toMatchObject(over('name'));
+    expect(thrownBy(InvalidArgumentError, () => client.devices.list({ osPlatform: 'w'.repeat(osPlatform + 1) }))).toMatchObject(over('osPlatform'));
+    expect(thrownBy(InvalidArgumentError, () => client.deviceActions.list({ deviceId: 'd'.repeat(deviceId + 1) }))).toMatchObject(over('deviceId'));
+    expect(await rejection(client.devices.find({ name: 'n'.repeat(name + 1) }))).toMatchObject(over('name'));
+    expect(await rejection(client.devices.find({ tag: 't'.repeat(tag + 1) }))).toMatchObject(over('tag'));
+    expect(await rejection(client.devices.isolate('f'.repeat(40), { comment: 'c'.repeat(comment + 1) }))).toMatchObject(over('comment'));
+    expect(await rejection(client.deviceActions.cancel('a1', { comment: 'c'.repeat(comment + 1) }))).toMatchObject(over('comment'));
+    expect(tenant.requests.filter((r) => r.route.startsWith('mde.'))).toHaveLength(0);
+
+    expect(await client.devices.list({ name: 'n'.repeat(name), osPlatform: 'w'.repeat(osPlatform) }).toArray()).toEqual([]);
+    expect(await client.deviceActions.list({ deviceId: 'd'.repeat(deviceId) }).toArray()).toEqual([]);
+    expect(await rejection(client.devices.find({ tag: 't'.repeat(tag) }))).toBeInstanceOf(DeviceNotFoundError);
+    expect(await rejection(client.devices.isolate('f'.repeat(40), { comment: 'c'.repeat(comment) }))).toBeInstanceOf(DeviceNotFoundError);
+    // A caller cannot loosen the checks by writing to the table.
+    expect(Object.isFrozen(DEVICE_TEXT_LIMITS)).toBe(true);
+    expect(() => Object.assign(DEVICE_TEXT_LIMITS, { comment: 1_000_000 })).toThrow(TypeError);
   });
 
   it('a missing permission names the Defender for Endpoint permission (WindowsDefenderATP Machine.Isolate)', async () => {

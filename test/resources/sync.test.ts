@@ -554,7 +554,10 @@ describe.each<Api>(['defender', 'graph'])('alerts.sync on api %s', (api) => {
   it('asks once, in a one-item request, whether a first window that lists more than a page fits, and then pages through it', async () => {
     // More than a page: 100 incidents on the Defender API (alerts are read through them), 1,000 alerts on Graph.
     const { client, store, tenant } = setup(api, api === 'defender' ? 150 : 600);
-    const expected = (await client.incidents.list({ expandAlerts: true }).toArray()).flatMap((i) => i.alerts);
+    const incidents = await client.incidents.list({ expandAlerts: true }).toArray();
+    const expected = incidents.flatMap((i) => i.alerts);
+    // On the Defender API it asks in incidents: as many as hold maxWindowItems alerts at the first page's density.
+    const firstPageAlerts = incidents.slice(0, 100).flatMap((i) => i.alerts).length;
     const before = tenant.requests.length;
     const feed = client.alerts.sync({ checkpoint: store, start: START, maxWindowItems: expected.length + 10, batchSize: 10_000 });
     const delivered = (await drain(feed)).flat();
@@ -562,13 +565,35 @@ describe.each<Api>(['defender', 'graph'])('alerts.sync on api %s', (api) => {
     const lists = tenant.requests.slice(before).filter((r) => r.route === 'defender.listIncidents' || r.route === 'graph.listAlerts');
     const questions = lists.filter((request) => queryParam(request, '$top') === '1');
     expect(questions.map((request) => [request.route, queryParam(request, api === 'defender' ? '$skip' : '$count')])).toEqual([
-      [api === 'defender' ? 'defender.listIncidents' : 'graph.listAlerts', api === 'defender' ? String(expected.length + 10) : 'true'],
+      [api === 'defender' ? 'defender.listIncidents' : 'graph.listAlerts', api === 'defender' ? String(Math.floor(((expected.length + 10) * 100) / firstPageAlerts)) : 'true'],
     ]);
     expect(feed.stats).toMatchObject({ windowsSplit: 0, pages: lists.length });
   });
 });
 
 describe('alerts.sync on api defender (alerts read through their incidents)', () => {
+  it('asks whether a window fits in the incidents that hold maxWindowItems alerts, so one of more alerts but fewer incidents is narrowed, never paged on', async () => {
+    const { client, store, tenant, listRequests } = setup('defender', 300);
+    const incidents = await client.incidents.list({ expandAlerts: true }).toArray();
+    const alerts = incidents.flatMap((i) => i.alerts);
+    const firstPageAlerts = incidents.slice(0, 100).flatMap((i) => i.alerts).length;
+    // More alerts than maxWindowItems, fewer incidents; the first page's alerts alone fit.
+    const maxWindowItems = Math.max(firstPageAlerts, incidents.length) + 1;
+    expect(alerts.length).toBeGreaterThan(maxWindowItems);
+    const before = tenant.requests.length;
+    const feed = client.alerts.sync({ checkpoint: store, start: START, maxWindowItems, batchSize: 10_000 });
+    const delivered = (await drain(feed)).flat();
+    expect(ids(delivered).sort()).toEqual(ids(alerts).sort());
+    const lists = listRequests().filter((request) => tenant.requests.indexOf(request) >= before);
+    // The question counts incidents against the alerts they hold: the first window does not fit, and is narrowed at once.
+    const [question, ...more] = lists.filter((request) => queryParam(request, '$top') === '1');
+    expect(more).toEqual([]);
+    expect(Number(queryParam(question!, '$skip'))).toBeLessThan(incidents.length);
+    expect(feed.stats.windowsSplit).toBeGreaterThan(0);
+    // No open window is paged past its first page: before, the first one was, to the page whose alerts were too many.
+    expect(lists.filter((request) => windowOf(request).to === undefined && laterPage(request))).toEqual([]);
+  });
+
   it('does not deliver again, later in the same run, alerts committed earlier whose incident changed again without them', async () => {
     const { client, store, tenant } = setup('defender');
     const t0 = Date.now() - 3 * 3_600_000;

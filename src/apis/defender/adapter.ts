@@ -104,9 +104,10 @@ export class DefenderAdapter implements WireAdapter {
     return parseListCount(body, DEFENDER_OPERATIONS.listIncidents.name) > 0;
   }
 
-  alertsExceed(options: ValidatedAlertListOptions, n: number): Promise<boolean> {
-    // The alerts listing pages every incident (the API cannot filter them by their alerts).
-    return this.incidentsExceed(options.signal ? { signal: options.signal } : {}, n);
+  alertsExceed(): Promise<boolean> {
+    // No alerts endpoint to count: counting every incident instead would answer for the wrong
+    // items and no time window. The alerts feed asks incidentsExceed of its window's incidents.
+    return Promise.reject(unsupported('alerts count'));
   }
 
   /**

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedOperationError, type DefenderClient } from '../../../src/index.js';
+import type { WireAdapter } from '../../../src/apis/adapter.js';
+import { DefenderAdapter } from '../../../src/apis/defender/adapter.js';
+import type { Transport } from '../../../src/transport/transport.js';
 import { fakeTenant, requestsTo, startServer } from '../../support/tenant.js';
 
 const server = startServer();
@@ -30,5 +33,20 @@ describe('alerts on api: defender', () => {
     expect((error as Error).message).toContain("api: 'graph'");
     expect((error as Error).message).toContain('SecurityAlert.Read.All');
     expect(requestsTo(fake, 'defender')).toHaveLength(0);
+  });
+
+  // No public call reaches it (the alerts feed asks incidentsExceed of its window's incidents), so
+  // the adapter is asked directly: a future caller must get a refusal, not a count of every incident.
+  it('counting alerts is refused as unsupported (no alerts endpoint), never answered with a count of every incident', async () => {
+    const transport = new Proxy({} as Transport, {
+      get: () => {
+        throw new Error('the adapter used its transport');
+      },
+    });
+    const adapter: WireAdapter = new DefenderAdapter(transport, { portalBaseUrl: undefined, silenceDeprecationWarnings: true });
+    const error = await adapter.alertsExceed({ updatedAfter: new Date('2026-01-01T00:00:00Z') }, 2_000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedOperationError);
+    expect(error).toMatchObject({ operation: 'alerts count', api: 'defender' });
+    expect((error as Error).message).toContain("api: 'graph'");
   });
 });
