@@ -45,6 +45,11 @@ export async function environmentWith(flags: ConnectionFlags, env: NodeJS.Proces
     throw new UsageError('give --certificate or --client-secret-file, not both.');
   }
   if (flags.certificate !== undefined) {
+    // As for --client-secret-file: the path is never repeated (key material or a password pasted
+    // here by mistake would land in the error); the SDK's own error would quote it.
+    await readFile(flags.certificate).catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`could not read the file given with --certificate (${error.code ?? 'error'}): give the path of a PEM or PFX file that holds the certificate and its private key.`);
+    });
     out.AZURE_CLIENT_CERTIFICATE_PATH = flags.certificate;
     delete out.AZURE_CLIENT_SECRET; // the flag says which credential to use
   }

@@ -74,6 +74,13 @@ describe('m365d token', () => {
     expect(misplaced.code).toBe(2);
     expect(misplaced.stderr).toMatch(/could not read the file given with --client-secret-file \(ENOENT\)/);
     expect(misplaced.stderr).not.toContain('Sup3r');
+    // The same for --certificate: a path that cannot be read is never repeated.
+    for (const path of ['Sup3r~Secret.Value', dir()]) {
+      const unreadable = await m365d(['token', '--certificate', path], { env: env({ AZURE_CLIENT_SECRET: undefined }) }).done;
+      expect(unreadable.code, unreadable.stderr).toBe(2);
+      expect(unreadable.stderr).toMatch(/could not read the file given with --certificate \((ENOENT|EISDIR)\)/);
+      expect(unreadable.stderr).not.toContain(path);
+    }
 
     for (const args of [['incidents', 'list', '--client-secret', 'Sup3r~Secret.Value'], ['token', '--client-secret=Sup3r~Secret.Value'], ['hunt', 'T', '--secret', 'Sup3r~Secret.Value']]) {
       const refused = await run(args);
