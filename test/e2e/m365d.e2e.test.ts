@@ -3,11 +3,12 @@
  * process against the HTTPS simulator, configured only by the environment the simulator prints.
  * What it prints is checked against what the SDK itself reads from the same tenant.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { m365d, m365dAgainst, ndjson } from '../support/m365d.js';
+import { M365D_BIN, m365d, m365dAgainst, ndjson } from '../support/m365d.js';
 import { envClient, useSimulator } from './support.js';
 
 const sim = useSimulator({ seed: 16, incidents: 12, huntingRows: 2_000 });
@@ -548,6 +549,25 @@ describe('m365d hunt: what arrived before a failure', () => {
       expect(cut.stderr).toMatch(/^m365d: /);
       if (format === 'ndjson') expect(ndjson(cut.stdout)).toEqual(good.map((row) => JSON.parse(row)));
       else expect(cut.stdout.split('\r\n').filter(Boolean)).toEqual(['A,B', ...good.map((_, i) => `row ${i},${i}`)]);
+    }
+  });
+});
+
+describe('m365d: an output that fails', () => {
+  it('a full disk (stdout on /dev/full) fails the command with status 1 and the reason, in every streamed format', async () => {
+    // 20 rows: less than a batch, so their one write is the one that fails; 500: several batches.
+    for (const [format, query] of [['ndjson', 'DeviceProcessEvents | take 20'], ['csv', 'DeviceProcessEvents | take 20'], ['json', 'DeviceProcessEvents | take 20'], ['ndjson', 'DeviceProcessEvents | take 500']] as const) {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const child = spawn(process.execPath, [M365D_BIN, 'hunt', query, '--quiet', '-o', format], { env: { PATH: process.env.PATH, ...env() }, stdio: ['ignore', full, 'pipe'] });
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        expect(code, `${format}: ${stderr}`).toBe(1);
+        expect(stderr).toMatch(/^m365d: ENOSPC: no space left on device, write\n$/);
+      } finally {
+        closeSync(full);
+      }
     }
   });
 });
