@@ -4,7 +4,9 @@
  * listing, the public `incidents.list` gives, item for item, what zod's full `safeParse` of the
  * wire schema and the mapping of before the fused read (test/support/reference/) give: the same
  * models (Dates, `raw` and all), the same items handed to `onInvalidItem` with zod's issue list,
- * and, without `onInvalidItem`, the first invalid item's error.
+ * and, without `onInvalidItem`, the first invalid item's error. Beside the random pages, a sweep
+ * sets every node of a full incident (every entity and evidence kind) to each kind of value the
+ * wire types tell apart, where random mutations land too rarely (an unsafe integer in `osBuild`).
  */
 import fc from 'fast-check';
 import { http, HttpResponse } from 'msw';
@@ -19,7 +21,7 @@ import type { LegacyIncidentWire } from '../../src/testing/index.js';
 import { renderIncident } from '../../src/testing/tenant/graph-wire.js';
 import { mapIncident as referenceDefender } from '../support/reference/defender-mappers.js';
 import { mapIncident as referenceGraph } from '../support/reference/graph-mappers.js';
-import { applyMutations, mutation, nastyString, type Mutation } from '../support/mutate.js';
+import { applyMutations, mutation, nastyString, pathsOf, type Mutation } from '../support/mutate.js';
 import { rejection } from '../support/throws.js';
 import { fakeTenant, startServer, TENANT_ID } from '../support/tenant.js';
 
@@ -98,11 +100,29 @@ const itemMutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('retype' as const), at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), value: edgeValue }) },
 );
 
-/** A page: 1–4 items of the pool, each with 0–3 mutations (so about a third arrive as sent). */
+/** A new value for one leaf of an item (a string, number, boolean or null already there): where the type checks bite. */
+const leafEdit = fc.record({ at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), value: fc.oneof(edgeValue, dateLike, nastyString) });
+
+/** `item` with the leaf at fraction `at` of its leaves set to `value` (as an own property, whatever its key). */
+function editLeaf(item: unknown, { at, value }: { at: number; value: unknown }): unknown {
+  const leaves = pathsOf(item).filter((path) => path.length > 0 && !isContainer(valueAt(item, path)));
+  const path = leaves[Math.floor(at * leaves.length)];
+  if (path === undefined) return item;
+  const parent = valueAt(item, path.slice(0, -1)) as Record<string | number, unknown>;
+  Object.defineProperty(parent, path[path.length - 1]!, { value: JSON.parse(JSON.stringify(value)) as unknown, enumerable: true, writable: true, configurable: true });
+  return item;
+}
+const isContainer = (value: unknown) => typeof value === 'object' && value !== null;
+const valueAt = (root: unknown, path: readonly (string | number)[]): unknown => path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root);
+
+/** A page: 1–4 items of the pool, each with 0–3 mutations and 0–2 leaf edits (so about a fifth arrive as sent). */
 const page = (api: Api) =>
   fc
-    .array(fc.record({ pick: fc.nat(pools[api].length - 1), changes: fc.array(itemMutation, { maxLength: 3 }) }), { minLength: 1, maxLength: 4 })
-    .map((items) => items.map(({ pick, changes }) => applyMutations(pools[api][pick], changes.map(ownValue))));
+    .array(
+      fc.record({ pick: fc.nat(pools[api].length - 1), changes: fc.array(itemMutation, { maxLength: 3 }), edits: fc.array(leafEdit, { maxLength: 2 }) }),
+      { minLength: 1, maxLength: 4 },
+    )
+    .map((items) => items.map(({ pick, changes, edits }) => edits.reduce(editLeaf, applyMutations(pools[api][pick], changes.map(ownValue)))));
 
 /** A mutation with a value of its own: fast-check shares generated values, and two mutations putting one object in two places would make a cycle. */
 const ownValue = (change: Mutation): Mutation =>
@@ -158,6 +178,13 @@ function canonical(value: unknown): unknown {
   return { plain: prototype === Object.prototype || prototype === null, entries };
 }
 
+/** `actual` and `expected` are the same data ({@link canonical}); compared as JSON first, which is many times faster on these trees. */
+function expectSame(actual: unknown, expected: unknown): void {
+  const [a, b] = [canonical(actual), canonical(expected)];
+  if (JSON.stringify(a) !== JSON.stringify(b)) expect(a).toEqual(b);
+  // (equal JSON of canonical forms is equal data: canonical spells out every Date, undefined and key)
+}
+
 /** The models a listing delivers: each id once, as the listing drops an item it has delivered already. */
 function firstOfEachId(models: Incident[]): Incident[] {
   const seen = new Set<string>();
@@ -166,6 +193,52 @@ function firstOfEachId(models: Incident[]): Incident[] {
 
 const listOptions = (api: Api, size: number) => ({ pageSize: size, ...(api === 'graph' ? { expandAlerts: true } : {}) });
 
+/** Lists `items` (as served) with `onInvalidItem` and holds the page to the reference path; how many items were valid and invalid. */
+async function expectListedAsReference(api: Api, client: DefenderClient, items: unknown[]): Promise<{ valid: number; invalid: number }> {
+  const got: InvalidItem[] = [];
+  const listed = await client.incidents.list({ ...listOptions(api, items.length), onInvalidItem: (item) => void got.push(item) }).byPage().next();
+  const expected = items.map((item, index) => reference(api, item, index));
+  const models = firstOfEachId(expected.flatMap((r) => (r.ok ? [r.model] : [])));
+  const rejected = expected.flatMap((r, index) => (r.ok ? [] : [{ id: idOf(api, items[index]), raw: items[index], issues: r.issues }]));
+  expect(listed.done).toBe(false);
+  expectSame(listed.value!.items, models);
+  expectSame(got.map((item) => ({ id: item.id, raw: item.raw, issues: item.error.issues })), rejected);
+  for (const item of got) expect(item.error).toBeInstanceOf(ResponseValidationError);
+  return { valid: models.length, invalid: rejected.length };
+}
+
+/** What the sweep puts in each leaf: one value of each kind the wire types tell apart, and a removal. */
+const SWEEP_VALUES: unknown[] = [
+  null, '', 'x', 0, -1, 1.5, 2 ** 53, -(2 ** 53), '12', '-3', '1.0', true, [], ['x'], [1], {}, { a: 1 },
+  '2026-01-02T03:04:05.1234567+05:30', '2026-01-02T03:04Z', '2023-02-29T00:00:00Z', '2026-01-02T03:04:05',
+];
+const REMOVE = Symbol('remove the leaf');
+
+/** Where `path` sits in the schema: its keys with list indexes left out, and the kind of evidence it is in. */
+function placeOf(item: unknown, path: readonly (string | number)[]): string {
+  let kind = '';
+  for (let i = 1; i < path.length; i++) {
+    const node = valueAt(item, path.slice(0, i));
+    if (isContainer(node) && !Array.isArray(node)) {
+      const type = (node as Record<string, unknown>)['entityType'] ?? (node as Record<string, unknown>)['@odata.type'];
+      if (typeof type === 'string') kind = type;
+    }
+  }
+  return `${path.map((key) => (typeof key === 'number' ? '[]' : key)).join('.')} in ${kind}`;
+}
+
+/** A copy of `item` with the leaf at `path` set to `value` (or removed), and its id made `unique` so that the listing keeps it. */
+function withLeaf(api: Api, item: unknown, path: readonly (string | number)[], value: unknown, unique: number): unknown {
+  const copy = structuredClone(item) as Record<string, unknown>;
+  const idKey = api === 'graph' ? 'id' : 'incidentId';
+  if (path[0] !== idKey) copy[idKey] = api === 'graph' ? `${String(copy[idKey])}-${unique}` : 900_000 + unique;
+  const parent = valueAt(copy, path.slice(0, -1)) as Record<string | number, unknown>;
+  const key = path[path.length - 1]!;
+  if (value === REMOVE) delete parent[key];
+  else parent[key] = value;
+  return copy;
+}
+
 describe.each(['defender', 'graph'] as const)('a listed page on api: %s', (api) => {
   it('gives the reference models, and hands over the items zod rejects with zod\'s issues', async () => {
     const { client, serve } = serving(api);
@@ -173,18 +246,9 @@ describe.each(['defender', 'graph'] as const)('a listed page on api: %s', (api) 
     let validSeen = 0;
     await fc.assert(
       fc.asyncProperty(page(api), async (generated) => {
-        const items = serve(generated);
-        const got: InvalidItem[] = [];
-        const listed = await client.incidents.list({ ...listOptions(api, items.length), onInvalidItem: (item) => void got.push(item) }).byPage().next();
-        const expected = items.map((item, index) => reference(api, item, index));
-        const models = firstOfEachId(expected.flatMap((r) => (r.ok ? [r.model] : [])));
-        const rejected = expected.flatMap((r, index) => (r.ok ? [] : [{ id: idOf(api, items[index]), raw: items[index], issues: r.issues }]));
-        expect(listed.done).toBe(false);
-        expect(canonical(listed.value!.items)).toEqual(canonical(models));
-        expect(canonical(got.map((item) => ({ id: item.id, raw: item.raw, issues: item.error.issues })))).toEqual(canonical(rejected));
-        for (const item of got) expect(item.error).toBeInstanceOf(ResponseValidationError);
-        validSeen += models.length;
-        invalidSeen += rejected.length;
+        const seen = await expectListedAsReference(api, client, serve(generated));
+        validSeen += seen.valid;
+        invalidSeen += seen.invalid;
       }),
       { numRuns: RUNS, seed: SEED },
     );
@@ -202,16 +266,37 @@ describe.each(['defender', 'graph'] as const)('a listed page on api: %s', (api) 
         const firstBad = expected.findIndex((r) => !r.ok);
         const listing = client.incidents.list(listOptions(api, items.length)).byPage().next();
         if (firstBad === -1) {
-          expect(canonical((await listing).value!.items)).toEqual(canonical(firstOfEachId(expected.flatMap((r) => (r.ok ? [r.model] : [])))));
+          expectSame((await listing).value!.items, firstOfEachId(expected.flatMap((r) => (r.ok ? [r.model] : []))));
           return;
         }
         const error = await rejection(listing);
         expect(error).toBeInstanceOf(ResponseValidationError);
         const bad = expected[firstBad]!;
-        expect(canonical((error as ResponseValidationError).issues)).toEqual(canonical(bad.ok ? undefined : bad.issues));
+        expectSame((error as ResponseValidationError).issues, bad.ok ? undefined : bad.issues);
         expect((error as ResponseValidationError).message).toContain(`value[${firstBad}]`);
       }),
       { numRuns: Math.ceil(RUNS / 2), seed: SEED + 1 },
     );
+  });
+
+  it('reads every node of a full incident, set to each kind of value or removed, as the reference does', async () => {
+    const { client, serve } = serving(api);
+    // the full incident with its one full alert only: the sweep's cost is in the size of each item
+    const full = { ...(pools[api][pools[api].length - 1] as Record<string, unknown>) };
+    full['alerts'] = (full['alerts'] as unknown[]).slice(0, 1);
+    // every node but the item itself (leaves, and the objects and lists that hold them), once per
+    // place in the schema: the same field of another alert or of another evidence of the same kind reads alike
+    const leaves = [...new Map(pathsOf(full).filter((path) => path.length > 0).map((path) => [placeOf(full, path), path])).values()];
+    let valid = 0;
+    let invalid = 0;
+    for (const path of leaves) {
+      const items = [...SWEEP_VALUES, REMOVE].map((value, index) => withLeaf(api, full, path, value, index));
+      const seen = await expectListedAsReference(api, client, serve(items));
+      valid += seen.valid;
+      invalid += seen.invalid;
+    }
+    expect(leaves.length).toBeGreaterThan(100);
+    expect(valid).toBeGreaterThan(leaves.length);
+    expect(invalid).toBeGreaterThan(leaves.length);
   });
 });
