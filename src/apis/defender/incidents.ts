@@ -7,10 +7,11 @@
 import type { Alert, Incident } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
 import type { InvalidItem } from '../../models/invalid-item.js';
-import { checkItem, checkItems, rawId } from '../shared/items.js';
+import { checkItem, rawId, readItems } from '../shared/items.js';
+import { object, readWhole } from '../shared/read.js';
 import { listPageSchema, listQuery, odataString, validateOrThrow, withoutContext } from '../shared/wire.js';
 import { toLegacyClassification, toLegacyDetermination, toLegacyIncidentStatus } from './enums.js';
-import { mapAlert, mapIncident, type MapIncidentOptions } from './mappers.js';
+import { portalOf, readAlert, readIncident, type MapIncidentOptions } from './mappers.js';
 import { legacyAlertHolderSchema, legacyAlertSchema, legacyAlertWithIdSchema, legacyIncidentSchema } from './wire.js';
 
 export { LEGACY_MAX_PAGE_SIZE } from './limits.js';
@@ -48,12 +49,13 @@ export interface ParsedPage<T> {
  */
 export function parseIncidentListPage(body: unknown, operation: string, options: ParseListOptions = {}): ParsedPage<Incident> {
   const page = validateOrThrow(listPageSchema, body, operation);
-  const { valid, invalid } = checkItems(legacyIncidentSchema, page.value, ['value'], 'incidentId', {
+  const portal = portalOf(options);
+  const { valid, invalid } = readItems((incident) => readIncident(incident, portal), legacyIncidentSchema, page.value, ['value'], 'incidentId', {
     operation,
     skipInvalid: options.skipInvalid === true,
   });
   return {
-    items: valid.map((incident) => mapIncident(incident, options)),
+    items: valid,
     invalid,
     count: page.value.length,
     nextLink: page['@odata.nextLink'] ?? undefined,
@@ -71,6 +73,7 @@ export function parseIncidentListPage(body: unknown, operation: string, options:
 export function parseAlertListPage(body: unknown, operation: string, options: ParseListOptions = {}): ParsedPage<Alert> {
   const page = validateOrThrow(listPageSchema, body, operation);
   const context = { operation, skipInvalid: options.skipInvalid === true };
+  const portal = portalOf(options);
   const items: Alert[] = [];
   const invalid: InvalidItem[] = [];
   page.value.forEach((incident, index) => {
@@ -82,8 +85,9 @@ export function parseAlertListPage(body: unknown, operation: string, options: Pa
     }
     const incidentId = rawId(incident, 'incidentId');
     const schema = incidentId === undefined ? legacyAlertWithIdSchema : legacyAlertSchema;
-    const alerts = checkItems(schema, holder.item.alerts ?? [], ['value', index, 'alerts'], 'alertId', context);
-    for (const alert of alerts.valid) items.push(mapAlert(alert, incidentId, options));
+    const alertOptions = { incidentId, portal };
+    const alerts = readItems((alert) => readAlert(alert, alertOptions), schema, holder.item.alerts ?? [], ['value', index, 'alerts'], 'alertId', context);
+    items.push(...alerts.valid);
     invalid.push(...alerts.invalid);
   });
   return { items, invalid, count: page.value.length, nextLink: page['@odata.nextLink'] ?? undefined };
@@ -96,7 +100,8 @@ export function parseAlertListPage(body: unknown, operation: string, options: Pa
  * @throws ResponseValidationError with paths such as `alerts[0].incidentId`.
  */
 export function parseIncident(body: unknown, operation: string, options: MapIncidentOptions = {}): Incident {
-  return mapIncident(withoutContext(validateOrThrow(legacyIncidentSchema, body, operation)), options);
+  const portal = portalOf(options);
+  return readWhole((raw) => readIncident(withoutContext(object(raw)), portal), legacyIncidentSchema, body, operation);
 }
 
 /**

@@ -16,7 +16,7 @@ export {
 } from './incidents.js';
 export { parseHuntingResponse } from '../shared/hunting.js';
 export { parseListCount } from '../shared/wire.js';
-export { mapAlert, mapIncident, type MapIncidentOptions } from './mappers.js';
+export { readAlert, readIncident, type MapIncidentOptions } from './mappers.js';
 export {
   legacyAlertSchema,
   legacyCommentSchema,

@@ -8,9 +8,10 @@ import type { ValidatedAlertListOptions, AlertUpdate } from '../../models/alert-
 import type { Alert, Incident, IncidentComment } from '../../models/incident.js';
 import type { ValidatedIncidentListOptions, ValidatedIncidentUpdate } from '../../models/incident-options.js';
 import type { InvalidItem } from '../../models/invalid-item.js';
-import { checkItem, checkItems, type ItemContext } from '../shared/items.js';
+import { readItem, readItems, type ItemContext } from '../shared/items.js';
+import { object, readWhole, refuse } from '../shared/read.js';
 import { listPageSchema, listQuery, odataString, validateOrThrow, withoutContext } from '../shared/wire.js';
-import { mapAlert, mapComment, mapIncident } from './mappers.js';
+import { readAlert, readComment, readIncident } from './mappers.js';
 import { graphAlertSchema, graphCommentListSchema, graphIncidentSchema } from './wire.js';
 
 export { parseODataCount } from '../shared/wire.js';
@@ -37,6 +38,16 @@ export interface GraphParseListOptions {
   skipInvalid?: boolean;
 }
 
+/** An incident read on its own: `raw` leaves out the response's `@odata.context`, to match a listed incident's. */
+const readIncidentWithoutContext = (raw: unknown): Incident => readIncident(withoutContext(object(raw)));
+
+/** The comment collection (`graphCommentListSchema`): its comments, and the list as sent. */
+function readCommentList(raw: unknown): { comments: IncidentComment[]; raw: unknown[] } {
+  const value: unknown = object(raw).value;
+  if (!Array.isArray(value)) return refuse();
+  return { comments: value.map(readComment), raw: value };
+}
+
 /**
  * Parses a page of `GET /security/incidents`, each incident checked on its own (an invalid
  * expanded alert makes its incident invalid).
@@ -46,13 +57,13 @@ export interface GraphParseListOptions {
  */
 export function parseGraphIncidentPage(body: unknown, operation: string, options: GraphParseListOptions = {}): GraphParsedPage<Incident> {
   const page = validateOrThrow(listPageSchema, body, operation);
-  const { valid, positions, invalid } = checkItems(graphIncidentSchema, page.value, ['value'], 'id', { operation, skipInvalid: options.skipInvalid === true });
-  return { items: valid.map(mapIncident), positions, invalid, nextLink: page['@odata.nextLink'] ?? undefined };
+  const { valid, positions, invalid } = readItems(readIncident, graphIncidentSchema, page.value, ['value'], 'id', { operation, skipInvalid: options.skipInvalid === true });
+  return { items: valid, positions, invalid, nextLink: page['@odata.nextLink'] ?? undefined };
 }
 
 /** Parses one incident (`GET`/`PATCH /security/incidents/{id}`); `raw` leaves out `@odata.context`. */
 export function parseGraphIncident(body: unknown, operation: string): Incident {
-  return mapIncident(withoutContext(validateOrThrow(graphIncidentSchema, body, operation)));
+  return readWhole(readIncidentWithoutContext, graphIncidentSchema, body, operation);
 }
 
 /**
@@ -66,8 +77,8 @@ export function parseGraphAlertsOfIncident(
   path: readonly PropertyKey[],
   context: ItemContext,
 ): { ok: true; alerts: Alert[] } | { ok: false; invalid: InvalidItem } {
-  const checked = checkItem(graphIncidentSchema, body, path, 'id', context);
-  return checked.ok ? { ok: true, alerts: mapIncident(withoutContext(checked.item)).alerts } : checked;
+  const checked = readItem(readIncidentWithoutContext, graphIncidentSchema, body, path, 'id', context);
+  return checked.ok ? { ok: true, alerts: checked.item.alerts } : checked;
 }
 
 /**
@@ -78,19 +89,18 @@ export function parseGraphAlertsOfIncident(
  */
 export function parseGraphAlertPage(body: unknown, operation: string, options: GraphParseListOptions = {}): GraphParsedPage<Alert> {
   const page = validateOrThrow(listPageSchema, body, operation);
-  const { valid, positions, invalid } = checkItems(graphAlertSchema, page.value, ['value'], 'id', { operation, skipInvalid: options.skipInvalid === true });
-  return { items: valid.map((alert) => mapAlert(alert)), positions, invalid, nextLink: page['@odata.nextLink'] ?? undefined };
+  const { valid, positions, invalid } = readItems((alert) => readAlert(alert), graphAlertSchema, page.value, ['value'], 'id', { operation, skipInvalid: options.skipInvalid === true });
+  return { items: valid, positions, invalid, nextLink: page['@odata.nextLink'] ?? undefined };
 }
 
 /** Parses one alert (`GET`/`PATCH /security/alerts_v2/{id}`). */
 export function parseGraphAlert(body: unknown, operation: string): Alert {
-  return mapAlert(withoutContext(validateOrThrow(graphAlertSchema, body, operation)));
+  return readWhole((raw) => readAlert(withoutContext(object(raw))), graphAlertSchema, body, operation);
 }
 
 /** Parses the comment collection `POST .../comments` returns. */
 export function parseGraphComments(body: unknown, operation: string): { comments: IncidentComment[]; raw: unknown[] } {
-  const list = validateOrThrow(graphCommentListSchema, body, operation);
-  return { comments: list.value.map(mapComment), raw: list.value };
+  return readWhole(readCommentList, graphCommentListSchema, body, operation);
 }
 
 /**

@@ -7,7 +7,7 @@
 export * from './incidents.js';
 export { buildHuntingBody, parseGraphHuntingResponse } from './hunting.js';
 export { GRAPH_PATHS } from './paths.js';
-export { mapAlert, mapEvidence, mapIncident } from './mappers.js';
+export { readAlert, readEvidence, readIncident } from './mappers.js';
 export { GRAPH_PERMISSION_API } from './limits.js';
 export { GRAPH_OPERATIONS } from './operation-table.js';
 export {

@@ -116,9 +116,18 @@ const evidenceSubtypeShapes = {
 
 const ODATA_PREFIX = /^#?microsoft\.graph\.security\./i;
 
+/** Subtype names already worked out: a page repeats a dozen `@odata.type`s hundreds of times. Bounded, as they come from the network. */
+const subtypes = new Map<string, string>();
+
 /** The subtype name of an evidence's `@odata.type`: `#microsoft.graph.security.fileEvidence` → `fileEvidence`. */
 export function evidenceSubtype(odataType: string | null | undefined): string {
-  return (odataType ?? '').replace(ODATA_PREFIX, '');
+  const type = odataType ?? '';
+  let subtype = subtypes.get(type);
+  if (subtype === undefined) {
+    subtype = type.replace(ODATA_PREFIX, '');
+    if (subtypes.size < 256) subtypes.set(type, subtype);
+  }
+  return subtype;
 }
 
 /** Every typed subtype's fields at once: the shape the mappers read (each optional). */

@@ -9,7 +9,9 @@
 import type * as z from 'zod';
 import { passes } from '../../models/compiled.js';
 import type { InvalidItem } from '../../models/invalid-item.js';
+import type { ValidationIssue } from '../../errors.js';
 import { formatIssuePath, invalidItemError, toValidationIssues } from '../../models/validation.js';
+import { refusalIssues, tryRead } from './read.js';
 
 /** Where a page's items sit and what to do with one the model rejects. */
 export interface ItemContext {
@@ -49,14 +51,19 @@ export function checkItem<S extends z.ZodType>(
   // Only an item that fails pays for zod's issue list.
   const result = schema.safeParse(raw);
   if (result.success) return { ok: true, item: raw as z.output<S> & Record<string, unknown> };
+  return { ok: false, invalid: rejected(raw, toValidationIssues(result.error.issues, path), path, idKey, context) };
+}
+
+/**
+ * What the caller is told of an item the model rejects.
+ *
+ * @throws ResponseValidationError unless `context.skipInvalid`.
+ */
+function rejected(raw: unknown, issues: readonly ValidationIssue[], path: readonly PropertyKey[], idKey: string, context: ItemContext): InvalidItem {
   const id = rawId(raw, idKey);
-  const error = invalidItemError(context.operation, toValidationIssues(result.error.issues, path), {
-    path: formatIssuePath(path),
-    id,
-    skipped: context.skipInvalid,
-  });
+  const error = invalidItemError(context.operation, issues, { path: formatIssuePath(path), id, skipped: context.skipInvalid });
   if (!context.skipInvalid) throw error;
-  return { ok: false, invalid: id === undefined ? { error, raw } : { error, raw, id } };
+  return id === undefined ? { error, raw } : { error, raw, id };
 }
 
 /** A page's items after {@link checkItems}: those that passed, and those the caller is told about. */
@@ -87,5 +94,52 @@ export function checkItems<S extends z.ZodType>(
       out.invalid.push(checked.invalid);
     }
   });
+  return out;
+}
+
+/**
+ * Reads one item of a page into the model with `read`, a mapper that checks as it reads
+ * (`read.ts`): one pass over the item instead of a zod check and then a mapping.
+ *
+ * @param schema the wire schema `read` mirrors, for the issue list of an item it refuses.
+ * @param path the item's path in the response, e.g. `['value', 3]`.
+ * @param idKey the wire field holding the item's id (`incidentId`, `alertId`, `id`).
+ * @throws ResponseValidationError for an item the model rejects, unless `context.skipInvalid`.
+ */
+export function readItem<T>(
+  read: (raw: unknown) => T,
+  schema: z.ZodType,
+  raw: unknown,
+  path: readonly PropertyKey[],
+  idKey: string,
+  context: ItemContext,
+): CheckedItem<T> {
+  const item = tryRead(read, raw);
+  if (item !== undefined) return { ok: true, item };
+  return { ok: false, invalid: rejected(raw, refusalIssues(schema, raw, path), path, idKey, context) };
+}
+
+/** Reads every item of `items`, found at `at` in the response (e.g. `['value']`), each on its own with {@link readItem}. */
+export function readItems<T>(
+  read: (raw: unknown) => T,
+  schema: z.ZodType,
+  items: readonly unknown[],
+  at: readonly PropertyKey[],
+  idKey: string,
+  context: ItemContext,
+): CheckedItems<T> {
+  const out: CheckedItems<T> = { valid: [], positions: [], invalid: [] };
+  for (let index = 0; index < items.length; index++) {
+    const raw = items[index];
+    const item = tryRead(read, raw);
+    if (item !== undefined) {
+      out.valid.push(item);
+      out.positions.push(index);
+    } else {
+      // Only an item the model rejects pays for its path and zod's issue list.
+      const path = [...at, index];
+      out.invalid.push(rejected(raw, refusalIssues(schema, raw, path), path, idKey, context));
+    }
+  }
   return out;
 }
