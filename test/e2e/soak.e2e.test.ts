@@ -107,6 +107,13 @@ describe('soak', () => {
     const client = new DefenderClient(
       clientOptionsFromEnv(sim().env, {
         silenceDeprecationWarnings: true,
+        // A queued fault meets the next request on its route, whichever worker's it is: while a
+        // 429 holds the family, other workers queue theirs, and one call's retries can meet
+        // several in a row, past the default 3 retries (the likely path of the two runs on a loaded
+        // box where a PATCH failed with an injected 429's RateLimitError and no quota 429 at all).
+        // Up to WORKERS faults are queued at once, so 10 retries keep every call within what it
+        // must survive; the wait budget (maxRetryWaitMs) is unchanged.
+        maxRetries: 10,
         logger,
         rateLimit: {
           limits: {
